@@ -1,0 +1,101 @@
+# Makefile - builds the BPF objects, skeletons, the agent, the CLI and the tests.
+#
+#   make            build everything into build/
+#   make deps       install Debian's build and test packages (idempotent)
+#   make run        run biofenced on this host with policies/default.policy
+#   make check      build and run every test; closes with "N passed, N failed"
+#   make bench      run the benchmarks (docs/benchmarks.md)
+
+OUT      := build
+CLANG    ?= clang
+BPFTOOL  ?= bpftool
+CC       ?= cc
+ARCH     := $(shell uname -m | sed 's/x86_64/x86/;s/aarch64/arm64/')
+
+DEPS_PKGS := clang llvm bpftool libbpf-dev libelf-dev zlib1g-dev libcmocka-dev \
+	libjson-c-dev libssl-dev libseccomp-dev libcap-dev pkg-config jq iproute2 make gcc
+
+WARN     := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
+	-Wno-unused-parameter -Wformat=2 -Wvla
+CFLAGS   ?= -O2 -g
+CFLAGS   += -std=c11 -D_GNU_SOURCE $(WARN) -I include -I userspace -I $(OUT)
+LDLIBS   := $(shell pkg-config --libs libbpf json-c libcrypto 2>/dev/null) -lelf -lz
+
+BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -Wall -Werror \
+	-I include -I $(OUT)
+
+BPF_SRCS  := $(wildcard bpf/*.bpf.c)
+BPF_OBJS  := $(patsubst bpf/%.bpf.c,$(OUT)/%.bpf.o,$(BPF_SRCS))
+SKELS     := $(patsubst bpf/%.bpf.c,$(OUT)/%.skel.h,$(BPF_SRCS))
+
+MAINS     := userspace/biofenced.c userspace/biofence.c
+LIB_SRCS  := $(filter-out $(MAINS),$(wildcard userspace/*.c))
+LIB_OBJS  := $(patsubst userspace/%.c,$(OUT)/obj/%.o,$(LIB_SRCS))
+LIB       := $(OUT)/libbiofence.a
+
+UNIT_SRCS := $(wildcard tests/unit/test_*.c)
+UNIT_BINS := $(patsubst tests/unit/%.c,$(OUT)/tests/unit/%,$(UNIT_SRCS))
+HELPER_SRCS := $(wildcard tests/helpers/*.c)
+HELPER_BINS := $(patsubst tests/helpers/%.c,$(OUT)/tests/helpers/%,$(HELPER_SRCS))
+BENCH_SRCS := $(wildcard bench/*.c)
+BENCH_BINS := $(patsubst bench/%.c,$(OUT)/bench/%,$(BENCH_SRCS))
+
+.PHONY: all deps run check unit kernel bench clean
+.DELETE_ON_ERROR:
+
+all: $(OUT)/biofenced $(OUT)/biofence
+
+deps:
+	@./tools/deps.sh $(DEPS_PKGS)
+
+# vmlinux.h is generated from the build host's kernel BTF (see README).
+$(OUT)/vmlinux.h:
+	@mkdir -p $(OUT)
+	@test -r /sys/kernel/btf/vmlinux || { echo "no /sys/kernel/btf/vmlinux: this kernel lacks CONFIG_DEBUG_INFO_BTF, which biofence needs at run time too" >&2; exit 1; }
+	$(BPFTOOL) btf dump file /sys/kernel/btf/vmlinux format c > $@
+
+$(OUT)/%.bpf.o: bpf/%.bpf.c $(OUT)/vmlinux.h $(wildcard bpf/*.h) include/biofence.h
+	$(CLANG) $(BPF_CFLAGS) -c $< -o $@
+
+$(OUT)/%.skel.h: $(OUT)/%.bpf.o
+	$(BPFTOOL) gen skeleton $< > $@
+
+$(OUT)/obj/%.o: userspace/%.c $(wildcard userspace/*.h) include/biofence.h $(SKELS)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) -c $< -o $@
+
+$(LIB): $(LIB_OBJS)
+	$(AR) rcs $@ $^
+
+$(OUT)/biofenced $(OUT)/biofence: $(OUT)/%: userspace/%.c $(LIB) $(SKELS)
+	$(CC) $(CFLAGS) $< $(LIB) $(LDLIBS) -o $@
+
+$(OUT)/tests/unit/%: tests/unit/%.c $(LIB)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) $< $(LIB) $(LDLIBS) -lcmocka -o $@
+
+$(OUT)/tests/helpers/%: tests/helpers/%.c
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) $< -o $@
+
+$(OUT)/bench/%: bench/%.c $(LIB) $(SKELS)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) $< $(LIB) $(LDLIBS) -o $@
+
+run: deps all
+	$(OUT)/biofenced --policy policies/default.policy --log /var/log/biofence/audit.jsonl --echo
+
+check: deps all $(UNIT_BINS) $(HELPER_BINS)
+	@./tests/run.sh
+
+unit: all $(UNIT_BINS)
+	@./tests/run.sh unit
+
+kernel: all $(HELPER_BINS)
+	@./tests/run.sh kernel
+
+bench: deps all $(BENCH_BINS) $(HELPER_BINS)
+	@./bench/run.sh
+
+clean:
+	rm -rf $(OUT)

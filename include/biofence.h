@@ -1,0 +1,217 @@
+/* biofence.h - map keys, values and events shared by the BPF programs and the agent. */
+#ifndef BIOFENCE_H
+#define BIOFENCE_H
+
+/*
+ * Everything here crosses the kernel/user boundary, so it uses only
+ * fixed-width __uNN types, pads explicitly and is size-checked below.
+ *
+ * How a policy becomes tables (worked example)
+ * --------------------------------------------
+ *   app recognizer exe "/opt/gate/bin/recognizer"      -> app bit 0
+ *   app nvr        unit "nvr.service"                  -> app bit 1
+ *   camera lobby   path "/dev/video0"   (81:0)         -> camera bit 0
+ *   camera all     class video                         -> camera bit 1
+ *   dest controller 10.20.0.5 tcp 8443                 -> dest-set bit 0
+ *   dest local      127.0.0.0/8, ::1                   -> dest-set bit 1
+ *
+ *   bf_exe   {slot, dev, ino of recognizer}  -> apps 0x1
+ *   bf_cgrp  {slot, cgroup id of nvr.service}-> apps 0x2
+ *   bf_cam   {slot, 81, 0}                   -> cameras 0x3 (lobby and all)
+ *   bf_cam   {slot, 81, BF_ANY_MINOR}        -> cameras 0x2 (all)
+ *   bf_dest  {slot, ::ffff:10.20.0.5/128}    -> sets 0x1
+ *   bf_dest  {slot, ::ffff:127.0.0.0/104}    -> sets 0x2
+ *   bf_port  {slot, TCP, 8443}               -> sets 0x1
+ *   config.port_any[any/tcp/udp]             -> sets 0x2 (local has no ports)
+ *
+ * A process running recognizer has apps 0x1; it opens 81:0, cameras 0x3.
+ * The first capture rule with (rule.apps & 0x1) && (rule.objs & 0x3)
+ * decides. IPv4 addresses live in the IPv4-mapped range of one IPv6 trie,
+ * so a connect6 to ::ffff:10.20.0.5 is judged exactly like a connect4.
+ *
+ * Every key starts with the table slot (0 or 1). The agent fills the
+ * inactive slot, then flips bf_config[BF_CONFIG_ACTIVE].slot with one
+ * array update: a program reads the slot once and sees the old policy or
+ * the new one, never a mix.
+ */
+
+#include <linux/types.h>
+
+#define BF_MAX_APPS       64   /* bits in an app mask */
+#define BF_MAX_CAMERAS    64   /* bits in a camera mask */
+#define BF_MAX_DEST_SETS  64   /* bits in a dest-set mask */
+#define BF_MAX_RULES      128  /* per kind (capture, export) per slot */
+#define BF_MAX_CG_LEVELS  32   /* cgroup depths an app key may sit at */
+#define BF_SLOTS          2
+#define BF_MAX_EXES       4096
+#define BF_MAX_CGROUPS    4096
+#define BF_MAX_UIDS       1024
+#define BF_MAX_CAM_KEYS   4096
+#define BF_MAX_PORT_KEYS  16384
+#define BF_MAX_DEST_KEYS  65536
+#define BF_MAX_TAINTED    65536
+
+#define BF_ANY_MINOR      0xffffffffu
+#define BF_RULE_DEFAULT   0xffffffffu  /* event.rule when no rule matched */
+
+#define BF_PROTO_ANY 0  /* index into bf_slot_config.port_any */
+#define BF_PROTO_TCP 1
+#define BF_PROTO_UDP 2
+#define BF_PROTO_N   3
+
+/* bf_config array map indexes */
+#define BF_CONFIG_ACTIVE 0              /* struct bf_active */
+#define BF_CONFIG_SLOT(s) (1 + (s))     /* struct bf_slot_config */
+#define BF_CONFIG_N      (1 + BF_SLOTS)
+
+enum bf_mode {
+	BF_MODE_ENFORCE = 0,
+	BF_MODE_AUDIT = 1,
+};
+
+/* bf_rule.flags */
+#define BF_RF_ALLOW    (1u << 0)
+#define BF_RF_AUDIT    (1u << 1)  /* per-rule "audit": log, do not enforce */
+#define BF_RF_ANY_APP  (1u << 2)  /* "any" app: matches a process with no app too */
+#define BF_RF_ANY_OBJ  (1u << 3)  /* "any" camera or destination */
+
+enum bf_kind {
+	BF_KIND_CAPTURE = 1,
+	BF_KIND_EXPORT = 2,
+};
+
+/* bf_event.flags */
+#define BF_EF_ALLOW       (1u << 0)  /* the operation went through */
+#define BF_EF_ENFORCED    (1u << 1)  /* the verdict was applied (not audit) */
+#define BF_EF_DENY_RULE   (1u << 2)  /* the rule (or default) said deny */
+#define BF_EF_TAINT_FULL  (1u << 3)  /* taint could not be recorded: denied */
+#define BF_EF_CONNECT     (1u << 4)  /* export: connect(), else sendmsg() */
+#define BF_EF_IPV6        (1u << 5)  /* export: the socket was AF_INET6 */
+
+/* bf_stats counters, one array per CPU */
+enum bf_stat {
+	BF_STAT_EVENTS = 0,     /* events submitted to the ring buffer */
+	BF_STAT_LOST,           /* events the ring buffer had no room for */
+	BF_STAT_CAPTURE_DENY,   /* camera opens refused */
+	BF_STAT_EXPORT_DENY,    /* tainted sends refused */
+	BF_STAT_TAINT_FULL,     /* taint table full (open refused, fork not followed) */
+	BF_STAT_N,
+};
+
+struct bf_active {
+	__u32 slot;         /* 0 or 1: the tables in force */
+	__u32 policy_seq;   /* agent's generation number, echoed in events */
+};
+
+struct bf_slot_config {
+	__u64 apps_no_exe;      /* apps with no exe key (exe condition holds) */
+	__u64 apps_no_cgroup;   /* apps with no unit/cgroup key */
+	__u64 apps_no_uid;      /* apps with no user key */
+	__u64 port_any[BF_PROTO_N]; /* dest sets taking any port (per proto) */
+	__u32 mode;             /* enum bf_mode */
+	__u32 n_capture;        /* capture rules in use */
+	__u32 n_export;         /* export rules in use */
+	__u32 cg_levels;        /* bit L: some app cgroup sits at depth L */
+	__u32 policy_seq;
+	__u32 _pad;
+};
+
+struct bf_rule {
+	__u64 apps;   /* app mask (ignored with BF_RF_ANY_APP) */
+	__u64 objs;   /* camera or dest-set mask (ignored with BF_RF_ANY_OBJ) */
+	__u32 flags;  /* BF_RF_* */
+	__u32 _pad;
+};
+
+struct bf_exe_key {
+	__u32 slot;
+	__u32 _pad;
+	__u64 dev;    /* kernel dev_t of the exe's superblock: major << 20 | minor */
+	__u64 ino;
+};
+
+struct bf_cgrp_key {
+	__u32 slot;
+	__u32 _pad;
+	__u64 cgid;   /* cgroup v2 id (the cgroup directory's inode number) */
+};
+
+struct bf_uid_key {
+	__u32 slot;
+	__u32 uid;
+};
+
+struct bf_cam_key {
+	__u32 slot;
+	__u32 major;
+	__u32 minor;  /* BF_ANY_MINOR for a whole class */
+};
+
+struct bf_port_key {
+	__u32 slot;
+	__u16 proto;  /* BF_PROTO_TCP or BF_PROTO_UDP */
+	__u16 port;   /* host order */
+};
+
+/* LPM trie key: prefixlen counts the 32 slot bits too */
+struct bf_dest_key {
+	__u32 prefixlen;
+	__u8 slot[4];   /* big-endian slot number, always fully matched */
+	__u8 addr[16];  /* IPv6, IPv4 as ::ffff:a.b.c.d */
+};
+
+struct bf_mask {
+	__u64 mask;
+};
+
+/* Why a process is tainted: the camera open that started it. */
+struct bf_taint {
+	__u64 since_ns;     /* bpf_ktime_get_boot_ns() of the open */
+	__u32 origin_tgid;  /* the process that opened the camera */
+	__u32 major;
+	__u32 minor;
+	__u32 _pad;
+};
+
+struct bf_event {
+	__u64 boot_ns;      /* bpf_ktime_get_boot_ns() */
+	__u64 cgid;
+	__u64 exe_dev;
+	__u64 exe_ino;
+	__u64 apps;         /* the process's app mask */
+	__u64 objs;         /* camera mask (capture) or dest-set mask (export) */
+	__u32 kind;         /* enum bf_kind */
+	__u32 flags;        /* BF_EF_* */
+	__u32 pid;          /* thread id */
+	__u32 tgid;
+	__u32 ppid;         /* tgid of the real parent */
+	__u32 uid;
+	__u32 policy_seq;
+	__u32 rule;         /* rule index within its kind, or BF_RULE_DEFAULT */
+	/* capture */
+	__u32 major;
+	__u32 minor;
+	__u32 access;       /* BPF_DEVCG_ACC_* */
+	/* export */
+	__u16 port;         /* host order */
+	__u8 proto;         /* IPPROTO_TCP / IPPROTO_UDP */
+	__u8 _pad0;
+	__u8 addr[16];      /* IPv6, IPv4 as ::ffff:a.b.c.d */
+	struct bf_taint taint;
+	char comm[16];
+};
+
+#define BF_CHECK_SIZE(t, n) _Static_assert(sizeof(t) == (n), #t " layout changed")
+BF_CHECK_SIZE(struct bf_active, 8);
+BF_CHECK_SIZE(struct bf_slot_config, 80);
+BF_CHECK_SIZE(struct bf_rule, 24);
+BF_CHECK_SIZE(struct bf_exe_key, 24);
+BF_CHECK_SIZE(struct bf_cgrp_key, 16);
+BF_CHECK_SIZE(struct bf_uid_key, 8);
+BF_CHECK_SIZE(struct bf_cam_key, 12);
+BF_CHECK_SIZE(struct bf_port_key, 8);
+BF_CHECK_SIZE(struct bf_dest_key, 24);
+BF_CHECK_SIZE(struct bf_taint, 24);
+BF_CHECK_SIZE(struct bf_event, 152);
+
+#endif /* BIOFENCE_H */

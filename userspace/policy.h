@@ -1,0 +1,130 @@
+/* policy.h - policy language v1: parse files into a checked syntax tree. */
+#ifndef BF_POLICY_H
+#define BF_POLICY_H
+
+#include <stdbool.h>
+#include <stdio.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define BF_NAME_MAX 64          /* [a-z0-9][a-z0-9_.-]*, at most 63 chars */
+#define BF_SHA256_HEX 65        /* 64 hex digits and NUL */
+
+/* Where a token came from; file points into bf_policy.files (interned). */
+struct bf_src {
+	const char *file;
+	unsigned line;
+	unsigned col;
+};
+
+/* camera classes */
+#define BF_CLASS_VIDEO (1u << 0)  /* V4L2, char 81 */
+#define BF_CLASS_MEDIA (1u << 1)  /* media controller, major from /proc/devices */
+#define BF_CLASS_USB   (1u << 2)  /* raw usbfs, char 189 */
+
+struct bf_camera {
+	char name[BF_NAME_MAX];
+	struct bf_src src;
+	unsigned classes;       /* BF_CLASS_* */
+	char **paths;           /* device node paths, may be symlinks */
+	struct bf_src *path_src;
+	size_t n_paths;
+};
+
+struct bf_app {
+	char name[BF_NAME_MAX];
+	struct bf_src src;
+	char *exe;              /* NULL if no exe key */
+	struct bf_src exe_src;
+	char sha256[BF_SHA256_HEX]; /* "" if no pin; lower-case hex */
+	struct bf_src sha_src;
+	char *unit;             /* systemd unit name, or NULL */
+	struct bf_src unit_src;
+	char *cgroup;           /* path relative to the cgroup2 mount, "/..." or NULL */
+	struct bf_src cgroup_src;
+	char *user;             /* user name or decimal uid, or NULL */
+	struct bf_src user_src;
+};
+
+struct bf_cidr {
+	uint8_t addr[16];       /* IPv6; IPv4 as ::ffff:a.b.c.d */
+	uint8_t prefix;         /* 0..128, IPv4 /n stored as 96+n */
+	bool v4;                /* written as IPv4 (for printing) */
+};
+
+enum bf_proto_sel {
+	BF_SEL_ANY = 0,         /* no protocol given */
+	BF_SEL_TCP = 1,
+	BF_SEL_UDP = 2,
+};
+
+struct bf_dest {
+	char name[BF_NAME_MAX];
+	struct bf_src src;
+	bool any;               /* "dest NAME any": every address */
+	struct bf_cidr *cidrs;
+	size_t n_cidrs;
+	enum bf_proto_sel proto;
+	uint16_t *ports;        /* empty: any port */
+	size_t n_ports;
+};
+
+enum bf_rule_kind {
+	BF_RULE_CAPTURE = 1,
+	BF_RULE_EXPORT = 2,
+};
+
+struct bf_rule_ast {
+	enum bf_rule_kind kind;
+	bool allow;
+	bool audit;             /* trailing "audit" */
+	int app;                /* index into apps, -1 for "any" */
+	int obj;                /* index into cameras or dests, -1 for "any" */
+	struct bf_src src;
+};
+
+struct bf_policy {
+	bool audit_mode;        /* "mode audit"; default enforce */
+	struct bf_src mode_src;
+	struct bf_camera *cameras;
+	size_t n_cameras;
+	struct bf_app *apps;
+	size_t n_apps;
+	struct bf_dest *dests;
+	size_t n_dests;
+	struct bf_rule_ast *rules;  /* capture and export, in file order */
+	size_t n_rules;
+	char **files;           /* every file read, main file first, in order */
+	size_t n_files;
+	uint8_t digest[32];     /* SHA-256 over the files' contents (see policy.c) */
+};
+
+/* One diagnostic, already formatted "FILE:LINE:COL: message". */
+struct bf_diags {
+	char **msgs;
+	size_t n;
+	size_t n_errors;        /* msgs that are errors (the rest are warnings) */
+};
+
+/* bf_policy_parse flags */
+#define BF_PARSE_STRICT_PERMS (1u << 0) /* group/world-writable or non-root file is an error */
+#define BF_PARSE_NO_FS_CHECKS (1u << 1) /* skip exe existence and sha256 checks (unit tests) */
+
+/*
+ * Parse PATH and its includes. Every error found in the one pass is added
+ * to DIAGS; returns 0 and sets *OUT only if there were none, else -EINVAL
+ * (or -errno if PATH itself cannot be read, also reported in DIAGS).
+ */
+int bf_policy_parse(const char *path, unsigned flags, struct bf_policy **out,
+		    struct bf_diags *diags);
+/* Same, for text in memory; NAME is used in diagnostics; includes resolve against the cwd. */
+int bf_policy_parse_string(const char *name, const char *text, unsigned flags,
+			   struct bf_policy **out, struct bf_diags *diags);
+void bf_policy_free(struct bf_policy *p);
+
+/* Print what the policy allows, in plain words (biofence check). */
+void bf_policy_describe(const struct bf_policy *p, FILE *out);
+
+void bf_diags_free(struct bf_diags *d);
+
+#endif /* BF_POLICY_H */
