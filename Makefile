@@ -42,6 +42,7 @@ BENCH_BINS := $(patsubst bench/%.c,$(OUT)/bench/%,$(BENCH_SRCS))
 
 .PHONY: all deps run check unit kernel bench clean
 .DELETE_ON_ERROR:
+.SECONDARY:
 
 all: $(OUT)/biofenced $(OUT)/biofence
 
@@ -60,7 +61,14 @@ $(OUT)/%.bpf.o: bpf/%.bpf.c $(OUT)/vmlinux.h $(wildcard bpf/*.h) include/biofenc
 $(OUT)/%.skel.h: $(OUT)/%.bpf.o
 	$(BPFTOOL) gen skeleton $< > $@
 
-$(OUT)/obj/%.o: userspace/%.c $(wildcard userspace/*.h) include/biofence.h $(SKELS)
+# The embedded default policy: the agent's fail-closed fallback.
+$(OUT)/default_policy.h: policies/default.policy
+	@mkdir -p $(@D)
+	{ echo '/* generated from policies/default.policy */'; \
+	  echo 'static const char bf_default_policy_text[] ='; \
+	  sed 's/\\/\\\\/g; s/"/\\"/g; s/^/"/; s/$$/\\n"/' $<; echo ';'; } > $@
+
+$(OUT)/obj/%.o: userspace/%.c $(wildcard userspace/*.h) include/biofence.h $(SKELS) $(OUT)/default_policy.h
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) -c $< -o $@
 

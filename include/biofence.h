@@ -30,12 +30,14 @@
  * so a connect6 to ::ffff:10.20.0.5 is judged exactly like a connect4.
  *
  * Every key starts with the table slot (0 or 1). The agent fills the
- * inactive slot, then flips bf_config[BF_CONFIG_ACTIVE].slot with one
+ * inactive slot, then flips bf_active[0].slot with one
  * array update: a program reads the slot once and sees the old policy or
  * the new one, never a mix.
  */
 
+#ifndef __VMLINUX_H__
 #include <linux/types.h>
+#endif
 
 #define BF_MAX_APPS       64   /* bits in an app mask */
 #define BF_MAX_CAMERAS    64   /* bits in a camera mask */
@@ -59,10 +61,11 @@
 #define BF_PROTO_UDP 2
 #define BF_PROTO_N   3
 
-/* bf_config array map indexes */
-#define BF_CONFIG_ACTIVE 0              /* struct bf_active */
-#define BF_CONFIG_SLOT(s) (1 + (s))     /* struct bf_slot_config */
-#define BF_CONFIG_N      (1 + BF_SLOTS)
+/* device cgroup ctx->access_type: type in the low 16 bits, access above */
+#define BF_DEVCG_DEV_CHAR  2
+#define BF_DEVCG_ACC_MKNOD 1
+#define BF_DEVCG_ACC_READ  2
+#define BF_DEVCG_ACC_WRITE 4
 
 enum bf_mode {
 	BF_MODE_ENFORCE = 0,
@@ -98,11 +101,13 @@ enum bf_stat {
 	BF_STAT_N,
 };
 
+/* bf_active[0] */
 struct bf_active {
 	__u32 slot;         /* 0 or 1: the tables in force */
 	__u32 policy_seq;   /* agent's generation number, echoed in events */
 };
 
+/* bf_slots[slot] */
 struct bf_slot_config {
 	__u64 apps_no_exe;      /* apps with no exe key (exe condition holds) */
 	__u64 apps_no_cgroup;   /* apps with no unit/cgroup key */
@@ -164,6 +169,11 @@ struct bf_mask {
 	__u64 mask;
 };
 
+/* bf_stats[0], per CPU */
+struct bf_stats {
+	__u64 n[BF_STAT_N];
+};
+
 /* Why a process is tainted: the camera open that started it. */
 struct bf_taint {
 	__u64 since_ns;     /* bpf_ktime_get_boot_ns() of the open */
@@ -203,7 +213,7 @@ struct bf_event {
 
 #define BF_CHECK_SIZE(t, n) _Static_assert(sizeof(t) == (n), #t " layout changed")
 BF_CHECK_SIZE(struct bf_active, 8);
-BF_CHECK_SIZE(struct bf_slot_config, 80);
+BF_CHECK_SIZE(struct bf_slot_config, 72);
 BF_CHECK_SIZE(struct bf_rule, 24);
 BF_CHECK_SIZE(struct bf_exe_key, 24);
 BF_CHECK_SIZE(struct bf_cgrp_key, 16);

@@ -1,0 +1,455 @@
+/* biofence.bpf.c - camera-open and tainted-send decisions in cgroup hooks; taint follows fork/exit. */
+#include "vmlinux.h"
+#include <bpf/bpf_core_read.h>
+#include <bpf/bpf_endian.h>
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_tracing.h>
+
+#include "biofence.h"
+
+char LICENSE[] SEC("license") = "GPL";
+
+#define BF_IPPROTO_TCP 6
+#define BF_IPPROTO_UDP 17
+
+/*
+ * Every map is pinned by name under the agent's pin dir, so a restarted
+ * agent reuses the tables, the taint set and any events still queued.
+ */
+#define BF_PINNED __uint(pinning, LIBBPF_PIN_BY_NAME)
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct bf_active);
+	BF_PINNED;
+} bf_active SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, BF_SLOTS);
+	__type(key, __u32);
+	__type(value, struct bf_slot_config);
+	BF_PINNED;
+} bf_slots SEC(".maps");
+
+struct bf_rule_map {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, BF_SLOTS * BF_MAX_RULES);
+	__type(key, __u32);
+	__type(value, struct bf_rule);
+	BF_PINNED;
+};
+struct bf_rule_map bf_capture_rules SEC(".maps");
+struct bf_rule_map bf_export_rules SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, BF_SLOTS * BF_MAX_EXES);
+	__type(key, struct bf_exe_key);
+	__type(value, struct bf_mask);
+	BF_PINNED;
+} bf_exe SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, BF_SLOTS * BF_MAX_CGROUPS);
+	__type(key, struct bf_cgrp_key);
+	__type(value, struct bf_mask);
+	BF_PINNED;
+} bf_cgrp SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, BF_SLOTS * BF_MAX_UIDS);
+	__type(key, struct bf_uid_key);
+	__type(value, struct bf_mask);
+	BF_PINNED;
+} bf_uid SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, BF_SLOTS * BF_MAX_CAM_KEYS);
+	__type(key, struct bf_cam_key);
+	__type(value, struct bf_mask);
+	BF_PINNED;
+} bf_cam SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, BF_SLOTS * BF_MAX_PORT_KEYS);
+	__type(key, struct bf_port_key);
+	__type(value, struct bf_mask);
+	BF_PINNED;
+} bf_port SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LPM_TRIE);
+	__uint(max_entries, BF_SLOTS * BF_MAX_DEST_KEYS);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, struct bf_dest_key);
+	__type(value, struct bf_mask);
+	BF_PINNED;
+} bf_dest SEC(".maps");
+
+/*
+ * Not LRU: evicting an entry would silently untaint a process. When the
+ * table is full the camera open is refused instead (fail closed).
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, BF_MAX_TAINTED);
+	__type(key, __u32);	/* tgid */
+	__type(value, struct bf_taint);
+	BF_PINNED;
+} bf_taint SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, 1 << 20);	/* the agent may resize before load */
+	BF_PINNED;
+} bf_events SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct bf_stats);
+	BF_PINNED;
+} bf_stats SEC(".maps");
+
+/*
+ * Written by the agent only: how many lost events it has already logged,
+ * so a restarted agent reports the rest and not the same ones twice.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, __u64);
+	BF_PINNED;
+} bf_lost_logged SEC(".maps");
+
+static __always_inline void bf_count(enum bf_stat which)
+{
+	__u32 zero = 0;
+	struct bf_stats *s = bpf_map_lookup_elem(&bf_stats, &zero);
+
+	if (s && which < BF_STAT_N)
+		__sync_fetch_and_add(&s->n[which], 1);
+}
+
+/* Both lookups are of fixed-size arrays, so they cannot fail for index 0..1. */
+static __always_inline const struct bf_slot_config *bf_config(__u32 *slot, __u32 *seq)
+{
+	__u32 zero = 0;
+	struct bf_active *a = bpf_map_lookup_elem(&bf_active, &zero);
+
+	if (!a)
+		return 0;
+	*slot = a->slot & 1;
+	*seq = a->policy_seq;
+	return bpf_map_lookup_elem(&bf_slots, slot);
+}
+
+static __always_inline __u64 bf_lookup_mask(void *map, const void *key)
+{
+	struct bf_mask *m = bpf_map_lookup_elem(map, key);
+
+	return m ? m->mask : 0;
+}
+
+/*
+ * Who is asking: exe (dev, inode) read from the task, uid, cgroup, and the
+ * app mask those imply. An app matches only if every key it has matches,
+ * so each key kind contributes "apps satisfied by this key or keyless".
+ */
+static __always_inline __u64 bf_identify(struct bf_event *e, const struct bf_slot_config *cfg,
+					 __u32 slot)
+{
+	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
+	struct file *exe = BPF_CORE_READ(task, mm, exe_file);
+	struct bf_exe_key ek = { .slot = slot };
+	struct bf_uid_key uk = { .slot = slot };
+	struct bf_cgrp_key ck = { .slot = slot };
+	__u64 exe_m = cfg->apps_no_exe, uid_m = cfg->apps_no_uid, cg_m = cfg->apps_no_cgroup;
+
+	e->pid = BPF_CORE_READ(task, pid);
+	e->tgid = BPF_CORE_READ(task, tgid);
+	e->ppid = BPF_CORE_READ(task, real_parent, tgid);
+	e->uid = BPF_CORE_READ(task, cred, uid.val);
+	e->cgid = bpf_get_current_cgroup_id();
+	BPF_CORE_READ_STR_INTO(&e->comm, task, comm);
+	if (exe) {
+		e->exe_ino = BPF_CORE_READ(exe, f_inode, i_ino);
+		e->exe_dev = BPF_CORE_READ(exe, f_inode, i_sb, s_dev);
+		ek.dev = e->exe_dev;
+		ek.ino = e->exe_ino;
+		exe_m |= bf_lookup_mask(&bf_exe, &ek);
+	}
+	uk.uid = e->uid;
+	uid_m |= bf_lookup_mask(&bf_uid, &uk);
+
+	/* Only the depths where some app's cgroup sits are worth a lookup. */
+	if (cfg->cg_levels) {
+#pragma unroll
+		for (int level = 0; level < BF_MAX_CG_LEVELS; level++) {
+			if (!(cfg->cg_levels & (1u << level)))
+				continue;
+			ck.cgid = bpf_get_current_ancestor_cgroup_id(level);
+			if (!ck.cgid)
+				break;
+			cg_m |= bf_lookup_mask(&bf_cgrp, &ck);
+		}
+	}
+	e->apps = exe_m & uid_m & cg_m;
+	return e->apps;
+}
+
+/* First rule whose app set and object set both match; BF_RULE_DEFAULT if none. */
+static __always_inline __u32 bf_first_match(void *rules, __u32 slot, __u32 n, __u64 apps,
+					    __u64 objs, __u32 *flags)
+{
+	for (__u32 i = 0; i < BF_MAX_RULES; i++) {
+		__u32 key = slot * BF_MAX_RULES + i;
+		struct bf_rule *r;
+
+		if (i >= n)
+			break;
+		r = bpf_map_lookup_elem(rules, &key);
+		if (!r)
+			break;
+		if (((r->flags & BF_RF_ANY_APP) || (r->apps & apps)) &&
+		    ((r->flags & BF_RF_ANY_OBJ) || (r->objs & objs))) {
+			*flags = r->flags;
+			return i;
+		}
+	}
+	*flags = 0;	/* default: deny */
+	return BF_RULE_DEFAULT;
+}
+
+/* Turn the matched rule into event flags; returns 1 to let the operation through. */
+static __always_inline int bf_verdict(struct bf_event *e, const struct bf_slot_config *cfg,
+				      __u32 rule_flags)
+{
+	int audit = cfg->mode == BF_MODE_AUDIT || (rule_flags & BF_RF_AUDIT);
+
+	if (!(rule_flags & BF_RF_ALLOW))
+		e->flags |= BF_EF_DENY_RULE;
+	if (!audit)
+		e->flags |= BF_EF_ENFORCED;
+	if ((rule_flags & BF_RF_ALLOW) || audit)
+		e->flags |= BF_EF_ALLOW;
+	return !!(e->flags & BF_EF_ALLOW);
+}
+
+/* Copy the decision into the ring buffer, or count it as lost. */
+static __always_inline void bf_submit(const struct bf_event *e)
+{
+	struct bf_event *out = bpf_ringbuf_reserve(&bf_events, sizeof(*out), 0);
+
+	if (!out) {
+		bf_count(BF_STAT_LOST);
+		return;
+	}
+	__builtin_memcpy(out, e, sizeof(*out));
+	bpf_ringbuf_submit(out, 0);
+	bf_count(BF_STAT_EVENTS);
+}
+
+/* A process allowed to capture is tainted; returns 0 if the taint table is full. */
+static __always_inline int bf_taint_self(struct bf_event *e)
+{
+	struct bf_taint t = {
+		.since_ns = e->boot_ns,
+		.origin_tgid = e->tgid,
+		.major = e->major,
+		.minor = e->minor,
+	};
+	struct bf_taint *old = bpf_map_lookup_elem(&bf_taint, &e->tgid);
+
+	if (old) {
+		e->taint = *old;
+		return 1;
+	}
+	if (bpf_map_update_elem(&bf_taint, &e->tgid, &t, BPF_NOEXIST) &&
+	    !bpf_map_lookup_elem(&bf_taint, &e->tgid))
+		return 0;
+	e->taint = t;
+	return 1;
+}
+
+SEC("cgroup/dev")
+int bf_dev(struct bpf_cgroup_dev_ctx *ctx)
+{
+	__u32 type = ctx->access_type & 0xffff, access = ctx->access_type >> 16;
+	struct bf_cam_key ck = { .major = ctx->major, .minor = ctx->minor };
+	const struct bf_slot_config *cfg;
+	struct bf_event e = {};
+	__u32 slot, seq, rule_flags;
+	int allowed;
+
+	/* mknod alone captures nothing; opening the node is what is judged. */
+	if (type != BF_DEVCG_DEV_CHAR || !(access & (BF_DEVCG_ACC_READ | BF_DEVCG_ACC_WRITE)))
+		return 1;
+	cfg = bf_config(&slot, &seq);
+	if (!cfg)
+		return 1;
+	ck.slot = slot;
+	e.objs = bf_lookup_mask(&bf_cam, &ck);
+	ck.minor = BF_ANY_MINOR;
+	e.objs |= bf_lookup_mask(&bf_cam, &ck);
+	if (!e.objs)
+		return 1;	/* not a camera: no event, no cost beyond two lookups */
+
+	e.kind = BF_KIND_CAPTURE;
+	e.boot_ns = bpf_ktime_get_boot_ns();
+	e.policy_seq = seq;
+	e.major = ctx->major;
+	e.minor = ctx->minor;
+	e.access = access;
+	bf_identify(&e, cfg, slot);
+	e.rule = bf_first_match(&bf_capture_rules, slot, cfg->n_capture, e.apps, e.objs,
+				&rule_flags);
+	allowed = bf_verdict(&e, cfg, rule_flags);
+	if (allowed && !bf_taint_self(&e)) {
+		/* Untracked capture would make export rules meaningless. */
+		e.flags |= BF_EF_TAINT_FULL;
+		e.flags &= ~BF_EF_ALLOW;
+		allowed = 0;
+		bf_count(BF_STAT_TAINT_FULL);
+	}
+	if (!allowed)
+		bf_count(BF_STAT_CAPTURE_DENY);
+	bf_submit(&e);
+	return allowed;
+}
+
+/* IPv4 lives at ::ffff:a.b.c.d so one trie and one rule set serve both families. */
+static __always_inline void bf_map_v4(__u8 *addr, __u32 ip4_be)
+{
+	__builtin_memset(addr, 0, 10);
+	addr[10] = 0xff;
+	addr[11] = 0xff;
+	__builtin_memcpy(addr + 12, &ip4_be, 4);
+}
+
+static __always_inline __u64 bf_dest_sets(const struct bf_event *e, const struct bf_slot_config *cfg,
+					  __u32 slot)
+{
+	struct bf_dest_key dk = { .prefixlen = 32 + 128 };
+	struct bf_port_key pk = { .slot = slot, .port = e->port };
+	__u64 sets, ports = cfg->port_any[BF_PROTO_ANY];
+
+	dk.slot[3] = slot;
+	__builtin_memcpy(dk.addr, e->addr, 16);
+	sets = bf_lookup_mask(&bf_dest, &dk);
+	if (!sets)
+		return 0;
+	if (e->proto == BF_IPPROTO_TCP)
+		pk.proto = BF_PROTO_TCP;
+	else if (e->proto == BF_IPPROTO_UDP)
+		pk.proto = BF_PROTO_UDP;
+	if (pk.proto) {
+		ports |= cfg->port_any[pk.proto];
+		ports |= bf_lookup_mask(&bf_port, &pk);
+	}
+	return sets & ports;
+}
+
+static __always_inline int bf_sock_decide(struct bpf_sock_addr *ctx, int v6, __u32 what)
+{
+	__u32 tgid = bpf_get_current_pid_tgid() >> 32;
+	struct bf_taint *taint = bpf_map_lookup_elem(&bf_taint, &tgid);
+	const struct bf_slot_config *cfg;
+	struct bf_event e = {};
+	__u32 slot, seq, rule_flags;
+	int allowed;
+
+	if (!taint)
+		return 1;	/* the common case: one lookup and out */
+	cfg = bf_config(&slot, &seq);
+	if (!cfg)
+		return 1;
+	e.kind = BF_KIND_EXPORT;
+	e.flags = what;
+	e.boot_ns = bpf_ktime_get_boot_ns();
+	e.policy_seq = seq;
+	e.taint = *taint;
+	e.proto = ctx->protocol;
+	e.port = bpf_ntohs(ctx->user_port);
+	if (v6) {
+		__u32 a[4] = { ctx->user_ip6[0], ctx->user_ip6[1], ctx->user_ip6[2],
+			       ctx->user_ip6[3] };
+
+		__builtin_memcpy(e.addr, a, 16);
+		e.flags |= BF_EF_IPV6;
+	} else {
+		bf_map_v4(e.addr, ctx->user_ip4);
+	}
+	e.objs = bf_dest_sets(&e, cfg, slot);
+	bf_identify(&e, cfg, slot);
+	e.rule = bf_first_match(&bf_export_rules, slot, cfg->n_export, e.apps, e.objs,
+				&rule_flags);
+	allowed = bf_verdict(&e, cfg, rule_flags);
+	if (!allowed)
+		bf_count(BF_STAT_EXPORT_DENY);
+	bf_submit(&e);
+	return allowed;
+}
+
+SEC("cgroup/connect4")
+int bf_connect4(struct bpf_sock_addr *ctx)
+{
+	return bf_sock_decide(ctx, 0, BF_EF_CONNECT);
+}
+
+SEC("cgroup/connect6")
+int bf_connect6(struct bpf_sock_addr *ctx)
+{
+	return bf_sock_decide(ctx, 1, BF_EF_CONNECT);
+}
+
+SEC("cgroup/sendmsg4")
+int bf_sendmsg4(struct bpf_sock_addr *ctx)
+{
+	return bf_sock_decide(ctx, 0, 0);
+}
+
+SEC("cgroup/sendmsg6")
+int bf_sendmsg6(struct bpf_sock_addr *ctx)
+{
+	return bf_sock_decide(ctx, 1, 0);
+}
+
+/* Runs before the child is first scheduled, so it can never send untainted. */
+SEC("tp_btf/sched_process_fork")
+int BPF_PROG(bf_fork, struct task_struct *parent, struct task_struct *child)
+{
+	__u32 ptgid = BPF_CORE_READ(parent, tgid), ctgid = BPF_CORE_READ(child, tgid);
+	struct bf_taint *t, copy;
+
+	if (ptgid == ctgid)
+		return 0;	/* a new thread shares its process's taint */
+	t = bpf_map_lookup_elem(&bf_taint, &ptgid);
+	if (!t)
+		return 0;
+	copy = *t;
+	if (bpf_map_update_elem(&bf_taint, &ctgid, &copy, BPF_ANY))
+		bf_count(BF_STAT_TAINT_FULL);
+	return 0;
+}
+
+/* Taint ends with the last thread of the process, not with its leader. */
+SEC("tp_btf/sched_process_exit")
+int BPF_PROG(bf_exit, struct task_struct *task)
+{
+	__u32 tgid = BPF_CORE_READ(task, tgid);
+
+	if (BPF_CORE_READ(task, signal, live.counter) != 0)
+		return 0;
+	bpf_map_delete_elem(&bf_taint, &tgid);
+	return 0;
+}

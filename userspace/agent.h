@@ -1,0 +1,86 @@
+/* agent.h - biofenced's state (all of it, in one struct) and the functions of its modules. */
+#ifndef BF_AGENT_H
+#define BF_AGENT_H
+
+#include <limits.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "audit.h"
+#include "compile.h"
+#include "ctl.h"
+#include "loader.h"
+#include "policy.h"
+#include "resolve.h"
+
+#define BF_DEFAULT_POLICY   "/etc/biofence/biofence.policy"
+#define BF_DEFAULT_PIN_DIR  "/sys/fs/bpf/biofence"
+#define BF_DEFAULT_LOG      "/var/log/biofence/audit.jsonl"
+#define BF_DEFAULT_CONTROL  "/run/biofence/control.sock"
+#define BF_EMBEDDED_NAME    "(embedded default policy)"
+#define BF_MAX_CLIENTS      16
+
+/* A policy as parsed, resolved on this host and compiled into one slot. */
+struct bf_loaded {
+	struct bf_policy *policy;
+	struct bf_resolved res;
+	struct bf_tables tables;
+	uint32_t seq;
+	char digest[65];
+	char source[PATH_MAX];  /* file name, or BF_EMBEDDED_NAME */
+};
+
+struct bf_options {
+	const char *policy;     /* NULL: default path, else the embedded default */
+	const char *cgroup;     /* NULL: the cgroup2 root */
+	const char *pin_dir;
+	const char *log;
+	const char *control;
+	uint32_t ringbuf_size;
+	bool echo;              /* print each record on stdout too */
+	int verbosity;
+};
+
+struct bf_agent {
+	struct bf_options opt;
+	char cgroup_root[PATH_MAX];     /* the cgroup2 mount */
+	char cgroup[PATH_MAX];          /* the subtree we guard */
+	struct bf_loader ld;
+	struct bf_audit *audit;
+	struct ring_buffer *rb;
+	struct bf_loaded *cur;          /* in force */
+	struct bf_loaded *prev;         /* kept to explain events queued before a swap */
+	int epfd, sigfd, timerfd, ctlfd;
+	struct bf_ctl_client *clients[BF_MAX_CLIENTS];
+	int64_t boot_to_real_ns;        /* CLOCK_REALTIME - CLOCK_BOOTTIME */
+	uint64_t lost_reported;         /* kernel lost counter already logged */
+	uint64_t logged;                /* decision records written */
+	uint64_t log_errors;            /* records that could not be written */
+	uint64_t started_ns;
+	char lsm_status[160];
+	volatile int stop;              /* set by the signal path only */
+};
+
+/* agent_policy.c */
+int agent_load_policy(struct bf_agent *ag, struct bf_loaded **out, struct bf_diags *diags);
+int agent_install(struct bf_agent *ag, struct bf_loaded *ld, char *err, size_t errlen);
+int agent_reload(struct bf_agent *ag, const char *trigger, struct json_object *reply);
+void agent_reresolve(struct bf_agent *ag);
+void bf_loaded_free(struct bf_loaded *ld);
+struct json_object *agent_unresolved(const struct bf_loaded *ld);
+
+/* agent_events.c */
+int agent_on_event(void *ctx, void *data, size_t size);
+void agent_check_lost(struct bf_agent *ag);
+void agent_scan_holders(struct bf_agent *ag);
+void agent_update_clock(struct bf_agent *ag);
+
+/* agent_status.c */
+struct json_object *agent_status(struct bf_agent *ag);
+struct json_object *agent_backends(struct bf_agent *ag);
+struct json_object *agent_not_enforced(struct bf_agent *ag);
+void agent_probe_lsm(struct bf_agent *ag);
+struct json_object *agent_ctl_handle(void *ctx, const struct bf_ctl_client *c,
+				     struct json_object *req);
+
+#endif /* BF_AGENT_H */

@@ -1,0 +1,217 @@
+/* agent_events.c - kernel decisions into audit records; lost-event records; camera holders at start. */
+#include <arpa/inet.h>
+#include <dirent.h>
+#include <errno.h>
+#include <limits.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "agent.h"
+#include "log.h"
+#include "util.h"
+
+static uint64_t clock_ns(clockid_t id)
+{
+	struct timespec ts;
+
+	clock_gettime(id, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+/* Kernel stamps are CLOCK_BOOTTIME; the log speaks wall-clock UTC. */
+void agent_update_clock(struct bf_agent *ag)
+{
+	ag->boot_to_real_ns = (int64_t)(clock_ns(CLOCK_REALTIME) - clock_ns(CLOCK_BOOTTIME));
+}
+
+static const struct bf_loaded *loaded_for_seq(const struct bf_agent *ag, uint32_t seq)
+{
+	if (ag->cur && ag->cur->seq == seq)
+		return ag->cur;
+	if (ag->prev && ag->prev->seq == seq)
+		return ag->prev;
+	return NULL;
+}
+
+static int lowest_bit(uint64_t m)
+{
+	return m ? __builtin_ctzll(m) : -1;
+}
+
+/* The process may be gone by now; then the kernel's own facts are all we have. */
+static void add_process(struct json_object *rec, const struct bf_event *e)
+{
+	char path[64], buf[PATH_MAX], line[PATH_MAX + 8], id[64];
+	ssize_t n;
+	FILE *f;
+
+	bf_json_add_u64(rec, "pid", e->tgid);
+	if (e->pid != e->tgid)
+		bf_json_add_u64(rec, "tid", e->pid);
+	bf_json_add_u64(rec, "ppid", e->ppid);
+	bf_json_add_u64(rec, "uid", e->uid);
+	snprintf(buf, sizeof(buf), "%.*s", (int)sizeof(e->comm), e->comm);
+	bf_json_add_str(rec, "comm", buf);
+	snprintf(path, sizeof(path), "/proc/%u/exe", e->tgid);
+	n = readlink(path, buf, sizeof(buf) - 1);
+	buf[n > 0 ? n : 0] = '\0';
+	bf_json_add_str(rec, "exe", n > 0 ? buf : NULL);
+	snprintf(id, sizeof(id), "%u:%u:%llu", (unsigned)(e->exe_dev >> 20),
+		 (unsigned)(e->exe_dev & 0xfffff), (unsigned long long)e->exe_ino);
+	bf_json_add_str(rec, "exe_inode", e->exe_ino ? id : NULL);
+	snprintf(path, sizeof(path), "/proc/%u/cgroup", e->tgid);
+	buf[0] = '\0';
+	if ((f = fopen(path, "re"))) {
+		while (fgets(line, sizeof(line), f))
+			if (strncmp(line, "0::", 3) == 0) {
+				line[strcspn(line, "\n")] = '\0';
+				if (bf_pathf(buf, sizeof(buf), "%s", line + 3))
+					buf[0] = '\0';
+			}
+		fclose(f);
+	}
+	bf_json_add_str(rec, "cgroup", buf[0] ? buf : NULL);
+	bf_json_add_u64(rec, "cgroup_id", e->cgid);
+}
+
+static void add_rule(struct json_object *rec, const struct bf_loaded *ld, const struct bf_event *e,
+		     uint64_t *rule_apps, uint64_t *rule_objs)
+{
+	const struct bf_rule *rules = e->kind == BF_KIND_CAPTURE ? ld->tables.capture : ld->tables.export;
+	const int *ast = e->kind == BF_KIND_CAPTURE ? ld->tables.capture_ast : ld->tables.export_ast;
+	char buf[PATH_MAX + 16];
+
+	*rule_apps = e->apps;
+	*rule_objs = e->objs;
+	if (e->rule == BF_RULE_DEFAULT || e->rule >= BF_MAX_RULES) {
+		bf_json_add_str(rec, "rule", "default");
+		return;
+	}
+	const struct bf_src *src = &ld->policy->rules[ast[e->rule]].src;
+
+	snprintf(buf, sizeof(buf), "%s:%u", src->file, src->line);
+	bf_json_add_str(rec, "rule", buf);
+	if (!(rules[e->rule].flags & BF_RF_ANY_APP))
+		*rule_apps &= rules[e->rule].apps;
+	if (!(rules[e->rule].flags & BF_RF_ANY_OBJ))
+		*rule_objs &= rules[e->rule].objs;
+}
+
+static void add_capture(struct json_object *rec, const struct bf_loaded *ld, const struct bf_event *e,
+			uint64_t objs)
+{
+	char dev[32];
+	int cam = lowest_bit(objs);
+
+	bf_json_add_str(rec, "camera", ld && cam >= 0 && (size_t)cam < ld->policy->n_cameras ?
+				       ld->policy->cameras[cam].name : NULL);
+	snprintf(dev, sizeof(dev), "%u:%u", e->major, e->minor);
+	bf_json_add_str(rec, "device", dev);
+	bf_json_add_str(rec, "access", (e->access & BF_DEVCG_ACC_WRITE) ?
+				       ((e->access & BF_DEVCG_ACC_READ) ? "read,write" : "write") : "read");
+	if (e->flags & BF_EF_TAINT_FULL)
+		bf_json_add_str(rec, "reason", "taint table full: a capture that cannot be followed is refused");
+}
+
+static void format_addr(const uint8_t addr[16], char *buf, size_t len)
+{
+	static const uint8_t mapped[12] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff };
+
+	if (memcmp(addr, mapped, 12) == 0)
+		inet_ntop(AF_INET, addr + 12, buf, (socklen_t)len);
+	else
+		inet_ntop(AF_INET6, addr, buf, (socklen_t)len);
+}
+
+static void add_export(struct json_object *rec, const struct bf_agent *ag, const struct bf_loaded *ld,
+		       const struct bf_event *e, uint64_t objs)
+{
+	struct json_object *dest = json_object_new_object(), *taint = json_object_new_object();
+	char ip[INET6_ADDRSTRLEN], dev[32], when[BF_RFC3339_BUFSZ];
+	int set = lowest_bit(objs);
+
+	format_addr(e->addr, ip, sizeof(ip));
+	bf_json_add_str(dest, "ip", ip);
+	bf_json_add_u64(dest, "port", e->port);
+	bf_json_add_str(dest, "proto", e->proto == IPPROTO_TCP ? "tcp" :
+				       e->proto == IPPROTO_UDP ? "udp" : "other");
+	json_object_object_add(rec, "dest", dest);
+	bf_json_add_str(rec, "dest_set", ld && set >= 0 && (size_t)set < ld->policy->n_dests ?
+					 ld->policy->dests[set].name : NULL);
+	bf_json_add_str(rec, "call", (e->flags & BF_EF_CONNECT) ? "connect" : "sendmsg");
+	bf_json_add_str(rec, "family", (e->flags & BF_EF_IPV6) ? "inet6" : "inet");
+	bf_json_add_u64(taint, "origin_pid", e->taint.origin_tgid);
+	snprintf(dev, sizeof(dev), "%u:%u", e->taint.major, e->taint.minor);
+	bf_json_add_str(taint, "device", dev);
+	bf_format_rfc3339(when, sizeof(when), e->taint.since_ns + (uint64_t)ag->boot_to_real_ns);
+	bf_json_add_str(taint, "since", when);
+	json_object_object_add(rec, "taint", taint);
+}
+
+int agent_on_event(void *ctx, void *data, size_t size)
+{
+	struct bf_agent *ag = ctx;
+	const struct bf_event *e = data;
+	const struct bf_loaded *ld;
+	struct json_object *rec;
+	uint64_t apps, objs;
+	int app;
+
+	if (size < sizeof(*e))
+		return 0;
+	ld = loaded_for_seq(ag, e->policy_seq);
+	rec = bf_audit_begin(ag->audit, e->kind == BF_KIND_CAPTURE ? "capture" : "export",
+			     e->boot_ns + (uint64_t)ag->boot_to_real_ns);
+	bf_json_add_str(rec, "verdict", (e->flags & BF_EF_DENY_RULE) || !(e->flags & BF_EF_ALLOW) ?
+					"deny" : "allow");
+	bf_json_add_bool(rec, "enforced", e->flags & BF_EF_ENFORCED);
+	if (ld) {
+		add_rule(rec, ld, e, &apps, &objs);
+	} else {
+		/* Queued by an agent before us, under tables we never compiled. */
+		bf_json_add_str(rec, "rule", e->rule == BF_RULE_DEFAULT ? "default" : "previous-agent");
+		apps = e->apps;
+		objs = e->objs;
+	}
+	add_process(rec, e);
+	app = lowest_bit(apps);
+	bf_json_add_str(rec, "app", ld && app >= 0 && (size_t)app < ld->policy->n_apps ?
+				    ld->policy->apps[app].name : NULL);
+	if (e->kind == BF_KIND_CAPTURE)
+		add_capture(rec, ld, e, objs);
+	else
+		add_export(rec, ag, ld, e, objs);
+	bf_json_add_u64(rec, "policy_seq", e->policy_seq);
+	if (bf_audit_emit(ag->audit, rec) == 0)
+		ag->logged++;
+	else
+		ag->log_errors++;
+	return 0;
+}
+
+/* The kernel counts what the ring buffer could not take; say so in the log. */
+void agent_check_lost(struct bf_agent *ag)
+{
+	uint64_t st[BF_STAT_N];
+	struct json_object *rec;
+
+	if (bf_loader_stats(&ag->ld, st) != 0 || st[BF_STAT_LOST] <= ag->lost_reported)
+		return;
+	rec = bf_audit_begin(ag->audit, "lost", bf_audit_now_ns());
+	bf_json_add_u64(rec, "count", st[BF_STAT_LOST] - ag->lost_reported);
+	bf_json_add_u64(rec, "total", st[BF_STAT_LOST]);
+	bf_json_add_str(rec, "reason", "ring buffer full: the kernel decided, but could not report");
+	log_warnx("%llu events lost (ring buffer full)",
+		  (unsigned long long)(st[BF_STAT_LOST] - ag->lost_reported));
+	if (bf_audit_emit(ag->audit, rec) == 0) {
+		ag->lost_reported = st[BF_STAT_LOST];
+		bf_loader_lost_logged(&ag->ld, NULL, &ag->lost_reported);
+	} else
+		ag->log_errors++;
+}

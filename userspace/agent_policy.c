@@ -1,0 +1,244 @@
+/* agent_policy.c - load, install, reload and re-resolve the policy in force, logging each change. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "agent.h"
+#include "default_policy.h"
+#include "log.h"
+#include "sha256.h"
+
+void bf_loaded_free(struct bf_loaded *ld)
+{
+	if (!ld)
+		return;
+	bf_tables_free(&ld->tables);
+	bf_resolved_free(&ld->res);
+	free(ld);
+}
+
+/* A re-resolved table set shares its policy with the one it replaces. */
+static void loaded_release(struct bf_agent *ag, struct bf_loaded *ld)
+{
+	if (!ld)
+		return;
+	if (ld->policy != ag->cur->policy && (!ag->prev || ld->policy != ag->prev->policy))
+		bf_policy_free(ld->policy);
+	bf_loaded_free(ld);
+}
+
+int agent_load_policy(struct bf_agent *ag, struct bf_loaded **out, struct bf_diags *diags)
+{
+	const char *path = ag->opt.policy;
+	struct bf_loaded *ld = calloc(1, sizeof(*ld));
+	int err;
+
+	if (!ld)
+		return -ENOMEM;
+	/* No policy installed at all: fail closed with the embedded deny-all. */
+	if (!path && access(BF_DEFAULT_POLICY, F_OK) == 0)
+		path = BF_DEFAULT_POLICY;
+	if (path) {
+		snprintf(ld->source, sizeof(ld->source), "%s", path);
+		err = bf_policy_parse(path, BF_PARSE_STRICT_PERMS, &ld->policy, diags);
+	} else {
+		snprintf(ld->source, sizeof(ld->source), "%s", BF_EMBEDDED_NAME);
+		err = bf_policy_parse_string(BF_EMBEDDED_NAME, bf_default_policy_text, 0, &ld->policy,
+					     diags);
+	}
+	err = err ?: bf_resolve(ld->policy, ag->cgroup_root, &ld->res);
+	if (err) {
+		bf_policy_free(ld->policy);
+		free(ld);
+		return err;
+	}
+	bf_sha256_hex(ld->policy->digest, ld->digest);
+	*out = ld;
+	return 0;
+}
+
+/* Compile into the slot not in force, fill it, flip: the kernel sees old or new, never a mix. */
+int agent_install(struct bf_agent *ag, struct bf_loaded *ld, char *errbuf, size_t errlen)
+{
+	struct bf_active active;
+	int err;
+
+	err = bf_loader_active(&ag->ld, &active);
+	if (err) {
+		snprintf(errbuf, errlen, "reading the active slot: %s", strerror(-err));
+		return err;
+	}
+	ld->seq = active.policy_seq + 1;
+	err = bf_compile(ld->policy, &ld->res, !active.slot, ld->seq, &ld->tables, errbuf, errlen);
+	if (err)
+		return err;
+	err = bf_loader_install(&ag->ld, &ld->tables);
+	if (err) {
+		snprintf(errbuf, errlen, "writing the tables: %s", strerror(-err));
+		return err;
+	}
+	if (ag->prev) {
+		struct bf_loaded *old = ag->prev;
+
+		ag->prev = NULL;
+		if (ag->cur && old->policy != ag->cur->policy && old->policy != ld->policy)
+			bf_policy_free(old->policy);
+		bf_loaded_free(old);
+	}
+	ag->prev = ag->cur;
+	ag->cur = ld;
+	return 0;
+}
+
+struct json_object *agent_unresolved(const struct bf_loaded *ld)
+{
+	struct json_object *arr = json_object_new_array();
+
+	for (size_t i = 0; i < ld->policy->n_apps; i++) {
+		char buf[BF_NAME_MAX + BF_REASON_MAX + 16];
+
+		if (!ld->res.apps[i].why[0])
+			continue;
+		snprintf(buf, sizeof(buf), "app %s: %s", ld->policy->apps[i].name, ld->res.apps[i].why);
+		json_object_array_add(arr, bf_json_str(buf));
+	}
+	for (size_t i = 0; i < ld->policy->n_cameras; i++) {
+		char buf[BF_NAME_MAX + BF_REASON_MAX + 16];
+
+		if (!ld->res.cameras[i].why[0])
+			continue;
+		snprintf(buf, sizeof(buf), "camera %s: %s", ld->policy->cameras[i].name,
+			 ld->res.cameras[i].why);
+		json_object_array_add(arr, bf_json_str(buf));
+	}
+	return arr;
+}
+
+static struct json_object *diags_json(const struct bf_diags *d)
+{
+	struct json_object *arr = json_object_new_array();
+
+	for (size_t i = 0; i < d->n; i++)
+		json_object_array_add(arr, bf_json_str(d->msgs[i]));
+	return arr;
+}
+
+static void log_reload(struct bf_agent *ag, const char *trigger, const char *result,
+		       struct json_object *detail)
+{
+	struct json_object *rec = bf_audit_begin(ag->audit, "agent", bf_audit_now_ns());
+
+	bf_json_add_str(rec, "event", "reload");
+	bf_json_add_str(rec, "trigger", trigger);
+	bf_json_add_str(rec, "result", result);
+	json_object_object_foreach(detail, k, v)
+		json_object_object_add(rec, k, json_object_get(v));
+	if (bf_audit_emit(ag->audit, rec))
+		ag->log_errors++;
+}
+
+/* Fills REPLY (a control reply under construction) and logs the outcome either way. */
+int agent_reload(struct bf_agent *ag, const char *trigger, struct json_object *reply)
+{
+	struct bf_diags diags = {};
+	struct bf_loaded *ld = NULL;
+	struct json_object *detail = json_object_new_object();
+	char errbuf[512] = "";
+	int err;
+
+	err = agent_load_policy(ag, &ld, &diags);
+	if (!err) {
+		err = agent_install(ag, ld, errbuf, sizeof(errbuf));
+		if (err) {
+			bf_policy_free(ld->policy);
+			bf_loaded_free(ld);
+		}
+	} else if (!diags.n) {
+		snprintf(errbuf, sizeof(errbuf), "%s", strerror(-err));
+	}
+	if (err) {
+		json_object_object_add(detail, "diagnostics", diags_json(&diags));
+		if (errbuf[0])
+			bf_json_add_str(detail, "error", errbuf);
+		bf_json_add_str(detail, "kept_sha256", ag->cur->digest);
+		log_warnx("reload (%s) refused, the policy in force stays (%s)", trigger, ag->cur->digest);
+		for (size_t i = 0; i < diags.n; i++)
+			log_warnx("%s", diags.msgs[i]);
+		log_reload(ag, trigger, "refused", detail);
+	} else {
+		bf_json_add_str(detail, "policy", ag->cur->source);
+		bf_json_add_str(detail, "sha256", ag->cur->digest);
+		bf_json_add_u64(detail, "policy_seq", ag->cur->seq);
+		json_object_object_add(detail, "unresolved", agent_unresolved(ag->cur));
+		log_info("reload (%s): policy %s in force (%s)", trigger, ag->cur->source, ag->cur->digest);
+		log_reload(ag, trigger, "applied", detail);
+	}
+	if (reply) {
+		json_object_object_foreach(detail, k, v)
+			json_object_object_add(reply, k, json_object_get(v));
+	}
+	json_object_put(detail);
+	bf_diags_free(&diags);
+	return err;
+}
+
+static void log_resolve_change(struct bf_agent *ag, const struct bf_loaded *old,
+			       const struct bf_loaded *now)
+{
+	const struct bf_policy *p = now->policy;
+
+	for (size_t i = 0; i < p->n_apps; i++) {
+		const struct bf_app_res *a = &old->res.apps[i], *b = &now->res.apps[i];
+		struct json_object *rec;
+
+		if (memcmp(a, b, sizeof(*a)) == 0)
+			continue;
+		rec = bf_audit_begin(ag->audit, "agent", bf_audit_now_ns());
+		bf_json_add_str(rec, "event", "resolve");
+		bf_json_add_str(rec, "app", p->apps[i].name);
+		bf_json_add_bool(rec, "can_match", !b->why[0]);
+		bf_json_add_str(rec, "why", b->why[0] ? b->why : NULL);
+		if (p->apps[i].exe && b->exe_ok) {
+			char id[64];
+
+			snprintf(id, sizeof(id), "%llu:%llu", (unsigned long long)b->exe_dev,
+				 (unsigned long long)b->exe_ino);
+			bf_json_add_str(rec, "exe_inode", id);
+		}
+		if (b->why[0])
+			log_warnx("app %s loses its rights: %s", p->apps[i].name, b->why);
+		else
+			log_info("app %s re-resolved", p->apps[i].name);
+		if (bf_audit_emit(ag->audit, rec))
+			ag->log_errors++;
+	}
+}
+
+/*
+ * Exe upgrades, units that start, cameras plugged in: re-resolve the policy
+ * in force and, if anything moved, swap in tables built from the same text.
+ */
+void agent_reresolve(struct bf_agent *ag)
+{
+	struct bf_loaded *ld = calloc(1, sizeof(*ld));
+	char errbuf[256];
+
+	if (!ld)
+		return;
+	if (bf_resolve(ag->cur->policy, ag->cgroup_root, &ld->res) != 0 ||
+	    !bf_resolved_differs(ag->cur->policy, &ag->cur->res, &ld->res)) {
+		bf_loaded_free(ld);
+		return;
+	}
+	ld->policy = ag->cur->policy;
+	memcpy(ld->digest, ag->cur->digest, sizeof(ld->digest));
+	memcpy(ld->source, ag->cur->source, sizeof(ld->source));
+	if (agent_install(ag, ld, errbuf, sizeof(errbuf)) != 0) {
+		log_warnx("re-resolve: %s; the tables in force stay", errbuf);
+		loaded_release(ag, ld);
+		return;
+	}
+	log_resolve_change(ag, ag->prev, ag->cur);
+}

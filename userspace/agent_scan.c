@@ -1,0 +1,195 @@
+/* agent_scan.c - at start, find processes in scope already holding a camera: taint and log them. */
+#include <dirent.h>
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <unistd.h>
+
+#include "agent.h"
+#include "log.h"
+#include "util.h"
+
+struct holder {
+	uint32_t pid;
+	uint32_t uid;
+	uint32_t major, minor;
+	char cgroup[PATH_MAX];  /* path relative to the cgroup2 root */
+	char exe[PATH_MAX];
+	char comm[32];
+};
+
+static int read_line(const char *path, const char *prefix, char *out, size_t len)
+{
+	char line[PATH_MAX + 64];
+	size_t plen = strlen(prefix);
+	FILE *f = fopen(path, "re");
+	int err = -ENOENT;
+
+	if (!f)
+		return -errno;
+	while (fgets(line, sizeof(line), f)) {
+		if (strncmp(line, prefix, plen) != 0)
+			continue;
+		line[strcspn(line, "\n")] = '\0';
+		snprintf(out, len, "%s", line + plen);
+		err = 0;
+		break;
+	}
+	fclose(f);
+	return err;
+}
+
+/* Is the process's cgroup inside the subtree we guard? */
+static bool in_scope(const struct bf_agent *ag, const char *rel)
+{
+	const char *scope = ag->cgroup + strlen(ag->cgroup_root);
+	size_t n = strlen(scope);
+
+	if (n == 0 || strcmp(scope, "/") == 0)
+		return true;
+	return strncmp(rel, scope, n) == 0 && (rel[n] == '\0' || rel[n] == '/');
+}
+
+/* Ancestor cgroup ids, root first, as bpf_get_current_ancestor_cgroup_id sees them. */
+static size_t ancestors(const struct bf_agent *ag, const char *rel, uint64_t *ids, size_t max)
+{
+	char path[PATH_MAX];
+	struct stat st;
+	size_t n = 0;
+
+	if (stat(ag->cgroup_root, &st) == 0 && n < max)
+		ids[n++] = st.st_ino;
+	for (const char *s = rel + 1; *s && n < max; s++) {
+		if (s[1] != '/' && s[1] != '\0')
+			continue;
+		if (bf_pathf(path, sizeof(path), "%s%.*s", ag->cgroup_root, (int)(s + 1 - rel), rel) ||
+		    stat(path, &st) < 0)
+			break;
+		ids[n++] = st.st_ino;
+	}
+	return n;
+}
+
+static void log_holder(struct bf_agent *ag, const struct holder *h, uint64_t cams)
+{
+	const struct bf_tables *t = &ag->cur->tables;
+	uint64_t ids[BF_MAX_CG_LEVELS], apps = 0;
+	struct stat st;
+	char path[64], dev[32];
+	uint32_t flags = 0, rule;
+	struct json_object *rec;
+	size_t n = ancestors(ag, h->cgroup, ids, BF_MAX_CG_LEVELS);
+
+	snprintf(path, sizeof(path), "/proc/%u/exe", h->pid);
+	if (stat(path, &st) == 0)
+		apps = bf_eval_apps(t, bf_kdev(st.st_dev), st.st_ino, h->uid, ids, n);
+	rule = bf_eval_rules(t->capture, t->cfg.n_capture, apps, cams, &flags);
+	rec = bf_audit_begin(ag->audit, "capture", bf_audit_now_ns());
+	bf_json_add_str(rec, "event", "held_at_start");
+	bf_json_add_str(rec, "verdict", (flags & BF_RF_ALLOW) ? "allow" : "deny");
+	/* The open happened before we were here: nothing could be enforced. */
+	bf_json_add_bool(rec, "enforced", false);
+	if (rule == BF_RULE_DEFAULT) {
+		bf_json_add_str(rec, "rule", "default");
+	} else {
+		const struct bf_src *src = &ag->cur->policy->rules[t->capture_ast[rule]].src;
+		char where[PATH_MAX + 16];
+
+		snprintf(where, sizeof(where), "%s:%u", src->file, src->line);
+		bf_json_add_str(rec, "rule", where);
+	}
+	bf_json_add_u64(rec, "pid", h->pid);
+	bf_json_add_u64(rec, "uid", h->uid);
+	bf_json_add_str(rec, "comm", h->comm);
+	bf_json_add_str(rec, "exe", h->exe[0] ? h->exe : NULL);
+	bf_json_add_str(rec, "cgroup", h->cgroup);
+	bf_json_add_str(rec, "app", apps ? ag->cur->policy->apps[__builtin_ctzll(apps)].name : NULL);
+	bf_json_add_str(rec, "camera", ag->cur->policy->cameras[__builtin_ctzll(cams)].name);
+	snprintf(dev, sizeof(dev), "%u:%u", h->major, h->minor);
+	bf_json_add_str(rec, "device", dev);
+	bf_json_add_bool(rec, "tainted", true);
+	if (!(flags & BF_RF_ALLOW))
+		log_warnx("pid %u (%s) holds camera %s against the policy; it is tainted", h->pid,
+			  h->comm, dev);
+	if (bf_audit_emit(ag->audit, rec))
+		ag->log_errors++;
+}
+
+/* First camera descriptor PID holds, if any. */
+static bool find_camera_fd(const struct bf_agent *ag, struct holder *h, uint64_t *cams)
+{
+	char dir[64], path[PATH_MAX];
+	struct dirent *de;
+	struct stat st;
+	bool found = false;
+	DIR *d;
+
+	snprintf(dir, sizeof(dir), "/proc/%u/fd", h->pid);
+	if (!(d = opendir(dir)))
+		return false;
+	while (!found && (de = readdir(d))) {
+		if (de->d_name[0] == '.' || bf_pathf(path, sizeof(path), "%s/%s", dir, de->d_name) ||
+		    stat(path, &st) < 0 || !S_ISCHR(st.st_mode))
+			continue;
+		*cams = bf_eval_cameras(&ag->cur->tables, major(st.st_rdev), minor(st.st_rdev));
+		if (*cams) {
+			h->major = major(st.st_rdev);
+			h->minor = minor(st.st_rdev);
+			found = true;
+		}
+	}
+	closedir(d);
+	return found;
+}
+
+static void scan_pid(struct bf_agent *ag, uint32_t pid)
+{
+	struct holder h = { .pid = pid };
+	char path[64], uid[64];
+	uint64_t cams = 0;
+	ssize_t n;
+
+	snprintf(path, sizeof(path), "/proc/%u/cgroup", pid);
+	if (read_line(path, "0::", h.cgroup, sizeof(h.cgroup)) || !in_scope(ag, h.cgroup) ||
+	    !find_camera_fd(ag, &h, &cams))
+		return;
+	snprintf(path, sizeof(path), "/proc/%u/status", pid);
+	if (read_line(path, "Uid:\t", uid, sizeof(uid)) == 0)
+		h.uid = (uint32_t)strtoul(uid, NULL, 10);
+	read_line(path, "Name:\t", h.comm, sizeof(h.comm));
+	snprintf(path, sizeof(path), "/proc/%u/exe", pid);
+	n = readlink(path, h.exe, sizeof(h.exe) - 1);
+	h.exe[n > 0 ? n : 0] = '\0';
+	{
+		struct bf_taint t = { .origin_tgid = pid, .major = h.major, .minor = h.minor };
+		int err = bf_loader_taint(&ag->ld, pid, &t);
+
+		if (err)
+			log_errno(err, "tainting pid %u", pid);
+	}
+	log_holder(ag, &h, cams);
+}
+
+void agent_scan_holders(struct bf_agent *ag)
+{
+	struct dirent *de;
+	DIR *d = opendir("/proc");
+	char *end;
+
+	if (!d) {
+		log_warn("opendir /proc");
+		return;
+	}
+	while ((de = readdir(d))) {
+		unsigned long pid = strtoul(de->d_name, &end, 10);
+
+		if (*end || !pid || pid == (unsigned long)getpid())
+			continue;
+		scan_pid(ag, (uint32_t)pid);
+	}
+	closedir(d);
+}

@@ -1,0 +1,149 @@
+/* agent_status.c - what enforces each rule kind, what cannot be enforced here, and the control commands. */
+#include <errno.h>
+#include <stdio.h>
+#include <limits.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <bpf/libbpf.h>
+
+#include "agent.h"
+#include "log.h"
+#include "lsm_probe.skel.h"
+
+/* Probed once at start: BPF LSM would close what cgroup hooks cannot see. */
+void agent_probe_lsm(struct bf_agent *ag)
+{
+	struct lsm_probe_bpf *skel;
+	libbpf_print_fn_t old = libbpf_set_print(NULL);
+	int err;
+
+	skel = lsm_probe_bpf__open();
+	err = skel ? lsm_probe_bpf__load(skel) : -errno;
+	if (err) {
+		snprintf(ag->lsm_status, sizeof(ag->lsm_status),
+			 "unavailable: loading a BPF LSM program failed: %s", strerror(-err));
+	} else if (lsm_probe_bpf__attach(skel) != 0) {
+		snprintf(ag->lsm_status, sizeof(ag->lsm_status),
+			 "unavailable: attaching a BPF LSM program failed: %s (is \"bpf\" in lsm=?)",
+			 strerror(errno));
+	} else {
+		snprintf(ag->lsm_status, sizeof(ag->lsm_status),
+			 "available, not used by this version");
+	}
+	lsm_probe_bpf__destroy(skel);
+	libbpf_set_print(old);
+}
+
+struct json_object *agent_backends(struct bf_agent *ag)
+{
+	struct json_object *b = json_object_new_object();
+
+	bf_json_add_str(b, "capture", "cgroup (cgroup/dev)");
+	bf_json_add_str(b, "export", "cgroup (cgroup/connect4, connect6, sendmsg4, sendmsg6)");
+	bf_json_add_str(b, "taint", "tracepoints (tp_btf/sched_process_fork, sched_process_exit)");
+	bf_json_add_str(b, "lsm", ag->lsm_status);
+	return b;
+}
+
+/* Said loudly, in status and in the start record, never left for the reader to guess. */
+struct json_object *agent_not_enforced(struct bf_agent *ag)
+{
+	static const char *const cgroup_gaps[] = {
+		"capture: a camera descriptor passed over a unix socket (SCM_RIGHTS) or opened "
+		"before the agent started is not re-checked on use (needs the lsm backend: file_receive)",
+		"export: a socket connected before its process became tainted is not re-checked "
+		"(needs the lsm backend: socket_sendmsg)",
+		"export: unix sockets, raw and packet sockets are not judged by this version",
+	};
+	struct json_object *arr = json_object_new_array();
+	const char *scope = ag->cgroup + strlen(ag->cgroup_root);
+
+	for (size_t i = 0; i < sizeof(cgroup_gaps) / sizeof(cgroup_gaps[0]); i++)
+		json_object_array_add(arr, json_object_new_string(cgroup_gaps[i]));
+	if (*scope && strcmp(scope, "/") != 0) {
+		char buf[PATH_MAX + 64];
+
+		snprintf(buf, sizeof(buf), "scope: only processes in cgroup %s are judged", scope);
+		json_object_array_add(arr, bf_json_str(buf));
+	}
+	return arr;
+}
+
+static struct json_object *counters(struct bf_agent *ag)
+{
+	struct json_object *c = json_object_new_object();
+	uint64_t st[BF_STAT_N] = {};
+
+	bf_loader_stats(&ag->ld, st);
+	bf_json_add_u64(c, "events", st[BF_STAT_EVENTS]);
+	bf_json_add_u64(c, "capture_denials", st[BF_STAT_CAPTURE_DENY]);
+	bf_json_add_u64(c, "export_denials", st[BF_STAT_EXPORT_DENY]);
+	bf_json_add_u64(c, "lost", st[BF_STAT_LOST]);
+	bf_json_add_u64(c, "taint_full", st[BF_STAT_TAINT_FULL]);
+	bf_json_add_u64(c, "logged", ag->logged);
+	bf_json_add_u64(c, "log_errors", ag->log_errors);
+	return c;
+}
+
+struct json_object *agent_status(struct bf_agent *ag)
+{
+	struct json_object *s = json_object_new_object(), *pol = json_object_new_object();
+	char when[BF_RFC3339_BUFSZ];
+
+	bf_json_add_str(s, "mode", ag->cur->policy->audit_mode ? "audit" : "enforce");
+	bf_json_add_bool(s, "enforcing", !ag->cur->policy->audit_mode);
+	bf_json_add_str(pol, "source", ag->cur->source);
+	bf_json_add_str(pol, "sha256", ag->cur->digest);
+	bf_json_add_u64(pol, "seq", ag->cur->seq);
+	json_object_object_add(s, "policy", pol);
+	json_object_object_add(s, "backends", agent_backends(ag));
+	json_object_object_add(s, "not_enforced", agent_not_enforced(ag));
+	json_object_object_add(s, "unresolved", agent_unresolved(ag->cur));
+	json_object_object_add(s, "counters", counters(ag));
+	bf_json_add_str(s, "cgroup", ag->cgroup);
+	bf_json_add_str(s, "pin_dir", ag->opt.pin_dir);
+	bf_json_add_str(s, "log", ag->opt.log);
+	bf_json_add_u64(s, "pid", (uint64_t)getpid());
+	bf_format_rfc3339(when, sizeof(when), ag->started_ns);
+	bf_json_add_str(s, "started", when);
+	bf_json_add_u64(s, "ringbuf_bytes", ag->ld.ringbuf_size);
+	return s;
+}
+
+struct json_object *agent_ctl_handle(void *ctx, const struct bf_ctl_client *c,
+				     struct json_object *req)
+{
+	struct bf_agent *ag = ctx;
+	const char *cmd = json_object_get_string(json_object_object_get(req, "cmd"));
+	struct json_object *reply;
+
+	if (strcmp(cmd, "status") == 0) {
+		reply = bf_ctl_ok();
+		json_object_object_add(reply, "status", agent_status(ag));
+		return reply;
+	}
+	if (strcmp(cmd, "reload") == 0) {
+		char trigger[64];
+
+		if (c->uid != 0)
+			return bf_ctl_error("forbidden", "reload needs root (peer uid %u)", (unsigned)c->uid);
+		snprintf(trigger, sizeof(trigger), "control (pid %d)", (int)c->pid);
+		reply = json_object_new_object();
+		if (agent_reload(ag, trigger, reply) == 0) {
+			json_object_object_add(reply, "ok", json_object_new_boolean(1));
+			return reply;
+		}
+		{
+			struct json_object *e = bf_ctl_error("policy-invalid",
+							     "policy refused; the policy in force stays");
+			struct json_object *eo = json_object_object_get(e, "error");
+
+			json_object_object_foreach(reply, k, v)
+				json_object_object_add(eo, k, json_object_get(v));
+			json_object_put(reply);
+			return e;
+		}
+	}
+	return bf_ctl_error("unknown-cmd", "unknown command \"%.64s\"", cmd);
+}

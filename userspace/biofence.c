@@ -1,0 +1,247 @@
+/* biofence.c - the command line: check policies, ask the agent for status or a reload, detach. */
+#include <errno.h>
+#include <getopt.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "agent.h"
+#include "log.h"
+
+#define BF_CTL_TIMEOUT_MS 5000
+
+static void usage(FILE *out)
+{
+	fprintf(out,
+		"usage: biofence check FILE...\n"
+		"       biofence status [--control SOCKET] [--pin-dir DIR] [--json]\n"
+		"       biofence reload [--control SOCKET]\n"
+		"       biofence detach [--pin-dir DIR]\n"
+		"\n"
+		"  check    validate policy files, print what they allow (exit 0 valid, 1 invalid)\n"
+		"  status   backend per rule kind, policy digest, counters (exit 0 only while enforcing)\n"
+		"  reload   make the agent re-read its policy (an invalid one is refused)\n"
+		"  detach   remove the pinned programs: the only way enforcement stops\n");
+}
+
+struct cli_opts {
+	const char *control;
+	const char *pin_dir;
+	bool json;
+};
+
+static int parse_common(int argc, char **argv, struct cli_opts *o)
+{
+	static const struct option longopts[] = {
+		{ "control", required_argument, NULL, 's' },
+		{ "pin-dir", required_argument, NULL, 'P' },
+		{ "json", no_argument, NULL, 'j' },
+		{ "help", no_argument, NULL, 'h' },
+		{ 0 },
+	};
+	int ch;
+
+	*o = (struct cli_opts){ .control = BF_DEFAULT_CONTROL, .pin_dir = BF_DEFAULT_PIN_DIR };
+	optind = 1;
+	while ((ch = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+		switch (ch) {
+		case 's': o->control = optarg; break;
+		case 'P': o->pin_dir = optarg; break;
+		case 'j': o->json = true; break;
+		case 'h': usage(stdout); exit(0);
+		default: usage(stderr); return -EINVAL;
+		}
+	}
+	return optind == argc ? 0 : -EINVAL;
+}
+
+/* Resolution gaps are not errors, but a policy author wants to know about them. */
+static void check_notes(const struct bf_policy *p)
+{
+	char root[PATH_MAX];
+	struct bf_resolved r = {};
+
+	if (bf_cgroup2_mount(root, sizeof(root)) != 0 || bf_resolve(p, root, &r) != 0)
+		return;
+	for (size_t i = 0; i < p->n_apps; i++)
+		if (r.apps[i].why[0])
+			printf("  note: app %s cannot match on this host now: %s\n", p->apps[i].name,
+			       r.apps[i].why);
+	for (size_t i = 0; i < p->n_cameras; i++)
+		if (r.cameras[i].why[0])
+			printf("  note: camera %s: %s\n", p->cameras[i].name, r.cameras[i].why);
+	bf_resolved_free(&r);
+}
+
+static int cmd_check(int argc, char **argv)
+{
+	int bad = 0;
+
+	if (argc < 2) {
+		usage(stderr);
+		return 2;
+	}
+	for (int i = 1; i < argc; i++) {
+		struct bf_diags diags = {};
+		struct bf_policy *p = NULL;
+		int err = bf_policy_parse(argv[i], 0, &p, &diags);
+
+		for (size_t k = 0; k < diags.n; k++)
+			fprintf(stderr, "%s\n", diags.msgs[k]);
+		if (err) {
+			fprintf(stderr, "%s: invalid (%zu error%s)\n", argv[i], diags.n_errors,
+				diags.n_errors == 1 ? "" : "s");
+			bad = 1;
+		} else {
+			bf_policy_describe(p, stdout);
+			check_notes(p);
+			bf_policy_free(p);
+		}
+		bf_diags_free(&diags);
+	}
+	return bad;
+}
+
+static void print_list(const char *title, struct json_object *arr)
+{
+	size_t n = arr ? json_object_array_length(arr) : 0;
+
+	if (!n)
+		return;
+	printf("%s\n", title);
+	for (size_t i = 0; i < n; i++)
+		printf("  - %s\n", json_object_get_string(json_object_array_get_idx(arr, i)));
+}
+
+static const char *jstr(struct json_object *o, const char *path1, const char *path2)
+{
+	struct json_object *v = json_object_object_get(o, path1);
+
+	if (path2)
+		v = json_object_object_get(v, path2);
+	return v ? json_object_get_string(v) : "?";
+}
+
+static void print_status(struct json_object *s)
+{
+	struct json_object *c = json_object_object_get(s, "counters");
+
+	printf("biofence: %s (%s mode), agent pid %s, since %s\n",
+	       json_object_get_boolean(json_object_object_get(s, "enforcing")) ? "ENFORCING" :
+										  "NOT ENFORCING",
+	       jstr(s, "mode", NULL), jstr(s, "pid", NULL), jstr(s, "started", NULL));
+	printf("policy:   %s\n          sha256 %s\n", jstr(s, "policy", "source"),
+	       jstr(s, "policy", "sha256"));
+	printf("scope:    %s\npins:     %s\nlog:      %s\n", jstr(s, "cgroup", NULL),
+	       jstr(s, "pin_dir", NULL), jstr(s, "log", NULL));
+	printf("backends:\n");
+	json_object_object_foreach(json_object_object_get(s, "backends"), k, v)
+		printf("  %-8s %s\n", k, json_object_get_string(v));
+	printf("counters:");
+	json_object_object_foreach(c, ck, cv)
+		printf(" %s=%s", ck, json_object_get_string(cv));
+	printf("\n");
+	print_list("NOT ENFORCED by this backend:", json_object_object_get(s, "not_enforced"));
+	print_list("cannot match right now:", json_object_object_get(s, "unresolved"));
+}
+
+static int cmd_status(int argc, char **argv)
+{
+	struct json_object *req, *reply = NULL, *s;
+	struct cli_opts o;
+	int err, rc;
+
+	if (parse_common(argc, argv, &o))
+		return 2;
+	req = json_object_new_object();
+	json_object_object_add(req, "cmd", json_object_new_string("status"));
+	err = bf_ctl_call(o.control, req, &reply, BF_CTL_TIMEOUT_MS);
+	json_object_put(req);
+	if (err) {
+		bool pinned = bf_pinned_links_present(o.pin_dir);
+
+		printf("biofence: agent not reachable on %s (%s)\n", o.control, strerror(-err));
+		printf(pinned ? "programs pinned in %s still enforce the last policy, but nothing is logged\n" :
+				"nothing is pinned in %s: NOT ENFORCING\n", o.pin_dir);
+		return 1;
+	}
+	s = json_object_object_get(reply, "status");
+	if (o.json)
+		printf("%s\n", json_object_to_json_string_ext(reply, JSON_C_TO_STRING_PRETTY |
+									  JSON_C_TO_STRING_NOSLASHESCAPE));
+	else if (s)
+		print_status(s);
+	rc = s && json_object_get_boolean(json_object_object_get(s, "enforcing")) ? 0 : 1;
+	json_object_put(reply);
+	return rc;
+}
+
+static int cmd_reload(int argc, char **argv)
+{
+	struct json_object *req, *reply = NULL, *e;
+	struct cli_opts o;
+	int err, rc = 0;
+
+	if (parse_common(argc, argv, &o))
+		return 2;
+	req = json_object_new_object();
+	json_object_object_add(req, "cmd", json_object_new_string("reload"));
+	err = bf_ctl_call(o.control, req, &reply, BF_CTL_TIMEOUT_MS);
+	json_object_put(req);
+	if (err) {
+		fprintf(stderr, "biofence: agent not reachable on %s: %s\n", o.control, strerror(-err));
+		return 1;
+	}
+	if (json_object_get_boolean(json_object_object_get(reply, "ok"))) {
+		printf("reloaded: %s (sha256 %s)\n", jstr(reply, "policy", NULL), jstr(reply, "sha256", NULL));
+	} else {
+		e = json_object_object_get(reply, "error");
+		fprintf(stderr, "reload refused: %s\n", jstr(e, "message", NULL));
+		print_list("diagnostics:", json_object_object_get(e, "diagnostics"));
+		rc = 1;
+	}
+	json_object_put(reply);
+	return rc;
+}
+
+static int cmd_detach(int argc, char **argv)
+{
+	struct cli_opts o;
+	int n = 0, err;
+
+	if (parse_common(argc, argv, &o))
+		return 2;
+	err = bf_detach_pinned(o.pin_dir, &n);
+	if (err) {
+		log_errno(err, "detach %s", o.pin_dir);
+		return 1;
+	}
+	printf("detached %d program%s from %s: biofence enforcement has stopped\n", n, n == 1 ? "" : "s",
+	       o.pin_dir);
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	log_init("biofence", 0);
+	if (argc < 2) {
+		usage(stderr);
+		return 2;
+	}
+	if (strcmp(argv[1], "check") == 0)
+		return cmd_check(argc - 1, argv + 1);
+	if (strcmp(argv[1], "status") == 0)
+		return cmd_status(argc - 1, argv + 1);
+	if (strcmp(argv[1], "reload") == 0)
+		return cmd_reload(argc - 1, argv + 1);
+	if (strcmp(argv[1], "detach") == 0)
+		return cmd_detach(argc - 1, argv + 1);
+	if (strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "help") == 0) {
+		usage(stdout);
+		return 0;
+	}
+	fprintf(stderr, "biofence: unknown command \"%s\"\n", argv[1]);
+	usage(stderr);
+	return 2;
+}

@@ -1,0 +1,415 @@
+/* biofenced.c - the biofence agent: pin and attach the programs, keep the policy in force, write the audit log. */
+#include <errno.h>
+#include <getopt.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/signalfd.h>
+#include <sys/timerfd.h>
+#include <unistd.h>
+
+#include <bpf/libbpf.h>
+
+#include "agent.h"
+#include "log.h"
+
+#define BF_VERSION "0.1.0"
+
+enum { EV_RING = 1, EV_SIGNAL, EV_TIMER, EV_LISTEN, EV_CLIENT };
+#define EV_KEY(type, idx) (((uint64_t)(type) << 32) | (uint32_t)(idx))
+
+static void usage(FILE *out)
+{
+	fprintf(out,
+		"usage: biofenced [-n] [--policy FILE] [--cgroup PATH] [--pin-dir DIR] [--log FILE]\n"
+		"                 [--control SOCKET] [--ringbuf-size BYTES] [--echo] [-v]\n"
+		"  -n                  check the policy and exit (0 valid, 1 invalid)\n"
+		"  --policy FILE       default %s (the embedded deny-all if absent)\n"
+		"  --cgroup PATH       the cgroup v2 subtree to guard (default: the cgroup2 root)\n"
+		"  --pin-dir DIR       default %s\n"
+		"  --log FILE          default %s\n"
+		"  --control SOCKET    default %s\n"
+		"  --ringbuf-size N    event ring buffer bytes, a power of 2 >= 4096 (default 1 MiB)\n"
+		"  --echo              print each audit record on stdout too\n",
+		BF_DEFAULT_POLICY, BF_DEFAULT_PIN_DIR, BF_DEFAULT_LOG, BF_DEFAULT_CONTROL);
+}
+
+static int parse_args(int argc, char **argv, struct bf_options *o, bool *check_only)
+{
+	static const struct option longopts[] = {
+		{ "policy", required_argument, NULL, 'p' },
+		{ "cgroup", required_argument, NULL, 'c' },
+		{ "pin-dir", required_argument, NULL, 'P' },
+		{ "log", required_argument, NULL, 'l' },
+		{ "control", required_argument, NULL, 's' },
+		{ "ringbuf-size", required_argument, NULL, 'r' },
+		{ "echo", no_argument, NULL, 'e' },
+		{ "verbose", no_argument, NULL, 'v' },
+		{ "help", no_argument, NULL, 'h' },
+		{ 0 },
+	};
+	unsigned long rb;
+	char *end;
+	int ch;
+
+	*o = (struct bf_options){ .pin_dir = BF_DEFAULT_PIN_DIR, .log = BF_DEFAULT_LOG,
+				  .control = BF_DEFAULT_CONTROL };
+	while ((ch = getopt_long(argc, argv, "nvh", longopts, NULL)) != -1) {
+		switch (ch) {
+		case 'n': *check_only = true; break;
+		case 'p': o->policy = optarg; break;
+		case 'c': o->cgroup = optarg; break;
+		case 'P': o->pin_dir = optarg; break;
+		case 'l': o->log = optarg; break;
+		case 's': o->control = optarg; break;
+		case 'e': o->echo = true; break;
+		case 'v': o->verbosity++; break;
+		case 'r':
+			rb = strtoul(optarg, &end, 0);
+			if (*end || rb < 4096 || rb > (1ul << 30) || (rb & (rb - 1))) {
+				log_warnx("--ringbuf-size: want a power of 2 from 4096 to 1 GiB");
+				return -EINVAL;
+			}
+			o->ringbuf_size = (uint32_t)rb;
+			break;
+		case 'h': usage(stdout); exit(0);
+		default: usage(stderr); return -EINVAL;
+		}
+	}
+	if (optind != argc) {
+		usage(stderr);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static int libbpf_log(enum libbpf_print_level level, const char *fmt, va_list ap)
+{
+	char buf[512];
+
+	if (level == LIBBPF_DEBUG)
+		return 0;
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	buf[strcspn(buf, "\n")] = '\0';
+	log_warnx("libbpf: %s", buf);
+	return 0;
+}
+
+/* The subtree to guard must lie inside the cgroup2 mount; default is all of it. */
+static int setup_scope(struct bf_agent *ag)
+{
+	char real[PATH_MAX];
+	size_t n;
+	int err = bf_cgroup2_mount(ag->cgroup_root, sizeof(ag->cgroup_root));
+
+	if (err) {
+		log_errno(err, "no cgroup2 mount in /proc/mounts");
+		return err;
+	}
+	if (!ag->opt.cgroup) {
+		snprintf(ag->cgroup, sizeof(ag->cgroup), "%s", ag->cgroup_root);
+		return 0;
+	}
+	if (!realpath(ag->opt.cgroup, real)) {
+		log_warn("--cgroup %s", ag->opt.cgroup);
+		return -errno;
+	}
+	n = strlen(ag->cgroup_root);
+	if (strncmp(real, ag->cgroup_root, n) != 0 || (real[n] && real[n] != '/')) {
+		log_warnx("--cgroup %s is not inside the cgroup2 mount %s", real, ag->cgroup_root);
+		return -EINVAL;
+	}
+	snprintf(ag->cgroup, sizeof(ag->cgroup), "%s", real);
+	return 0;
+}
+
+static void print_diags(const struct bf_diags *d)
+{
+	for (size_t i = 0; i < d->n; i++)
+		fprintf(stderr, "%s\n", d->msgs[i]);
+}
+
+static void log_start(struct bf_agent *ag)
+{
+	struct json_object *rec = bf_audit_begin(ag->audit, "agent", bf_audit_now_ns());
+	struct json_object *pol = json_object_new_object();
+
+	bf_json_add_str(rec, "event", "start");
+	bf_json_add_str(rec, "version", BF_VERSION);
+	bf_json_add_u64(rec, "agent_pid", (uint64_t)getpid());
+	bf_json_add_str(rec, "mode", ag->cur->policy->audit_mode ? "audit" : "enforce");
+	bf_json_add_str(pol, "source", ag->cur->source);
+	bf_json_add_str(pol, "sha256", ag->cur->digest);
+	bf_json_add_u64(pol, "seq", ag->cur->seq);
+	json_object_object_add(rec, "policy", pol);
+	json_object_object_add(rec, "backends", agent_backends(ag));
+	json_object_object_add(rec, "not_enforced", agent_not_enforced(ag));
+	json_object_object_add(rec, "unresolved", agent_unresolved(ag->cur));
+	bf_json_add_bool(rec, "adopted", ag->ld.adopted);
+	bf_json_add_bool(rec, "maps_reused", ag->ld.maps_reused);
+	bf_json_add_str(rec, "cgroup", ag->cgroup);
+	bf_json_add_str(rec, "pin_dir", ag->opt.pin_dir);
+	if (bf_audit_emit(ag->audit, rec))
+		ag->log_errors++;
+}
+
+static void log_stop(struct bf_agent *ag, const char *why)
+{
+	struct json_object *rec = bf_audit_begin(ag->audit, "agent", bf_audit_now_ns());
+
+	bf_json_add_str(rec, "event", "stop");
+	bf_json_add_str(rec, "reason", why);
+	bf_json_add_str(rec, "enforcement", "continues: the pinned programs keep the policy in force; "
+					    "'biofence detach' removes them");
+	bf_json_add_str(rec, "pin_dir", ag->opt.pin_dir);
+	if (bf_audit_emit(ag->audit, rec))
+		ag->log_errors++;
+}
+
+/* Load policy first: a bad policy must stop us before anything is attached. */
+static int agent_start(struct bf_agent *ag)
+{
+	struct bf_diags diags = {};
+	struct bf_loaded *ld = NULL;
+	char errbuf[512];
+	int err;
+
+	err = setup_scope(ag);
+	if (err)
+		return err;
+	err = agent_load_policy(ag, &ld, &diags);
+	print_diags(&diags);
+	bf_diags_free(&diags);
+	if (err) {
+		log_warnx("policy %s refused; nothing was changed", ag->opt.policy ? ag->opt.policy : BF_DEFAULT_POLICY);
+		return err;
+	}
+	agent_probe_lsm(ag);
+	err = bf_audit_open(&ag->audit, ag->opt.log, ag->opt.echo);
+	if (err) {
+		log_errno(err, "audit log %s", ag->opt.log);
+		bf_policy_free(ld->policy);
+		bf_loaded_free(ld);
+		return err;
+	}
+	err = bf_loader_load(&ag->ld, ag->opt.pin_dir, ag->opt.ringbuf_size);
+	if (err) {
+		log_errno(err, "loading the BPF programs");
+		bf_policy_free(ld->policy);
+		bf_loaded_free(ld);
+		return err;
+	}
+	/* Tables before attach: the first decision is already the policy's. */
+	err = agent_install(ag, ld, errbuf, sizeof(errbuf));
+	if (err) {
+		log_warnx("installing the policy: %s", errbuf);
+		bf_policy_free(ld->policy);
+		bf_loaded_free(ld);
+		return err;
+	}
+	err = bf_loader_attach(&ag->ld, ag->cgroup);
+	if (err)
+		return err;
+	bf_loader_lost_logged(&ag->ld, &ag->lost_reported, NULL);
+	return 0;
+}
+
+static int epoll_add(struct bf_agent *ag, int fd, uint64_t key)
+{
+	struct epoll_event ev = { .events = EPOLLIN, .data.u64 = key };
+
+	return epoll_ctl(ag->epfd, EPOLL_CTL_ADD, fd, &ev) < 0 ? -errno : 0;
+}
+
+static int setup_loop(struct bf_agent *ag)
+{
+	struct itimerspec its = { .it_interval = { 1, 0 }, .it_value = { 1, 0 } };
+	sigset_t mask;
+	int err;
+
+	sigemptyset(&mask);
+	sigaddset(&mask, SIGHUP);
+	sigaddset(&mask, SIGTERM);
+	sigaddset(&mask, SIGINT);
+	sigprocmask(SIG_BLOCK, &mask, NULL);
+	signal(SIGPIPE, SIG_IGN);
+	ag->sigfd = signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK);
+	ag->timerfd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
+	ag->epfd = epoll_create1(EPOLL_CLOEXEC);
+	if (ag->sigfd < 0 || ag->timerfd < 0 || ag->epfd < 0)
+		return -errno;
+	timerfd_settime(ag->timerfd, 0, &its, NULL);
+	ag->rb = ring_buffer__new(bf_loader_ringbuf_fd(&ag->ld), agent_on_event, ag, NULL);
+	if (!ag->rb)
+		return -errno;
+	err = bf_ctl_listen(ag->opt.control, &ag->ctlfd);
+	if (err) {
+		log_errno(err, "control socket %s", ag->opt.control);
+		return err;
+	}
+	err = epoll_add(ag, ring_buffer__epoll_fd(ag->rb), EV_KEY(EV_RING, 0));
+	err = err ?: epoll_add(ag, ag->sigfd, EV_KEY(EV_SIGNAL, 0));
+	err = err ?: epoll_add(ag, ag->timerfd, EV_KEY(EV_TIMER, 0));
+	err = err ?: epoll_add(ag, ag->ctlfd, EV_KEY(EV_LISTEN, 0));
+	return err;
+}
+
+static void on_signal(struct bf_agent *ag)
+{
+	struct signalfd_siginfo si;
+
+	while (read(ag->sigfd, &si, sizeof(si)) == sizeof(si)) {
+		if (si.ssi_signo == SIGHUP)
+			agent_reload(ag, "SIGHUP", NULL);
+		else
+			ag->stop = (int)si.ssi_signo;
+	}
+}
+
+static void on_timer(struct bf_agent *ag)
+{
+	uint64_t ticks;
+
+	if (read(ag->timerfd, &ticks, sizeof(ticks)) < 0 && errno != EAGAIN)
+		log_warn("timerfd");
+	agent_update_clock(ag);
+	/* Drain first so lost records follow the decisions that did arrive. */
+	ring_buffer__consume(ag->rb);
+	agent_check_lost(ag);
+	agent_reresolve(ag);
+}
+
+static void on_accept(struct bf_agent *ag)
+{
+	struct bf_ctl_client *c = calloc(1, sizeof(*c));
+	int slot = -1;
+
+	for (int i = 0; i < BF_MAX_CLIENTS && slot < 0; i++)
+		if (!ag->clients[i])
+			slot = i;
+	if (!c || bf_ctl_accept(ag->ctlfd, c) != 0) {
+		free(c);
+		return;
+	}
+	if (slot < 0 || epoll_add(ag, c->fd, EV_KEY(EV_CLIENT, slot)) != 0) {
+		log_warnx("control: too many clients, refusing pid %d", (int)c->pid);
+		bf_ctl_client_close(c);
+		free(c);
+		return;
+	}
+	ag->clients[slot] = c;
+}
+
+static void on_client(struct bf_agent *ag, int slot)
+{
+	struct bf_ctl_client *c = ag->clients[slot];
+
+	if (!c || bf_ctl_client_input(c, agent_ctl_handle, ag) == 0)
+		return;
+	epoll_ctl(ag->epfd, EPOLL_CTL_DEL, c->fd, NULL);
+	bf_ctl_client_close(c);
+	free(c);
+	ag->clients[slot] = NULL;
+}
+
+static void run_loop(struct bf_agent *ag)
+{
+	struct epoll_event evs[16];
+
+	while (!ag->stop) {
+		int n = epoll_wait(ag->epfd, evs, 16, -1);
+
+		if (n < 0 && errno != EINTR) {
+			log_warn("epoll_wait");
+			break;
+		}
+		for (int i = 0; i < n; i++) {
+			uint32_t type = (uint32_t)(evs[i].data.u64 >> 32);
+			int idx = (int)(uint32_t)evs[i].data.u64;
+
+			switch (type) {
+			case EV_RING: ring_buffer__consume(ag->rb); break;
+			case EV_SIGNAL: on_signal(ag); break;
+			case EV_TIMER: on_timer(ag); break;
+			case EV_LISTEN: on_accept(ag); break;
+			case EV_CLIENT: on_client(ag, idx); break;
+			}
+		}
+	}
+}
+
+static void agent_cleanup(struct bf_agent *ag)
+{
+	for (int i = 0; i < BF_MAX_CLIENTS; i++)
+		if (ag->clients[i]) {
+			bf_ctl_client_close(ag->clients[i]);
+			free(ag->clients[i]);
+		}
+	if (ag->ctlfd >= 0) {
+		close(ag->ctlfd);
+		unlink(ag->opt.control);
+	}
+	ring_buffer__free(ag->rb);
+	bf_loader_close(&ag->ld);	/* handles only: the pins keep enforcing */
+	bf_audit_close(ag->audit);
+}
+
+static int check_only(struct bf_agent *ag)
+{
+	struct bf_diags diags = {};
+	struct bf_loaded *ld = NULL;
+	int err;
+
+	if (bf_cgroup2_mount(ag->cgroup_root, sizeof(ag->cgroup_root)) != 0)
+		snprintf(ag->cgroup_root, sizeof(ag->cgroup_root), "/sys/fs/cgroup");
+	err = agent_load_policy(ag, &ld, &diags);
+	print_diags(&diags);
+	bf_diags_free(&diags);
+	if (err)
+		return 1;
+	printf("policy %s OK (sha256 %s)\n", ld->source, ld->digest);
+	bf_policy_free(ld->policy);
+	bf_loaded_free(ld);
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	static struct bf_agent ag = { .epfd = -1, .sigfd = -1, .timerfd = -1, .ctlfd = -1 };
+	bool only_check = false;
+	int err;
+
+	log_init("biofenced", 0);
+	if (parse_args(argc, argv, &ag.opt, &only_check))
+		return 2;
+	log_init("biofenced", ag.opt.verbosity);
+	if (only_check)
+		return check_only(&ag);
+	libbpf_set_print(libbpf_log);
+	ag.started_ns = bf_audit_now_ns();
+	agent_update_clock(&ag);
+	err = agent_start(&ag);
+	if (!err) {
+		err = setup_loop(&ag);
+		if (err)
+			log_errno(err, "setting up the event loop");
+	}
+	if (err) {
+		agent_cleanup(&ag);
+		return 1;
+	}
+	log_start(&ag);
+	agent_scan_holders(&ag);
+	log_info("enforcing policy %s (%s) on %s; log %s", ag.cur->source, ag.cur->digest, ag.cgroup,
+		 ag.opt.log);
+	run_loop(&ag);
+	ring_buffer__consume(ag.rb);
+	agent_check_lost(&ag);
+	log_stop(&ag, ag.stop == SIGINT ? "SIGINT" : "SIGTERM");
+	log_info("stopped; the pinned programs in %s keep enforcing", ag.opt.pin_dir);
+	agent_cleanup(&ag);
+	return 0;
+}

@@ -1,0 +1,366 @@
+/* compile.c - policy to tables: bitmasks for app/camera/dest sets, first-match rule arrays, one LPM trie. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "compile.h"
+
+#define VEC_PUSH(vec, item)                                                          \
+	({                                                                           \
+		int _err = 0;                                                        \
+		if ((vec).n == (vec).cap) {                                          \
+			size_t _cap = (vec).cap ? (vec).cap * 2 : 16;                \
+			void *_nv = realloc((vec).v, _cap * sizeof(*(vec).v));       \
+			if (_nv) {                                                   \
+				(vec).v = _nv;                                       \
+				(vec).cap = _cap;                                    \
+			} else {                                                     \
+				_err = -ENOMEM;                                      \
+			}                                                            \
+		}                                                                    \
+		if (!_err)                                                           \
+			(vec).v[(vec).n++] = (item);                                 \
+		_err;                                                                \
+	})
+
+/* OR MASK into the entry with KEY, adding it if new; keys are few, a linear scan is fine. */
+#define VEC_OR(vec, key, bits)                                                       \
+	({                                                                           \
+		size_t _i;                                                           \
+		int _r = 0;                                                          \
+		for (_i = 0; _i < (vec).n; _i++)                                     \
+			if (memcmp(&(vec).v[_i].k, &(key), sizeof(key)) == 0)        \
+				break;                                               \
+		if (_i < (vec).n)                                                    \
+			(vec).v[_i].v.mask |= (bits);                                \
+		else                                                                 \
+			_r = VEC_PUSH(vec, ((__typeof__(*(vec).v)){ .k = (key), .v = { (bits) } })); \
+		_r;                                                                  \
+	})
+
+static int compile_apps(const struct bf_policy *p, const struct bf_resolved *r, struct bf_tables *t)
+{
+	int err = 0;
+
+	for (size_t i = 0; i < p->n_apps && !err; i++) {
+		const struct bf_app *a = &p->apps[i];
+		const struct bf_app_res *ar = &r->apps[i];
+		uint64_t bit = 1ull << i;
+
+		if (!a->exe)
+			t->cfg.apps_no_exe |= bit;
+		else if (ar->exe_ok)
+			err = VEC_OR(t->exe, ((struct bf_exe_key){ .slot = t->slot, .dev = ar->exe_dev,
+								    .ino = ar->exe_ino }), bit);
+		if (!a->unit && !a->cgroup) {
+			t->cfg.apps_no_cgroup |= bit;
+		} else if (ar->cgroup_ok) {
+			t->cfg.cg_levels |= 1u << ar->cg_level;
+			err = err ?: VEC_OR(t->cgrp, ((struct bf_cgrp_key){ .slot = t->slot,
+									     .cgid = ar->cgid }), bit);
+		}
+		if (!a->user)
+			t->cfg.apps_no_uid |= bit;
+		else if (ar->uid_ok)
+			err = err ?: VEC_OR(t->uid, ((struct bf_uid_key){ .slot = t->slot,
+									   .uid = ar->uid }), bit);
+	}
+	return err;
+}
+
+static int compile_cameras(const struct bf_policy *p, const struct bf_resolved *r,
+			   struct bf_tables *t)
+{
+	for (size_t i = 0; i < p->n_cameras; i++) {
+		const struct bf_camera_res *cr = &r->cameras[i];
+
+		for (size_t k = 0; k < cr->n_keys; k++) {
+			struct bf_cam_key key = { .slot = t->slot, .major = cr->keys[k].major,
+						  .minor = cr->keys[k].minor };
+			int err = VEC_OR(t->cam, key, 1ull << i);
+
+			if (err)
+				return err;
+		}
+	}
+	return 0;
+}
+
+static int compile_ports(const struct bf_policy *p, struct bf_tables *t)
+{
+	for (size_t i = 0; i < p->n_dests; i++) {
+		const struct bf_dest *d = &p->dests[i];
+		uint64_t bit = 1ull << i;
+		uint16_t proto = d->proto == BF_SEL_TCP ? BF_PROTO_TCP :
+				 d->proto == BF_SEL_UDP ? BF_PROTO_UDP : BF_PROTO_ANY;
+
+		if (!d->n_ports) {
+			t->cfg.port_any[proto] |= bit;
+			continue;
+		}
+		for (size_t k = 0; k < d->n_ports; k++) {
+			struct bf_port_key key = { .slot = t->slot, .proto = proto, .port = d->ports[k] };
+			int err = VEC_OR(t->port, key, bit);
+
+			if (err)
+				return err;
+		}
+	}
+	return 0;
+}
+
+struct prefix {
+	uint8_t addr[16];
+	uint8_t len;
+	uint64_t mask;
+};
+
+static int prefix_cmp(const void *a, const void *b)
+{
+	const struct prefix *x = a, *y = b;
+
+	if (x->len != y->len)
+		return x->len - y->len;
+	return memcmp(x->addr, y->addr, 16);
+}
+
+static void truncate_addr(uint8_t *out, const uint8_t *in, unsigned len)
+{
+	memset(out, 0, 16);
+	memcpy(out, in, len / 8);
+	if (len % 8)
+		out[len / 8] = in[len / 8] & (uint8_t)(0xff << (8 - len % 8));
+}
+
+/*
+ * Every distinct prefix gets the union of the sets of every prefix that
+ * contains it, so the single longest-prefix match the trie returns already
+ * carries every set the address belongs to. For each prefix we probe each
+ * shorter length present with a binary search: n * lengths * log n.
+ */
+static int compile_dests(const struct bf_policy *p, struct bf_tables *t)
+{
+	struct prefix *pf = NULL, probe;
+	size_t n = 0, cap = 0, u = 0;
+	bool lens[129] = { false };
+	int err = 0;
+
+	for (size_t i = 0; i < p->n_dests; i++) {
+		const struct bf_dest *d = &p->dests[i];
+		size_t nc = d->any ? 1 : d->n_cidrs;
+
+		for (size_t k = 0; k < nc; k++) {
+			if (n == cap) {
+				void *nv = realloc(pf, (cap = cap ? cap * 2 : 64) * sizeof(*pf));
+
+				if (!nv) {
+					free(pf);
+					return -ENOMEM;
+				}
+				pf = nv;
+			}
+			memset(&pf[n], 0, sizeof(pf[n]));
+			if (!d->any) {
+				pf[n].len = d->cidrs[k].prefix;
+				truncate_addr(pf[n].addr, d->cidrs[k].addr, pf[n].len);
+			}
+			pf[n].mask = 1ull << i;
+			lens[pf[n].len] = true;
+			n++;
+		}
+	}
+	if (n)
+		qsort(pf, n, sizeof(*pf), prefix_cmp);
+	/* Merge duplicates: the same prefix named by several sets. */
+	for (size_t i = 0; i < n; i++) {
+		if (u && prefix_cmp(&pf[u - 1], &pf[i]) == 0)
+			pf[u - 1].mask |= pf[i].mask;
+		else
+			pf[u++] = pf[i];
+	}
+	for (size_t i = 0; i < u && !err; i++) {
+		struct bf_dest_key key = { .prefixlen = 32 + pf[i].len };
+		uint64_t mask = pf[i].mask;
+
+		for (unsigned l = 0; l < pf[i].len; l++) {
+			struct prefix *hit;
+
+			if (!lens[l])
+				continue;
+			probe.len = (uint8_t)l;
+			truncate_addr(probe.addr, pf[i].addr, l);
+			hit = bsearch(&probe, pf, u, sizeof(*pf), prefix_cmp);
+			if (hit)
+				mask |= hit->mask;
+		}
+		key.slot[3] = (uint8_t)t->slot;
+		memcpy(key.addr, pf[i].addr, 16);
+		err = VEC_PUSH(t->dest, ((struct bf_kv_dest){ .k = key, .v = { mask } }));
+	}
+	free(pf);
+	return err;
+}
+
+static int compile_rules(const struct bf_policy *p, struct bf_tables *t, char *errbuf, size_t errlen)
+{
+	for (size_t i = 0; i < p->n_rules; i++) {
+		const struct bf_rule_ast *ra = &p->rules[i];
+		bool cap = ra->kind == BF_RULE_CAPTURE;
+		uint32_t *n = cap ? &t->cfg.n_capture : &t->cfg.n_export;
+		struct bf_rule *r;
+
+		if (*n >= BF_MAX_RULES) {
+			snprintf(errbuf, errlen, "%s:%u:%u: more than %d %s rules", ra->src.file,
+				 ra->src.line, ra->src.col, BF_MAX_RULES, cap ? "capture" : "export");
+			return -E2BIG;
+		}
+		r = cap ? &t->capture[*n] : &t->export[*n];
+		(cap ? t->capture_ast : t->export_ast)[*n] = (int)i;
+		(*n)++;
+		r->flags = (ra->allow ? BF_RF_ALLOW : 0) | (ra->audit ? BF_RF_AUDIT : 0);
+		if (ra->app < 0)
+			r->flags |= BF_RF_ANY_APP;
+		else
+			r->apps = 1ull << ra->app;
+		if (ra->obj < 0)
+			r->flags |= BF_RF_ANY_OBJ;
+		else
+			r->objs = 1ull << ra->obj;
+	}
+	return 0;
+}
+
+static int check_limits(const struct bf_policy *p, char *err, size_t errlen)
+{
+	const struct bf_src *s = NULL;
+	const char *what = NULL;
+	int max = 0;
+
+	if (p->n_apps > BF_MAX_APPS)
+		s = &p->apps[BF_MAX_APPS].src, what = "apps", max = BF_MAX_APPS;
+	else if (p->n_cameras > BF_MAX_CAMERAS)
+		s = &p->cameras[BF_MAX_CAMERAS].src, what = "cameras", max = BF_MAX_CAMERAS;
+	else if (p->n_dests > BF_MAX_DEST_SETS)
+		s = &p->dests[BF_MAX_DEST_SETS].src, what = "dest sets", max = BF_MAX_DEST_SETS;
+	if (!s)
+		return 0;
+	snprintf(err, errlen, "%s:%u:%u: more than %d %s (a kernel table limit)", s->file, s->line,
+		 s->col, max, what);
+	return -E2BIG;
+}
+
+int bf_compile(const struct bf_policy *p, const struct bf_resolved *r, uint32_t slot,
+	       uint32_t policy_seq, struct bf_tables *t, char *errbuf, size_t errlen)
+{
+	int err;
+
+	memset(t, 0, sizeof(*t));
+	t->slot = slot;
+	t->cfg.mode = p->audit_mode ? BF_MODE_AUDIT : BF_MODE_ENFORCE;
+	t->cfg.policy_seq = policy_seq;
+	err = check_limits(p, errbuf, errlen);
+	err = err ?: compile_rules(p, t, errbuf, errlen);
+	err = err ?: compile_apps(p, r, t);
+	err = err ?: compile_cameras(p, r, t);
+	err = err ?: compile_ports(p, t);
+	err = err ?: compile_dests(p, t);
+	if (err == -ENOMEM)
+		snprintf(errbuf, errlen, "out of memory compiling the policy");
+	if (err)
+		bf_tables_free(t);
+	return err;
+}
+
+void bf_tables_free(struct bf_tables *t)
+{
+	free(t->exe.v);
+	free(t->cgrp.v);
+	free(t->uid.v);
+	free(t->cam.v);
+	free(t->port.v);
+	free(t->dest.v);
+	t->exe.v = NULL;
+	t->cgrp.v = NULL;
+	t->uid.v = NULL;
+	t->cam.v = NULL;
+	t->port.v = NULL;
+	t->dest.v = NULL;
+	t->exe.n = t->cgrp.n = t->uid.n = t->cam.n = t->port.n = t->dest.n = 0;
+}
+
+#define VEC_FIND(vec, key)                                                           \
+	({                                                                           \
+		uint64_t _m = 0;                                                     \
+		for (size_t _i = 0; _i < (vec).n; _i++)                              \
+			if (memcmp(&(vec).v[_i].k, &(key), sizeof(key)) == 0)        \
+				_m = (vec).v[_i].v.mask;                             \
+		_m;                                                                  \
+	})
+
+uint64_t bf_eval_apps(const struct bf_tables *t, uint64_t exe_dev, uint64_t exe_ino, uint32_t uid,
+		      const uint64_t *cgids, size_t n_cgids)
+{
+	struct bf_exe_key ek = { .slot = t->slot, .dev = exe_dev, .ino = exe_ino };
+	struct bf_uid_key uk = { .slot = t->slot, .uid = uid };
+	uint64_t exe_m = t->cfg.apps_no_exe | VEC_FIND(t->exe, ek);
+	uint64_t uid_m = t->cfg.apps_no_uid | VEC_FIND(t->uid, uk);
+	uint64_t cg_m = t->cfg.apps_no_cgroup;
+
+	for (size_t l = 0; l < n_cgids && l < BF_MAX_CG_LEVELS; l++) {
+		struct bf_cgrp_key ck = { .slot = t->slot, .cgid = cgids[l] };
+
+		if (t->cfg.cg_levels & (1u << l))
+			cg_m |= VEC_FIND(t->cgrp, ck);
+	}
+	return exe_m & uid_m & cg_m;
+}
+
+uint64_t bf_eval_cameras(const struct bf_tables *t, uint32_t major, uint32_t minor)
+{
+	struct bf_cam_key exact = { .slot = t->slot, .major = major, .minor = minor };
+	struct bf_cam_key class = { .slot = t->slot, .major = major, .minor = BF_ANY_MINOR };
+
+	return VEC_FIND(t->cam, exact) | VEC_FIND(t->cam, class);
+}
+
+/* Longest-prefix match by brute force: the reference the LPM trie must agree with. */
+uint64_t bf_eval_dest_sets(const struct bf_tables *t, const uint8_t addr[16], uint16_t port,
+			   uint8_t ipproto)
+{
+	struct bf_port_key pk = { .slot = t->slot, .port = port };
+	uint64_t sets = 0, ports = t->cfg.port_any[BF_PROTO_ANY];
+	int best = -1;
+
+	for (size_t i = 0; i < t->dest.n; i++) {
+		const struct bf_dest_key *k = &t->dest.v[i].k;
+		int len = (int)k->prefixlen - 32;
+		uint8_t a[16];
+
+		truncate_addr(a, addr, (unsigned)len);
+		if (len > best && memcmp(a, k->addr, 16) == 0) {
+			best = len;
+			sets = t->dest.v[i].v.mask;
+		}
+	}
+	pk.proto = ipproto == 6 ? BF_PROTO_TCP : ipproto == 17 ? BF_PROTO_UDP : 0;
+	if (pk.proto)
+		ports |= t->cfg.port_any[pk.proto] | VEC_FIND(t->port, pk);
+	return sets & ports;
+}
+
+uint32_t bf_eval_rules(const struct bf_rule *rules, uint32_t n, uint64_t apps, uint64_t objs,
+		       uint32_t *flags)
+{
+	for (uint32_t i = 0; i < n && i < BF_MAX_RULES; i++) {
+		const struct bf_rule *r = &rules[i];
+
+		if (((r->flags & BF_RF_ANY_APP) || (r->apps & apps)) &&
+		    ((r->flags & BF_RF_ANY_OBJ) || (r->objs & objs))) {
+			*flags = r->flags;
+			return i;
+		}
+	}
+	*flags = 0;
+	return BF_RULE_DEFAULT;
+}

@@ -1,0 +1,60 @@
+/* compile.h - flatten a resolved policy into the slot tables the BPF programs evaluate. */
+#ifndef BF_COMPILE_H
+#define BF_COMPILE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "biofence.h"
+#include "policy.h"
+#include "resolve.h"
+
+struct bf_kv_exe { struct bf_exe_key k; struct bf_mask v; };
+struct bf_kv_cgrp { struct bf_cgrp_key k; struct bf_mask v; };
+struct bf_kv_uid { struct bf_uid_key k; struct bf_mask v; };
+struct bf_kv_cam { struct bf_cam_key k; struct bf_mask v; };
+struct bf_kv_port { struct bf_port_key k; struct bf_mask v; };
+struct bf_kv_dest { struct bf_dest_key k; struct bf_mask v; };
+
+/* Growable arrays of map entries, keys already carrying the target slot. */
+#define BF_VEC(T) struct { T *v; size_t n, cap; }
+
+struct bf_tables {
+	uint32_t slot;
+	struct bf_slot_config cfg;
+	struct bf_rule capture[BF_MAX_RULES];
+	struct bf_rule export[BF_MAX_RULES];
+	int capture_ast[BF_MAX_RULES];  /* index of each rule in policy->rules */
+	int export_ast[BF_MAX_RULES];
+	BF_VEC(struct bf_kv_exe) exe;
+	BF_VEC(struct bf_kv_cgrp) cgrp;
+	BF_VEC(struct bf_kv_uid) uid;
+	BF_VEC(struct bf_kv_cam) cam;
+	BF_VEC(struct bf_kv_port) port;
+	BF_VEC(struct bf_kv_dest) dest;
+};
+
+/*
+ * Build the tables for SLOT. Fails with -E2BIG (and a message in ERR) when
+ * the policy exceeds a kernel table limit; resolution gaps are not errors.
+ */
+int bf_compile(const struct bf_policy *p, const struct bf_resolved *r, uint32_t slot,
+	       uint32_t policy_seq, struct bf_tables *t, char *err, size_t errlen);
+void bf_tables_free(struct bf_tables *t);
+
+/*
+ * The same decisions the BPF programs make, over the compiled tables, for
+ * tests and for explaining a decision. cgids[i] is the ancestor cgroup id
+ * at depth i (0 = root), n_cgids of them.
+ */
+uint64_t bf_eval_apps(const struct bf_tables *t, uint64_t exe_dev, uint64_t exe_ino, uint32_t uid,
+		      const uint64_t *cgids, size_t n_cgids);
+uint64_t bf_eval_cameras(const struct bf_tables *t, uint32_t major, uint32_t minor);
+uint64_t bf_eval_dest_sets(const struct bf_tables *t, const uint8_t addr[16], uint16_t port,
+			   uint8_t ipproto);
+/* Returns the matching rule index or BF_RULE_DEFAULT; *flags gets its BF_RF_* (0 for default). */
+uint32_t bf_eval_rules(const struct bf_rule *rules, uint32_t n, uint64_t apps, uint64_t objs,
+		       uint32_t *flags);
+
+#endif /* BF_COMPILE_H */

@@ -1,0 +1,55 @@
+/* loader.h - load, pin, attach and adopt the biofence BPF programs; write tables; read counters. */
+#ifndef BF_LOADER_H
+#define BF_LOADER_H
+
+#include <limits.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "biofence.h"
+#include "compile.h"
+
+struct biofence_bpf;
+
+#define BF_N_LINKS 7
+
+struct bf_loader {
+	struct biofence_bpf *skel;
+	char pin_dir[PATH_MAX];
+	int cgroup_fd;
+	int link_fds[BF_N_LINKS];
+	bool adopted;           /* links were already pinned: we replaced their programs */
+	bool maps_reused;       /* tables, taint and queued events survived from before */
+	uint32_t ringbuf_size;
+};
+
+/* Make sure DIR's bpffs exists (mounting /sys/fs/bpf if nothing is there yet). */
+int bf_bpffs_prepare(const char *pin_dir);
+/*
+ * Open and load, reusing maps pinned under PIN_DIR/maps. RINGBUF_SIZE 0
+ * keeps the default (or the pinned size).
+ */
+int bf_loader_load(struct bf_loader *l, const char *pin_dir, uint32_t ringbuf_size);
+/* Attach to CGROUP_PATH, or atomically swap our programs into pinned links. */
+int bf_loader_attach(struct bf_loader *l, const char *cgroup_path);
+/* Close our handles; pinned links and maps stay and keep enforcing. */
+void bf_loader_close(struct bf_loader *l);
+
+/* The tables currently in force (from bf_active). */
+int bf_loader_active(struct bf_loader *l, struct bf_active *a);
+/* Fill T's slot (clearing what was there), then make it the active slot. */
+int bf_loader_install(struct bf_loader *l, const struct bf_tables *t);
+/* Sum of the per-CPU counters. */
+int bf_loader_stats(struct bf_loader *l, uint64_t out[BF_STAT_N]);
+/* Mark TGID tainted (a process that held a camera before we started). */
+int bf_loader_taint(struct bf_loader *l, uint32_t tgid, const struct bf_taint *t);
+int bf_loader_ringbuf_fd(struct bf_loader *l);
+/* Lost events already logged (survives agent restarts); GET and/or SET may be NULL. */
+int bf_loader_lost_logged(struct bf_loader *l, uint64_t *get, const uint64_t *set);
+
+/* Detach every pinned link under PIN_DIR and remove the pins: enforcement stops. */
+int bf_detach_pinned(const char *pin_dir, int *n_links);
+/* True if PIN_DIR holds pinned links (something is enforcing). */
+bool bf_pinned_links_present(const char *pin_dir);
+
+#endif /* BF_LOADER_H */

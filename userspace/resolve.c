@@ -1,0 +1,279 @@
+/* resolve.c - look up exe inodes, cgroup ids, uids and camera device numbers for a policy. */
+#include <errno.h>
+#include <fcntl.h>
+#include <ftw.h>
+#include <limits.h>
+#include <pwd.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <unistd.h>
+
+#include "biofence.h"
+#include "resolve.h"
+#include "sha256.h"
+
+#define BF_VIDEO_MAJOR 81
+#define BF_USB_MAJOR 189
+
+uint64_t bf_kdev(dev_t dev)
+{
+	return ((uint64_t)major(dev) << 20) | minor(dev);
+}
+
+int bf_cgroup2_mount(char *buf, size_t len)
+{
+	FILE *f = fopen("/proc/mounts", "re");
+	char dev[256], dir[PATH_MAX], type[64];
+	int err = -ENOENT;
+
+	if (!f)
+		return -errno;
+	while (fscanf(f, "%255s %4095s %63s %*[^\n]", dev, dir, type) == 3) {
+		if (strcmp(type, "cgroup2") == 0) {
+			if (strlen(dir) >= len) {
+				err = -ENAMETOOLONG;
+				break;
+			}
+			strcpy(buf, dir);
+			err = 0;
+			break;
+		}
+	}
+	fclose(f);
+	return err;
+}
+
+int bf_cgroup_id(const char *root, const char *abs, uint64_t *cgid, unsigned *level)
+{
+	size_t rlen = strlen(root);
+	struct stat st;
+	unsigned depth = 0;
+
+	if (strncmp(abs, root, rlen) != 0 || (abs[rlen] != '/' && abs[rlen] != '\0'))
+		return -EXDEV;
+	if (stat(abs, &st) < 0)
+		return -errno;
+	if (!S_ISDIR(st.st_mode))
+		return -ENOTDIR;
+	/* Depth counts path components below the root, ignoring repeated slashes. */
+	for (const char *s = abs + rlen; *s; s++)
+		if (*s == '/' && s[1] && s[1] != '/')
+			depth++;
+	*cgid = st.st_ino;
+	*level = depth;
+	return 0;
+}
+
+int bf_char_major(const char *name, uint32_t *major_out)
+{
+	FILE *f = fopen("/proc/devices", "re");
+	char line[256], dname[128];
+	bool in_char = false;
+	unsigned m;
+	int err = -ENOENT;
+
+	if (!f)
+		return -errno;
+	while (fgets(line, sizeof(line), f)) {
+		if (strncmp(line, "Character devices:", 18) == 0) {
+			in_char = true;
+			continue;
+		}
+		if (strncmp(line, "Block devices:", 14) == 0)
+			in_char = false;
+		if (in_char && sscanf(line, "%u %127s", &m, dname) == 2 && strcmp(dname, name) == 0) {
+			*major_out = m;
+			err = 0;
+			break;
+		}
+	}
+	fclose(f);
+	return err;
+}
+
+/* Open once, then stat and hash the same file, so a swap in between cannot fool the pin. */
+static void resolve_exe(const struct bf_app *a, struct bf_app_res *r)
+{
+	uint8_t digest[32];
+	struct stat st;
+	int fd, err;
+
+	fd = open(a->exe, O_RDONLY | O_CLOEXEC);
+	if (fd < 0 || fstat(fd, &st) < 0) {
+		snprintf(r->why, sizeof(r->why), "exe %s: %s", a->exe, strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		return;
+	}
+	if (a->sha256[0]) {
+		err = bf_sha256_fd(fd, digest);
+		if (err) {
+			snprintf(r->why, sizeof(r->why), "exe %s: %s", a->exe, strerror(-err));
+			close(fd);
+			return;
+		}
+		bf_sha256_hex(digest, r->exe_digest);
+		if (strcmp(r->exe_digest, a->sha256) != 0) {
+			snprintf(r->why, sizeof(r->why), "exe %s: sha256 %.16s... does not match the pin %.16s...",
+				 a->exe, r->exe_digest, a->sha256);
+			close(fd);
+			return;
+		}
+	}
+	close(fd);
+	r->exe_dev = bf_kdev(st.st_dev);
+	r->exe_ino = st.st_ino;
+	r->exe_ok = true;
+}
+
+/* nftw has no user pointer, so the unit search keeps its state here. */
+static struct {
+	const char *unit;
+	char found[PATH_MAX];
+} unit_walk;
+
+static int unit_visit(const char *path, const struct stat *st, int type, struct FTW *ftw)
+{
+	if (type != FTW_D || ftw->level == 0)
+		return 0;
+	if (strcmp(path + ftw->base, unit_walk.unit) == 0) {
+		snprintf(unit_walk.found, sizeof(unit_walk.found), "%s", path);
+		return 1;
+	}
+	return 0;
+}
+
+static void resolve_cgroup(const struct bf_app *a, const char *root, struct bf_app_res *r)
+{
+	char path[PATH_MAX];
+	int err;
+
+	if (a->cgroup) {
+		snprintf(path, sizeof(path), "%s%s", root, a->cgroup);
+	} else {
+		unit_walk.unit = a->unit;
+		unit_walk.found[0] = '\0';
+		if (nftw(root, unit_visit, 32, FTW_PHYS) != 1) {
+			snprintf(r->why, sizeof(r->why), "unit %s: no such cgroup under %s (not started yet?)",
+				 a->unit, root);
+			return;
+		}
+		snprintf(path, sizeof(path), "%s", unit_walk.found);
+	}
+	err = bf_cgroup_id(root, path, &r->cgid, &r->cg_level);
+	if (err) {
+		snprintf(r->why, sizeof(r->why), "cgroup %.100s: %s", path, strerror(-err));
+		return;
+	}
+	if (r->cg_level >= BF_MAX_CG_LEVELS) {
+		snprintf(r->why, sizeof(r->why), "cgroup %.100s: deeper than %d levels", path,
+			 BF_MAX_CG_LEVELS - 1);
+		return;
+	}
+	r->cgroup_ok = true;
+}
+
+static void resolve_user(const struct bf_app *a, struct bf_app_res *r)
+{
+	struct passwd *pw;
+	char *end;
+	unsigned long v;
+
+	errno = 0;
+	v = strtoul(a->user, &end, 10);
+	if (*a->user && !*end && errno == 0 && v < UINT32_MAX) {
+		r->uid = (uint32_t)v;
+		r->uid_ok = true;
+		return;
+	}
+	pw = getpwnam(a->user);
+	if (!pw) {
+		snprintf(r->why, sizeof(r->why), "user %s: no such user", a->user);
+		return;
+	}
+	r->uid = pw->pw_uid;
+	r->uid_ok = true;
+}
+
+static void resolve_app(const struct bf_app *a, const char *root, struct bf_app_res *r)
+{
+	memset(r, 0, sizeof(*r));
+	/* Resolve every key even after one fails, so each failure can be reported. */
+	if (a->user)
+		resolve_user(a, r);
+	if (a->unit || a->cgroup)
+		resolve_cgroup(a, root, r);
+	if (a->exe)
+		resolve_exe(a, r);
+}
+
+static void cam_add(struct bf_camera_res *r, uint32_t maj, uint32_t min)
+{
+	if (r->n_keys < BF_CAM_MAX_KEYS)
+		r->keys[r->n_keys++] = (struct bf_cam_dev){ .major = maj, .minor = min };
+}
+
+static void resolve_camera(const struct bf_camera *c, struct bf_camera_res *r)
+{
+	uint32_t media;
+	struct stat st;
+
+	memset(r, 0, sizeof(*r));
+	if (c->classes & BF_CLASS_VIDEO)
+		cam_add(r, BF_VIDEO_MAJOR, BF_ANY_MINOR);
+	if (c->classes & BF_CLASS_USB)
+		cam_add(r, BF_USB_MAJOR, BF_ANY_MINOR);
+	if (c->classes & BF_CLASS_MEDIA) {
+		if (bf_char_major("media", &media) == 0)
+			cam_add(r, media, BF_ANY_MINOR);
+		else
+			snprintf(r->why, sizeof(r->why),
+				 "class media: no media driver loaded (no \"media\" in /proc/devices)");
+	}
+	for (size_t i = 0; i < c->n_paths; i++) {
+		if (stat(c->paths[i], &st) < 0)
+			snprintf(r->why, sizeof(r->why), "path %s: %s", c->paths[i], strerror(errno));
+		else if (!S_ISCHR(st.st_mode))
+			snprintf(r->why, sizeof(r->why), "path %s: not a character device", c->paths[i]);
+		else
+			cam_add(r, major(st.st_rdev), minor(st.st_rdev));
+	}
+}
+
+int bf_resolve(const struct bf_policy *p, const char *cgroup_root, struct bf_resolved *out)
+{
+	out->apps = calloc(p->n_apps ? p->n_apps : 1, sizeof(*out->apps));
+	out->cameras = calloc(p->n_cameras ? p->n_cameras : 1, sizeof(*out->cameras));
+	if (!out->apps || !out->cameras) {
+		bf_resolved_free(out);
+		return -ENOMEM;
+	}
+	for (size_t i = 0; i < p->n_apps; i++)
+		resolve_app(&p->apps[i], cgroup_root, &out->apps[i]);
+	for (size_t i = 0; i < p->n_cameras; i++)
+		resolve_camera(&p->cameras[i], &out->cameras[i]);
+	return 0;
+}
+
+void bf_resolved_free(struct bf_resolved *r)
+{
+	free(r->apps);
+	free(r->cameras);
+	r->apps = NULL;
+	r->cameras = NULL;
+}
+
+bool bf_resolved_differs(const struct bf_policy *p, const struct bf_resolved *a,
+			 const struct bf_resolved *b)
+{
+	for (size_t i = 0; i < p->n_apps; i++)
+		if (memcmp(&a->apps[i], &b->apps[i], sizeof(a->apps[i])) != 0)
+			return true;
+	for (size_t i = 0; i < p->n_cameras; i++)
+		if (memcmp(&a->cameras[i], &b->cameras[i], sizeof(a->cameras[i])) != 0)
+			return true;
+	return false;
+}

@@ -1,0 +1,64 @@
+/* resolve.h - turn policy names (exe paths, units, cgroups, users, device paths) into kernel identities. */
+#ifndef BF_RESOLVE_H
+#define BF_RESOLVE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "policy.h"
+
+#define BF_REASON_MAX 160
+
+struct bf_app_res {
+	bool exe_ok;
+	uint64_t exe_dev;       /* kernel encoding: major << 20 | minor */
+	uint64_t exe_ino;
+	char exe_digest[BF_SHA256_HEX]; /* of the file resolved, when pinned */
+	bool cgroup_ok;         /* unit or cgroup key resolved */
+	uint64_t cgid;
+	unsigned cg_level;      /* depth below the cgroup2 root (root is 0) */
+	bool uid_ok;
+	uint32_t uid;
+	char why[BF_REASON_MAX]; /* why the app cannot match right now, "" if it can */
+};
+
+#define BF_CAM_MAX_KEYS 16
+
+struct bf_cam_dev {
+	uint32_t major;
+	uint32_t minor;         /* BF_ANY_MINOR for a whole class */
+};
+
+struct bf_camera_res {
+	struct bf_cam_dev keys[BF_CAM_MAX_KEYS];
+	size_t n_keys;
+	char why[BF_REASON_MAX]; /* what could not be resolved, "" if all */
+};
+
+struct bf_resolved {
+	struct bf_app_res *apps;        /* policy->n_apps */
+	struct bf_camera_res *cameras;  /* policy->n_cameras */
+};
+
+/* The cgroup2 mount point from /proc/mounts (e.g. /sys/fs/cgroup/unified). */
+int bf_cgroup2_mount(char *buf, size_t len);
+/* Cgroup id (directory inode) and depth of ABS, an absolute path inside the cgroup2 mount ROOT. */
+int bf_cgroup_id(const char *root, const char *abs, uint64_t *cgid, unsigned *level);
+/* Kernel dev_t encoding of a userspace st_dev, as the BPF side reads s_dev. */
+uint64_t bf_kdev(dev_t dev);
+/* Major number of a char driver named NAME in /proc/devices; -ENOENT if absent. */
+int bf_char_major(const char *name, uint32_t *major);
+
+/*
+ * Resolve every app and camera of P against this host now. Unresolvable
+ * keys are not errors (a unit may start later): they are explained in
+ * why[] and the app or camera simply cannot match until a later pass.
+ */
+int bf_resolve(const struct bf_policy *p, const char *cgroup_root, struct bf_resolved *out);
+void bf_resolved_free(struct bf_resolved *r);
+/* True if anything differs between two resolutions of the same policy. */
+bool bf_resolved_differs(const struct bf_policy *p, const struct bf_resolved *a,
+			 const struct bf_resolved *b);
+
+#endif /* BF_RESOLVE_H */
