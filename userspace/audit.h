@@ -1,0 +1,72 @@
+/* audit.h - the JSON-lines audit log writer and the safe JSON string helpers it is built on. */
+#ifndef BF_AUDIT_H
+#define BF_AUDIT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <json-c/json.h>
+
+/*
+ * One record per line, seq gapless per log file and starting at 1, so the
+ * n-th record of a log has seq n. A log is written by one bf_audit at a
+ * time; the functions are not thread-safe.
+ */
+struct bf_audit;
+
+/* "2026-11-22T04:38:13.123456789Z" plus the NUL. */
+#define BF_RFC3339_BUFSZ 31
+
+/* A record must end in a newline; a line longer than this is not one of ours. */
+#define BF_AUDIT_MAX_LINE (1024 * 1024)
+
+/*
+ * Creates missing parent directories (0750) and the log (0640), then
+ * continues seq after the last record in the file, skipping a partial
+ * last line and lines that are not records; the next record starts on a
+ * fresh line. Returns 0 or -errno; -EBADMSG when no record lies within
+ * the last BF_AUDIT_MAX_LINE bytes of a larger file, as then the seq
+ * cannot be known and guessing would break the gapless numbering.
+ */
+int bf_audit_open(struct bf_audit **out, const char *path, bool echo);
+void bf_audit_close(struct bf_audit *a);
+
+/*
+ * A new record holding seq (a placeholder until emit), time, host and
+ * kind, in that order. NULL only when out of memory; bf_audit_emit(a, NULL)
+ * then reports -ENOMEM, so begin/add/emit chains need no check.
+ */
+struct json_object *bf_audit_begin(struct bf_audit *a, const char *kind, uint64_t realtime_ns);
+
+/*
+ * Numbers, writes and frees rec (always, also on error). The line written
+ * is valid UTF-8 with no raw control characters, U+2028 or U+2029, so no
+ * line-oriented reader can split it. Returns 0 or -errno; seq advances
+ * only when the whole line reached the file.
+ */
+int bf_audit_emit(struct bf_audit *a, struct json_object *rec);
+
+uint64_t bf_audit_next_seq(const struct bf_audit *a);
+
+/* CLOCK_REALTIME in ns: the time argument most callers want. */
+uint64_t bf_audit_now_ns(void);
+
+/* RFC 3339, UTC, nanoseconds. Returns 0, or -ERANGE when len is too small. */
+int bf_format_rfc3339(char *buf, size_t len, uint64_t realtime_ns);
+
+/*
+ * A JSON string holding s made valid UTF-8: every byte that does not start
+ * a well-formed sequence (bad lead, truncated, overlong, surrogate, above
+ * U+10FFFF) becomes one U+FFFD. s == NULL gives NULL, which json-c stores
+ * as JSON null (so NULL is also what an allocation failure returns).
+ */
+struct json_object *bf_json_str(const char *s);
+
+/* Adders: out of memory leaves the key out rather than failing the record. */
+void bf_json_add_str(struct json_object *o, const char *key, const char *s);
+void bf_json_add_u64(struct json_object *o, const char *key, uint64_t v);
+void bf_json_add_i64(struct json_object *o, const char *key, int64_t v);
+void bf_json_add_bool(struct json_object *o, const char *key, bool v);
+
+#endif /* BF_AUDIT_H */
