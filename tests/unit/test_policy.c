@@ -1,0 +1,1044 @@
+/* test_policy.c - unit tests for the policy v1 parser: syntax, every error with its position, includes, fs checks, describe. */
+#include <errno.h>
+#include <fcntl.h>
+#include <ftw.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <arpa/inet.h>
+#include <cmocka.h>
+#include <openssl/evp.h>
+
+#include "policy.h"
+
+#define SHA_TEST "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08"
+#define NF BF_PARSE_NO_FS_CHECKS
+
+/* design.md's example; its elided sha256 is completed to sha256("test") so it is well formed. */
+static const char example[] =
+	"mode enforce                      # or: audit (log what would be denied, deny nothing)\n"
+	"\n"
+	"camera all     class video, media # built-in classes: video (V4L2, char 81),\n"
+	"                                  # media (media controller, major from /proc/devices),\n"
+	"                                  # usb (raw usbfs, char 189)\n"
+	"camera lobby   path \"/dev/v4l/by-id/usb-Acme_FaceCam_0001-video-index0\"\n"
+	"\n"
+	"app recognizer exe \"/opt/gate/bin/recognizer\" sha256 \"" SHA_TEST "\"\n"
+	"app nvr        unit \"nvr.service\"\n"
+	"app kiosk      cgroup \"/gate.slice/kiosk.service\"\n"
+	"app ops        user \"gateops\"     # several keys in one app: all must match\n"
+	"\n"
+	"dest controller 10.20.0.5 tcp 8443\n"
+	"dest nvr-store  10.20.0.0/24, fd00:20::/64 tcp 554, 8554\n"
+	"dest local      127.0.0.0/8, ::1\n"
+	"\n"
+	"capture allow recognizer lobby\n"
+	"capture allow nvr all\n"
+	"capture deny  any all             # the default, said out loud\n"
+	"\n"
+	"export allow recognizer controller\n"
+	"export allow nvr nvr-store\n"
+	"export allow any local\n"
+	"export deny  any any              # third parties\n";
+
+static char tmpdir[64];
+
+/* ---- helpers ---- */
+
+static void sha256_parts(const char *const *parts, size_t n, uint8_t md[32])
+{
+	EVP_MD_CTX *ctx = EVP_MD_CTX_new();
+	unsigned len;
+	size_t i;
+
+	assert_non_null(ctx);
+	assert_int_equal(EVP_DigestInit_ex(ctx, EVP_sha256(), NULL), 1);
+	for (i = 0; i < n; i++)
+		assert_int_equal(EVP_DigestUpdate(ctx, parts[i], strlen(parts[i])), 1);
+	assert_int_equal(EVP_DigestFinal_ex(ctx, md, &len), 1);
+	EVP_MD_CTX_free(ctx);
+}
+
+static void hex32(const uint8_t md[32], char out[65])
+{
+	size_t i;
+
+	for (i = 0; i < 32; i++)
+		sprintf(out + 2 * i, "%02x", md[i]);
+}
+
+static char *tpath(const char *rel)
+{
+	char *p;
+
+	assert_true(asprintf(&p, "%s/%s", tmpdir, rel) > 0);
+	return p;
+}
+
+/* Writes REL under the temp dir with an exact mode, so the umask cannot trip the perms checks. */
+static char *write_file(const char *rel, const char *content, mode_t mode)
+{
+	char *p = tpath(rel);
+	FILE *f = fopen(p, "w");
+
+	assert_non_null(f);
+	assert_int_equal(fputs(content, f) >= 0, 1);
+	assert_int_equal(fclose(f), 0);
+	assert_int_equal(chmod(p, mode), 0);
+	return p;
+}
+
+static void make_dir(const char *rel)
+{
+	char *p = tpath(rel);
+
+	assert_int_equal(mkdir(p, 0755), 0);
+	free(p);
+}
+
+/* Non-root runs see "owned by uid" warnings on every temp file; they are not what these tests check. */
+static bool ignorable(const char *msg)
+{
+	return geteuid() != 0 && strstr(msg, "warning: ") && strstr(msg, "is owned by uid");
+}
+
+static void check_diags(const struct bf_diags *d, const char *const *want, size_t n_want)
+{
+	size_t i, j = 0;
+
+	for (i = 0; i < d->n; i++) {
+		if (ignorable(d->msgs[i]))
+			continue;
+		if (j >= n_want)
+			fail_msg("unexpected diagnostic: %s", d->msgs[i]);
+		assert_string_equal(d->msgs[i], want[j]);
+		j++;
+	}
+	if (j != n_want)
+		fail_msg("missing diagnostic: %s", want[j]);
+}
+
+static struct bf_policy *parse_ok(const char *text, unsigned flags)
+{
+	struct bf_diags d = { 0 };
+	struct bf_policy *p = NULL;
+	int rc = bf_policy_parse_string("t.policy", text, flags, &p, &d);
+
+	if (rc != 0)
+		fail_msg("rc %d, first diagnostic: %s", rc, d.n ? d.msgs[0] : "(none)");
+	check_diags(&d, NULL, 0);
+	assert_non_null(p);
+	bf_diags_free(&d);
+	return p;
+}
+
+static void expect_errors_n(const char *text, unsigned flags, const char *const *want, size_t n)
+{
+	struct bf_diags d = { 0 };
+	struct bf_policy *p = (struct bf_policy *)1;
+
+	assert_int_equal(bf_policy_parse_string("t.policy", text, flags, &p, &d), -EINVAL);
+	assert_null(p);
+	check_diags(&d, want, n);
+	assert_int_equal(d.n_errors, n);
+	bf_diags_free(&d);
+}
+
+#define expect_errors(text, ...) do { \
+	static const char *const want_[] = { __VA_ARGS__ }; \
+	expect_errors_n(text, NF, want_, sizeof(want_) / sizeof(want_[0])); \
+} while (0)
+
+static void expect_cidr(const struct bf_cidr *c, const char *addr6, unsigned prefix, bool v4)
+{
+	uint8_t want[16];
+
+	assert_int_equal(inet_pton(AF_INET6, addr6, want), 1);
+	assert_memory_equal(c->addr, want, 16);
+	assert_int_equal(c->prefix, prefix);
+	assert_int_equal(c->v4, v4);
+}
+
+static void expect_src(const struct bf_src *s, const char *file, unsigned line, unsigned col)
+{
+	assert_string_equal(s->file, file);
+	assert_int_equal(s->line, line);
+	assert_int_equal(s->col, col);
+}
+
+static void expect_rule(const struct bf_rule_ast *r, enum bf_rule_kind kind, bool allow,
+			int app, int obj, unsigned line)
+{
+	assert_int_equal(r->kind, kind);
+	assert_int_equal(r->allow, allow);
+	assert_false(r->audit);
+	assert_int_equal(r->app, app);
+	assert_int_equal(r->obj, obj);
+	assert_int_equal(r->src.line, line);
+	assert_int_equal(r->src.col, 1);
+}
+
+static char *describe(const struct bf_policy *p)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+
+	assert_non_null(f);
+	bf_policy_describe(p, f);
+	assert_int_equal(fclose(f), 0);
+	return buf;
+}
+
+static void expect_contains(const char *hay, const char *needle)
+{
+	if (!strstr(hay, needle))
+		fail_msg("missing \"%s\" in:\n%s", needle, hay);
+}
+
+/* ---- the design example ---- */
+
+static void test_example_objects(void **state)
+{
+	struct bf_policy *p = parse_ok(example, NF);
+	const struct bf_app *a = p->apps;
+	const struct bf_camera *c = p->cameras;
+
+	assert_false(p->audit_mode);
+	expect_src(&p->mode_src, "t.policy", 1, 1);
+	assert_int_equal(p->n_cameras, 2);
+	assert_int_equal(p->n_apps, 4);
+	assert_int_equal(p->n_dests, 3);
+	assert_int_equal(p->n_rules, 7);
+	assert_string_equal(c[0].name, "all");
+	expect_src(&c[0].src, "t.policy", 3, 8);
+	assert_int_equal(c[0].classes, BF_CLASS_VIDEO | BF_CLASS_MEDIA);
+	assert_int_equal(c[0].n_paths, 0);
+	assert_string_equal(c[1].name, "lobby");
+	assert_int_equal(c[1].classes, 0);
+	assert_int_equal(c[1].n_paths, 1);
+	assert_string_equal(c[1].paths[0], "/dev/v4l/by-id/usb-Acme_FaceCam_0001-video-index0");
+	expect_src(&c[1].path_src[0], "t.policy", 6, 21);
+	assert_string_equal(a[0].name, "recognizer");
+	expect_src(&a[0].src, "t.policy", 8, 5);
+	assert_string_equal(a[0].exe, "/opt/gate/bin/recognizer");
+	expect_src(&a[0].exe_src, "t.policy", 8, 20);
+	assert_string_equal(a[0].sha256, SHA_TEST);
+	expect_src(&a[0].sha_src, "t.policy", 8, 54);
+	assert_null(a[0].unit);
+	assert_string_equal(a[1].unit, "nvr.service");
+	assert_null(a[1].exe);
+	assert_string_equal(a[1].sha256, "");
+	assert_string_equal(a[2].cgroup, "/gate.slice/kiosk.service");
+	assert_string_equal(a[3].user, "gateops");
+	expect_src(&a[3].user_src, "t.policy", 11, 21);
+	assert_int_equal(p->n_files, 1);
+	assert_string_equal(p->files[0], "t.policy");
+	assert_ptr_equal(a[3].src.file, p->files[0]);
+	bf_policy_free(p);
+}
+
+static void test_example_dests(void **state)
+{
+	struct bf_policy *p = parse_ok(example, NF);
+	const struct bf_dest *d = p->dests;
+
+	assert_string_equal(d[0].name, "controller");
+	assert_false(d[0].any);
+	assert_int_equal(d[0].n_cidrs, 1);
+	expect_cidr(&d[0].cidrs[0], "::ffff:10.20.0.5", 128, true);
+	assert_int_equal(d[0].proto, BF_SEL_TCP);
+	assert_int_equal(d[0].n_ports, 1);
+	assert_int_equal(d[0].ports[0], 8443);
+	assert_string_equal(d[1].name, "nvr-store");
+	assert_int_equal(d[1].n_cidrs, 2);
+	expect_cidr(&d[1].cidrs[0], "::ffff:10.20.0.0", 120, true);
+	expect_cidr(&d[1].cidrs[1], "fd00:20::", 64, false);
+	assert_int_equal(d[1].proto, BF_SEL_TCP);
+	assert_int_equal(d[1].n_ports, 2);
+	assert_int_equal(d[1].ports[0], 554);
+	assert_int_equal(d[1].ports[1], 8554);
+	assert_int_equal(d[2].n_cidrs, 2);
+	expect_cidr(&d[2].cidrs[0], "::ffff:127.0.0.0", 104, true);
+	expect_cidr(&d[2].cidrs[1], "::1", 128, false);
+	assert_int_equal(d[2].proto, BF_SEL_ANY);
+	assert_int_equal(d[2].n_ports, 0);
+	bf_policy_free(p);
+}
+
+static void test_example_rules_and_digest(void **state)
+{
+	struct bf_policy *p = parse_ok(example, NF);
+	const struct bf_rule_ast *r = p->rules;
+	const char *parts[] = { example };
+	uint8_t md[32];
+
+	expect_rule(&r[0], BF_RULE_CAPTURE, true, 0, 1, 17);
+	expect_rule(&r[1], BF_RULE_CAPTURE, true, 1, 0, 18);
+	expect_rule(&r[2], BF_RULE_CAPTURE, false, -1, 0, 19);
+	expect_rule(&r[3], BF_RULE_EXPORT, true, 0, 0, 21);
+	expect_rule(&r[4], BF_RULE_EXPORT, true, 1, 1, 22);
+	expect_rule(&r[5], BF_RULE_EXPORT, true, -1, 2, 23);
+	expect_rule(&r[6], BF_RULE_EXPORT, false, -1, -1, 24);
+	assert_ptr_equal(r[6].src.file, p->files[0]);
+	sha256_parts(parts, 1, md);
+	assert_memory_equal(p->digest, md, 32);
+	bf_policy_free(p);
+}
+
+static void test_describe_example(void **state)
+{
+	struct bf_policy *p = parse_ok(example, NF);
+	char *s = describe(p);
+	char hex[65];
+
+	hex32(p->digest, hex);
+	expect_contains(s, "policy t.policy (sha256 ");
+	expect_contains(s, hex);
+	expect_contains(s, "enforce mode, 2 cameras, 4 apps, 3 destination sets, 3 capture rules, 4 export rules\n"
+			"rules are checked top to bottom; the first one that matches decides\n");
+	expect_contains(s, "\ncapture:\n  recognizer (exe /opt/gate/bin/recognizer, pinned sha256 9f86d081884c...) "
+			"may open lobby (/dev/v4l/by-id/usb-Acme_FaceCam_0001-video-index0)    [t.policy:17]\n");
+	expect_contains(s, "  nvr (unit nvr.service) may open all (class video, media)    [t.policy:18]\n");
+	expect_contains(s, "  DENIED: any process may not open all (class video, media)    [t.policy:19]\n");
+	expect_contains(s, "  any other process is denied every camera    [default]\n");
+	expect_contains(s, "export (applies to processes that opened a camera, and their children):\n");
+	expect_contains(s, "  recognizer (exe /opt/gate/bin/recognizer, pinned sha256 9f86d081884c...) "
+			"may send to controller (10.20.0.5 tcp port 8443)    [t.policy:21]\n");
+	expect_contains(s, "may send to nvr-store (10.20.0.0/24, fd00:20::/64 tcp ports 554, 8554)");
+	expect_contains(s, "  any process may send to local (127.0.0.0/8, ::1, any protocol)    [t.policy:23]\n");
+	expect_contains(s, "  DENIED: any process may not send to any destination    [t.policy:24]\n");
+	/* the explicit deny any any closes the list, so no default line follows it */
+	assert_null(strstr(s, "everything else"));
+	assert_null(strstr(s, "audit"));
+	free(s);
+	bf_policy_free(p);
+}
+
+static void test_describe_audit(void **state)
+{
+	struct bf_policy *p = parse_ok(
+		"mode audit\n"
+		"app ops user 1000 cgroup \"/ops.slice\"\n"
+		"camera usbcam class usb path \"/dev/bus/usb/001/002\"\n"
+		"dest web any tcp\n"
+		"capture allow ops usbcam audit\n"
+		"export deny ops web\n", NF);
+	char *s = describe(p);
+
+	assert_true(p->audit_mode);
+	expect_contains(s, "audit mode, 1 camera, 1 app, 1 destination set, 1 capture rule, 1 export rule\n");
+	expect_contains(s, "\naudit mode: nothing is denied, would-be denials are logged\n");
+	expect_contains(s, "  ops (cgroup /ops.slice and user 1000) may open usbcam "
+			"(class usb; /dev/bus/usb/001/002) (audit only)    [t.policy:5]\n");
+	expect_contains(s, "  DENIED: ops (cgroup /ops.slice and user 1000) may not send to web "
+			"(any address tcp, any port) (audit only)    [t.policy:6]\n");
+	expect_contains(s, "  any other process would be denied every camera (logged only)    [default]\n");
+	expect_contains(s, "  everything else would be denied (logged only)    [default]\n");
+	free(s);
+	bf_policy_free(p);
+}
+
+/* ---- accepted syntax ---- */
+
+static void test_syntax_variants(void **state)
+{
+	struct bf_policy *p = parse_ok(
+		"\t# comment line\r\n"
+		"capture allow nvr cam audit   # names used before they are defined\r\n"
+		"camera cam class video path \"/dev/a#b\", \"/dev/q\\\"x\\\\y\" # both keys\n"
+		"app nvr unit nvr.service user svc-nvr\n"
+		"app uid user \"0\"\n"
+		"dest all6 ::/0 udp\n"
+		"dest all4 0.0.0.0/0, 192.168.1.0/24 udp 53,5353\n"
+		"dest web any tcp 80, 443\n"
+		"camera a-b.c_9 class media,usb,video\n"
+		"camera n23456789012345678901234567890123456789012345678901234567890123 path \"/dev/x\"",
+		NF);
+
+	assert_int_equal(p->n_rules, 1);
+	assert_true(p->rules[0].audit);
+	assert_int_equal(p->rules[0].app, 0);
+	assert_int_equal(p->rules[0].obj, 0);
+	assert_int_equal(p->cameras[0].classes, BF_CLASS_VIDEO);
+	assert_int_equal(p->cameras[0].n_paths, 2);
+	assert_string_equal(p->cameras[0].paths[0], "/dev/a#b");
+	assert_string_equal(p->cameras[0].paths[1], "/dev/q\"x\\y");
+	expect_src(&p->cameras[0].path_src[1], "t.policy", 3, 41);
+	assert_string_equal(p->apps[0].unit, "nvr.service");
+	assert_string_equal(p->apps[0].user, "svc-nvr");
+	assert_string_equal(p->apps[1].user, "0");
+	expect_cidr(&p->dests[0].cidrs[0], "::", 0, false);
+	assert_int_equal(p->dests[0].proto, BF_SEL_UDP);
+	assert_int_equal(p->dests[0].n_ports, 0);
+	expect_cidr(&p->dests[1].cidrs[0], "::ffff:0.0.0.0", 96, true);
+	expect_cidr(&p->dests[1].cidrs[1], "::ffff:192.168.1.0", 120, true);
+	assert_int_equal(p->dests[1].n_ports, 2);
+	assert_int_equal(p->dests[1].ports[1], 5353);
+	assert_true(p->dests[2].any);
+	assert_int_equal(p->dests[2].n_cidrs, 0);
+	assert_int_equal(p->dests[2].ports[1], 443);
+	assert_int_equal(p->cameras[1].classes, BF_CLASS_VIDEO | BF_CLASS_MEDIA | BF_CLASS_USB);
+	assert_int_equal(strlen(p->cameras[2].name), 63);
+	bf_policy_free(p);
+}
+
+static void test_empty_and_defaults(void **state)
+{
+	struct bf_policy *p = parse_ok("", 0);
+
+	assert_false(p->audit_mode);
+	assert_int_equal(p->n_rules, 0);
+	assert_int_equal(p->n_files, 1);
+	bf_policy_free(p);
+	p = parse_ok("# only a comment\n\n   \n", 0);
+	assert_int_equal(p->n_cameras + p->n_apps + p->n_dests, 0);
+	bf_policy_free(p);
+}
+
+/* ---- every error, with its exact position ---- */
+
+static void test_err_unknown_keyword(void **state)
+{
+	expect_errors("frobnicate x\n  cameras x class video\n",
+		      "t.policy:1:1: unknown keyword \"frobnicate\"",
+		      "t.policy:2:3: unknown keyword \"cameras\"");
+	expect_errors("\"camera\" x\n, x\n",
+		      "t.policy:1:1: expected a statement (camera, app, dest, capture, export, include or mode)",
+		      "t.policy:2:1: expected a statement (camera, app, dest, capture, export, include or mode)");
+}
+
+static void test_err_duplicate(void **state)
+{
+	expect_errors("camera a class video\napp a unit a.service\ndest a any\n"
+		      "camera  a path \"/dev/x\"\napp a user x\n\ndest a ::1\n",
+		      "t.policy:4:9: duplicate camera \"a\" (first defined at t.policy:1)",
+		      "t.policy:5:5: duplicate app \"a\" (first defined at t.policy:2)",
+		      "t.policy:7:6: duplicate dest \"a\" (first defined at t.policy:3)");
+}
+
+static void test_err_undefined(void **state)
+{
+	expect_errors("capture allow ghost cam\n"
+		      "camera cam class video\n"
+		      "capture deny any nocam audit\n"
+		      "export allow any nowhere\n"
+		      "export allow phantom any\n",
+		      "t.policy:1:15: undefined app \"ghost\"",
+		      "t.policy:3:18: undefined camera \"nocam\"",
+		      "t.policy:4:18: undefined dest \"nowhere\"",
+		      "t.policy:5:14: undefined app \"phantom\"");
+	/* a camera name is not a dest, and vice versa */
+	expect_errors("camera x class video\ndest y any\nexport allow any x\ncapture allow any y\n",
+		      "t.policy:3:18: undefined dest \"x\"",
+		      "t.policy:4:19: undefined camera \"y\"");
+}
+
+static void test_err_cidr(void **state)
+{
+	expect_errors("dest a 10.0.0.256\n"
+		      "dest b 10.0.0.0/8, 10.0.0.0/33\n"
+		      "dest c fd00::/129\n"
+		      "dest d 10.0.0.1/24\n"
+		      "dest e fd00::1/64\n"
+		      "dest f 10.0.0.0/\n"
+		      "dest g 10.0.0.0/x8\n"
+		      "dest h 10.1\n"
+		      "dest i tcp 80\n"
+		      "dest j 10.0.0.0/8,\n"
+		      "dest k any, 10.0.0.0/8\n",
+		      "t.policy:1:8: bad CIDR \"10.0.0.256\": not an IPv4 or IPv6 address",
+		      "t.policy:2:20: bad CIDR \"10.0.0.0/33\": prefix length must be 0..32",
+		      "t.policy:3:8: bad CIDR \"fd00::/129\": prefix length must be 0..128",
+		      "t.policy:4:8: 10.0.0.1/24: host bits set; did you mean 10.0.0.0/24?",
+		      "t.policy:5:8: fd00::1/64: host bits set; did you mean fd00::/64?",
+		      "t.policy:6:8: bad CIDR \"10.0.0.0/\": prefix length must be 0..32",
+		      "t.policy:7:8: bad CIDR \"10.0.0.0/x8\": prefix length must be 0..32",
+		      "t.policy:8:8: bad CIDR \"10.1\": not an IPv4 or IPv6 address",
+		      "t.policy:9:8: expected any or a list of addresses",
+		      "t.policy:10:19: expected an address after \",\"",
+		      "t.policy:11:11: \"any\" already covers every address");
+}
+
+static void test_err_ports(void **state)
+{
+	expect_errors("dest a any tcp 0\n"
+		      "dest b any udp 80, 65536\n"
+		      "dest c any tcp http\n"
+		      "dest d any tcp 99999999999999999999\n"
+		      "dest e any tcp 80,\n"
+		      "dest f 10.0.0.1 443\n"
+		      "dest g any tcp 80 90\n"
+		      "dest h any sctp 80\n"
+		      "dest i any tcp -1\n",
+		      "t.policy:1:16: port out of range \"0\" (1..65535)",
+		      "t.policy:2:20: port out of range \"65536\" (1..65535)",
+		      "t.policy:3:16: bad port \"http\" (expected a number 1..65535)",
+		      "t.policy:4:16: port out of range \"99999999999999999999\" (1..65535)",
+		      "t.policy:5:19: expected a port after \",\"",
+		      "t.policy:6:17: ports need a protocol: write tcp or udp before \"443\"",
+		      "t.policy:7:19: trailing garbage \"90\"",
+		      "t.policy:8:12: expected tcp or udp, found \"sctp\"",
+		      "t.policy:9:16: bad port \"-1\" (expected a number 1..65535)");
+}
+
+static void test_err_strings(void **state)
+{
+	expect_errors("camera a path \"/dev/video0\n"
+		      "camera b path \"/dev/\\n\"\n"
+		      "app c exe \"/bin/\\\"\" sha256 \"abc\n"
+		      "camera d path \"/dev/\tx\" \"\n",
+		      "t.policy:1:15: unterminated string",
+		      "t.policy:2:21: bad escape in string (only \\\" and \\\\ are allowed)",
+		      "t.policy:3:28: unterminated string",
+		      "t.policy:4:25: unterminated string");
+}
+
+static void test_err_missing_args(void **state)
+{
+	expect_errors("camera\n"
+		      "camera   # nothing\n"
+		      "app\n"
+		      "dest\n"
+		      "camera c\n"
+		      "app a\n"
+		      "dest d\n"
+		      "capture\n"
+		      "capture allow\n"
+		      "capture allow a\n"
+		      "export deny a\n"
+		      "export permit a b\n"
+		      "include\n"
+		      "mode\n"
+		      "camera e class\n"
+		      "camera f path\n"
+		      "camera g class video,\n"
+		      "app b exe\n"
+		      "app c unit\n"
+		      "app d exe \"/x\" sha256\n"
+		      "app e cgroup /x\n",
+		      "t.policy:1:7: expected a camera name",
+		      "t.policy:2:7: expected a camera name",
+		      "t.policy:3:4: expected an app name",
+		      "t.policy:4:5: expected a dest name",
+		      "t.policy:5:9: expected class or path after the camera name",
+		      "t.policy:6:6: expected an app key (exe, unit, cgroup or user)",
+		      "t.policy:7:7: expected any or a list of addresses",
+		      "t.policy:8:8: expected allow or deny after capture",
+		      "t.policy:9:14: expected an app name or any",
+		      "t.policy:10:16: expected a camera name or any",
+		      "t.policy:11:14: expected a dest name or any",
+		      "t.policy:12:8: expected allow or deny after export",
+		      "t.policy:13:8: expected a quoted file name or glob after include",
+		      "t.policy:14:5: expected enforce or audit after mode",
+		      "t.policy:15:15: expected a camera class (video, media or usb)",
+		      "t.policy:16:14: expected a quoted device path after path",
+		      "t.policy:17:22: expected a camera class (video, media or usb)",
+		      "t.policy:18:10: expected a quoted absolute path after exe",
+		      "t.policy:19:11: expected a unit name after unit",
+		      "t.policy:20:22: expected a quoted sha256 (64 hex digits) after sha256",
+		      "t.policy:21:14: expected a quoted cgroup path after cgroup");
+}
+
+static void test_err_trailing_garbage(void **state)
+{
+	expect_errors("mode enforce now\n"
+		      "capture allow any any audit please\n"
+		      "export deny any any \"x\"\n"
+		      "include \"a.policy\" \"b.policy\"\n"
+		      "camera c class video \"/dev/video0\"\n"
+		      "app a unit a.service, user x\n",
+		      "t.policy:1:14: trailing garbage \"now\"",
+		      "t.policy:2:29: trailing garbage \"please\"",
+		      "t.policy:3:21: trailing garbage \"x\"",
+		      "t.policy:4:20: trailing garbage \"b.policy\"",
+		      "t.policy:5:22: unknown camera key \"/dev/video0\" (expected class or path)",
+		      "t.policy:6:21: unknown app key \",\" (expected exe, unit, cgroup or user)");
+}
+
+static void test_err_bad_names(void **state)
+{
+	expect_errors("camera Lobby class video\n"
+		      "app -x unit a.service\n"
+		      "dest a/b any\n"
+		      "camera n234567890123456789012345678901234567890123456789012345678901234 class usb\n"
+		      "capture allow Rec any\n"
+		      "camera any class video\n"
+		      "app any unit a.service\n"
+		      "dest  any any\n",
+		      "t.policy:1:8: bad camera name \"Lobby\" (names are [a-z0-9][a-z0-9_.-]*, at most 63 characters)",
+		      "t.policy:2:5: bad app name \"-x\" (names are [a-z0-9][a-z0-9_.-]*, at most 63 characters)",
+		      "t.policy:3:6: bad dest name \"a/b\" (names are [a-z0-9][a-z0-9_.-]*, at most 63 characters)",
+		      "t.policy:4:8: bad camera name \"n234567890123456789012345678901234567890123456789012345678901234\" "
+		      "(names are [a-z0-9][a-z0-9_.-]*, at most 63 characters)",
+		      "t.policy:5:15: bad app name \"Rec\" (names are [a-z0-9][a-z0-9_.-]*, at most 63 characters)",
+		      "t.policy:6:8: \"any\" is reserved and cannot be a camera name",
+		      "t.policy:7:5: \"any\" is reserved and cannot be an app name",
+		      "t.policy:8:7: \"any\" is reserved and cannot be a dest name");
+}
+
+static void test_err_keys(void **state)
+{
+	expect_errors("app a unit a.service unit b.service\n"
+		      "camera c class video class media\n"
+		      "camera d path \"/dev/a\" path \"/dev/b\"\n"
+		      "app b exe \"/x\" sha256 \"" SHA_TEST "\" sha256 \"" SHA_TEST "\"\n"
+		      "app c unit c.service sha256 \"" SHA_TEST "\"\n"
+		      "app d exe \"/x\" user u exe \"/y\"\n"
+		      "app e name x\n"
+		      "camera f class webcam\n"
+		      "camera g class video, Video\n"
+		      "camera h color red\n",
+		      "t.policy:1:22: key \"unit\" given twice",
+		      "t.policy:2:22: key \"class\" given twice",
+		      "t.policy:3:24: key \"path\" given twice",
+		      "t.policy:4:90: key \"sha256\" given twice",
+		      "t.policy:5:22: sha256 must come right after exe \"PATH\"",
+		      "t.policy:6:23: key \"exe\" given twice",
+		      "t.policy:7:7: unknown app key \"name\" (expected exe, unit, cgroup or user)",
+		      "t.policy:8:16: unknown class \"webcam\" (expected video, media or usb)",
+		      "t.policy:9:23: unknown class \"Video\" (expected video, media or usb)",
+		      "t.policy:10:10: unknown camera key \"color\" (expected class or path)");
+}
+
+static void test_err_values(void **state)
+{
+	expect_errors("app a exe \"/x\" sha256 \"abc\"\n"
+		      "app b exe \"/x\" sha256 \"" SHA_TEST "0\"\n"
+		      "app c exe \"/x\" sha256 \"9g86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08\"\n"
+		      "app d exe \"bin/x\"\n"
+		      "app e cgroup \"ops.slice\"\n"
+		      "app f unit nvr\n"
+		      "app g user \"a b\"\n"
+		      "camera h path \"video0\"\n"
+		      "app i exe /x\n",
+		      "t.policy:1:23: malformed sha256 \"abc\": expected 64 hex digits",
+		      "t.policy:2:23: malformed sha256 \"" SHA_TEST "0\": expected 64 hex digits",
+		      "t.policy:3:23: malformed sha256 \"9g86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08\": "
+		      "expected 64 hex digits",
+		      "t.policy:4:11: exe \"bin/x\" must be an absolute path",
+		      "t.policy:5:14: cgroup \"ops.slice\" must start with \"/\"",
+		      "t.policy:6:12: bad unit name \"nvr\" (expected a full unit name such as \"nvr.service\")",
+		      "t.policy:7:12: bad user \"a b\"",
+		      "t.policy:8:15: device path \"video0\" must be absolute",
+		      "t.policy:9:11: expected a quoted absolute path after exe");
+}
+
+static void test_err_mode(void **state)
+{
+	expect_errors("mode audit\ncamera c class video\n  mode enforce\nmode audit\nmode permissive\n",
+		      "t.policy:3:3: mode given twice (first at t.policy:1)",
+		      "t.policy:4:1: mode given twice (first at t.policy:1)",
+		      "t.policy:5:1: mode given twice (first at t.policy:1)");
+	expect_errors("mode permissive\n", "t.policy:1:6: expected enforce or audit after mode");
+}
+
+static void test_err_control_chars(void **state)
+{
+	static const char text[] = "camera a class video\x01\ncamera b path \"/dev/\x7f\"\n";
+
+	expect_errors(text, "t.policy:1:21: unexpected control character 0x01",
+		      "t.policy:2:21: control character 0x7f in string");
+}
+
+/* Errors come out in file order even though undefined names are only found at the end. */
+static void test_all_errors_in_one_pass(void **state)
+{
+	expect_errors("camera lobby path \"/dev/video0\"\n"
+		      "camera Bad class video\n"
+		      "app rec exe \"/opt/rec\" sha256 \"abc\"\n"
+		      "capture allow ghost lobby\n"
+		      "dest d 10.0.0.1/24 tcp 80\n"
+		      "frob\n"
+		      "export allow rec nowhere\n"
+		      "camera lobby class usb\n"
+		      "dest e any tcp 0\n"
+		      "mode enforce extra\n"
+		      "app \"x\"\n"
+		      "capture allow rec lobby \"unterminated\n"
+		      "capture allow rec lobby\n",
+		      "t.policy:2:8: bad camera name \"Bad\" (names are [a-z0-9][a-z0-9_.-]*, at most 63 characters)",
+		      "t.policy:3:31: malformed sha256 \"abc\": expected 64 hex digits",
+		      "t.policy:4:15: undefined app \"ghost\"",
+		      "t.policy:5:8: 10.0.0.1/24: host bits set; did you mean 10.0.0.0/24?",
+		      "t.policy:6:1: unknown keyword \"frob\"",
+		      "t.policy:7:18: undefined dest \"nowhere\"",
+		      "t.policy:8:8: duplicate camera \"lobby\" (first defined at t.policy:1)",
+		      "t.policy:9:16: port out of range \"0\" (1..65535)",
+		      "t.policy:10:14: trailing garbage \"extra\"",
+		      "t.policy:11:5: expected an app name",
+		      "t.policy:12:25: unterminated string");
+}
+
+static void test_shadow_warnings(void **state)
+{
+	struct bf_diags d = { 0 };
+	struct bf_policy *p = NULL;
+	static const char *const want[] = {
+		"t.policy:6:1: warning: rule never matches: shadowed by t.policy:5",
+		"t.policy:7:1: warning: rule never matches: shadowed by t.policy:5",
+		"t.policy:10:1: warning: rule never matches: shadowed by t.policy:9",
+		"t.policy:11:1: warning: rule never matches: shadowed by t.policy:8",
+	};
+
+	assert_int_equal(bf_policy_parse_string("t.policy",
+		"app a unit a.service\ncamera c class video\ndest x any\n"
+		"capture deny any any audit\n"   /* audit rules decide nothing, so shadow nothing */
+		"capture allow a c\n"
+		"capture deny a c\n"
+		"capture allow a c\n"
+		"export allow any x\n"
+		"export deny any any\n"
+		"export allow a c2\n"
+		"export allow a x\n"
+		"dest c2 ::1\n", NF, &p, &d), 0);
+	assert_non_null(p);
+	check_diags(&d, want, 4);
+	assert_int_equal(d.n_errors, 0);
+	/* diagnostics accumulate across calls */
+	bf_policy_free(p);
+	assert_int_equal(bf_policy_parse_string("u.policy", "bogus\n", NF, &p, &d), -EINVAL);
+	assert_int_equal(d.n, 5);
+	assert_int_equal(d.n_errors, 1);
+	assert_string_equal(d.msgs[4], "u.policy:1:1: unknown keyword \"bogus\"");
+	bf_diags_free(&d);
+	assert_int_equal(d.n, 0);
+	assert_null(d.msgs);
+}
+
+/* ---- files: includes, permissions, exe checks ---- */
+
+static int rm_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+	return remove(path);
+}
+
+static int setup_tmp(void **state)
+{
+	snprintf(tmpdir, sizeof(tmpdir), "/tmp/bfparse.XXXXXX");
+	return mkdtemp(tmpdir) ? 0 : -1;
+}
+
+static int teardown_tmp(void **state)
+{
+	return nftw(tmpdir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+}
+
+static struct bf_policy *parse_file_ok(const char *path, unsigned flags)
+{
+	struct bf_diags d = { 0 };
+	struct bf_policy *p = NULL;
+	int rc = bf_policy_parse(path, flags, &p, &d);
+
+	check_diags(&d, NULL, 0);
+	assert_int_equal(rc, 0);
+	assert_non_null(p);
+	bf_diags_free(&d);
+	return p;
+}
+
+static void expect_file_diags(const char *path, unsigned flags, int want_rc,
+			      const char *const *want, size_t n)
+{
+	struct bf_diags d = { 0 };
+	struct bf_policy *p = (struct bf_policy *)1;
+
+	assert_int_equal(bf_policy_parse(path, flags, &p, &d), want_rc);
+	check_diags(&d, want, n);
+	if (want_rc)
+		assert_null(p);
+	bf_policy_free(want_rc ? NULL : p);
+	bf_diags_free(&d);
+}
+
+static void test_include_order_and_digest(void **state)
+{
+	static const char main_txt[] = "include \"conf.d/*.policy\"\ncapture allow rec cam\n"
+		"include \"extra.policy\"\ninclude \"none/*.policy\"\ninclude \"conf.d/*.nothing\"\n";
+	static const char a_txt[] = "app rec unit \"rec.service\"\n";
+	static const char b_txt[] = "camera cam class video\n";
+	static const char x_txt[] = "export allow rec out\ndest out any\n";
+	const char *parts[] = { main_txt, a_txt, b_txt, x_txt };
+	char *mainp, *ap, *bp, *xp;
+	struct bf_policy *p;
+	uint8_t md[32];
+
+	make_dir("inc");
+	make_dir("inc/conf.d");
+	mainp = write_file("inc/main.policy", main_txt, 0644);
+	bp = write_file("inc/conf.d/b.policy", b_txt, 0644);   /* written first, read second */
+	ap = write_file("inc/conf.d/a.policy", a_txt, 0644);
+	xp = write_file("inc/extra.policy", x_txt, 0644);
+	p = parse_file_ok(mainp, BF_PARSE_STRICT_PERMS * (geteuid() == 0));
+	assert_int_equal(p->n_files, 4);
+	assert_string_equal(p->files[0], mainp);
+	assert_string_equal(p->files[1], ap);
+	assert_string_equal(p->files[2], bp);
+	assert_string_equal(p->files[3], xp);
+	assert_ptr_equal(p->apps[0].src.file, p->files[1]);
+	assert_ptr_equal(p->cameras[0].src.file, p->files[2]);
+	assert_ptr_equal(p->rules[0].src.file, p->files[0]);
+	assert_ptr_equal(p->rules[1].src.file, p->files[3]);
+	expect_rule(&p->rules[0], BF_RULE_CAPTURE, true, 0, 0, 2);
+	expect_rule(&p->rules[1], BF_RULE_EXPORT, true, 0, 0, 1);
+	sha256_parts(parts, 4, md);
+	assert_memory_equal(p->digest, md, 32);
+	bf_policy_free(p);
+	free(mainp);
+	free(ap);
+	free(bp);
+	free(xp);
+}
+
+/* Text in memory resolves relative includes against the cwd. */
+static void test_include_from_string(void **state)
+{
+	int cwd = open(".", O_RDONLY | O_DIRECTORY);
+	struct bf_policy *p;
+	char *text, *abs;
+
+	make_dir("str");
+	free(write_file("str/cam.policy", "camera cam class video\n", 0644));
+	abs = tpath("str/cam.policy");
+	assert_true(cwd >= 0);
+	assert_int_equal(chdir(tmpdir), 0);
+	p = parse_ok("include \"str/cam.policy\"\ncapture allow any cam\n", NF);
+	assert_int_equal(fchdir(cwd), 0);
+	close(cwd);
+	assert_string_equal(p->files[1], "str/cam.policy");
+	bf_policy_free(p);
+	assert_true(asprintf(&text, "include \"%s\"\n", abs) > 0);
+	p = parse_ok(text, NF);
+	assert_string_equal(p->files[1], abs);
+	bf_policy_free(p);
+	free(text);
+	free(abs);
+}
+
+static void test_include_unreadable(void **state)
+{
+	char *mainp, *dangling, *target, *w[3];
+
+	make_dir("u");
+	make_dir("u/links");
+	make_dir("u/dirs");
+	make_dir("u/dirs/sub");
+	target = tpath("u/no-such-target");
+	dangling = tpath("u/links/dangling.policy");
+	assert_int_equal(symlink(target, dangling), 0);
+	mainp = write_file("u/main.policy", "include \"missing.policy\"\n"
+			   "include \"links/*.policy\"\n   include \"dirs/*\"\n", 0644);
+	assert_true(asprintf(&w[0], "%s:1:9: cannot read include \"%s/u/missing.policy\": "
+			     "No such file or directory", mainp, tmpdir) > 0);
+	assert_true(asprintf(&w[1], "%s:2:9: cannot read include \"%s\": No such file or directory",
+			     mainp, dangling) > 0);
+	assert_true(asprintf(&w[2], "%s:3:12: cannot read include \"%s/u/dirs/sub\": Is a directory",
+			     mainp, tmpdir) > 0);
+	expect_file_diags(mainp, 0, -EINVAL, (const char *const *)w, 3);
+	free(w[0]);
+	free(w[1]);
+	free(w[2]);
+	free(mainp);
+	free(dangling);
+	free(target);
+}
+
+static void test_main_unreadable(void **state)
+{
+	char *path = tpath("nope.policy"), *w;
+
+	assert_true(asprintf(&w, "%s:1:1: cannot read policy: No such file or directory", path) > 0);
+	expect_file_diags(path, 0, -ENOENT, (const char *const *)&w, 1);
+	free(w);
+	free(path);
+}
+
+static void test_include_cycles(void **state)
+{
+	char *selfp, *ap, *bp, *w;
+
+	make_dir("c");
+	selfp = write_file("c/self.policy", "include \"self.policy\"\n", 0644);
+	assert_true(asprintf(&w, "%s:1:9: include cycle: \"%s\" is already being read", selfp, selfp) > 0);
+	expect_file_diags(selfp, 0, -EINVAL, (const char *const *)&w, 1);
+	free(w);
+	ap = write_file("c/a.policy", "include \"b.policy\"\n", 0644);
+	bp = write_file("c/b.policy", "camera x class video\ninclude \"a.policy\"\n", 0644);
+	assert_true(asprintf(&w, "%s:2:9: include cycle: \"%s\" is already being read", bp, ap) > 0);
+	expect_file_diags(ap, 0, -EINVAL, (const char *const *)&w, 1);
+	free(w);
+	free(selfp);
+	free(ap);
+	free(bp);
+}
+
+static void test_include_depth(void **state)
+{
+	char rel[32], body[64], *paths[18], *w;
+	struct bf_policy *p;
+	int i;
+
+	make_dir("d");
+	for (i = 0; i < 18; i++) {
+		snprintf(rel, sizeof(rel), "d/f%d.policy", i);
+		if (i < 17)
+			snprintf(body, sizeof(body), "include \"f%d.policy\"\n", i + 1);
+		else
+			snprintf(body, sizeof(body), "camera deep class video\n");
+		paths[i] = write_file(rel, body, 0644);
+	}
+	/* from f1, f17 is 16 includes deep: the limit */
+	p = parse_file_ok(paths[1], 0);
+	assert_int_equal(p->n_files, 17);
+	assert_int_equal(p->n_cameras, 1);
+	bf_policy_free(p);
+	assert_true(asprintf(&w, "%s:1:9: includes nested more than 16 deep", paths[16]) > 0);
+	expect_file_diags(paths[0], 0, -EINVAL, (const char *const *)&w, 1);
+	free(w);
+	for (i = 0; i < 18; i++)
+		free(paths[i]);
+}
+
+static void test_perms(void **state)
+{
+	char *mainp, *incp, *w[4];
+
+	if (geteuid() != 0)
+		skip();
+	make_dir("p");
+	mainp = write_file("p/main.policy", "include \"inc.policy\"\n", 0664);
+	incp = write_file("p/inc.policy", "camera c class video\n", 0666);
+	assert_int_equal(chown(incp, 1000, 1000), 0);
+	assert_true(asprintf(&w[0], "%s:1:1: warning: %s is group-writable", mainp, mainp) > 0);
+	assert_true(asprintf(&w[1], "%s:1:1: warning: %s is group-writable", incp, incp) > 0);
+	assert_true(asprintf(&w[2], "%s:1:1: warning: %s is world-writable", incp, incp) > 0);
+	assert_true(asprintf(&w[3], "%s:1:1: warning: %s is owned by uid 1000, not root", incp, incp) > 0);
+	expect_file_diags(mainp, 0, 0, (const char *const *)w, 4);
+	free(w[0]);
+	free(w[1]);
+	free(w[2]);
+	free(w[3]);
+	assert_true(asprintf(&w[0], "%s:1:1: refusing %s: group-writable", mainp, mainp) > 0);
+	assert_true(asprintf(&w[1], "%s:1:1: refusing %s: group-writable", incp, incp) > 0);
+	assert_true(asprintf(&w[2], "%s:1:1: refusing %s: world-writable", incp, incp) > 0);
+	assert_true(asprintf(&w[3], "%s:1:1: refusing %s: owned by uid 1000, not root", incp, incp) > 0);
+	expect_file_diags(mainp, BF_PARSE_STRICT_PERMS, -EINVAL, (const char *const *)w, 4);
+	free(w[0]);
+	free(w[1]);
+	free(w[2]);
+	free(w[3]);
+	assert_int_equal(chmod(mainp, 0644), 0);
+	assert_int_equal(chmod(incp, 0600), 0);
+	assert_int_equal(chown(incp, 0, 0), 0);
+	expect_file_diags(mainp, BF_PARSE_STRICT_PERMS, 0, NULL, 0);
+	free(mainp);
+	free(incp);
+}
+
+static void expect_exe_error(const char *line, unsigned flags, const char *want)
+{
+	const char *const w[] = { want };
+
+	expect_errors_n(line, flags, w, 1);
+}
+
+static void test_exe_checks(void **state)
+{
+	const char *parts[] = { "#!/bin/sh\necho recognizer\n" };
+	char *exe, *dir, *missing, *text, *want, *want2, hex[65], upper[65];
+	const char *w[2];
+	struct bf_policy *p;
+	uint8_t md[32];
+	size_t i;
+
+	make_dir("e");
+	exe = write_file("e/recognizer", parts[0], 0755);
+	dir = tpath("e");
+	missing = tpath("e/missing");
+	sha256_parts(parts, 1, md);
+	hex32(md, hex);
+	for (i = 0; i < 65; i++)
+		upper[i] = (char)(hex[i] >= 'a' ? hex[i] - 'a' + 'A' : hex[i]);
+
+	assert_true(asprintf(&text, "app a exe \"%s\" sha256 \"%s\"\n", exe, upper) > 0);
+	p = parse_ok(text, 0);
+	assert_string_equal(p->apps[0].sha256, hex);   /* pins are stored in lower case */
+	bf_policy_free(p);
+	free(text);
+
+	assert_true(asprintf(&text, "app a exe \"%s\" sha256 \"%s\"\n", exe, SHA_TEST) > 0);
+	assert_true(asprintf(&want, "t.policy:1:%zu: sha256 mismatch for \"%s\": file has %s",
+			     strlen(exe) + 21, exe, hex) > 0);
+	expect_exe_error(text, 0, want);
+	bf_policy_free(parse_ok(text, NF));
+	free(text);
+	free(want);
+
+	assert_true(asprintf(&text, "app a exe \"%s\"\napp b exe \"%s\" sha256 \"%s\"\n",
+			     missing, missing, SHA_TEST) > 0);
+	assert_true(asprintf(&want, "t.policy:1:11: exe \"%s\" does not exist", missing) > 0);
+	assert_true(asprintf(&want2, "t.policy:2:11: exe \"%s\" does not exist", missing) > 0);
+	w[0] = want;
+	w[1] = want2;
+	expect_errors_n(text, 0, w, 2);
+	free(want2);
+	bf_policy_free(parse_ok(text, NF));
+	free(text);
+	free(want);
+
+	assert_true(asprintf(&text, "app a exe \"%s\" user x\n", dir) > 0);
+	assert_true(asprintf(&want, "t.policy:1:11: exe \"%s\" is not a regular file", dir) > 0);
+	expect_exe_error(text, 0, want);
+	free(text);
+	free(want);
+	free(exe);
+	free(dir);
+	free(missing);
+}
+
+int main(void)
+{
+	const struct CMUnitTest mem[] = {
+		cmocka_unit_test(test_example_objects),
+		cmocka_unit_test(test_example_dests),
+		cmocka_unit_test(test_example_rules_and_digest),
+		cmocka_unit_test(test_describe_example),
+		cmocka_unit_test(test_describe_audit),
+		cmocka_unit_test(test_syntax_variants),
+		cmocka_unit_test(test_empty_and_defaults),
+		cmocka_unit_test(test_err_unknown_keyword),
+		cmocka_unit_test(test_err_duplicate),
+		cmocka_unit_test(test_err_undefined),
+		cmocka_unit_test(test_err_cidr),
+		cmocka_unit_test(test_err_ports),
+		cmocka_unit_test(test_err_strings),
+		cmocka_unit_test(test_err_missing_args),
+		cmocka_unit_test(test_err_trailing_garbage),
+		cmocka_unit_test(test_err_bad_names),
+		cmocka_unit_test(test_err_keys),
+		cmocka_unit_test(test_err_values),
+		cmocka_unit_test(test_err_mode),
+		cmocka_unit_test(test_err_control_chars),
+		cmocka_unit_test(test_all_errors_in_one_pass),
+		cmocka_unit_test(test_shadow_warnings),
+	};
+	const struct CMUnitTest files[] = {
+		cmocka_unit_test(test_include_order_and_digest),
+		cmocka_unit_test(test_include_from_string),
+		cmocka_unit_test(test_include_unreadable),
+		cmocka_unit_test(test_main_unreadable),
+		cmocka_unit_test(test_include_cycles),
+		cmocka_unit_test(test_include_depth),
+		cmocka_unit_test(test_perms),
+		cmocka_unit_test(test_exe_checks),
+	};
+	int failed = cmocka_run_group_tests_name("policy", mem, NULL, NULL);
+
+	return failed | cmocka_run_group_tests_name("policy_files", files, setup_tmp, teardown_tmp);
+}
