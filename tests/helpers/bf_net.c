@@ -1,0 +1,117 @@
+/* bf_net.c - test helper: become tainted (open a camera), then connect or send, maybe from a child. */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+/*
+ * usage: bf_net [--camera PATH] [--sleep S] [--fork|--exec] OP ADDR PORT
+ *   OP: tcp4 | udp4 | tcp6 | udp6 (udp = unconnected sendto)
+ *   ADDR for tcp6/udp6 may be IPv4-mapped (::ffff:127.0.0.2).
+ * Prints the camera open result, then "net=ok" or "net=<errno name>".
+ * For TCP, ECONNREFUSED means the kernel let the connect through to an
+ * address with no listener, so it counts as allowed, not as a failure.
+ */
+static const char *errname(int e)
+{
+	switch (e) {
+	case 0: return "ok";
+	case EPERM: return "EPERM";
+	case ECONNREFUSED: return "ECONNREFUSED";
+	case ENXIO: return "ENXIO";
+	case ENETUNREACH: return "ENETUNREACH";
+	default: return strerror(e);
+	}
+}
+
+static int do_net(const char *op, const char *addr, int port)
+{
+	struct sockaddr_storage ss = {};
+	socklen_t len;
+	int v6 = op[3] == '6', tcp = op[0] == 't', fd, rc;
+
+	if (v6) {
+		struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)&ss;
+
+		s6->sin6_family = AF_INET6;
+		s6->sin6_port = htons((unsigned short)port);
+		if (inet_pton(AF_INET6, addr, &s6->sin6_addr) != 1)
+			return EINVAL;
+		len = sizeof(*s6);
+	} else {
+		struct sockaddr_in *s4 = (struct sockaddr_in *)&ss;
+
+		s4->sin_family = AF_INET;
+		s4->sin_port = htons((unsigned short)port);
+		if (inet_pton(AF_INET, addr, &s4->sin_addr) != 1)
+			return EINVAL;
+		len = sizeof(*s4);
+	}
+	fd = socket(v6 ? AF_INET6 : AF_INET, tcp ? SOCK_STREAM : SOCK_DGRAM, 0);
+	if (fd < 0)
+		return errno;
+	if (tcp)
+		rc = connect(fd, (struct sockaddr *)&ss, len);
+	else
+		rc = (int)sendto(fd, "face", 4, 0, (struct sockaddr *)&ss, len);
+	rc = rc < 0 ? errno : 0;
+	close(fd);
+	return rc;
+}
+
+int main(int argc, char **argv)
+{
+	const char *camera = NULL, *mode = NULL;
+	unsigned sleep_s = 0;
+	int i = 1, err;
+
+	for (; i < argc && strncmp(argv[i], "--", 2) == 0; i++) {
+		if (strcmp(argv[i], "--camera") == 0 && i + 1 < argc)
+			camera = argv[++i];
+		else if (strcmp(argv[i], "--sleep") == 0 && i + 1 < argc)
+			sleep_s = (unsigned)atoi(argv[++i]);
+		else
+			mode = argv[i] + 2;
+	}
+	if (argc - i != 3) {
+		fprintf(stderr, "usage: bf_net [--camera PATH] [--sleep S] [--fork|--exec] OP ADDR PORT\n");
+		return 2;
+	}
+	if (camera) {
+		int fd = open(camera, O_RDONLY | O_CLOEXEC);
+
+		printf("camera=%s\n", errname(fd < 0 ? errno : 0));
+		if (fd >= 0)
+			close(fd);
+	}
+	fflush(stdout);
+	if (sleep_s)
+		sleep(sleep_s);
+	if (mode && strcmp(mode, "exec") == 0) {
+		/* A new program image in the same process: taint must survive it. */
+		execl("/proc/self/exe", "bf_net", argv[i], argv[i + 1], argv[i + 2], (char *)NULL);
+		perror("execl");
+		return 1;
+	}
+	if (mode && strcmp(mode, "fork") == 0) {
+		pid_t pid = fork();
+		int status;
+
+		if (pid == 0) {
+			printf("child net=%s\n", errname(do_net(argv[i], argv[i + 1], atoi(argv[i + 2]))));
+			fflush(stdout);
+			_exit(0);
+		}
+		waitpid(pid, &status, 0);
+		return 0;
+	}
+	err = do_net(argv[i], argv[i + 1], atoi(argv[i + 2]));
+	printf("net=%s\n", errname(err));
+	return 0;
+}

@@ -1,0 +1,126 @@
+# lib.sh - kernel test harness: a throwaway cgroup, pin dir and temp dir per test, the real agent, cleanup on any exit.
+# Sourced by tests/kernel/test_*.sh. Results are lines "PASS: name", "FAIL: name: why", "SKIP: name: why".
+
+set -u
+umask 022
+
+ROOT=$(cd "$(dirname "$0")/../.." && pwd)
+BUILD=$ROOT/build
+AGENT=$BUILD/biofenced
+CLI=$BUILD/biofence
+HELPERS=$BUILD/tests/helpers
+CG2=$(awk '$3 == "cgroup2" { print $2; exit }' /proc/mounts)
+TEST=$(basename "$0" .sh)
+ID=bft-${TEST#test_}-$$-${RANDOM}
+CG=$CG2/$ID
+PIN=/sys/fs/bpf/$ID
+TMP=
+AGENT_PID=
+LOG=
+CTL=
+
+pass() { echo "PASS: $TEST: $1"; }
+fail() { echo "FAIL: $TEST: $1"; }
+skip() {
+	# Under CI a kernel feature that is missing is a failure, not a shrug.
+	if [ "${CI:-}" = "true" ]; then echo "FAIL: $TEST: $1 (skipped, and CI=true)"; else echo "SKIP: $TEST: $1"; fi
+}
+# check NAME CONDITION-COMMAND...: PASS if the command succeeds.
+check() {
+	local name=$1; shift
+	if "$@"; then pass "$name"; else fail "$name"; fi
+}
+# expect NAME WANT GOT
+expect() {
+	if [ "$2" = "$3" ]; then pass "$1"; else fail "$1: want '$2', got '$3'"; fi
+}
+
+bf_cleanup() {
+	local rc=$?
+	set +e
+	[ -n "$AGENT_PID" ] && kill -9 "$AGENT_PID" 2>/dev/null && wait "$AGENT_PID" 2>/dev/null
+	[ -d "$PIN" ] && "$CLI" detach --pin-dir "$PIN" >/dev/null 2>&1
+	rm -rf "$PIN" 2>/dev/null
+	# Children first: a cgroup with live processes or children cannot go.
+	if [ -d "$CG" ]; then
+		find "$CG" -depth -type d | while read -r d; do
+			[ -e "$d/cgroup.kill" ] && echo 1 > "$d/cgroup.kill" 2>/dev/null
+			for p in $(cat "$d/cgroup.procs" 2>/dev/null); do kill -9 "$p" 2>/dev/null; done
+		done
+		sleep 0.2
+		find "$CG" -depth -type d -exec rmdir {} \; 2>/dev/null
+	fi
+	[ -n "$TMP" ] && rm -rf "$TMP"
+	exit $rc
+}
+
+bf_setup() {
+	if [ "$(id -u)" -ne 0 ]; then skip "needs root"; exit 0; fi
+	if [ -z "$CG2" ]; then skip "no cgroup2 mount"; exit 0; fi
+	trap bf_cleanup EXIT
+	trap 'exit 1' INT TERM
+	mkdir "$CG"
+	TMP=$(mktemp -d "/tmp/$ID.XXXXXX")
+	chmod 755 "$TMP"
+	LOG=$TMP/audit.jsonl
+	CTL=$TMP/control.sock
+	mknod "$TMP/video0" c 81 0
+	chmod 666 "$TMP/video0"
+}
+
+# Run a command inside the test cgroup (the only place our programs judge).
+in_cg() {
+	sh -c 'echo $$ > "$0/cgroup.procs" && exec "$@"' "$CG" "$@"
+}
+
+# Write a policy file from stdin, root-owned and 0644 as the agent demands.
+policy() {
+	cat > "$1"
+	chmod 0644 "$1"
+}
+
+# wait_for JQ-FILTER COUNT [SECONDS]: wait until the log has COUNT records matching.
+wait_for() {
+	local filter=$1 want=$2 secs=${3:-5} n=0 i=0
+	while [ $i -lt $((secs * 10)) ]; do
+		n=$(count "$filter")
+		[ "$n" -ge "$want" ] && return 0
+		sleep 0.1
+		i=$((i + 1))
+	done
+	return 1
+}
+
+count() {
+	[ -f "$LOG" ] || { echo 0; return; }
+	jq -c "select($1)" "$LOG" 2>/dev/null | wc -l
+}
+
+# agent_start POLICY [ARGS...]: start the agent on the test cgroup; wait for its start record.
+agent_start() {
+	local pol=$1; shift
+	local starts
+	starts=$(count '.kind == "agent" and .event == "start"')
+	"$AGENT" --policy "$pol" --cgroup "$CG" --pin-dir "$PIN" --log "$LOG" --control "$CTL" "$@" \
+		>> "$TMP/agent.out" 2>> "$TMP/agent.err" &
+	AGENT_PID=$!
+	if ! wait_for '.kind == "agent" and .event == "start"' $((starts + 1)) 10; then
+		echo "agent did not start:" >&2
+		cat "$TMP/agent.err" >&2
+		return 1
+	fi
+}
+
+agent_stop() {
+	[ -n "$AGENT_PID" ] || return 0
+	kill -TERM "$AGENT_PID" 2>/dev/null
+	wait "$AGENT_PID" 2>/dev/null
+	AGENT_PID=
+}
+
+# A copy of a helper under a new name: a distinct inode, a distinct identity.
+helper_copy() {
+	cp "$HELPERS/$1" "$TMP/$2"
+	chmod 755 "$TMP/$2"
+	echo "$TMP/$2"
+}

@@ -1,0 +1,61 @@
+#!/bin/bash
+# test_capture.sh - camera opens: the named exe gets through (ENXIO), others get EPERM, audit mode lets all through.
+. "$(dirname "$0")/lib.sh"
+bf_setup
+
+allowed=$(helper_copy bf_open recognizer)
+other=$(helper_copy bf_open intruder)
+mknod "$TMP/null" c 1 3
+
+policy "$TMP/p.policy" <<EOP
+mode enforce
+camera lobby path "$TMP/video0"
+app recognizer exe "$allowed"
+capture allow recognizer lobby
+capture deny any any
+EOP
+agent_start "$TMP/p.policy" || { fail "agent start"; exit 1; }
+
+expect "allowed exe opens the camera (ENXIO: no driver)" "ok=0 EPERM=0 ENXIO=1 other=0" "$(in_cg "$allowed" "$TMP/video0")"
+expect "other exe is refused (EPERM)" "ok=0 EPERM=1 ENXIO=0 other=0" "$(in_cg "$other" "$TMP/video0")"
+expect "cat is refused too" "1" "$(in_cg cat "$TMP/video0" 2>&1 | grep -c 'Operation not permitted')"
+expect "a camera node with other minor is not a policy camera" "ok=0 EPERM=0 ENXIO=1 other=0" \
+	"$(mknod "$TMP/video1" c 81 1 && in_cg "$other" "$TMP/video1")"
+expect "non-camera devices pass" "ok=1 EPERM=0 ENXIO=0 other=0" "$(in_cg "$other" "$TMP/null")"
+expect "outside the cgroup nothing is judged" "ok=0 EPERM=0 ENXIO=1 other=0" "$("$other" "$TMP/video0")"
+
+check "allow record logged" wait_for '.kind == "capture" and .verdict == "allow"' 1
+check "deny records logged (intruder and cat)" wait_for '.kind == "capture" and .verdict == "deny"' 2
+sleep 0.3
+expect "each decision logged once" "3" "$(count '.kind == "capture"')"
+expect "no record for the non-camera device or the unlisted minor" "0" "$(count '.device == "1:3" or .device == "81:1"')"
+
+rec=$(jq -c 'select(.kind == "capture" and .verdict == "allow")' "$LOG")
+expect "allow record: app, camera, device, rule, enforced" \
+	"recognizer lobby 81:0 $TMP/p.policy:4 true read" \
+	"$(jq -r '"\(.app) \(.camera) \(.device) \(.rule) \(.enforced) \(.access)"' <<< "$rec")"
+check "allow record has every design field" \
+	jq -e 'has("seq") and has("time") and has("host") and has("pid") and has("ppid") and has("uid") and has("comm") and has("exe") and has("cgroup")' <<< "$rec" >/dev/null
+rec=$(jq -c 'select(.kind == "capture" and .verdict == "deny" and .comm == "intruder")' "$LOG")
+expect "deny record names the rule and no app" "null $TMP/p.policy:5 true" \
+	"$(jq -r '"\(.app) \(.rule) \(.enforced)"' <<< "$rec")"
+check "time is RFC 3339 with ns in UTC" \
+	jq -e '.time | test("^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}\\.[0-9]{9}Z$")' <<< "$rec" >/dev/null
+expect "seq is gapless from 1" "$(jq -s 'length' "$LOG")" "$(jq -s 'map(.seq) | max' "$LOG")"
+
+check "status exits 0 while enforcing" "$CLI" status --control "$CTL" --pin-dir "$PIN" >/dev/null
+agent_stop
+
+# Audit mode: nothing denied, would-be denials logged with enforced=false.
+policy "$TMP/audit.policy" <<EOP
+mode audit
+camera lobby path "$TMP/video0"
+app recognizer exe "$allowed"
+capture allow recognizer lobby
+EOP
+agent_start "$TMP/audit.policy" || { fail "agent start (audit)"; exit 1; }
+expect "audit mode: other exe gets through" "ok=0 EPERM=0 ENXIO=1 other=0" "$(in_cg "$other" "$TMP/video0")"
+check "audit mode: logged as deny, enforced false" \
+	wait_for '.kind == "capture" and .verdict == "deny" and .enforced == false and .comm == "intruder"' 1
+if "$CLI" status --control "$CTL" --pin-dir "$PIN" >/dev/null; then fail "status exits 1 in audit mode"; else pass "status exits 1 in audit mode"; fi
+agent_stop

@@ -1,0 +1,56 @@
+#!/bin/bash
+# run.sh - run the unit and kernel tests and print one closing line "N passed, N failed[, N skipped]".
+# usage: tests/run.sh [unit|kernel]
+set -u
+cd "$(dirname "$0")/.."
+what=${1:-all}
+passed=0 failed=0 skipped=0
+out=$(mktemp /tmp/bf-run.XXXXXX)
+trap 'rm -f "$out"' EXIT
+
+run_unit() {
+	local t=$1 p f
+	"$t" > "$out" 2>&1
+	local rc=$?
+	cat "$out"
+	p=$(sed -n 's/^\[  PASSED  \] \([0-9]*\) test(s)\./\1/p' "$out" | tail -1)
+	f=$(sed -n 's/^\[  FAILED  \] \([0-9]*\) test(s)\..*/\1/p' "$out" | tail -1)
+	passed=$((passed + ${p:-0}))
+	failed=$((failed + ${f:-0}))
+	# A crash before cmocka's summary still has to count as a failure.
+	if [ $rc -ne 0 ] && [ "${f:-0}" -eq 0 ]; then
+		echo "FAIL: $t exited $rc"
+		failed=$((failed + 1))
+	fi
+}
+
+run_kernel() {
+	local t=$1
+	timeout 300 bash "$t" > "$out" 2>&1
+	local rc=$?
+	cat "$out"
+	passed=$((passed + $(grep -c '^PASS: ' "$out")))
+	failed=$((failed + $(grep -c '^FAIL: ' "$out")))
+	skipped=$((skipped + $(grep -c '^SKIP: ' "$out")))
+	if [ $rc -ne 0 ]; then
+		echo "FAIL: $t exited $rc"
+		failed=$((failed + 1))
+	fi
+}
+
+if [ "$what" = all ] || [ "$what" = unit ]; then
+	for t in build/tests/unit/test_*; do
+		[ -x "$t" ] && run_unit "$t"
+	done
+fi
+if [ "$what" = all ] || [ "$what" = kernel ]; then
+	for t in tests/kernel/test_*.sh; do
+		[ -f "$t" ] && run_kernel "$t"
+	done
+fi
+if [ "$skipped" -gt 0 ]; then
+	echo "$passed passed, $failed failed, $skipped skipped"
+else
+	echo "$passed passed, $failed failed"
+fi
+[ "$failed" -eq 0 ]
