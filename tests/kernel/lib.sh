@@ -25,10 +25,11 @@ skip() {
 	# Under CI a kernel feature that is missing is a failure, not a shrug.
 	if [ "${CI:-}" = "true" ]; then echo "FAIL: $TEST: $1 (skipped, and CI=true)"; else echo "SKIP: $TEST: $1"; fi
 }
-# check NAME CONDITION-COMMAND...: PASS if the command succeeds.
+# check NAME COMMAND...: PASS if the command succeeds (its own output is discarded,
+# never redirect a check: that would swallow the PASS/FAIL line with it).
 check() {
 	local name=$1; shift
-	if "$@"; then pass "$name"; else fail "$name"; fi
+	if "$@" >/dev/null 2>&1; then pass "$name"; else fail "$name"; fi
 }
 # expect NAME WANT GOT
 expect() {

@@ -35,15 +35,15 @@ expect "allow record: app, camera, device, rule, enforced" \
 	"recognizer lobby 81:0 $TMP/p.policy:4 true read" \
 	"$(jq -r '"\(.app) \(.camera) \(.device) \(.rule) \(.enforced) \(.access)"' <<< "$rec")"
 check "allow record has every design field" \
-	jq -e 'has("seq") and has("time") and has("host") and has("pid") and has("ppid") and has("uid") and has("comm") and has("exe") and has("cgroup")' <<< "$rec" >/dev/null
+	jq -e 'has("seq") and has("time") and has("host") and has("pid") and has("ppid") and has("uid") and has("comm") and has("exe") and has("cgroup")' <<< "$rec"
 rec=$(jq -c 'select(.kind == "capture" and .verdict == "deny" and .comm == "intruder")' "$LOG")
 expect "deny record names the rule and no app" "null $TMP/p.policy:5 true" \
 	"$(jq -r '"\(.app) \(.rule) \(.enforced)"' <<< "$rec")"
 check "time is RFC 3339 with ns in UTC" \
-	jq -e '.time | test("^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}\\.[0-9]{9}Z$")' <<< "$rec" >/dev/null
+	jq -e '.time | test("^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}\\.[0-9]{9}Z$")' <<< "$rec"
 expect "seq is gapless from 1" "$(jq -s 'length' "$LOG")" "$(jq -s 'map(.seq) | max' "$LOG")"
 
-check "status exits 0 while enforcing" "$CLI" status --control "$CTL" --pin-dir "$PIN" >/dev/null
+check "status exits 0 while enforcing" "$CLI" status --control "$CTL" --pin-dir "$PIN"
 agent_stop
 
 # Audit mode: nothing denied, would-be denials logged with enforced=false.

@@ -1,0 +1,49 @@
+#!/bin/bash
+# test_restart.sh - SIGKILL the agent: denial stays; a restart adopts the pins with no unchecked window.
+. "$(dirname "$0")/lib.sh"
+bf_setup
+
+other=$(helper_copy bf_open intruder)
+policy "$TMP/p.policy" <<EOP
+camera lobby path "$TMP/video0"
+capture deny any lobby
+EOP
+agent_start "$TMP/p.policy" || { fail "agent start"; exit 1; }
+kill -9 "$AGENT_PID"; wait "$AGENT_PID" 2>/dev/null; AGENT_PID=
+check "agent is gone" test -z "$(pgrep -f "pin-dir $PIN" || true)"
+expect "killed agent: 1,000 opens, 0 succeed" "ok=0 EPERM=1000 ENXIO=0 other=0" "$(in_cg "$other" "$TMP/video0" 1000)"
+check "programs still pinned" test -e "$PIN/links/bf_dev"
+if "$CLI" status --control "$CTL" --pin-dir "$PIN" > "$TMP/status.out"; then
+	fail "status exits 1 while the agent is down"
+else
+	check "status says the pins still enforce" grep -q "still enforce" "$TMP/status.out"
+fi
+
+# Hammer the camera while the agent restarts: not one open may slip through.
+in_cg "$other" "$TMP/video0" 200000 > "$TMP/hammer.out" &
+hammer=$!
+sleep 0.05
+agent_start "$TMP/p.policy" || { fail "agent restart"; exit 1; }
+wait $hammer
+ok=$(sed -n 's/^ok=\([0-9]*\) .*/\1/p' "$TMP/hammer.out")
+expect "opens during the restart: none succeed" "0" "$ok"
+expect "restart adopted the pinned links" "true" \
+	"$(jq -r 'select(.kind == "agent" and .event == "start") | .adopted' "$LOG" | tail -1)"
+check "status exits 0 again" "$CLI" status --control "$CTL" --pin-dir "$PIN"
+
+# The denials made while no agent ran were queued in the pinned ring buffer.
+total=$(( 1000 + $(sed -n 's/^ok=[0-9]* EPERM=\([0-9]*\) .*/\1/p' "$TMP/hammer.out") ))
+wait_for '.kind == "capture"' 1000 10
+sleep 1.5
+logged=$(count '.kind == "capture"')
+lost=$(jq -s '[.[] | select(.kind == "lost") | .count] | add // 0' "$LOG")
+expect "every denial is logged or counted lost" "$total" "$((logged + lost))"
+expect "the first record of the restarted agent is its start" "agent start" \
+	"$(jq -r 'select(.seq == 2) | "\(.kind) \(.event)"' "$LOG")"
+
+agent_stop
+expect "stopping the agent leaves the pins" "yes" "$([ -e "$PIN/links/bf_dev" ] && echo yes)"
+expect "still enforcing after a clean stop" "ok=0 EPERM=1 ENXIO=0 other=0" "$(in_cg "$other" "$TMP/video0")"
+check "detach removes every pin" "$CLI" detach --pin-dir "$PIN"
+check "pin dir gone" test ! -e "$PIN"
+expect "after detach the camera opens (ENXIO)" "ok=0 EPERM=0 ENXIO=1 other=0" "$(in_cg "$other" "$TMP/video0")"
