@@ -86,9 +86,8 @@ int main(int argc, char **argv)
 	if (camera) {
 		int fd = open(camera, O_RDONLY | O_CLOEXEC);
 
+		/* Kept open on purpose: a holder must still hold it when the agent scans. */
 		printf("camera=%s\n", errname(fd < 0 ? errno : 0));
-		if (fd >= 0)
-			close(fd);
 	}
 	fflush(stdout);
 	if (sleep_s)

@@ -25,6 +25,8 @@ skip() {
 	# Under CI a kernel feature that is missing is a failure, not a shrug.
 	if [ "${CI:-}" = "true" ]; then echo "FAIL: $TEST: $1 (skipped, and CI=true)"; else echo "SKIP: $TEST: $1"; fi
 }
+# jq -e over a whole log judges by the last input line, not the last output:
+# checks over a log use jq -s (slurp) instead.
 # check NAME COMMAND...: PASS if the command succeeds (its own output is discarded,
 # never redirect a check: that would swallow the PASS/FAIL line with it).
 check() {
