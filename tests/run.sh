@@ -24,6 +24,7 @@ run_unit() {
 	fi
 }
 
+# Shell tests (CLI and kernel) print PASS:/FAIL:/SKIP: lines.
 run_kernel() {
 	local t=$1
 	timeout 300 bash "$t" > "$out" 2>&1
@@ -41,6 +42,11 @@ run_kernel() {
 if [ "$what" = all ] || [ "$what" = unit ]; then
 	for t in build/tests/unit/test_*; do
 		[ -x "$t" ] && run_unit "$t"
+	done
+fi
+if [ "$what" = all ] || [ "$what" = unit ]; then
+	for t in tests/cli/test_*.sh; do
+		[ -f "$t" ] && run_kernel "$t"
 	done
 fi
 if [ "$what" = all ] || [ "$what" = kernel ]; then

@@ -1790,7 +1790,7 @@ static void describe_rule(const struct bf_policy *p, const struct bf_rule_ast *r
 	if (r->allow)
 		fputs(cap ? " may open " : " may send to ", out);
 	else
-		fputs(cap ? " may not open " : " may not send to ", out);
+		fputs(cap ? " trying to open " : " trying to send to ", out);
 	if (cap)
 		describe_camera(p, r->obj, out);
 	else

@@ -306,14 +306,14 @@ static void test_describe_example(void **state)
 	expect_contains(s, "\ncapture:\n  recognizer (exe /opt/gate/bin/recognizer, pinned sha256 9f86d081884c...) "
 			"may open lobby (/dev/v4l/by-id/usb-Acme_FaceCam_0001-video-index0)    [t.policy:17]\n");
 	expect_contains(s, "  nvr (unit nvr.service) may open all (class video, media)    [t.policy:18]\n");
-	expect_contains(s, "  DENIED: any process may not open all (class video, media)    [t.policy:19]\n");
+	expect_contains(s, "  DENIED: any process trying to open all (class video, media)    [t.policy:19]\n");
 	expect_contains(s, "  any other process is denied every camera    [default]\n");
 	expect_contains(s, "export (applies to processes that opened a camera, and their children):\n");
 	expect_contains(s, "  recognizer (exe /opt/gate/bin/recognizer, pinned sha256 9f86d081884c...) "
 			"may send to controller (10.20.0.5 tcp port 8443)    [t.policy:21]\n");
 	expect_contains(s, "may send to nvr-store (10.20.0.0/24, fd00:20::/64 tcp ports 554, 8554)");
 	expect_contains(s, "  any process may send to local (127.0.0.0/8, ::1, any protocol)    [t.policy:23]\n");
-	expect_contains(s, "  DENIED: any process may not send to any destination    [t.policy:24]\n");
+	expect_contains(s, "  DENIED: any process trying to send to any destination    [t.policy:24]\n");
 	/* the explicit deny any any closes the list, so no default line follows it */
 	assert_null(strstr(s, "everything else"));
 	assert_null(strstr(s, "audit"));
@@ -337,7 +337,7 @@ static void test_describe_audit(void **state)
 	expect_contains(s, "\naudit mode: nothing is denied, would-be denials are logged\n");
 	expect_contains(s, "  ops (cgroup /ops.slice and user 1000) may open usbcam "
 			"(class usb; /dev/bus/usb/001/002) (audit only)    [t.policy:5]\n");
-	expect_contains(s, "  DENIED: ops (cgroup /ops.slice and user 1000) may not send to web "
+	expect_contains(s, "  DENIED: ops (cgroup /ops.slice and user 1000) trying to send to web "
 			"(any address tcp, any port) (audit only)    [t.policy:6]\n");
 	expect_contains(s, "  any other process would be denied every camera (logged only)    [default]\n");
 	expect_contains(s, "  everything else would be denied (logged only)    [default]\n");
