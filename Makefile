@@ -90,8 +90,12 @@ $(OUT)/bench/%: bench/%.c $(LIB) $(SKELS)
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) $< $(LIB) $(LDLIBS) -o $@
 
+# RUN_FLAGS adds agent flags, e.g. RUN_FLAGS="--cgroup /sys/fs/cgroup/unified/test --pin-dir ...".
+RUN_FLAGS ?=
 run: deps all
-	$(OUT)/biofenced --policy policies/default.policy --log /var/log/biofence/audit.jsonl --echo
+	@echo "biofenced: enforcing policies/default.policy; Ctrl-C stops the agent, not the enforcement"
+	@echo "           (the pinned programs stay; 'build/biofence detach' removes them)"
+	$(OUT)/biofenced --policy policies/default.policy --echo $(RUN_FLAGS)
 
 check: deps all $(UNIT_BINS) $(HELPER_BINS)
 	@./tests/run.sh

@@ -13,8 +13,9 @@ run_unit() {
 	"$t" > "$out" 2>&1
 	local rc=$?
 	cat "$out"
-	p=$(sed -n 's/^\[  PASSED  \] \([0-9]*\) test(s)\./\1/p' "$out" | tail -1)
-	f=$(sed -n 's/^\[  FAILED  \] \([0-9]*\) test(s)\..*/\1/p' "$out" | tail -1)
+	# A binary may run several cmocka groups: add up every group's summary.
+	p=$(sed -n 's/^\[  PASSED  \] \([0-9]*\) test(s)\./\1/p' "$out" | awk '{ s += $1 } END { print s + 0 }')
+	f=$(sed -n 's/^\[  FAILED  \] \([0-9]*\) test(s)\..*/\1/p' "$out" | awk '{ s += $1 } END { print s + 0 }')
 	passed=$((passed + ${p:-0}))
 	failed=$((failed + ${f:-0}))
 	# A crash before cmocka's summary still has to count as a failure.
