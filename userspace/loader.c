@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
@@ -116,6 +117,25 @@ static int match_pinned_sizes(struct bf_loader *l, bool *reused)
 	return 0;
 }
 
+/*
+ * Two agents on one pin dir would split the events between two logs and
+ * fight over the tables; the second one is refused instead.
+ */
+static int lock_pin_dir(struct bf_loader *l)
+{
+	l->lock_fd = open(l->pin_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (l->lock_fd < 0)
+		return -errno;
+	if (flock(l->lock_fd, LOCK_EX | LOCK_NB) < 0) {
+		int err = -errno;
+
+		if (err == -EWOULDBLOCK)
+			log_warnx("another biofenced is already using %s", l->pin_dir);
+		return err == -EWOULDBLOCK ? -EBUSY : err;
+	}
+	return 0;
+}
+
 int bf_loader_load(struct bf_loader *l, const char *pin_dir, uint32_t ringbuf_size)
 {
 	char maps_dir[PATH_MAX];
@@ -123,11 +143,13 @@ int bf_loader_load(struct bf_loader *l, const char *pin_dir, uint32_t ringbuf_si
 
 	memset(l, 0, sizeof(*l));
 	l->cgroup_fd = -1;
+	l->lock_fd = -1;
 	for (int i = 0; i < BF_N_LINKS; i++)
 		l->link_fds[i] = -1;
 	err = bf_pathf(l->pin_dir, sizeof(l->pin_dir), "%s", pin_dir);
 	err = err ?: bf_pathf(maps_dir, sizeof(maps_dir), "%s/maps", pin_dir);
 	err = err ?: bf_bpffs_prepare(pin_dir);
+	err = err ?: lock_pin_dir(l);
 	err = err ?: mkdir_p(maps_dir, 0700);
 	if (err)
 		return err;
@@ -257,6 +279,8 @@ void bf_loader_close(struct bf_loader *l)
 			close(l->link_fds[i]);
 	if (l->cgroup_fd >= 0)
 		close(l->cgroup_fd);
+	if (l->lock_fd >= 0)
+		close(l->lock_fd);
 	biofence_bpf__destroy(l->skel);
 	l->skel = NULL;
 }

@@ -17,6 +17,7 @@ struct bf_loader {
 	struct biofence_bpf *skel;
 	char pin_dir[PATH_MAX];
 	int cgroup_fd;
+	int lock_fd;            /* flock on the pin dir: one agent per pin dir */
 	int link_fds[BF_N_LINKS];
 	bool adopted;           /* links were already pinned: we replaced their programs */
 	bool maps_reused;       /* tables, taint and queued events survived from before */

@@ -30,6 +30,11 @@ expect "opens during the restart: none succeed" "0" "$ok"
 expect "restart adopted the pinned links" "true" \
 	"$(jq -r 'select(.kind == "agent" and .event == "start") | .adopted' "$LOG" | tail -1)"
 check "status exits 0 again" "$CLI" status --control "$CTL" --pin-dir "$PIN"
+"$AGENT" --policy "$TMP/p.policy" --cgroup "$CG" --pin-dir "$PIN" --log "$TMP/second.jsonl" \
+	--control "$TMP/second.sock" 2> "$TMP/second.err"
+expect "a second agent on the same pin dir is refused" "1" "$?"
+check "and says why" grep -q "another biofenced is already using $PIN" "$TMP/second.err"
+check "the first agent still serves" "$CLI" status --control "$CTL"
 
 # The denials made while no agent ran were queued in the pinned ring buffer.
 total=$(( 1000 + $(sed -n 's/^ok=[0-9]* EPERM=\([0-9]*\) .*/\1/p' "$TMP/hammer.out") ))
