@@ -19,6 +19,14 @@
 #define BF_DEFAULT_CONTROL  "/run/biofence/control.sock"
 #define BF_EMBEDDED_NAME    "(embedded default policy)"
 #define BF_MAX_CLIENTS      16
+#define BF_EXE_CACHE        128
+
+/* exe dev:inode -> path, learned from live processes, for those gone by the time we look. */
+struct bf_exe_seen {
+	uint64_t dev;           /* kernel encoding */
+	uint64_t ino;
+	char *path;
+};
 
 /* A policy as parsed, resolved on this host and compiled into one slot. */
 struct bf_loaded {
@@ -58,6 +66,8 @@ struct bf_agent {
 	uint64_t log_errors;            /* records that could not be written */
 	uint64_t started_ns;
 	char lsm_status[160];
+	struct bf_exe_seen exe_cache[BF_EXE_CACHE];
+	unsigned exe_cache_next;        /* round-robin replacement */
 	volatile int stop;              /* set by the signal path only */
 };
 

@@ -1,6 +1,7 @@
 /* agent_events.c - kernel decisions into audit records; lost-event records; camera holders at start. */
 #include <arpa/inet.h>
 #include <dirent.h>
+#include <ftw.h>
 #include <errno.h>
 #include <limits.h>
 #include <netinet/in.h>
@@ -44,12 +45,108 @@ static int lowest_bit(uint64_t m)
 	return m ? __builtin_ctzll(m) : -1;
 }
 
-/* The process may be gone by now; then the kernel's own facts are all we have. */
-static void add_process(struct json_object *rec, const struct bf_event *e)
+static void exe_cache_put(struct bf_agent *ag, uint64_t dev, uint64_t ino, const char *path)
 {
-	char path[64], buf[PATH_MAX], line[PATH_MAX + 8], id[64];
+	struct bf_exe_seen *slot;
+
+	for (unsigned i = 0; i < BF_EXE_CACHE; i++)
+		if (ag->exe_cache[i].path && ag->exe_cache[i].dev == dev && ag->exe_cache[i].ino == ino)
+			return;
+	slot = &ag->exe_cache[ag->exe_cache_next++ % BF_EXE_CACHE];
+	free(slot->path);
+	*slot = (struct bf_exe_seen){ .dev = dev, .ino = ino, .path = strdup(path) };
+}
+
+static const char *exe_known(const struct bf_agent *ag, uint64_t dev, uint64_t ino)
+{
+	for (unsigned i = 0; i < BF_EXE_CACHE; i++)
+		if (ag->exe_cache[i].path && ag->exe_cache[i].dev == dev && ag->exe_cache[i].ino == ino)
+			return ag->exe_cache[i].path;
+	for (size_t i = 0; ag->cur && i < ag->cur->policy->n_apps; i++) {
+		const struct bf_app_res *r = &ag->cur->res.apps[i];
+
+		if (r->exe_ok && r->exe_dev == dev && r->exe_ino == ino)
+			return ag->cur->policy->apps[i].exe;
+	}
+	return NULL;
+}
+
+/*
+ * /proc is read after the fact: the process may be gone, or its pid reused.
+ * Its answer counts only if it still shows the inode the kernel reported.
+ */
+static const char *exe_path(struct bf_agent *ag, const struct bf_event *e, char *buf, size_t len)
+{
+	char link[64];
+	struct stat st;
 	ssize_t n;
+
+	if (!e->exe_ino)
+		return NULL;
+	snprintf(link, sizeof(link), "/proc/%u/exe", e->tgid);
+	n = readlink(link, buf, len - 1);
+	if (n > 0 && stat(link, &st) == 0 && bf_kdev(st.st_dev) == e->exe_dev && st.st_ino == e->exe_ino) {
+		buf[n] = '\0';
+		exe_cache_put(ag, e->exe_dev, e->exe_ino, buf);
+		return buf;
+	}
+	return exe_known(ag, e->exe_dev, e->exe_ino);
+}
+
+/* nftw has no user pointer, so the search by cgroup id keeps its state here. */
+static struct {
+	uint64_t cgid;
+	char found[PATH_MAX];
+} cg_walk;
+
+static int cg_visit(const char *path, const struct stat *st, int type, struct FTW *ftw)
+{
+	if (type != FTW_D || st->st_ino != cg_walk.cgid)
+		return 0;
+	snprintf(cg_walk.found, sizeof(cg_walk.found), "%s", path);
+	return 1;
+}
+
+/* The process is gone: find its cgroup by id in the subtree we guard. */
+static const char *cgroup_by_id(const struct bf_agent *ag, uint64_t cgid, char *buf, size_t len)
+{
+	size_t root = strlen(ag->cgroup_root);
+
+	cg_walk.cgid = cgid;
+	if (nftw(ag->cgroup, cg_visit, 16, FTW_PHYS) != 1)
+		return NULL;
+	if (bf_pathf(buf, len, "%s", cg_walk.found[root] ? cg_walk.found + root : "/"))
+		return NULL;
+	return buf;
+}
+
+/* The cgroup path, if /proc still agrees with the cgroup id the kernel saw. */
+static const char *cgroup_path(const struct bf_agent *ag, const struct bf_event *e, char *buf,
+			       size_t len)
+{
+	char path[64], line[PATH_MAX + 8], full[PATH_MAX];
+	struct stat st;
+	bool found = false;
 	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%u/cgroup", e->tgid);
+	if (!(f = fopen(path, "re")))
+		return cgroup_by_id(ag, e->cgid, buf, len);
+	while (!found && fgets(line, sizeof(line), f))
+		if (strncmp(line, "0::", 3) == 0) {
+			line[strcspn(line, "\n")] = '\0';
+			found = bf_pathf(buf, len, "%s", line + 3) == 0;
+		}
+	fclose(f);
+	if (!found || bf_pathf(full, sizeof(full), "%s%s", ag->cgroup_root, buf) ||
+	    stat(full, &st) < 0 || st.st_ino != e->cgid)
+		return cgroup_by_id(ag, e->cgid, buf, len);
+	return buf;
+}
+
+static void add_process(struct bf_agent *ag, struct json_object *rec, const struct bf_event *e)
+{
+	char buf[PATH_MAX], id[64];
 
 	bf_json_add_u64(rec, "pid", e->tgid);
 	if (e->pid != e->tgid)
@@ -58,25 +155,11 @@ static void add_process(struct json_object *rec, const struct bf_event *e)
 	bf_json_add_u64(rec, "uid", e->uid);
 	snprintf(buf, sizeof(buf), "%.*s", (int)sizeof(e->comm), e->comm);
 	bf_json_add_str(rec, "comm", buf);
-	snprintf(path, sizeof(path), "/proc/%u/exe", e->tgid);
-	n = readlink(path, buf, sizeof(buf) - 1);
-	buf[n > 0 ? n : 0] = '\0';
-	bf_json_add_str(rec, "exe", n > 0 ? buf : NULL);
+	bf_json_add_str(rec, "exe", exe_path(ag, e, buf, sizeof(buf)));
 	snprintf(id, sizeof(id), "%u:%u:%llu", (unsigned)(e->exe_dev >> 20),
 		 (unsigned)(e->exe_dev & 0xfffff), (unsigned long long)e->exe_ino);
 	bf_json_add_str(rec, "exe_inode", e->exe_ino ? id : NULL);
-	snprintf(path, sizeof(path), "/proc/%u/cgroup", e->tgid);
-	buf[0] = '\0';
-	if ((f = fopen(path, "re"))) {
-		while (fgets(line, sizeof(line), f))
-			if (strncmp(line, "0::", 3) == 0) {
-				line[strcspn(line, "\n")] = '\0';
-				if (bf_pathf(buf, sizeof(buf), "%s", line + 3))
-					buf[0] = '\0';
-			}
-		fclose(f);
-	}
-	bf_json_add_str(rec, "cgroup", buf[0] ? buf : NULL);
+	bf_json_add_str(rec, "cgroup", cgroup_path(ag, e, buf, sizeof(buf)));
 	bf_json_add_u64(rec, "cgroup_id", e->cgid);
 }
 
@@ -179,7 +262,7 @@ int agent_on_event(void *ctx, void *data, size_t size)
 		apps = e->apps;
 		objs = e->objs;
 	}
-	add_process(rec, e);
+	add_process(ag, rec, e);
 	app = lowest_bit(apps);
 	bf_json_add_str(rec, "app", ld && app >= 0 && (size_t)app < ld->policy->n_apps ?
 				    ld->policy->apps[app].name : NULL);

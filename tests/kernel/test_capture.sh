@@ -36,7 +36,12 @@ expect "allow record: app, camera, device, rule, enforced" \
 	"$(jq -r '"\(.app) \(.camera) \(.device) \(.rule) \(.enforced) \(.access)"' <<< "$rec")"
 check "allow record has every design field" \
 	jq -e 'has("seq") and has("time") and has("host") and has("pid") and has("ppid") and has("uid") and has("comm") and has("exe") and has("cgroup")' <<< "$rec"
+# Both processes exited long before the agent looked: exe and cgroup still named.
+expect "a gone app process: exe from the policy, cgroup by id" "$allowed /$ID" \
+	"$(jq -r '"\(.exe) \(.cgroup)"' <<< "$rec")"
 rec=$(jq -c 'select(.kind == "capture" and .verdict == "deny" and .comm == "intruder")' "$LOG")
+expect "a gone non-app process: cgroup by id, exe by inode" "/$ID $(stat -c %i "$other")" \
+	"$(jq -r '"\(.cgroup) \(.exe_inode | split(":")[2])"' <<< "$rec")"
 expect "deny record names the rule and no app" "null $TMP/p.policy:5 true" \
 	"$(jq -r '"\(.app) \(.rule) \(.enforced)"' <<< "$rec")"
 check "time is RFC 3339 with ns in UTC" \
