@@ -87,6 +87,7 @@ void agent_update_clock(struct bf_agent *ag);
 
 /* agent_status.c */
 struct json_object *agent_status(struct bf_agent *ag);
+void agent_add_enforcement(struct bf_agent *ag, struct json_object *o);
 struct json_object *agent_backends(struct bf_agent *ag);
 struct json_object *agent_not_enforced(struct bf_agent *ag);
 void agent_probe_lsm(struct bf_agent *ag);

@@ -86,20 +86,28 @@ static struct json_object *counters(struct bf_agent *ag)
 	return c;
 }
 
-struct json_object *agent_status(struct bf_agent *ag)
+/* What is in force and what is not: shared by status and the start record. */
+void agent_add_enforcement(struct bf_agent *ag, struct json_object *o)
 {
-	struct json_object *s = json_object_new_object(), *pol = json_object_new_object();
-	char when[BF_RFC3339_BUFSZ];
+	struct json_object *pol = json_object_new_object();
 
-	bf_json_add_str(s, "mode", ag->cur->policy->audit_mode ? "audit" : "enforce");
-	bf_json_add_bool(s, "enforcing", !ag->cur->policy->audit_mode);
+	bf_json_add_str(o, "mode", ag->cur->policy->audit_mode ? "audit" : "enforce");
 	bf_json_add_str(pol, "source", ag->cur->source);
 	bf_json_add_str(pol, "sha256", ag->cur->digest);
 	bf_json_add_u64(pol, "seq", ag->cur->seq);
-	json_object_object_add(s, "policy", pol);
-	json_object_object_add(s, "backends", agent_backends(ag));
-	json_object_object_add(s, "not_enforced", agent_not_enforced(ag));
-	json_object_object_add(s, "unresolved", agent_unresolved(ag->cur));
+	json_object_object_add(o, "policy", pol);
+	json_object_object_add(o, "backends", agent_backends(ag));
+	json_object_object_add(o, "not_enforced", agent_not_enforced(ag));
+	json_object_object_add(o, "unresolved", agent_unresolved(ag->cur));
+}
+
+struct json_object *agent_status(struct bf_agent *ag)
+{
+	struct json_object *s = json_object_new_object();
+	char when[BF_RFC3339_BUFSZ];
+
+	bf_json_add_bool(s, "enforcing", !ag->cur->policy->audit_mode);
+	agent_add_enforcement(ag, s);
 	json_object_object_add(s, "counters", counters(ag));
 	bf_json_add_str(s, "cgroup", ag->cgroup);
 	bf_json_add_str(s, "pin_dir", ag->opt.pin_dir);

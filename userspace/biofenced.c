@@ -135,19 +135,11 @@ static void print_diags(const struct bf_diags *d)
 static void log_start(struct bf_agent *ag)
 {
 	struct json_object *rec = bf_audit_begin(ag->audit, "agent", bf_audit_now_ns());
-	struct json_object *pol = json_object_new_object();
 
 	bf_json_add_str(rec, "event", "start");
 	bf_json_add_str(rec, "version", BF_VERSION);
 	bf_json_add_u64(rec, "agent_pid", (uint64_t)getpid());
-	bf_json_add_str(rec, "mode", ag->cur->policy->audit_mode ? "audit" : "enforce");
-	bf_json_add_str(pol, "source", ag->cur->source);
-	bf_json_add_str(pol, "sha256", ag->cur->digest);
-	bf_json_add_u64(pol, "seq", ag->cur->seq);
-	json_object_object_add(rec, "policy", pol);
-	json_object_object_add(rec, "backends", agent_backends(ag));
-	json_object_object_add(rec, "not_enforced", agent_not_enforced(ag));
-	json_object_object_add(rec, "unresolved", agent_unresolved(ag->cur));
+	agent_add_enforcement(ag, rec);
 	bf_json_add_bool(rec, "adopted", ag->ld.adopted);
 	bf_json_add_bool(rec, "maps_reused", ag->ld.maps_reused);
 	bf_json_add_str(rec, "cgroup", ag->cgroup);
