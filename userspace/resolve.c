@@ -54,14 +54,22 @@ int bf_cgroup_id(const char *root, const char *abs, uint64_t *cgid, unsigned *le
 
 	if (strncmp(abs, root, rlen) != 0 || (abs[rlen] != '/' && abs[rlen] != '\0'))
 		return -EXDEV;
+	/*
+	 * Depth counts path components below the root, ignoring repeated slashes.
+	 * A "." or ".." component would falsify both the depth and the prefix
+	 * check above ("ROOT/../x" is outside ROOT), so those paths are refused.
+	 */
+	for (const char *s = abs + rlen; *s; s++) {
+		if (*s != '/' || !s[1] || s[1] == '/')
+			continue;
+		if (s[1] == '.' && (!s[2] || s[2] == '/' || (s[2] == '.' && (!s[3] || s[3] == '/'))))
+			return -EINVAL;
+		depth++;
+	}
 	if (stat(abs, &st) < 0)
 		return -errno;
 	if (!S_ISDIR(st.st_mode))
 		return -ENOTDIR;
-	/* Depth counts path components below the root, ignoring repeated slashes. */
-	for (const char *s = abs + rlen; *s; s++)
-		if (*s == '/' && s[1] && s[1] != '/')
-			depth++;
 	*cgid = st.st_ino;
 	*level = depth;
 	return 0;
