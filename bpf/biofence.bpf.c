@@ -207,10 +207,18 @@ static __always_inline __u64 bf_identify(struct bf_event *e, const struct bf_slo
 	return e->apps;
 }
 
-/* First rule whose app set and object set both match; BF_RULE_DEFAULT if none. */
+/*
+ * First rule whose app set and object set both match decides; BF_RULE_DEFAULT
+ * if none. An "audit" rule is a trial: a match only sets its bit in
+ * e->trials and the walk goes on, so a trial can never change a verdict.
+ * (Only OR-ing bits, never branching on them, keeps the verifier's state
+ * pruning working across the 128 iterations.)
+ */
 static __always_inline __u32 bf_first_match(void *rules, __u32 slot, __u32 n, __u64 apps,
-					    __u64 objs, __u32 *flags)
+					    __u64 objs, __u32 *flags, struct bf_event *e)
 {
+	__u64 lo = 0, hi = 0;
+
 	for (__u32 i = 0; i < BF_MAX_RULES; i++) {
 		__u32 key = slot * BF_MAX_RULES + i;
 		struct bf_rule *r;
@@ -220,12 +228,23 @@ static __always_inline __u32 bf_first_match(void *rules, __u32 slot, __u32 n, __
 		r = bpf_map_lookup_elem(rules, &key);
 		if (!r)
 			break;
-		if (((r->flags & BF_RF_ANY_APP) || (r->apps & apps)) &&
-		    ((r->flags & BF_RF_ANY_OBJ) || (r->objs & objs))) {
-			*flags = r->flags;
-			return i;
+		if (!((r->flags & BF_RF_ANY_APP) || (r->apps & apps)) ||
+		    !((r->flags & BF_RF_ANY_OBJ) || (r->objs & objs)))
+			continue;
+		if (r->flags & BF_RF_AUDIT) {
+			if (i < 64)
+				lo |= 1ull << i;
+			else
+				hi |= 1ull << (i - 64);
+			continue;
 		}
+		e->trials[0] = lo;
+		e->trials[1] = hi;
+		*flags = r->flags;
+		return i;
 	}
+	e->trials[0] = lo;
+	e->trials[1] = hi;
 	*flags = 0;	/* default: deny */
 	return BF_RULE_DEFAULT;
 }
@@ -234,7 +253,7 @@ static __always_inline __u32 bf_first_match(void *rules, __u32 slot, __u32 n, __
 static __always_inline int bf_verdict(struct bf_event *e, const struct bf_slot_config *cfg,
 				      __u32 rule_flags)
 {
-	int audit = cfg->mode == BF_MODE_AUDIT || (rule_flags & BF_RF_AUDIT);
+	int audit = cfg->mode == BF_MODE_AUDIT;
 
 	if (!(rule_flags & BF_RF_ALLOW))
 		e->flags |= BF_EF_DENY_RULE;
@@ -312,7 +331,7 @@ int bf_dev(struct bpf_cgroup_dev_ctx *ctx)
 	e.access = access;
 	bf_identify(&e, cfg, slot);
 	e.rule = bf_first_match(&bf_capture_rules, slot, cfg->n_capture, e.apps, e.objs,
-				&rule_flags);
+				&rule_flags, &e);
 	allowed = bf_verdict(&e, cfg, rule_flags);
 	if (allowed && !bf_taint_self(&e)) {
 		/* Untracked capture would make export rules meaningless. */
@@ -392,7 +411,7 @@ static __always_inline int bf_sock_decide(struct bpf_sock_addr *ctx, int v6, __u
 	e.objs = bf_dest_sets(&e, cfg, slot);
 	bf_identify(&e, cfg, slot);
 	e.rule = bf_first_match(&bf_export_rules, slot, cfg->n_export, e.apps, e.objs,
-				&rule_flags);
+				&rule_flags, &e);
 	allowed = bf_verdict(&e, cfg, rule_flags);
 	if (!allowed)
 		bf_count(BF_STAT_EXPORT_DENY);

@@ -17,16 +17,17 @@
  *
  *   bf_exe   {slot, dev, ino of recognizer}  -> apps 0x1
  *   bf_cgrp  {slot, cgroup id of nvr.service}-> apps 0x2
- *   bf_cam   {slot, 81, 0}                   -> cameras 0x3 (lobby and all)
+ *   bf_cam   {slot, 81, 0}                   -> cameras 0x1 (lobby)
  *   bf_cam   {slot, 81, BF_ANY_MINOR}        -> cameras 0x2 (all)
  *   bf_dest  {slot, ::ffff:10.20.0.5/128}    -> sets 0x1
  *   bf_dest  {slot, ::ffff:127.0.0.0/104}    -> sets 0x2
  *   bf_port  {slot, TCP, 8443}               -> sets 0x1
  *   config.port_any[any/tcp/udp]             -> sets 0x2 (local has no ports)
  *
- * A process running recognizer has apps 0x1; it opens 81:0, cameras 0x3.
- * The first capture rule with (rule.apps & 0x1) && (rule.objs & 0x3)
- * decides. IPv4 addresses live in the IPv4-mapped range of one IPv6 trie,
+ * A process running recognizer has apps 0x1; it opens 81:0, and the exact
+ * and whole-class lookups together give cameras 0x3. The first capture
+ * rule with (rule.apps & 0x1) && (rule.objs & 0x3) that is not an "audit"
+ * trial decides; a matching trial rule before it is only reported. IPv4 addresses live in the IPv4-mapped range of one IPv6 trie,
  * so a connect6 to ::ffff:10.20.0.5 is judged exactly like a connect4.
  *
  * Every key starts with the table slot (0 or 1). The agent fills the
@@ -74,7 +75,7 @@ enum bf_mode {
 
 /* bf_rule.flags */
 #define BF_RF_ALLOW    (1u << 0)
-#define BF_RF_AUDIT    (1u << 1)  /* per-rule "audit": log, do not enforce */
+#define BF_RF_AUDIT    (1u << 1)  /* per-rule "audit": a trial, logged, never decides */
 #define BF_RF_ANY_APP  (1u << 2)  /* "any" app: matches a process with no app too */
 #define BF_RF_ANY_OBJ  (1u << 3)  /* "any" camera or destination */
 
@@ -197,7 +198,9 @@ struct bf_event {
 	__u32 ppid;         /* tgid of the real parent */
 	__u32 uid;
 	__u32 policy_seq;
-	__u32 rule;         /* rule index within its kind, or BF_RULE_DEFAULT */
+	__u32 rule;         /* the deciding rule's index within its kind, or BF_RULE_DEFAULT */
+	__u32 _pad1;
+	__u64 trials[BF_MAX_RULES / 64]; /* bit i: "audit" rule i matched before the decision */
 	/* capture */
 	__u32 major;
 	__u32 minor;
@@ -222,6 +225,6 @@ BF_CHECK_SIZE(struct bf_cam_key, 12);
 BF_CHECK_SIZE(struct bf_port_key, 8);
 BF_CHECK_SIZE(struct bf_dest_key, 24);
 BF_CHECK_SIZE(struct bf_taint, 24);
-BF_CHECK_SIZE(struct bf_event, 152);
+BF_CHECK_SIZE(struct bf_event, 176);
 
 #endif /* BIOFENCE_H */

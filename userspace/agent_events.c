@@ -163,6 +163,31 @@ static void add_process(struct bf_agent *ag, struct json_object *rec, const stru
 	bf_json_add_u64(rec, "cgroup_id", e->cgid);
 }
 
+/* An "audit" trial rule matched first: say what it would have done. */
+static void add_trial(struct json_object *rec, const struct bf_loaded *ld, const int *ast,
+		      const struct bf_event *e)
+{
+	const struct bf_rule *rules = e->kind == BF_KIND_CAPTURE ? ld->tables.capture : ld->tables.export;
+	struct json_object *trial;
+	char buf[PATH_MAX + 16];
+	int first;
+
+	/* The first trial is what the policy author is testing; report that one. */
+	if (e->trials[0])
+		first = __builtin_ctzll(e->trials[0]);
+	else if (e->trials[1])
+		first = 64 + __builtin_ctzll(e->trials[1]);
+	else
+		return;
+	const struct bf_src *src = &ld->policy->rules[ast[first]].src;
+
+	trial = json_object_new_object();
+	snprintf(buf, sizeof(buf), "%s:%u", src->file, src->line);
+	bf_json_add_str(trial, "rule", buf);
+	bf_json_add_str(trial, "verdict", (rules[first].flags & BF_RF_ALLOW) ? "allow" : "deny");
+	json_object_object_add(rec, "audit_rule", trial);
+}
+
 static void add_rule(struct json_object *rec, const struct bf_loaded *ld, const struct bf_event *e,
 		     uint64_t *rule_apps, uint64_t *rule_objs)
 {
@@ -174,12 +199,14 @@ static void add_rule(struct json_object *rec, const struct bf_loaded *ld, const 
 	*rule_objs = e->objs;
 	if (e->rule == BF_RULE_DEFAULT || e->rule >= BF_MAX_RULES) {
 		bf_json_add_str(rec, "rule", "default");
+		add_trial(rec, ld, ast, e);
 		return;
 	}
 	const struct bf_src *src = &ld->policy->rules[ast[e->rule]].src;
 
 	snprintf(buf, sizeof(buf), "%s:%u", src->file, src->line);
 	bf_json_add_str(rec, "rule", buf);
+	add_trial(rec, ld, ast, e);
 	if (!(rules[e->rule].flags & BF_RF_ANY_APP))
 		*rule_apps &= rules[e->rule].apps;
 	if (!(rules[e->rule].flags & BF_RF_ANY_OBJ))

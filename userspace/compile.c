@@ -349,17 +349,40 @@ uint64_t bf_eval_dest_sets(const struct bf_tables *t, const uint8_t addr[16], ui
 	return sets & ports;
 }
 
+bool bf_rule_matches(const struct bf_rule *r, uint64_t apps, uint64_t objs)
+{
+	return ((r->flags & BF_RF_ANY_APP) || (r->apps & apps)) &&
+	       ((r->flags & BF_RF_ANY_OBJ) || (r->objs & objs));
+}
+
+/* Mirrors bf_first_match: audit rules are trials and never decide. */
 uint32_t bf_eval_rules(const struct bf_rule *rules, uint32_t n, uint64_t apps, uint64_t objs,
 		       uint32_t *flags)
 {
 	for (uint32_t i = 0; i < n && i < BF_MAX_RULES; i++) {
 		const struct bf_rule *r = &rules[i];
 
-		if (((r->flags & BF_RF_ANY_APP) || (r->apps & apps)) &&
-		    ((r->flags & BF_RF_ANY_OBJ) || (r->objs & objs))) {
+		if (!(r->flags & BF_RF_AUDIT) && bf_rule_matches(r, apps, objs)) {
 			*flags = r->flags;
 			return i;
 		}
+	}
+	*flags = 0;
+	return BF_RULE_DEFAULT;
+}
+
+uint32_t bf_eval_audit_rule(const struct bf_rule *rules, uint32_t n, uint64_t apps, uint64_t objs,
+			    uint32_t *flags)
+{
+	for (uint32_t i = 0; i < n && i < BF_MAX_RULES; i++) {
+		const struct bf_rule *r = &rules[i];
+
+		if (!bf_rule_matches(r, apps, objs))
+			continue;
+		if (!(r->flags & BF_RF_AUDIT))
+			break;	/* the deciding rule comes first: no trial to report */
+		*flags = r->flags;
+		return i;
 	}
 	*flags = 0;
 	return BF_RULE_DEFAULT;

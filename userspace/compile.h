@@ -53,8 +53,15 @@ uint64_t bf_eval_apps(const struct bf_tables *t, uint64_t exe_dev, uint64_t exe_
 uint64_t bf_eval_cameras(const struct bf_tables *t, uint32_t major, uint32_t minor);
 uint64_t bf_eval_dest_sets(const struct bf_tables *t, const uint8_t addr[16], uint16_t port,
 			   uint8_t ipproto);
-/* Returns the matching rule index or BF_RULE_DEFAULT; *flags gets its BF_RF_* (0 for default). */
+bool bf_rule_matches(const struct bf_rule *r, uint64_t apps, uint64_t objs);
+/*
+ * The deciding rule: the first match that is not an "audit" trial, or
+ * BF_RULE_DEFAULT; *flags gets its BF_RF_* (0, deny, for the default).
+ */
 uint32_t bf_eval_rules(const struct bf_rule *rules, uint32_t n, uint64_t apps, uint64_t objs,
 		       uint32_t *flags);
+/* The first matching audit trial before the deciding rule, or BF_RULE_DEFAULT. */
+uint32_t bf_eval_audit_rule(const struct bf_rule *rules, uint32_t n, uint64_t apps, uint64_t objs,
+			    uint32_t *flags);
 
 #endif /* BF_COMPILE_H */

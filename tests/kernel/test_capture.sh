@@ -64,3 +64,23 @@ check "audit mode: logged as deny, enforced false" \
 	wait_for '.kind == "capture" and .verdict == "deny" and .enforced == false and .comm == "intruder"' 1
 if "$CLI" status --control "$CTL" --pin-dir "$PIN" >/dev/null; then fail "status exits 1 in audit mode"; else pass "status exits 1 in audit mode"; fi
 agent_stop
+
+# Per-rule audit is a trial: logged with what it would do, never deciding.
+policy "$TMP/trial.policy" <<EOP
+camera lobby path "$TMP/video0"
+app recognizer exe "$allowed"
+app intruder exe "$other"
+capture deny  recognizer lobby audit
+capture allow recognizer lobby
+capture allow intruder lobby audit
+capture deny  any any
+EOP
+agent_start "$TMP/trial.policy" || { fail "agent start (trial)"; exit 1; }
+expect "a trial deny does not close the camera to its app" "ok=0 EPERM=0 ENXIO=1 other=0" "$(in_cg "$allowed" "$TMP/video0")"
+expect "a trial allow does not open the camera to an intruder" "ok=0 EPERM=1 ENXIO=0 other=0" "$(in_cg "$other" "$TMP/video0")"
+wait_for ".rule == \"$TMP/trial.policy:7\"" 1
+expect "the trial deny is reported beside the deciding rule" "allow $TMP/trial.policy:5 $TMP/trial.policy:4 deny" \
+	"$(jq -r "select(.rule == \"$TMP/trial.policy:5\") | \"\(.verdict) \(.rule) \(.audit_rule.rule) \(.audit_rule.verdict)\"" "$LOG")"
+expect "the trial allow is reported beside the deciding rule" "deny $TMP/trial.policy:7 $TMP/trial.policy:6 allow" \
+	"$(jq -r "select(.rule == \"$TMP/trial.policy:7\") | \"\(.verdict) \(.rule) \(.audit_rule.rule) \(.audit_rule.verdict)\"" "$LOG")"
+agent_stop

@@ -214,6 +214,27 @@ static void expect_export(const struct fx *f, uint64_t apps, const char *addr, u
 	expect_rule(f, BF_RULE_EXPORT, rule, flags, line, want_flags);
 }
 
+/* The audit trial reported for a capture decision (BF_RULE_DEFAULT: none). */
+static void expect_capture_trial(const struct fx *f, uint64_t apps, uint32_t major, uint32_t minor,
+				 unsigned line, uint32_t want_flags)
+{
+	uint32_t flags = 0xdead;
+	uint32_t rule = bf_eval_audit_rule(f->t.capture, f->t.cfg.n_capture, apps,
+					   bf_eval_cameras(&f->t, major, minor), &flags);
+
+	expect_rule(f, BF_RULE_CAPTURE, rule, flags, line, want_flags);
+}
+
+static void expect_export_trial(const struct fx *f, uint64_t apps, const char *addr, uint16_t port,
+				uint8_t proto, unsigned line, uint32_t want_flags)
+{
+	uint32_t flags = 0xdead;
+	uint32_t rule = bf_eval_audit_rule(f->t.export, f->t.cfg.n_export, apps,
+					   sets_of(f, addr, port, proto), &flags);
+
+	expect_rule(f, BF_RULE_EXPORT, rule, flags, line, want_flags);
+}
+
 static uint64_t apps_of(const struct fx *f, uint64_t dev, uint64_t ino, uint32_t uid,
 			const uint64_t *cgids, size_t n)
 {
@@ -460,11 +481,18 @@ static void test_audit_rule_and_mode(void **state)
 	res_cam(&f, "c", 81, BF_ANY_MINOR);
 	fx_compile(&f, 0, 1);
 	assert_int_equal(f.t.cfg.mode, BF_MODE_ENFORCE);
-	/* an audit rule still decides first match; it only stops the verdict being enforced */
-	expect_capture(&f, 0x1, 81, 0, 4, DENY | BF_RF_AUDIT);
+	/*
+	 * An audit rule is a trial: it is reported, but the next enforcing
+	 * rule decides, so adding a trial can never open or close anything.
+	 */
+	expect_capture(&f, 0x1, 81, 0, 5, ALLOW);
+	expect_capture_trial(&f, 0x1, 81, 0, 4, DENY | BF_RF_AUDIT);
 	expect_capture(&f, 0, 81, 0, 6, ALLOW | ANYAPP);
-	expect_export(&f, 0x1, "10.9.9.9", 80, IPPROTO_TCP, 7, ALLOW | BF_RF_AUDIT);
+	expect_capture_trial(&f, 0, 81, 0, NO_RULE, 0);
+	expect_export(&f, 0x1, "10.9.9.9", 80, IPPROTO_TCP, 8, DENY | ANYAPP);
+	expect_export_trial(&f, 0x1, "10.9.9.9", 80, IPPROTO_TCP, 7, ALLOW | BF_RF_AUDIT);
 	expect_export(&f, 0, "10.9.9.9", 80, IPPROTO_TCP, 8, DENY | ANYAPP);
+	expect_export_trial(&f, 0, "10.9.9.9", 80, IPPROTO_TCP, NO_RULE, 0);
 	assert_int_equal(f.t.capture[1].flags, BF_RF_ALLOW);
 	fx_free(&f);
 
@@ -475,7 +503,8 @@ static void test_audit_rule_and_mode(void **state)
 	fx_compile(&f, 0, 1);
 	assert_int_equal(f.t.cfg.mode, BF_MODE_AUDIT);
 	/* mode audit is the agent's and kernel's business; rule flags stay as written */
-	expect_capture(&f, 0x1, 81, 0, 5, DENY | BF_RF_AUDIT);
+	expect_capture(&f, 0x1, 81, 0, 6, ALLOW);
+	expect_capture_trial(&f, 0x1, 81, 0, 5, DENY | BF_RF_AUDIT);
 	assert_int_equal(f.t.capture[1].flags, BF_RF_ALLOW);
 	fx_free(&f);
 	free(text);
