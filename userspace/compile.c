@@ -250,6 +250,28 @@ static int check_limits(const struct bf_policy *p, char *err, size_t errlen)
 	return -E2BIG;
 }
 
+/* The maps hold both slots, so one policy may use half of each. */
+static int check_key_counts(const struct bf_tables *t, char *err, size_t errlen)
+{
+	const struct { const char *what; size_t n, max; } c[] = {
+		{ "exe inodes", t->exe.n, BF_MAX_EXES },
+		{ "cgroups", t->cgrp.n, BF_MAX_CGROUPS },
+		{ "users", t->uid.n, BF_MAX_UIDS },
+		{ "camera device keys", t->cam.n, BF_MAX_CAM_KEYS },
+		{ "(protocol, port) pairs", t->port.n, BF_MAX_PORT_KEYS },
+		{ "distinct address prefixes", t->dest.n, BF_MAX_DEST_KEYS },
+	};
+
+	for (size_t i = 0; i < sizeof(c) / sizeof(c[0]); i++) {
+		if (c[i].n <= c[i].max)
+			continue;
+		snprintf(err, errlen, "the policy needs %zu %s; the kernel table holds %zu", c[i].n,
+			 c[i].what, c[i].max);
+		return -E2BIG;
+	}
+	return 0;
+}
+
 int bf_compile(const struct bf_policy *p, const struct bf_resolved *r, uint32_t slot,
 	       uint32_t policy_seq, struct bf_tables *t, char *errbuf, size_t errlen)
 {
@@ -265,6 +287,7 @@ int bf_compile(const struct bf_policy *p, const struct bf_resolved *r, uint32_t 
 	err = err ?: compile_cameras(p, r, t);
 	err = err ?: compile_ports(p, t);
 	err = err ?: compile_dests(p, t);
+	err = err ?: check_key_counts(t, errbuf, errlen);
 	if (err == -ENOMEM)
 		snprintf(errbuf, errlen, "out of memory compiling the policy");
 	if (err)

@@ -4,6 +4,7 @@
 #include <ftw.h>
 #include <limits.h>
 #include <pwd.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,6 +18,23 @@
 
 #define BF_VIDEO_MAJOR 81
 #define BF_USB_MAJOR 189
+
+/* Every failed key is worth telling, so reasons are joined, not overwritten. */
+__attribute__((format(printf, 3, 4))) static void why_add(char *why, size_t len, const char *fmt, ...)
+{
+	size_t used = strlen(why);
+	va_list ap;
+
+	if (used && used + 2 < len) {
+		memcpy(why + used, "; ", 3);
+		used += 2;
+	}
+	if (used >= len - 1)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(why + used, len - used, fmt, ap);
+	va_end(ap);
+}
 
 uint64_t bf_kdev(dev_t dev)
 {
@@ -111,7 +129,7 @@ static void resolve_exe(const struct bf_app *a, struct bf_app_res *r)
 
 	fd = open(a->exe, O_RDONLY | O_CLOEXEC);
 	if (fd < 0 || fstat(fd, &st) < 0) {
-		snprintf(r->why, sizeof(r->why), "exe %s: %s", a->exe, strerror(errno));
+		why_add(r->why, sizeof(r->why), "exe %s: %s", a->exe, strerror(errno));
 		if (fd >= 0)
 			close(fd);
 		return;
@@ -119,13 +137,13 @@ static void resolve_exe(const struct bf_app *a, struct bf_app_res *r)
 	if (a->sha256[0]) {
 		err = bf_sha256_fd(fd, digest);
 		if (err) {
-			snprintf(r->why, sizeof(r->why), "exe %s: %s", a->exe, strerror(-err));
+			why_add(r->why, sizeof(r->why), "exe %s: %s", a->exe, strerror(-err));
 			close(fd);
 			return;
 		}
 		bf_sha256_hex(digest, r->exe_digest);
 		if (strcmp(r->exe_digest, a->sha256) != 0) {
-			snprintf(r->why, sizeof(r->why), "exe %s: sha256 %.16s... does not match the pin %.16s...",
+			why_add(r->why, sizeof(r->why), "exe %s: sha256 %.16s... does not match the pin %.16s...",
 				 a->exe, r->exe_digest, a->sha256);
 			close(fd);
 			return;
@@ -165,7 +183,7 @@ static void resolve_cgroup(const struct bf_app *a, const char *root, struct bf_a
 		unit_walk.unit = a->unit;
 		unit_walk.found[0] = '\0';
 		if (nftw(root, unit_visit, 32, FTW_PHYS) != 1) {
-			snprintf(r->why, sizeof(r->why), "unit %s: no such cgroup under %s (not started yet?)",
+			why_add(r->why, sizeof(r->why), "unit %s: no such cgroup under %s (not started yet?)",
 				 a->unit, root);
 			return;
 		}
@@ -173,11 +191,11 @@ static void resolve_cgroup(const struct bf_app *a, const char *root, struct bf_a
 	}
 	err = bf_cgroup_id(root, path, &r->cgid, &r->cg_level);
 	if (err) {
-		snprintf(r->why, sizeof(r->why), "cgroup %.100s: %s", path, strerror(-err));
+		why_add(r->why, sizeof(r->why), "cgroup %.100s: %s", path, strerror(-err));
 		return;
 	}
 	if (r->cg_level >= BF_MAX_CG_LEVELS) {
-		snprintf(r->why, sizeof(r->why), "cgroup %.100s: deeper than %d levels", path,
+		why_add(r->why, sizeof(r->why), "cgroup %.100s: deeper than %d levels", path,
 			 BF_MAX_CG_LEVELS - 1);
 		return;
 	}
@@ -199,7 +217,7 @@ static void resolve_user(const struct bf_app *a, struct bf_app_res *r)
 	}
 	pw = getpwnam(a->user);
 	if (!pw) {
-		snprintf(r->why, sizeof(r->why), "user %s: no such user", a->user);
+		why_add(r->why, sizeof(r->why), "user %s: no such user", a->user);
 		return;
 	}
 	r->uid = pw->pw_uid;
@@ -243,9 +261,9 @@ static void resolve_camera(const struct bf_camera *c, struct bf_camera_res *r)
 	}
 	for (size_t i = 0; i < c->n_paths; i++) {
 		if (stat(c->paths[i], &st) < 0)
-			snprintf(r->why, sizeof(r->why), "path %s: %s", c->paths[i], strerror(errno));
+			why_add(r->why, sizeof(r->why), "path %s: %s", c->paths[i], strerror(errno));
 		else if (!S_ISCHR(st.st_mode))
-			snprintf(r->why, sizeof(r->why), "path %s: not a character device", c->paths[i]);
+			why_add(r->why, sizeof(r->why), "path %s: not a character device", c->paths[i]);
 		else
 			cam_add(r, major(st.st_rdev), minor(st.st_rdev));
 	}

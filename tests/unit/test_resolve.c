@@ -382,6 +382,21 @@ static void test_resolve_users(void **state)
 	bf_policy_free(p);
 }
 
+/* Each key that fails is reported, not just the last one tried. */
+static void test_every_reason_kept(void **state)
+{
+	struct bf_resolved r = { 0 };
+	struct bf_policy *p = resolve_text("app two exe \"/nonexistent/bfresolve-exe\" "
+					   "user \"no-such-user-bfresolve\"\n", &r);
+	const struct bf_app_res *a = app_res(p, &r, "two");
+
+	expect_contains(a->why, "no such user");
+	expect_contains(a->why, "/nonexistent/bfresolve-exe");
+	expect_contains(a->why, "; ");
+	bf_resolved_free(&r);
+	bf_policy_free(p);
+}
+
 static void test_resolve_cgroups(void **state)
 {
 	struct bf_resolved r = { 0 };
@@ -565,6 +580,7 @@ int main(void)
 		cmocka_unit_test(test_cgroup_id_self),
 		cmocka_unit_test(test_resolve_exe),
 		cmocka_unit_test(test_resolve_users),
+		cmocka_unit_test(test_every_reason_kept),
 		cmocka_unit_test(test_resolve_cgroups),
 		cmocka_unit_test(test_resolve_cameras),
 		cmocka_unit_test(test_resolved_differs),
