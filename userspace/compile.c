@@ -133,18 +133,12 @@ static void truncate_addr(uint8_t *out, const uint8_t *in, unsigned len)
 		out[len / 8] = in[len / 8] & (uint8_t)(0xff << (8 - len % 8));
 }
 
-/*
- * Every distinct prefix gets the union of the sets of every prefix that
- * contains it, so the single longest-prefix match the trie returns already
- * carries every set the address belongs to. For each prefix we probe each
- * shorter length present with a binary search: n * lengths * log n.
- */
-static int compile_dests(const struct bf_policy *p, struct bf_tables *t)
+/* Every CIDR of every set as (prefix, set bit), sorted, duplicates merged. */
+static int collect_prefixes(const struct bf_policy *p, struct prefix **out, size_t *n_out,
+			    bool lens[129])
 {
-	struct prefix *pf = NULL, probe;
+	struct prefix *pf = NULL;
 	size_t n = 0, cap = 0, u = 0;
-	bool lens[129] = { false };
-	int err = 0;
 
 	for (size_t i = 0; i < p->n_dests; i++) {
 		const struct bf_dest *d = &p->dests[i];
@@ -172,13 +166,30 @@ static int compile_dests(const struct bf_policy *p, struct bf_tables *t)
 	}
 	if (n)
 		qsort(pf, n, sizeof(*pf), prefix_cmp);
-	/* Merge duplicates: the same prefix named by several sets. */
 	for (size_t i = 0; i < n; i++) {
 		if (u && prefix_cmp(&pf[u - 1], &pf[i]) == 0)
 			pf[u - 1].mask |= pf[i].mask;
 		else
 			pf[u++] = pf[i];
 	}
+	*out = pf;
+	*n_out = u;
+	return 0;
+}
+
+/*
+ * Every distinct prefix gets the union of the sets of every prefix that
+ * contains it, so the single longest-prefix match the trie returns already
+ * carries every set the address belongs to. For each prefix we probe each
+ * shorter length present with a binary search: n * lengths * log n.
+ */
+static int compile_dests(const struct bf_policy *p, struct bf_tables *t)
+{
+	struct prefix *pf = NULL, probe;
+	bool lens[129] = { false };
+	size_t u = 0;
+	int err = collect_prefixes(p, &pf, &u, lens);
+
 	for (size_t i = 0; i < u && !err; i++) {
 		struct bf_dest_key key = { .prefixlen = 32 + pf[i].len };
 		uint64_t mask = pf[i].mask;
