@@ -168,29 +168,38 @@ static __always_inline __u64 bf_lookup_mask(void *map, const void *key)
 static __always_inline __u64 bf_identify(struct bf_event *e, const struct bf_slot_config *cfg,
 					 __u32 slot)
 {
-	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
-	struct file *exe = BPF_CORE_READ(task, mm, exe_file);
+	/*
+	 * A BTF task pointer: plain loads instead of a bpf_probe_read_kernel
+	 * helper call per field (each one an indirect call, costly with
+	 * retpolines). A NULL mm (kernel thread) reads as 0, not a fault.
+	 */
+	struct task_struct *task = bpf_get_current_task_btf();
+	struct file *exe = task->mm->exe_file;
 	struct bf_exe_key ek = { .slot = slot };
 	struct bf_uid_key uk = { .slot = slot };
 	struct bf_cgrp_key ck = { .slot = slot };
 	__u64 exe_m = cfg->apps_no_exe, uid_m = cfg->apps_no_uid, cg_m = cfg->apps_no_cgroup;
 
-	e->pid = BPF_CORE_READ(task, pid);
-	e->tgid = BPF_CORE_READ(task, tgid);
-	e->ppid = BPF_CORE_READ(task, real_parent, tgid);
-	e->uid = BPF_CORE_READ(task, cred, uid.val);
+	e->pid = task->pid;
+	e->tgid = task->tgid;
+	e->ppid = task->real_parent->tgid;
+	e->uid = task->cred->uid.val;
 	e->cgid = bpf_get_current_cgroup_id();
-	BPF_CORE_READ_STR_INTO(&e->comm, task, comm);
+	__builtin_memcpy(e->comm, task->comm, sizeof(e->comm));
 	if (exe) {
-		e->exe_ino = BPF_CORE_READ(exe, f_inode, i_ino);
-		e->exe_dev = BPF_CORE_READ(exe, f_inode, i_sb, s_dev);
+		e->exe_ino = exe->f_inode->i_ino;
+		e->exe_dev = exe->f_inode->i_sb->s_dev;
+	}
+	/* Key kinds no app uses cannot change the mask: skip their lookups. */
+	if (exe && (cfg->keys & BF_KEY_EXE)) {
 		ek.dev = e->exe_dev;
 		ek.ino = e->exe_ino;
 		exe_m |= bf_lookup_mask(&bf_exe, &ek);
 	}
-	uk.uid = e->uid;
-	uid_m |= bf_lookup_mask(&bf_uid, &uk);
-
+	if (cfg->keys & BF_KEY_UID) {
+		uk.uid = e->uid;
+		uid_m |= bf_lookup_mask(&bf_uid, &uk);
+	}
 	/* Only the depths where some app's cgroup sits are worth a lookup. */
 	if (cfg->cg_levels) {
 #pragma unroll
@@ -264,17 +273,28 @@ static __always_inline int bf_verdict(struct bf_event *e, const struct bf_slot_c
 	return !!(e->flags & BF_EF_ALLOW);
 }
 
-/* Copy the decision into the ring buffer, or count it as lost. */
+/* Set by the agent before load: a quarter of the ring buffer. */
+const volatile __u64 bf_wake_bytes = 1 << 18;
+
+/*
+ * Copy the decision into the ring buffer, or count it as lost. Waking the
+ * agent for every event costs each decision an irq_work and a cross-CPU
+ * wakeup; instead the agent drains on a short timer and is woken early
+ * only when the buffer is a quarter full.
+ */
 static __always_inline void bf_submit(const struct bf_event *e)
 {
 	struct bf_event *out = bpf_ringbuf_reserve(&bf_events, sizeof(*out), 0);
+	__u64 wake;
 
 	if (!out) {
 		bf_count(BF_STAT_LOST);
 		return;
 	}
 	__builtin_memcpy(out, e, sizeof(*out));
-	bpf_ringbuf_submit(out, 0);
+	wake = bpf_ringbuf_query(&bf_events, BPF_RB_AVAIL_DATA) >= bf_wake_bytes ?
+		       BPF_RB_FORCE_WAKEUP : BPF_RB_NO_WAKEUP;
+	bpf_ringbuf_submit(out, wake);
 	bf_count(BF_STAT_EVENTS);
 }
 

@@ -119,8 +119,11 @@ struct bf_slot_config {
 	__u32 n_export;         /* export rules in use */
 	__u32 cg_levels;        /* bit L: some app cgroup sits at depth L */
 	__u32 policy_seq;
-	__u32 _pad;
+	__u32 keys;             /* BF_KEY_*: key kinds some app uses (others need no lookup) */
 };
+
+#define BF_KEY_EXE    (1u << 0)
+#define BF_KEY_UID    (1u << 1)
 
 struct bf_rule {
 	__u64 apps;   /* app mask (ignored with BF_RF_ANY_APP) */

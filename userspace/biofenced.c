@@ -19,6 +19,7 @@
 #define BF_VERSION "0.1.0"
 
 enum { EV_RING = 1, EV_SIGNAL, EV_TIMER, EV_LISTEN, EV_CLIENT };
+#define BF_DRAIN_MS 20
 #define EV_KEY(type, idx) (((uint64_t)(type) << 32) | (uint32_t)(idx))
 
 static void usage(FILE *out)
@@ -312,12 +313,14 @@ static void run_loop(struct bf_agent *ag)
 	struct epoll_event evs[16];
 
 	while (!ag->stop) {
-		int n = epoll_wait(ag->epfd, evs, 16, -1);
+		/* The kernel wakes us only when its buffer fills; drain on a short beat. */
+		int n = epoll_wait(ag->epfd, evs, 16, BF_DRAIN_MS);
 
 		if (n < 0 && errno != EINTR) {
 			log_warn("epoll_wait");
 			break;
 		}
+		ring_buffer__consume(ag->rb);
 		for (int i = 0; i < n; i++) {
 			uint32_t type = (uint32_t)(evs[i].data.u64 >> 32);
 			int idx = (int)(uint32_t)evs[i].data.u64;

@@ -48,6 +48,7 @@ static int compile_apps(const struct bf_policy *p, const struct bf_resolved *r, 
 		const struct bf_app_res *ar = &r->apps[i];
 		uint64_t bit = 1ull << i;
 
+		t->cfg.keys |= (a->exe ? BF_KEY_EXE : 0) | (a->user ? BF_KEY_UID : 0);
 		if (!a->exe)
 			t->cfg.apps_no_exe |= bit;
 		else if (ar->exe_ok)

@@ -166,6 +166,7 @@ int bf_loader_load(struct bf_loader *l, const char *pin_dir, uint32_t ringbuf_si
 	if (err)
 		return err;
 	l->ringbuf_size = bpf_map__max_entries(l->skel->maps.bf_events);
+	l->skel->rodata->bf_wake_bytes = l->ringbuf_size / 4;
 	err = biofence_bpf__load(l->skel);
 	if (err) {
 		if (l->maps_reused)

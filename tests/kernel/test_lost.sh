@@ -15,6 +15,7 @@ attempts=500
 expect "$attempts opens refused while the agent is stopped" "ok=0 EPERM=$attempts ENXIO=0 other=0" \
 	"$(in_cg "$other" "$TMP/video0" $attempts)"
 kill -CONT "$AGENT_PID"
+# A stop and continue interrupts the agent's wait; it must carry on.
 check "a lost record appears" wait_for '.kind == "lost"' 1 5
 sleep 1.2
 logged=$(count '.kind == "capture"')
