@@ -227,7 +227,7 @@ void agent_reresolve(struct bf_agent *ag)
 
 	if (!ld)
 		return;
-	if (bf_resolve(ag->cur->policy, ag->cgroup_root, &ld->res) != 0 ||
+	if (bf_resolve_again(ag->cur->policy, ag->cgroup_root, &ag->cur->res, &ld->res) != 0 ||
 	    !bf_resolved_differs(ag->cur->policy, &ag->cur->res, &ld->res)) {
 		bf_loaded_free(ld);
 		return;

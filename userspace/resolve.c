@@ -121,7 +121,21 @@ int bf_char_major(const char *name, uint32_t *major_out)
 }
 
 /* Open once, then stat and hash the same file, so a swap in between cannot fool the pin. */
-static void resolve_exe(const struct bf_app *a, struct bf_app_res *r)
+static int64_t ts_ns(struct timespec ts)
+{
+	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+/* PREV hashed this very file as it is now: its digest still stands. */
+static bool digest_still_valid(const struct bf_app_res *prev, const struct stat *st)
+{
+	return prev && prev->exe_digest[0] && prev->exe_dev == bf_kdev(st->st_dev) &&
+	       prev->exe_ino == st->st_ino && prev->exe_size == (uint64_t)st->st_size &&
+	       prev->exe_mtime_ns == ts_ns(st->st_mtim) && prev->exe_ctime_ns == ts_ns(st->st_ctim);
+}
+
+static void resolve_exe(const struct bf_app *a, const struct bf_app_res *prev,
+			struct bf_app_res *r)
 {
 	uint8_t digest[32];
 	struct stat st;
@@ -134,7 +148,12 @@ static void resolve_exe(const struct bf_app *a, struct bf_app_res *r)
 			close(fd);
 		return;
 	}
-	if (a->sha256[0]) {
+	r->exe_size = (uint64_t)st.st_size;
+	r->exe_mtime_ns = ts_ns(st.st_mtim);
+	r->exe_ctime_ns = ts_ns(st.st_ctim);
+	if (a->sha256[0] && digest_still_valid(prev, &st)) {
+		memcpy(r->exe_digest, prev->exe_digest, sizeof(r->exe_digest));
+	} else if (a->sha256[0]) {
 		err = bf_sha256_fd(fd, digest);
 		if (err) {
 			why_add(r->why, sizeof(r->why), "exe %s: %s", a->exe, strerror(-err));
@@ -142,6 +161,8 @@ static void resolve_exe(const struct bf_app *a, struct bf_app_res *r)
 			return;
 		}
 		bf_sha256_hex(digest, r->exe_digest);
+	}
+	if (a->sha256[0]) {
 		if (strcmp(r->exe_digest, a->sha256) != 0) {
 			why_add(r->why, sizeof(r->why), "exe %s: sha256 %.16s... does not match the pin %.16s...",
 				 a->exe, r->exe_digest, a->sha256);
@@ -224,7 +245,8 @@ static void resolve_user(const struct bf_app *a, struct bf_app_res *r)
 	r->uid_ok = true;
 }
 
-static void resolve_app(const struct bf_app *a, const char *root, struct bf_app_res *r)
+static void resolve_app(const struct bf_app *a, const char *root, const struct bf_app_res *prev,
+			struct bf_app_res *r)
 {
 	memset(r, 0, sizeof(*r));
 	/* Resolve every key even after one fails, so each failure can be reported. */
@@ -233,7 +255,7 @@ static void resolve_app(const struct bf_app *a, const char *root, struct bf_app_
 	if (a->unit || a->cgroup)
 		resolve_cgroup(a, root, r);
 	if (a->exe)
-		resolve_exe(a, r);
+		resolve_exe(a, prev, r);
 }
 
 static void cam_add(struct bf_camera_res *r, uint32_t maj, uint32_t min)
@@ -271,6 +293,12 @@ static void resolve_camera(const struct bf_camera *c, struct bf_camera_res *r)
 
 int bf_resolve(const struct bf_policy *p, const char *cgroup_root, struct bf_resolved *out)
 {
+	return bf_resolve_again(p, cgroup_root, NULL, out);
+}
+
+int bf_resolve_again(const struct bf_policy *p, const char *cgroup_root,
+		     const struct bf_resolved *prev, struct bf_resolved *out)
+{
 	out->apps = calloc(p->n_apps ? p->n_apps : 1, sizeof(*out->apps));
 	out->cameras = calloc(p->n_cameras ? p->n_cameras : 1, sizeof(*out->cameras));
 	if (!out->apps || !out->cameras) {
@@ -278,7 +306,7 @@ int bf_resolve(const struct bf_policy *p, const char *cgroup_root, struct bf_res
 		return -ENOMEM;
 	}
 	for (size_t i = 0; i < p->n_apps; i++)
-		resolve_app(&p->apps[i], cgroup_root, &out->apps[i]);
+		resolve_app(&p->apps[i], cgroup_root, prev ? &prev->apps[i] : NULL, &out->apps[i]);
 	for (size_t i = 0; i < p->n_cameras; i++)
 		resolve_camera(&p->cameras[i], &out->cameras[i]);
 	return 0;

@@ -15,6 +15,9 @@ struct bf_app_res {
 	uint64_t exe_dev;       /* kernel encoding: major << 20 | minor */
 	uint64_t exe_ino;
 	char exe_digest[BF_SHA256_HEX]; /* of the file resolved, when pinned */
+	uint64_t exe_size;      /* what the digest was taken of: reused while these hold */
+	int64_t exe_mtime_ns;
+	int64_t exe_ctime_ns;   /* any write moves ctime, even one that restores mtime */
 	bool cgroup_ok;         /* unit or cgroup key resolved */
 	uint64_t cgid;
 	unsigned cg_level;      /* depth below the cgroup2 root (root is 0) */
@@ -56,6 +59,13 @@ int bf_char_major(const char *name, uint32_t *major);
  * why[] and the app or camera simply cannot match until a later pass.
  */
 int bf_resolve(const struct bf_policy *p, const char *cgroup_root, struct bf_resolved *out);
+/*
+ * The same, reusing PREV's exe digests for files whose device, inode, size,
+ * mtime and ctime have not changed, so resolving every second does not
+ * re-read every pinned binary. PREV may be NULL.
+ */
+int bf_resolve_again(const struct bf_policy *p, const char *cgroup_root,
+		     const struct bf_resolved *prev, struct bf_resolved *out);
 void bf_resolved_free(struct bf_resolved *r);
 /* True if anything differs between two resolutions of the same policy. */
 bool bf_resolved_differs(const struct bf_policy *p, const struct bf_resolved *a,

@@ -397,6 +397,48 @@ static void test_every_reason_kept(void **state)
 	bf_policy_free(p);
 }
 
+/*
+ * Re-resolving every second must not re-read every pinned binary, yet must
+ * notice a write: a prev digest is reused only while the file is untouched.
+ */
+static void test_digest_reuse(void **state)
+{
+	struct bf_resolved r1 = { 0 }, r2 = { 0 }, r3 = { 0 };
+	char *text, sum[65], *path = tpath("pinned");
+	uint8_t d[32];
+	struct bf_policy *p;
+	struct bf_app_res fake;
+	struct bf_resolved prev;
+
+	write_file(path, "build one\n");
+	assert_int_equal(bf_sha256_file(path, d), 0);
+	bf_sha256_hex(d, sum);
+	assert_true(asprintf(&text, "app a exe \"%s\" sha256 \"%s\"\n", path, sum) > 0);
+	p = resolve_text(text, &r1);
+	assert_true(r1.apps[0].exe_ok);
+
+	/* An untouched file: the (planted) previous digest is trusted, not recomputed. */
+	fake = r1.apps[0];
+	memset(fake.exe_digest, '0', 64);
+	prev = (struct bf_resolved){ .apps = &fake, .cameras = r1.cameras };
+	assert_int_equal(bf_resolve_again(p, cgroot[0] ? cgroot : "/nonexistent", &prev, &r2), 0);
+	assert_false(r2.apps[0].exe_ok);
+	expect_contains(r2.apps[0].why, "does not match");
+
+	/* Same size, new bytes, same inode: ctime moved, so it is hashed again. */
+	usleep(10000);
+	write_file(path, "build two\n");
+	assert_int_equal(bf_resolve_again(p, cgroot[0] ? cgroot : "/nonexistent", &r1, &r3), 0);
+	assert_false(r3.apps[0].exe_ok);
+	assert_string_not_equal(r3.apps[0].exe_digest, sum);
+	bf_resolved_free(&r1);
+	bf_resolved_free(&r2);
+	bf_resolved_free(&r3);
+	bf_policy_free(p);
+	free(text);
+	free(path);
+}
+
 static void test_resolve_cgroups(void **state)
 {
 	struct bf_resolved r = { 0 };
@@ -581,6 +623,7 @@ int main(void)
 		cmocka_unit_test(test_resolve_exe),
 		cmocka_unit_test(test_resolve_users),
 		cmocka_unit_test(test_every_reason_kept),
+		cmocka_unit_test(test_digest_reuse),
 		cmocka_unit_test(test_resolve_cgroups),
 		cmocka_unit_test(test_resolve_cameras),
 		cmocka_unit_test(test_resolved_differs),
