@@ -106,7 +106,11 @@ struct json_object *agent_status(struct bf_agent *ag)
 	struct json_object *s = json_object_new_object();
 	char when[BF_RFC3339_BUFSZ];
 
-	bf_json_add_bool(s, "enforcing", !ag->cur->policy->audit_mode);
+	bool attached = bf_pinned_links_present(ag->opt.pin_dir);
+
+	/* Someone may have run 'biofence detach' under us: never claim what is gone. */
+	bf_json_add_bool(s, "enforcing", attached && !ag->cur->policy->audit_mode);
+	bf_json_add_bool(s, "attached", attached);
 	agent_add_enforcement(ag, s);
 	json_object_object_add(s, "counters", counters(ag));
 	bf_json_add_str(s, "cgroup", ag->cgroup);

@@ -131,6 +131,9 @@ static void print_status(struct json_object *s)
 	       json_object_get_boolean(json_object_object_get(s, "enforcing")) ? "ENFORCING" :
 										  "NOT ENFORCING",
 	       jstr(s, "mode", NULL), jstr(s, "pid", NULL), jstr(s, "started", NULL));
+	if (!json_object_get_boolean(json_object_object_get(s, "attached")))
+		printf("the programs were DETACHED from %s: nothing is enforced; restart the agent\n",
+		       jstr(s, "pin_dir", NULL));
 	printf("policy:   %s\n          sha256 %s\n", jstr(s, "policy", "source"),
 	       jstr(s, "policy", "sha256"));
 	printf("scope:    %s\npins:     %s\nlog:      %s\n", jstr(s, "cgroup", NULL),

@@ -46,6 +46,14 @@ expect "every denial is logged or counted lost" "$total" "$((logged + lost))"
 expect "the first record of the restarted agent is its start" "agent start" \
 	"$(jq -r 'select(.seq == 2) | "\(.kind) \(.event)"' "$LOG")"
 
+"$CLI" detach --pin-dir "$PIN" >/dev/null
+if "$CLI" status --control "$CTL" > "$TMP/status.out"; then
+	fail "status exits 1 once the pins are detached under the agent"
+else
+	check "status says the programs were detached" grep -q "DETACHED" "$TMP/status.out"
+fi
+agent_stop
+agent_start "$TMP/p.policy" || { fail "agent restart after detach"; exit 1; }
 agent_stop
 expect "stopping the agent leaves the pins" "yes" "$([ -e "$PIN/links/bf_dev" ] && echo yes)"
 expect "still enforcing after a clean stop" "ok=0 EPERM=1 ENXIO=0 other=0" "$(in_cg "$other" "$TMP/video0")"
