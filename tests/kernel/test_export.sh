@@ -44,15 +44,21 @@ expect "forked child of a tainted process is refused" "child net=EPERM" "$(t --f
 expect "forked child still reaches the named destination" "child net=ECONNREFUSED" "$(t --fork tcp4 127.0.0.2 4444)"
 expect "exec keeps the taint" "net=EPERM" "$(t --exec tcp4 127.0.0.3 4444)"
 
+thr=$(helper_copy bf_thread gatecam-threads)
+sed -i "s|^app gatecam exe \"$net\"|&\napp gatecam2 exe \"$thr\"|; s|^capture allow gatecam cam|&\ncapture allow gatecam2 cam|" "$TMP/p.policy"
+"$CLI" reload --control "$CTL" >/dev/null
+expect "taint outlives the thread that opened the camera" "thread net=EPERM" \
+	"$(in_cg "$thr" "$TMP/video0" 127.0.0.3 4444 | tail -1)"
+
 untainted=$(in_cg "$net" tcp4 127.0.0.3 4444 | tail -1)
 expect "an untainted process is unaffected" "net=ECONNREFUSED" "$untainted"
 other=$(helper_copy bf_net other)
 expect "a refused camera open does not taint" "camera=EPERM net=ECONNREFUSED" \
 	"$(in_cg "$other" --camera "$TMP/video0" tcp4 127.0.0.3 4444 | tr '\n' ' ' | sed 's/ $//')"
 
-# 16 tainted sends above (2 of them on ::1, when present); each appears once.
-want=14
-ip -6 addr show dev lo 2>/dev/null | grep -q '::1' && want=16
+# 17 tainted sends above (2 of them on ::1, when present); each appears once.
+want=15
+ip -6 addr show dev lo 2>/dev/null | grep -q '::1' && want=17
 wait_for '.kind == "export"' $want 5
 sleep 0.3
 expect "each tainted send is logged once" "$want" "$(count '.kind == "export"')"
@@ -65,4 +71,7 @@ check "export record carries the taint origin" jq -e '.taint.origin_pid > 0 and 
 rec=$(jq -c 'select(.kind == "export" and .verdict == "allow" and .dest.port == 5555)' "$LOG" | tail -1)
 expect "mapped udp6 send logged as the IPv4 address, set udp4" "127.0.0.2 udp udp4 sendmsg" \
 	"$(jq -r '"\(.dest.ip) \(.dest.proto) \(.dest_set) \(.call)"' <<< "$rec")"
+# Every tainted process above has exited: exit must have cleared every taint.
+check "exit clears the taint of every process" \
+	test "$(bpftool map dump pinned "$PIN/maps/bf_taint" -j | jq length)" -eq 0
 agent_stop
