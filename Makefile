@@ -18,7 +18,8 @@ DEPS_PKGS := clang llvm bpftool libbpf-dev libelf-dev zlib1g-dev libcmocka-dev \
 WARN     := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
 	-Wno-unused-parameter -Wformat=2 -Wvla
 CFLAGS   ?= -O2 -g
-CFLAGS   += -std=c11 -D_GNU_SOURCE $(WARN) -I include -I userspace -I $(OUT)
+# EXTRA_CFLAGS, e.g. "-fsanitize=address,undefined", also reaches the link.
+CFLAGS   += -std=c11 -D_GNU_SOURCE $(WARN) -I include -I userspace -I $(OUT) $(EXTRA_CFLAGS)
 LDLIBS   := $(shell pkg-config --libs libbpf json-c libcrypto 2>/dev/null) -lelf -lz
 
 BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -Wall -Werror \
