@@ -81,6 +81,8 @@ struct json_object *agent_unresolved(const struct bf_loaded *ld);
 
 /* agent_events.c */
 int agent_on_event(void *ctx, void *data, size_t size);
+void agent_add_rule_ref(struct json_object *o, const char *key, const struct bf_loaded *ld,
+			const int *ast, uint32_t idx);
 void agent_check_lost(struct bf_agent *ag);
 void agent_scan_holders(struct bf_agent *ag);
 void agent_update_clock(struct bf_agent *ag);

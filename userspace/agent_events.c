@@ -124,21 +124,12 @@ static const char *cgroup_by_id(const struct bf_agent *ag, uint64_t cgid, char *
 static const char *cgroup_path(const struct bf_agent *ag, const struct bf_event *e, char *buf,
 			       size_t len)
 {
-	char path[64], line[PATH_MAX + 8], full[PATH_MAX];
+	char path[64], full[PATH_MAX];
 	struct stat st;
-	bool found = false;
-	FILE *f;
 
 	snprintf(path, sizeof(path), "/proc/%u/cgroup", e->tgid);
-	if (!(f = fopen(path, "re")))
-		return cgroup_by_id(ag, e->cgid, buf, len);
-	while (!found && fgets(line, sizeof(line), f))
-		if (strncmp(line, "0::", 3) == 0) {
-			line[strcspn(line, "\n")] = '\0';
-			found = bf_pathf(buf, len, "%s", line + 3) == 0;
-		}
-	fclose(f);
-	if (!found || bf_pathf(full, sizeof(full), "%s%s", ag->cgroup_root, buf) ||
+	if (bf_read_field(path, "0::", buf, len) ||
+	    bf_pathf(full, sizeof(full), "%s%s", ag->cgroup_root, buf) ||
 	    stat(full, &st) < 0 || st.st_ino != e->cgid)
 		return cgroup_by_id(ag, e->cgid, buf, len);
 	return buf;
@@ -163,13 +154,28 @@ static void add_process(struct bf_agent *ag, struct json_object *rec, const stru
 	bf_json_add_u64(rec, "cgroup_id", e->cgid);
 }
 
+/* KEY: "FILE:LINE" of rule IDX of a kind (AST maps it to the policy), or "default". */
+void agent_add_rule_ref(struct json_object *o, const char *key, const struct bf_loaded *ld,
+			const int *ast, uint32_t idx)
+{
+	const struct bf_src *src;
+	char buf[PATH_MAX + 16];
+
+	if (idx >= BF_MAX_RULES) {
+		bf_json_add_str(o, key, "default");
+		return;
+	}
+	src = &ld->policy->rules[ast[idx]].src;
+	snprintf(buf, sizeof(buf), "%s:%u", src->file, src->line);
+	bf_json_add_str(o, key, buf);
+}
+
 /* An "audit" trial rule matched first: say what it would have done. */
 static void add_trial(struct json_object *rec, const struct bf_loaded *ld, const int *ast,
 		      const struct bf_event *e)
 {
 	const struct bf_rule *rules = e->kind == BF_KIND_CAPTURE ? ld->tables.capture : ld->tables.export;
 	struct json_object *trial;
-	char buf[PATH_MAX + 16];
 	int first;
 
 	/* The first trial is what the policy author is testing; report that one. */
@@ -179,11 +185,8 @@ static void add_trial(struct json_object *rec, const struct bf_loaded *ld, const
 		first = 64 + __builtin_ctzll(e->trials[1]);
 	else
 		return;
-	const struct bf_src *src = &ld->policy->rules[ast[first]].src;
-
 	trial = json_object_new_object();
-	snprintf(buf, sizeof(buf), "%s:%u", src->file, src->line);
-	bf_json_add_str(trial, "rule", buf);
+	agent_add_rule_ref(trial, "rule", ld, ast, (uint32_t)first);
 	bf_json_add_str(trial, "verdict", (rules[first].flags & BF_RF_ALLOW) ? "allow" : "deny");
 	json_object_object_add(rec, "audit_rule", trial);
 }
@@ -193,20 +196,13 @@ static void add_rule(struct json_object *rec, const struct bf_loaded *ld, const 
 {
 	const struct bf_rule *rules = e->kind == BF_KIND_CAPTURE ? ld->tables.capture : ld->tables.export;
 	const int *ast = e->kind == BF_KIND_CAPTURE ? ld->tables.capture_ast : ld->tables.export_ast;
-	char buf[PATH_MAX + 16];
 
 	*rule_apps = e->apps;
 	*rule_objs = e->objs;
-	if (e->rule == BF_RULE_DEFAULT || e->rule >= BF_MAX_RULES) {
-		bf_json_add_str(rec, "rule", "default");
-		add_trial(rec, ld, ast, e);
-		return;
-	}
-	const struct bf_src *src = &ld->policy->rules[ast[e->rule]].src;
-
-	snprintf(buf, sizeof(buf), "%s:%u", src->file, src->line);
-	bf_json_add_str(rec, "rule", buf);
+	agent_add_rule_ref(rec, "rule", ld, ast, e->rule);
 	add_trial(rec, ld, ast, e);
+	if (e->rule >= BF_MAX_RULES)
+		return;
 	if (!(rules[e->rule].flags & BF_RF_ANY_APP))
 		*rule_apps &= rules[e->rule].apps;
 	if (!(rules[e->rule].flags & BF_RF_ANY_OBJ))

@@ -22,27 +22,6 @@ struct holder {
 	char comm[32];
 };
 
-static int read_line(const char *path, const char *prefix, char *out, size_t len)
-{
-	char line[PATH_MAX + 64];
-	size_t plen = strlen(prefix);
-	FILE *f = fopen(path, "re");
-	int err = -ENOENT;
-
-	if (!f)
-		return -errno;
-	while (fgets(line, sizeof(line), f)) {
-		if (strncmp(line, prefix, plen) != 0)
-			continue;
-		line[strcspn(line, "\n")] = '\0';
-		snprintf(out, len, "%s", line + plen);
-		err = 0;
-		break;
-	}
-	fclose(f);
-	return err;
-}
-
 /* Is the process's cgroup inside the subtree we guard? */
 static bool in_scope(const struct bf_agent *ag, const char *rel)
 {
@@ -93,15 +72,7 @@ static void log_holder(struct bf_agent *ag, const struct holder *h, uint64_t cam
 	bf_json_add_str(rec, "verdict", (flags & BF_RF_ALLOW) ? "allow" : "deny");
 	/* The open happened before we were here: nothing could be enforced. */
 	bf_json_add_bool(rec, "enforced", false);
-	if (rule == BF_RULE_DEFAULT) {
-		bf_json_add_str(rec, "rule", "default");
-	} else {
-		const struct bf_src *src = &ag->cur->policy->rules[t->capture_ast[rule]].src;
-		char where[PATH_MAX + 16];
-
-		snprintf(where, sizeof(where), "%s:%u", src->file, src->line);
-		bf_json_add_str(rec, "rule", where);
-	}
+	agent_add_rule_ref(rec, "rule", ag->cur, t->capture_ast, rule);
 	bf_json_add_u64(rec, "pid", h->pid);
 	bf_json_add_u64(rec, "uid", h->uid);
 	bf_json_add_str(rec, "comm", h->comm);
@@ -154,13 +125,13 @@ static void scan_pid(struct bf_agent *ag, uint32_t pid)
 	ssize_t n;
 
 	snprintf(path, sizeof(path), "/proc/%u/cgroup", pid);
-	if (read_line(path, "0::", h.cgroup, sizeof(h.cgroup)) || !in_scope(ag, h.cgroup) ||
+	if (bf_read_field(path, "0::", h.cgroup, sizeof(h.cgroup)) || !in_scope(ag, h.cgroup) ||
 	    !find_camera_fd(ag, &h, &cams))
 		return;
 	snprintf(path, sizeof(path), "/proc/%u/status", pid);
-	if (read_line(path, "Uid:\t", uid, sizeof(uid)) == 0)
+	if (bf_read_field(path, "Uid:\t", uid, sizeof(uid)) == 0)
 		h.uid = (uint32_t)strtoul(uid, NULL, 10);
-	read_line(path, "Name:\t", h.comm, sizeof(h.comm));
+	bf_read_field(path, "Name:\t", h.comm, sizeof(h.comm));
 	snprintf(path, sizeof(path), "/proc/%u/exe", pid);
 	n = readlink(path, h.exe, sizeof(h.exe) - 1);
 	h.exe[n > 0 ? n : 0] = '\0';

@@ -1,7 +1,9 @@
 /* util.c - small helpers shared by the agent and the CLI. */
 #include <errno.h>
 #include <stdarg.h>
+#include <limits.h>
 #include <stdio.h>
+#include <string.h>
 
 #include "util.h"
 
@@ -16,4 +18,24 @@ int bf_pathf(char *buf, size_t len, const char *fmt, ...)
 	if (n < 0)
 		return -EINVAL;
 	return (size_t)n >= len ? -ENAMETOOLONG : 0;
+}
+
+int bf_read_field(const char *path, const char *prefix, char *out, size_t len)
+{
+	char line[PATH_MAX + 64];
+	size_t plen = strlen(prefix);
+	FILE *f = fopen(path, "re");
+	int err = -ENOENT;
+
+	if (!f)
+		return -errno;
+	while (fgets(line, sizeof(line), f)) {
+		if (strncmp(line, prefix, plen) != 0)
+			continue;
+		line[strcspn(line, "\n")] = '\0';
+		err = bf_pathf(out, len, "%s", line + plen);
+		break;
+	}
+	fclose(f);
+	return err;
 }

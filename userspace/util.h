@@ -7,4 +7,11 @@
 /* snprintf into a path buffer; -ENAMETOOLONG instead of silent truncation. */
 int bf_pathf(char *buf, size_t len, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
+/*
+ * The rest of the first line of PATH that starts with PREFIX (newline cut),
+ * e.g. "0::" in /proc/PID/cgroup. -ENOENT if none, -ENAMETOOLONG if it
+ * does not fit, -errno if PATH cannot be read.
+ */
+int bf_read_field(const char *path, const char *prefix, char *out, size_t len);
+
 #endif /* BF_UTIL_H */
