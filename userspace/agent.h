@@ -31,6 +31,7 @@ struct bf_exe_seen {
 /* A policy as parsed, resolved on this host and compiled into one slot. */
 struct bf_loaded {
 	struct bf_policy *policy;
+	bool owns_policy;       /* a re-resolve shares its policy; the newest one owns it */
 	struct bf_resolved res;
 	struct bf_tables tables;
 	uint32_t seq;

@@ -14,19 +14,11 @@ void bf_loaded_free(struct bf_loaded *ld)
 {
 	if (!ld)
 		return;
+	if (ld->owns_policy)
+		bf_policy_free(ld->policy);
 	bf_tables_free(&ld->tables);
 	bf_resolved_free(&ld->res);
 	free(ld);
-}
-
-/* A re-resolved table set shares its policy with the one it replaces. */
-static void loaded_release(struct bf_agent *ag, struct bf_loaded *ld)
-{
-	if (!ld)
-		return;
-	if (ld->policy != ag->cur->policy && (!ag->prev || ld->policy != ag->prev->policy))
-		bf_policy_free(ld->policy);
-	bf_loaded_free(ld);
 }
 
 int agent_load_policy(struct bf_agent *ag, struct bf_loaded **out, struct bf_diags *diags)
@@ -48,10 +40,10 @@ int agent_load_policy(struct bf_agent *ag, struct bf_loaded **out, struct bf_dia
 		err = bf_policy_parse_string(BF_EMBEDDED_NAME, bf_default_policy_text, 0, &ld->policy,
 					     diags);
 	}
+	ld->owns_policy = true;
 	err = err ?: bf_resolve(ld->policy, ag->cgroup_root, &ld->res);
 	if (err) {
-		bf_policy_free(ld->policy);
-		free(ld);
+		bf_loaded_free(ld);
 		return err;
 	}
 	bf_sha256_hex(ld->policy->digest, ld->digest);
@@ -79,14 +71,7 @@ int agent_install(struct bf_agent *ag, struct bf_loaded *ld, char *errbuf, size_
 		snprintf(errbuf, errlen, "writing the tables: %s", strerror(-err));
 		return err;
 	}
-	if (ag->prev) {
-		struct bf_loaded *old = ag->prev;
-
-		ag->prev = NULL;
-		if (ag->cur && old->policy != ag->cur->policy && old->policy != ld->policy)
-			bf_policy_free(old->policy);
-		bf_loaded_free(old);
-	}
+	bf_loaded_free(ag->prev);
 	ag->prev = ag->cur;
 	ag->cur = ld;
 	return 0;
@@ -151,10 +136,8 @@ int agent_reload(struct bf_agent *ag, const char *trigger, struct json_object *r
 	err = agent_load_policy(ag, &ld, &diags);
 	if (!err) {
 		err = agent_install(ag, ld, errbuf, sizeof(errbuf));
-		if (err) {
-			bf_policy_free(ld->policy);
+		if (err)
 			bf_loaded_free(ld);
-		}
 	} else if (!diags.n) {
 		snprintf(errbuf, sizeof(errbuf), "%s", strerror(-err));
 	}
@@ -237,8 +220,11 @@ void agent_reresolve(struct bf_agent *ag)
 	memcpy(ld->source, ag->cur->source, sizeof(ld->source));
 	if (agent_install(ag, ld, errbuf, sizeof(errbuf)) != 0) {
 		log_warnx("re-resolve: %s; the tables in force stay", errbuf);
-		loaded_release(ag, ld);
+		bf_loaded_free(ld);	/* does not own the policy in force */
 		return;
 	}
+	/* The policy outlives the older table set: hand ownership forward. */
+	ag->cur->owns_policy = true;
+	ag->prev->owns_policy = false;
 	log_resolve_change(ag, ag->prev, ag->cur);
 }

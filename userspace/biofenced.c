@@ -184,14 +184,12 @@ static int agent_start(struct bf_agent *ag)
 	err = bf_audit_open(&ag->audit, ag->opt.log, ag->opt.echo);
 	if (err) {
 		log_errno(err, "audit log %s", ag->opt.log);
-		bf_policy_free(ld->policy);
 		bf_loaded_free(ld);
 		return err;
 	}
 	err = bf_loader_load(&ag->ld, ag->opt.pin_dir, ag->opt.ringbuf_size);
 	if (err) {
 		log_errno(err, "loading the BPF programs");
-		bf_policy_free(ld->policy);
 		bf_loaded_free(ld);
 		return err;
 	}
@@ -199,7 +197,6 @@ static int agent_start(struct bf_agent *ag)
 	err = agent_install(ag, ld, errbuf, sizeof(errbuf));
 	if (err) {
 		log_warnx("installing the policy: %s", errbuf);
-		bf_policy_free(ld->policy);
 		bf_loaded_free(ld);
 		return err;
 	}
@@ -368,7 +365,6 @@ static int check_only(struct bf_agent *ag)
 	if (err)
 		return 1;
 	printf("policy %s OK (sha256 %s)\n", ld->source, ld->digest);
-	bf_policy_free(ld->policy);
 	bf_loaded_free(ld);
 	return 0;
 }
