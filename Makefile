@@ -79,7 +79,7 @@ $(LIB): $(LIB_OBJS)
 $(OUT)/biofenced $(OUT)/biofence: $(OUT)/%: userspace/%.c $(LIB) $(SKELS)
 	$(CC) $(CFLAGS) $< $(LIB) $(LDLIBS) -o $@
 
-$(OUT)/tests/unit/%: tests/unit/%.c $(LIB)
+$(OUT)/tests/unit/%: tests/unit/%.c tests/unit/bf_test.h $(LIB)
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) $< $(LIB) $(LDLIBS) -lcmocka -o $@
 

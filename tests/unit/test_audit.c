@@ -17,6 +17,8 @@
 
 #include <cmocka.h>
 
+#include "bf_test.h"
+
 #include "audit.h"
 
 #define REPL "\xef\xbf\xbd"	/* U+FFFD */
@@ -31,11 +33,6 @@ struct lines {
 	char *line[512];
 	size_t n;
 };
-
-static int rm_entry(const char *p, const struct stat *st, int flag, struct FTW *ftw)
-{
-	return remove(p);
-}
 
 static int setup(void **state)
 {
@@ -57,28 +54,9 @@ static int teardown(void **state)
 {
 	struct fixture *f = *state;
 
-	nftw(f->dir, rm_entry, 8, FTW_DEPTH | FTW_PHYS);
+	bft_rm_tree(f->dir);
 	free(f);
 	return 0;
-}
-
-static char *slurp(const char *path, size_t *len)
-{
-	FILE *fp = fopen(path, "rb");
-	char *buf;
-	long n;
-
-	assert_non_null(fp);
-	fseek(fp, 0, SEEK_END);
-	n = ftell(fp);
-	rewind(fp);
-	buf = malloc((size_t)n + 1);
-	assert_non_null(buf);
-	assert_int_equal(fread(buf, 1, (size_t)n, fp), (size_t)n);
-	buf[n] = '\0';
-	fclose(fp);
-	*len = (size_t)n;
-	return buf;
 }
 
 /* Splits a log into lines; the file must end with a newline. */
@@ -87,7 +65,7 @@ static void read_lines(const char *path, struct lines *l)
 	size_t len;
 	char *p, *nl;
 
-	l->data = slurp(path, &len);
+	l->data = bft_slurp(path, &len);
 	l->n = 0;
 	if (len == 0)
 		return;
@@ -540,8 +518,8 @@ static void test_echo(void **state)
 	close(saved);
 
 	/* stdout gets the records, not the newline that ended the partial line */
-	logged = slurp(f->log, &loglen);
-	echoed = slurp(echo, &echolen);
+	logged = bft_slurp(f->log, &loglen);
+	echoed = bft_slurp(echo, &echolen);
 	assert_int_equal(loglen, strlen(partial) + 1 + echolen);
 	assert_memory_equal(logged + strlen(partial) + 1, echoed, echolen);
 	free(logged);

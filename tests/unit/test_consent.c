@@ -14,6 +14,8 @@
 
 #include <cmocka.h>
 
+#include "bf_test.h"
+
 #include "consent.h"
 
 #define S 1000000000LL
@@ -36,11 +38,6 @@ static char tmpdir[64];
 
 /* ---- helpers ---- */
 
-static int rm_entry(const char *p, const struct stat *st, int flag, struct FTW *ftw)
-{
-	return remove(p);
-}
-
 static int setup(void **state)
 {
 	snprintf(tmpdir, sizeof(tmpdir), "/tmp/bfconsent.XXXXXX");
@@ -49,7 +46,7 @@ static int setup(void **state)
 
 static int teardown(void **state)
 {
-	nftw(tmpdir, rm_entry, 8, FTW_DEPTH | FTW_PHYS);
+	bft_rm_tree(tmpdir);
 	return 0;
 }
 
@@ -68,25 +65,6 @@ static void write_file(const char *path, const char *text, size_t n)
 	assert_true(fd >= 0);
 	assert_int_equal(write(fd, text, n), (ssize_t)n);
 	close(fd);
-}
-
-static char *slurp(const char *path, size_t *len)
-{
-	FILE *fp = fopen(path, "rb");
-	char *buf;
-	long n;
-
-	assert_non_null(fp);
-	fseek(fp, 0, SEEK_END);
-	n = ftell(fp);
-	rewind(fp);
-	buf = malloc((size_t)n + 1);
-	assert_non_null(buf);
-	assert_int_equal(fread(buf, 1, (size_t)n, fp), (size_t)n);
-	buf[n] = '\0';
-	fclose(fp);
-	*len = (size_t)n;
-	return buf;
 }
 
 /*
@@ -580,7 +558,7 @@ static void test_round_trip(void **state)
 	assert_int_equal(bf_ledger_append_grant(path, &g, NULL), 0);
 	assert_int_equal(bf_ledger_append_revoke(path, "c1", (T_JAN + 60) * S, NULL), 0);
 
-	text = slurp(path, &len);
+	text = bft_slurp(path, &len);
 	assert_string_equal(text,
 		"{\"type\":\"grant\",\"id\":\"c1\",\"subject\":\"p-7f3a\",\"purpose\":\"entry\","
 		"\"cameras\":[\"any\"],\"granted\":\"2026-01-01T00:00:00.000000123Z\","
@@ -671,7 +649,7 @@ static void expect_refused(const char *path, int r, int err, struct bf_diags *d,
 	size_t len;
 
 	assert_int_equal(r, err);
-	after = slurp(path, &len);
+	after = bft_slurp(path, &len);
 	assert_int_equal(len, before_len);
 	assert_memory_equal(after, before, len);
 	free(after);
@@ -695,7 +673,7 @@ static void test_refused_appends(void **state)
 	assert_int_equal(bf_ledger_append_revoke(path, "c1", T_JAN * S + 5, NULL), 0);
 	g = mkgrant("c2", "lobby", T_JAN * S, T_JUL * S);
 	assert_int_equal(bf_ledger_append_grant(path, &g, NULL), 0);
-	before = slurp(path, &len);
+	before = bft_slurp(path, &len);
 
 	g = mkgrant("c1", "lobby", T_JAN * S, T_JUL * S);
 	expect_refused(path, bf_ledger_append_grant(path, &g, &d), -EEXIST, &d, before, len,
@@ -750,7 +728,7 @@ static void test_append_to_invalid_ledger(void **state)
 
 	/* a crash cut the last record: appending after it would glue two lines */
 	write_file(path, text, strlen(text) - 1);
-	before = slurp(path, &len);
+	before = bft_slurp(path, &len);
 	assert_int_equal(bf_ledger_append_grant(path, &g, &d), -EINVAL);
 	assert_int_equal(d.n, 1);
 	assert_true(asprintf(&full, "%s:2: last line has no newline (a truncated write?)", path) > 0);

@@ -20,6 +20,8 @@
 
 #include <cmocka.h>
 
+#include "bf_test.h"
+
 #include "ctl.h"
 
 #define REPLY_WAIT_MS 500
@@ -91,11 +93,6 @@ static int teardown_pair(void **state)
 	return 0;
 }
 
-static int rm_entry(const char *p, const struct stat *st, int flag, struct FTW *ftw)
-{
-	return remove(p);
-}
-
 static int setup_dir(void **state)
 {
 	struct fixture *f;
@@ -121,7 +118,7 @@ static int teardown_dir(void **state)
 		kill(f->child, SIGKILL);
 		waitpid(f->child, &status, 0);
 	}
-	nftw(f->dir, rm_entry, 8, FTW_DEPTH | FTW_PHYS);
+	bft_rm_tree(f->dir);
 	return teardown_pair(state);
 }
 

@@ -13,6 +13,8 @@
 #include <unistd.h>
 #include <arpa/inet.h>
 #include <cmocka.h>
+
+#include "bf_test.h"
 #include <openssl/evp.h>
 
 #include "policy.h"
@@ -714,11 +716,6 @@ static void test_shadow_warnings(void **state)
 
 /* ---- files: includes, permissions, exe checks ---- */
 
-static int rm_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-	return remove(path);
-}
-
 static int setup_tmp(void **state)
 {
 	snprintf(tmpdir, sizeof(tmpdir), "/tmp/bfparse.XXXXXX");
@@ -727,7 +724,7 @@ static int setup_tmp(void **state)
 
 static int teardown_tmp(void **state)
 {
-	return nftw(tmpdir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+	return bft_rm_tree(tmpdir);
 }
 
 static struct bf_policy *parse_file_ok(const char *path, unsigned flags)

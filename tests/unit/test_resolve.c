@@ -17,6 +17,8 @@
 #include <unistd.h>
 #include <cmocka.h>
 
+#include "bf_test.h"
+
 #include "biofence.h"
 #include "resolve.h"
 #include "sha256.h"
@@ -48,11 +50,6 @@ static void write_file(const char *path, const char *content)
 	assert_int_equal(chmod(path, 0755), 0);
 }
 
-static int rm_entry(const char *path, const struct stat *st, int type, struct FTW *ftw)
-{
-	return remove(path);
-}
-
 static int setup_tmp(void **state)
 {
 	char *app;
@@ -70,7 +67,7 @@ static int setup_tmp(void **state)
 
 static int teardown_tmp(void **state)
 {
-	return nftw(tmpdir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+	return bft_rm_tree(tmpdir);
 }
 
 /* Resolution against the real cgroup2 mount, or a root that is surely absent when there is none. */
