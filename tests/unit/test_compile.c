@@ -194,46 +194,34 @@ static void expect_rule(const struct fx *f, enum bf_rule_kind kind, uint32_t rul
 	assert_int_equal(flags, want_flags);
 }
 
-static void expect_capture(const struct fx *f, uint64_t apps, uint32_t major, uint32_t minor,
-			   unsigned line, uint32_t want_flags)
+/* bf_eval_rules (the deciding rule) or bf_eval_audit_rule (the trial reported). */
+typedef uint32_t (*rule_eval_fn)(const struct bf_rule *rules, uint32_t n, uint64_t apps,
+				 uint64_t objs, uint32_t *flags);
+
+static void check_capture(const struct fx *f, rule_eval_fn eval, uint64_t apps, uint32_t major,
+			  uint32_t minor, unsigned line, uint32_t want_flags)
 {
 	uint32_t flags = 0xdead;
-	uint32_t rule = bf_eval_rules(f->t.capture, f->t.cfg.n_capture, apps,
-				      bf_eval_cameras(&f->t, major, minor), &flags);
+	uint32_t rule = eval(f->t.capture, f->t.cfg.n_capture, apps,
+			     bf_eval_cameras(&f->t, major, minor), &flags);
 
 	expect_rule(f, BF_RULE_CAPTURE, rule, flags, line, want_flags);
 }
 
-static void expect_export(const struct fx *f, uint64_t apps, const char *addr, uint16_t port,
-			  uint8_t proto, unsigned line, uint32_t want_flags)
+static void check_export(const struct fx *f, rule_eval_fn eval, uint64_t apps, const char *addr,
+			 uint16_t port, uint8_t proto, unsigned line, uint32_t want_flags)
 {
 	uint32_t flags = 0xdead;
-	uint32_t rule = bf_eval_rules(f->t.export, f->t.cfg.n_export, apps,
-				      sets_of(f, addr, port, proto), &flags);
+	uint32_t rule = eval(f->t.export, f->t.cfg.n_export, apps, sets_of(f, addr, port, proto),
+			     &flags);
 
 	expect_rule(f, BF_RULE_EXPORT, rule, flags, line, want_flags);
 }
 
-/* The audit trial reported for a capture decision (BF_RULE_DEFAULT: none). */
-static void expect_capture_trial(const struct fx *f, uint64_t apps, uint32_t major, uint32_t minor,
-				 unsigned line, uint32_t want_flags)
-{
-	uint32_t flags = 0xdead;
-	uint32_t rule = bf_eval_audit_rule(f->t.capture, f->t.cfg.n_capture, apps,
-					   bf_eval_cameras(&f->t, major, minor), &flags);
-
-	expect_rule(f, BF_RULE_CAPTURE, rule, flags, line, want_flags);
-}
-
-static void expect_export_trial(const struct fx *f, uint64_t apps, const char *addr, uint16_t port,
-				uint8_t proto, unsigned line, uint32_t want_flags)
-{
-	uint32_t flags = 0xdead;
-	uint32_t rule = bf_eval_audit_rule(f->t.export, f->t.cfg.n_export, apps,
-					   sets_of(f, addr, port, proto), &flags);
-
-	expect_rule(f, BF_RULE_EXPORT, rule, flags, line, want_flags);
-}
+#define expect_capture(f, ...) check_capture(f, bf_eval_rules, __VA_ARGS__)
+#define expect_export(f, ...) check_export(f, bf_eval_rules, __VA_ARGS__)
+#define expect_capture_trial(f, ...) check_capture(f, bf_eval_audit_rule, __VA_ARGS__)
+#define expect_export_trial(f, ...) check_export(f, bf_eval_audit_rule, __VA_ARGS__)
 
 static uint64_t apps_of(const struct fx *f, uint64_t dev, uint64_t ino, uint32_t uid,
 			const uint64_t *cgids, size_t n)
