@@ -19,13 +19,18 @@
 #define BF_DEFAULT_CONTROL  "/run/biofence/control.sock"
 #define BF_EMBEDDED_NAME    "(embedded default policy)"
 #define BF_MAX_CLIENTS      16
-#define BF_EXE_CACHE        128
+#define BF_PATH_CACHE       128
 
-/* exe dev:inode -> path, learned from live processes, for those gone by the time we look. */
-struct bf_exe_seen {
-	uint64_t dev;           /* kernel encoding */
-	uint64_t ino;
-	char *path;
+/*
+ * Paths learned once and kept for processes gone by the time we look:
+ * exe (dev, inode) -> path, and cgroup (id, 0) -> path. Round-robin.
+ */
+struct bf_path_cache {
+	struct {
+		uint64_t k1, k2;
+		char *path;
+	} e[BF_PATH_CACHE];
+	unsigned next;
 };
 
 /* A policy as parsed, resolved on this host and compiled into one slot. */
@@ -67,8 +72,8 @@ struct bf_agent {
 	uint64_t log_errors;            /* records that could not be written */
 	uint64_t started_ns;
 	char lsm_status[160];
-	struct bf_exe_seen exe_cache[BF_EXE_CACHE];
-	unsigned exe_cache_next;        /* round-robin replacement */
+	struct bf_path_cache exe_paths;     /* kernel dev, inode -> exe path */
+	struct bf_path_cache cgroup_paths;  /* cgroup id (never reused) -> path */
 	volatile int stop;              /* set by the signal path only */
 };
 
@@ -82,6 +87,7 @@ struct json_object *agent_unresolved(const struct bf_loaded *ld);
 
 /* agent_events.c */
 int agent_on_event(void *ctx, void *data, size_t size);
+void agent_path_caches_free(struct bf_agent *ag);
 void agent_add_rule_ref(struct json_object *o, const char *key, const struct bf_loaded *ld,
 			const int *ast, uint32_t idx);
 void agent_check_lost(struct bf_agent *ag);

@@ -45,23 +45,41 @@ static int lowest_bit(uint64_t m)
 	return m ? __builtin_ctzll(m) : -1;
 }
 
-static void exe_cache_put(struct bf_agent *ag, uint64_t dev, uint64_t ino, const char *path)
+static const char *path_cache_get(const struct bf_path_cache *c, uint64_t k1, uint64_t k2)
 {
-	struct bf_exe_seen *slot;
+	for (unsigned i = 0; i < BF_PATH_CACHE; i++)
+		if (c->e[i].path && c->e[i].k1 == k1 && c->e[i].k2 == k2)
+			return c->e[i].path;
+	return NULL;
+}
 
-	for (unsigned i = 0; i < BF_EXE_CACHE; i++)
-		if (ag->exe_cache[i].path && ag->exe_cache[i].dev == dev && ag->exe_cache[i].ino == ino)
-			return;
-	slot = &ag->exe_cache[ag->exe_cache_next++ % BF_EXE_CACHE];
-	free(slot->path);
-	*slot = (struct bf_exe_seen){ .dev = dev, .ino = ino, .path = strdup(path) };
+static void path_cache_put(struct bf_path_cache *c, uint64_t k1, uint64_t k2, const char *path)
+{
+	unsigned slot;
+
+	if (path_cache_get(c, k1, k2))
+		return;
+	slot = c->next++ % BF_PATH_CACHE;
+	free(c->e[slot].path);
+	c->e[slot].k1 = k1;
+	c->e[slot].k2 = k2;
+	c->e[slot].path = strdup(path);
+}
+
+void agent_path_caches_free(struct bf_agent *ag)
+{
+	for (unsigned i = 0; i < BF_PATH_CACHE; i++) {
+		free(ag->exe_paths.e[i].path);
+		free(ag->cgroup_paths.e[i].path);
+	}
 }
 
 static const char *exe_known(const struct bf_agent *ag, uint64_t dev, uint64_t ino)
 {
-	for (unsigned i = 0; i < BF_EXE_CACHE; i++)
-		if (ag->exe_cache[i].path && ag->exe_cache[i].dev == dev && ag->exe_cache[i].ino == ino)
-			return ag->exe_cache[i].path;
+	const char *cached = path_cache_get(&ag->exe_paths, dev, ino);
+
+	if (cached)
+		return cached;
 	for (size_t i = 0; ag->cur && i < ag->cur->policy->n_apps; i++) {
 		const struct bf_app_res *r = &ag->cur->res.apps[i];
 
@@ -87,7 +105,7 @@ static const char *exe_path(struct bf_agent *ag, const struct bf_event *e, char 
 	n = readlink(link, buf, len - 1);
 	if (n > 0 && stat(link, &st) == 0 && bf_kdev(st.st_dev) == e->exe_dev && st.st_ino == e->exe_ino) {
 		buf[n] = '\0';
-		exe_cache_put(ag, e->exe_dev, e->exe_ino, buf);
+		path_cache_put(&ag->exe_paths, e->exe_dev, e->exe_ino, buf);
 		return buf;
 	}
 	return exe_known(ag, e->exe_dev, e->exe_ino);
@@ -107,21 +125,29 @@ static int cg_visit(const char *path, const struct stat *st, int type, struct FT
 	return 1;
 }
 
-/* The process is gone: find its cgroup by id in the subtree we guard. */
-static const char *cgroup_by_id(const struct bf_agent *ag, uint64_t cgid, char *buf, size_t len)
+/*
+ * The process is gone: find its cgroup by id in the subtree we guard. Ids
+ * are never reused, so one walk per cgroup is enough, however many
+ * short-lived processes it holds.
+ */
+static const char *cgroup_by_id(struct bf_agent *ag, uint64_t cgid, char *buf, size_t len)
 {
 	size_t root = strlen(ag->cgroup_root);
+	const char *cached = path_cache_get(&ag->cgroup_paths, cgid, 0);
 
+	if (cached)
+		return bf_pathf(buf, len, "%s", cached) ? NULL : buf;
 	cg_walk.cgid = cgid;
 	if (nftw(ag->cgroup, cg_visit, 16, FTW_PHYS) != 1)
 		return NULL;
 	if (bf_pathf(buf, len, "%s", cg_walk.found[root] ? cg_walk.found + root : "/"))
 		return NULL;
+	path_cache_put(&ag->cgroup_paths, cgid, 0, buf);
 	return buf;
 }
 
 /* The cgroup path, if /proc still agrees with the cgroup id the kernel saw. */
-static const char *cgroup_path(const struct bf_agent *ag, const struct bf_event *e, char *buf,
+static const char *cgroup_path(struct bf_agent *ag, const struct bf_event *e, char *buf,
 			       size_t len)
 {
 	char path[64], full[PATH_MAX];

@@ -346,8 +346,7 @@ static void agent_cleanup(struct bf_agent *ag)
 	}
 	ring_buffer__free(ag->rb);
 	bf_loader_close(&ag->ld);	/* handles only: the pins keep enforcing */
-	for (int i = 0; i < BF_EXE_CACHE; i++)
-		free(ag->exe_cache[i].path);
+	agent_path_caches_free(ag);
 	bf_audit_close(ag->audit);
 }
 
