@@ -74,6 +74,13 @@ enum bf_rule_kind {
 	BF_RULE_EXPORT = 2,
 };
 
+/* Durations are kept in milliseconds. */
+#define BF_WINDOW_DEFAULT_MS      15000u    /* a rule's window when it names none */
+#define BF_MAX_WINDOW_DEFAULT_MS  60000u    /* max-window when the policy sets none */
+#define BF_MAX_WINDOW_CEILING_MS  3600000u  /* the most max-window may be raised to */
+#define BF_GRACE_DEFAULT_MS       2000u     /* window-grace when the policy sets none */
+#define BF_GRACE_CEILING_MS       60000u
+
 struct bf_rule_ast {
 	enum bf_rule_kind kind;
 	bool allow;
@@ -81,6 +88,16 @@ struct bf_rule_ast {
 	int app;                /* index into apps, -1 for "any" */
 	int obj;                /* index into cameras or dests, -1 for "any" */
 	struct bf_src src;
+	/*
+	 * "consent PURPOSE [window D]" (capture allow rules naming an app only):
+	 * the rule allows an open only inside a capture window opened under a
+	 * grant for PURPOSE. window_ms is D, or BF_WINDOW_DEFAULT_MS capped at
+	 * the policy's max_window_ms when D is not given.
+	 */
+	bool consent;
+	char purpose[BF_NAME_MAX];
+	uint32_t window_ms;
+	struct bf_src consent_src;
 };
 
 struct bf_policy {
@@ -94,6 +111,10 @@ struct bf_policy {
 	size_t n_dests;
 	struct bf_rule_ast *rules;  /* capture and export, in file order */
 	size_t n_rules;
+	int *brokers;           /* "broker APP, ...": app indexes that may open windows */
+	size_t n_brokers;
+	uint32_t max_window_ms; /* "max-window D", else BF_MAX_WINDOW_DEFAULT_MS */
+	uint32_t grace_ms;      /* "window-grace D", else BF_GRACE_DEFAULT_MS */
 	char **files;           /* every file read, main file first, in order */
 	size_t n_files;
 	uint8_t digest[32];     /* SHA-256 over the files' contents (see policy.c) */
@@ -121,6 +142,15 @@ int bf_policy_parse(const char *path, unsigned flags, struct bf_policy **out,
 int bf_policy_parse_string(const char *name, const char *text, unsigned flags,
 			   struct bf_policy **out, struct bf_diags *diags);
 void bf_policy_free(struct bf_policy *p);
+
+/*
+ * "250ms", "10s", "2m", "1h": digits then a unit, nothing else, no sign,
+ * no spaces. Returns 0 with *ms set, -EINVAL when malformed, -ERANGE when
+ * it does not fit in a uint32_t of ms. 0 is valid here; callers bound it.
+ */
+int bf_parse_duration(const char *s, uint32_t *ms);
+/* The shortest exact form: 90000 -> "90s", 120000 -> "2m", 1500 -> "1500ms". */
+void bf_format_duration(uint32_t ms, char *buf, size_t len);
 
 /* Print what the policy allows, in plain words (biofence check). */
 void bf_policy_describe(const struct bf_policy *p, FILE *out);
