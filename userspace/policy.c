@@ -30,6 +30,16 @@ struct pending {
 	char app[BF_NAME_MAX];	/* "" for any */
 	char obj[BF_NAME_MAX];
 	struct bf_src app_src, obj_src;
+	/* max-window may be set later or in an include, so a window is only bounded at the end */
+	bool window_given;
+	struct bf_src window_src;
+	unsigned long ord;
+};
+
+/* Broker names are references too, resolved once every app is known. */
+struct pending_broker {
+	char name[BF_NAME_MAX];
+	struct bf_src src;
 	unsigned long ord;
 };
 
@@ -57,7 +67,10 @@ struct parser {
 	int fatal;		/* first -errno that stops us from producing a result (ENOMEM) */
 	EVP_MD_CTX *md;
 	bool mode_seen;
+	struct bf_src max_window_src, grace_src;	/* .file is NULL until the statement is seen */
 	struct pending *pend;	/* parallel to p->rules */
+	struct pending_broker *pbrokers;
+	size_t n_pbrokers;
 	struct pdiag *diags;
 	size_t n_diags;
 	struct file_id stack[INCLUDE_DEPTH_MAX + 1];
@@ -457,6 +470,90 @@ static int def_name(struct parser *ps, enum kind k, char name[BF_NAME_MAX], stru
 	}
 	memcpy(name, text, strlen(text) + 1);
 	*src = src_of(ps, ps->cur);
+	ps->cur++;
+	return 0;
+}
+
+/* ---- durations ---- */
+
+/* Largest unit first, so formatting finds the shortest exact form by taking the first that divides. */
+static const struct {
+	const char *unit;
+	uint32_t ms;
+} duration_units[] = {
+	{ "h", 3600000u },
+	{ "m", 60000u },
+	{ "s", 1000u },
+	{ "ms", 1u },
+};
+
+#define N_DURATION_UNITS (sizeof(duration_units) / sizeof(duration_units[0]))
+
+int bf_parse_duration(const char *s, uint32_t *ms)
+{
+	uint64_t v = 0;
+	size_t i, u;
+
+	if (!s)
+		return -EINVAL;
+	for (i = 0; s[i] >= '0' && s[i] <= '9'; i++) {
+		/* stop growing once too big but keep scanning: a bad unit makes it malformed, not too big */
+		if (v <= UINT32_MAX)
+			v = 10 * v + (uint64_t)(s[i] - '0');
+	}
+	if (i == 0)
+		return -EINVAL;
+	for (u = 0; u < N_DURATION_UNITS; u++)
+		if (strcmp(s + i, duration_units[u].unit) == 0)
+			break;
+	if (u == N_DURATION_UNITS)
+		return -EINVAL;
+	v *= duration_units[u].ms;	/* < 2^36 * 2^22: cannot wrap */
+	if (v > UINT32_MAX)
+		return -ERANGE;
+	*ms = (uint32_t)v;
+	return 0;
+}
+
+void bf_format_duration(uint32_t ms, char *buf, size_t len)
+{
+	size_t u = 0;
+
+	/* every unit divides 0; "0s" reads better than "0h" */
+	if (ms == 0)
+		u = 2;
+	while (duration_units[u].ms > 1 && ms % duration_units[u].ms)
+		u++;
+	snprintf(buf, len, "%u%s", (unsigned)(ms / duration_units[u].ms), duration_units[u].unit);
+}
+
+/* The value after KEY, bounded here so that every statement words its limits alike. */
+static int take_duration(struct parser *ps, const char *key, bool zero_ok, uint32_t ceiling,
+			 uint32_t *ms)
+{
+	const struct tok *t = peek(ps);
+	char max[BF_DURATION_BUF];
+	int rc;
+
+	if (!t || t->type != TOK_WORD) {
+		err_at(ps, ps->cur, "expected a duration after %s", key);
+		return -EINVAL;
+	}
+	rc = bf_parse_duration(t->text, ms);
+	if (rc == -EINVAL) {
+		err_at(ps, ps->cur, "bad duration \"%s\" (expected digits then ms, s, m or h, such as 10s)",
+		       t->text);
+		return rc;
+	}
+	if (rc == 0 && *ms == 0 && !zero_ok) {
+		err_at(ps, ps->cur, "%s must be longer than 0", key);
+		return -EINVAL;
+	}
+	if (rc == -ERANGE || *ms > ceiling) {
+		bf_format_duration(ceiling, max, sizeof(max));
+		err_at(ps, ps->cur, "%s %s is above the ceiling of %s", key, t->text, max);
+		return -EINVAL;
+	}
 	ps->cur++;
 	return 0;
 }
@@ -1110,6 +1207,91 @@ static int add_rule(struct parser *ps, const struct bf_rule_ast *r, const struct
 	return 0;
 }
 
+/* The words that open a rule's clauses cannot be purposes, or a forgotten purpose would swallow them. */
+static bool clause_word(const struct parser *ps)
+{
+	return peek_word(ps, "consent") || peek_word(ps, "window") || peek_word(ps, "audit");
+}
+
+static int take_purpose(struct parser *ps, char purpose[BF_NAME_MAX])
+{
+	const struct tok *t = peek(ps);
+
+	if (!t || t->type != TOK_WORD || clause_word(ps)) {
+		err_at(ps, ps->cur, "expected a purpose after consent");
+		return -EINVAL;
+	}
+	if (strcmp(t->text, "any") == 0) {
+		err_at(ps, ps->cur, "purpose cannot be \"any\": consent is given for one purpose");
+		return -EINVAL;
+	}
+	if (!valid_name(t->text)) {
+		err_at(ps, ps->cur, "bad purpose \"%s\" (" NAME_RULE ")", t->text);
+		return -EINVAL;
+	}
+	memcpy(purpose, t->text, strlen(t->text) + 1);
+	ps->cur++;
+	return 0;
+}
+
+/* "consent PURPOSE [window D]", the cursor on "consent". */
+static int rule_consent(struct parser *ps, struct bf_rule_ast *r, struct pending *pd)
+{
+	if (r->kind != BF_RULE_CAPTURE) {
+		err_at(ps, ps->cur, "consent applies to capture rules only");
+		return -EINVAL;
+	}
+	if (!r->allow) {
+		err_at(ps, ps->cur, "consent only applies to allow rules: a deny needs no consent");
+		return -EINVAL;
+	}
+	if (!pd->app[0]) {
+		err_at(ps, ps->cur, "a consent rule must name an app: a window opens a camera to one program");
+		return -EINVAL;
+	}
+	r->consent = true;
+	r->consent_src = src_of(ps, ps->cur);
+	ps->cur++;
+	if (take_purpose(ps, r->purpose))
+		return -EINVAL;
+	if (!peek_word(ps, "window"))
+		return 0;
+	ps->cur++;
+	pd->window_src = src_of(ps, ps->cur);
+	if (take_duration(ps, "window", false, BF_MAX_WINDOW_CEILING_MS, &r->window_ms))
+		return -EINVAL;
+	pd->window_given = true;
+	return 0;
+}
+
+/* What may follow a rule's names: "consent ..." and "audit", in either order, once each. */
+static int rule_clauses(struct parser *ps, struct bf_rule_ast *r, struct pending *pd)
+{
+	while (peek(ps)) {
+		if (peek_word(ps, "audit")) {
+			if (r->audit) {
+				err_at(ps, ps->cur, "duplicate audit");
+				return -EINVAL;
+			}
+			r->audit = true;
+			ps->cur++;
+		} else if (peek_word(ps, "consent")) {
+			if (r->consent) {
+				err_at(ps, ps->cur, "duplicate consent");
+				return -EINVAL;
+			}
+			if (rule_consent(ps, r, pd))
+				return -EINVAL;
+		} else if (peek_word(ps, "window")) {
+			err_at(ps, ps->cur, "window without consent");
+			return -EINVAL;
+		} else {
+			return expect_end(ps);
+		}
+	}
+	return 0;
+}
+
 static void stmt_rule(struct parser *ps, enum bf_rule_kind kind)
 {
 	struct bf_rule_ast r = { .kind = kind, .app = -1, .obj = -1 };
@@ -1128,11 +1310,7 @@ static void stmt_rule(struct parser *ps, enum bf_rule_kind kind)
 	if (take_ref(ps, K_APP, pd.app, &pd.app_src) ||
 	    take_ref(ps, kind == BF_RULE_CAPTURE ? K_CAMERA : K_DEST, pd.obj, &pd.obj_src))
 		return;
-	if (peek_word(ps, "audit")) {
-		r.audit = true;
-		ps->cur++;
-	}
-	if (expect_end(ps))
+	if (rule_clauses(ps, &r, &pd))
 		return;
 	pd.ord = ps->ord;
 	add_rule(ps, &r, &pd);
@@ -1146,6 +1324,81 @@ static void stmt_capture(struct parser *ps)
 static void stmt_export(struct parser *ps)
 {
 	stmt_rule(ps, BF_RULE_EXPORT);
+}
+
+/* ---- capture windows: max-window, window-grace, broker ---- */
+
+/* Both limits are policy-wide: a second setting would make the first silently dead. */
+static void stmt_limit(struct parser *ps, bool zero_ok, uint32_t ceiling, uint32_t *dst,
+		       struct bf_src *seen)
+{
+	const char *key = ps->toks[0].text;
+	uint32_t ms;
+
+	ps->cur = 1;
+	if (seen->file) {
+		err_at(ps, 0, "%s given twice (first at %s:%u)", key, seen->file, seen->line);
+		return;
+	}
+	if (take_duration(ps, key, zero_ok, ceiling, &ms) || expect_end(ps))
+		return;
+	*dst = ms;
+	*seen = src_of(ps, 0);
+}
+
+static void stmt_max_window(struct parser *ps)
+{
+	stmt_limit(ps, false, BF_MAX_WINDOW_CEILING_MS, &ps->p->max_window_ms, &ps->max_window_src);
+}
+
+static void stmt_window_grace(struct parser *ps)
+{
+	stmt_limit(ps, true, BF_GRACE_CEILING_MS, &ps->p->grace_ms, &ps->grace_src);
+}
+
+static int add_broker(struct parser *ps)
+{
+	struct pending_broker *nb = grow(ps->pbrokers, ps->n_pbrokers, sizeof(*nb));
+	const char *text = ps->toks[ps->cur].text;
+
+	if (!nb) {
+		fail(ps, -ENOMEM);
+		return -ENOMEM;
+	}
+	ps->pbrokers = nb;
+	nb += ps->n_pbrokers++;
+	memcpy(nb->name, text, strlen(text) + 1);
+	nb->src = src_of(ps, ps->cur);
+	nb->ord = ps->ord;
+	ps->cur++;
+	return 0;
+}
+
+static int broker_name(struct parser *ps)
+{
+	if (peek_word(ps, "any")) {
+		err_at(ps, ps->cur, "broker any would let every program open capture windows");
+		return -EINVAL;
+	}
+	if (check_name(ps, K_APP, false))
+		return -EINVAL;
+	return add_broker(ps);
+}
+
+/* Like a rule, a broker line with an error adds none of its names, so nothing cascades. */
+static void stmt_broker(struct parser *ps)
+{
+	size_t first = ps->n_pbrokers;
+	int rc;
+
+	ps->cur = 1;
+	do {
+		rc = broker_name(ps);
+	} while (!rc && accept_comma(ps));
+	if (!rc)
+		rc = expect_end(ps);
+	if (rc)
+		ps->n_pbrokers = first;
 }
 
 /* ---- files and includes ---- */
@@ -1257,6 +1510,9 @@ static const struct {
 	{ "dest", stmt_dest },
 	{ "capture", stmt_capture },
 	{ "export", stmt_export },
+	{ "broker", stmt_broker },
+	{ "max-window", stmt_max_window },
+	{ "window-grace", stmt_window_grace },
 	{ "include", stmt_include },
 };
 
@@ -1266,7 +1522,8 @@ static void parse_stmt(struct parser *ps)
 	size_t i;
 
 	if (t->type != TOK_WORD) {
-		err_at(ps, 0, "expected a statement (camera, app, dest, capture, export, include or mode)");
+		err_at(ps, 0, "expected a statement (camera, app, dest, capture, export, broker, "
+		       "max-window, window-grace, include or mode)");
 		return;
 	}
 	for (i = 0; i < sizeof(statements) / sizeof(statements[0]); i++) {
@@ -1464,7 +1721,93 @@ static void resolve_rules(struct parser *ps)
 	}
 }
 
-/* First match decides, so a rule behind an enforcing one with the same or wider scope is dead. */
+/* Only now is max-window final: it may come after the rules, or from an include. */
+static void bound_windows(struct parser *ps)
+{
+	struct bf_policy *p = ps->p;
+	char win[BF_DURATION_BUF], max[BF_DURATION_BUF];
+	size_t i;
+
+	for (i = 0; i < p->n_rules; i++) {
+		struct bf_rule_ast *r = &p->rules[i];
+		const struct pending *pd = &ps->pend[i];
+
+		if (!r->consent)
+			continue;
+		if (!pd->window_given) {
+			r->window_ms = BF_WINDOW_DEFAULT_MS < p->max_window_ms ?
+				       BF_WINDOW_DEFAULT_MS : p->max_window_ms;
+			continue;
+		}
+		if (r->window_ms <= p->max_window_ms)
+			continue;
+		bf_format_duration(r->window_ms, win, sizeof(win));
+		bf_format_duration(p->max_window_ms, max, sizeof(max));
+		report(ps, true, &pd->window_src, pd->ord, "window %s is longer than max-window %s",
+		       win, max);
+	}
+}
+
+static const struct pending_broker *earlier_broker(const struct parser *ps, size_t i)
+{
+	size_t j;
+
+	for (j = 0; j < i; j++)
+		if (strcmp(ps->pbrokers[j].name, ps->pbrokers[i].name) == 0)
+			return &ps->pbrokers[j];
+	return NULL;
+}
+
+static void resolve_brokers(struct parser *ps)
+{
+	struct bf_policy *p = ps->p;
+	size_t i;
+
+	for (i = 0; i < ps->n_pbrokers && !ps->fatal; i++) {
+		const struct pending_broker *pb = &ps->pbrokers[i], *first;
+		int idx = resolve_ref(ps, K_APP, pb->name, &pb->src, pb->ord);
+		int *nb;
+
+		if (idx < 0)
+			continue;
+		/* harmless, but perhaps the author meant some other app */
+		first = earlier_broker(ps, i);
+		if (first) {
+			report(ps, false, &pb->src, pb->ord, "broker \"%s\" given twice (first at %s:%u)",
+			       pb->name, first->src.file, first->src.line);
+			continue;
+		}
+		nb = grow(p->brokers, p->n_brokers, sizeof(*nb));
+		if (!nb) {
+			fail(ps, -ENOMEM);
+			return;
+		}
+		p->brokers = nb;
+		nb[p->n_brokers++] = idx;
+	}
+}
+
+/* Not an error: root can still open windows, but a policy with consent rules usually means a kiosk. */
+static void warn_no_broker(struct parser *ps)
+{
+	const struct bf_policy *p = ps->p;
+	size_t i;
+
+	if (ps->n_pbrokers)
+		return;
+	for (i = 0; i < p->n_rules; i++) {
+		if (p->rules[i].consent) {
+			report(ps, false, &p->rules[i].consent_src, ps->pend[i].ord,
+			       "consent rules but no broker: only root can open capture windows");
+			return;
+		}
+	}
+}
+
+/*
+ * First match decides, so a rule behind an enforcing one with the same or wider scope is dead.
+ * A consent rule counts as deciding: outside a window it denies, it does not fall through.
+ */
 static void check_shadowing(struct parser *ps)
 {
 	const struct bf_policy *p = ps->p;
@@ -1528,6 +1871,7 @@ static void parser_free(struct parser *ps)
 		free(ps->diags[i].msg);
 	free(ps->diags);
 	free(ps->pend);
+	free(ps->pbrokers);
 	free(ps->toks);
 	free(ps->scratch);
 	EVP_MD_CTX_free(ps->md);
@@ -1544,6 +1888,8 @@ static int parser_init(struct parser *ps, unsigned flags)
 		parser_free(ps);
 		return -ENOMEM;
 	}
+	ps->p->max_window_ms = BF_MAX_WINDOW_DEFAULT_MS;
+	ps->p->grace_ms = BF_GRACE_DEFAULT_MS;
 	return 0;
 }
 
@@ -1555,6 +1901,9 @@ static int parser_finish(struct parser *ps, struct bf_diags *diags, struct bf_po
 
 	if (!ps->fatal) {
 		resolve_rules(ps);
+		bound_windows(ps);
+		resolve_brokers(ps);
+		warn_no_broker(ps);
 		check_shadowing(ps);
 	}
 	if (EVP_DigestFinal_ex(ps->md, ps->p->digest, &mdlen) != 1)
@@ -1639,6 +1988,7 @@ void bf_policy_free(struct bf_policy *p)
 	free(p->apps);
 	free(p->dests);
 	free(p->rules);
+	free(p->brokers);
 	free(p->files);
 	free(p);
 }
@@ -1795,6 +2145,13 @@ static void describe_rule(const struct bf_policy *p, const struct bf_rule_ast *r
 		describe_camera(p, r->obj, out);
 	else
 		describe_dest(p, r->obj, out);
+	if (r->consent) {
+		char win[BF_DURATION_BUF];
+
+		bf_format_duration(r->window_ms, win, sizeof(win));
+		fprintf(out, " only inside a capture window (consent for %s, window at most %s)",
+			r->purpose, win);
+	}
 	if (r->audit || (p->audit_mode && !r->allow))
 		fputs(" (audit only)", out);
 	fprintf(out, "    [%s:%u]\n", r->src.file, r->src.line);
@@ -1829,9 +2186,36 @@ static void describe_kind(const struct bf_policy *p, enum bf_rule_kind kind, FIL
 	fputs("    [default]\n", out);
 }
 
+/* Who opens windows and how long they may last matter only once some rule needs a window. */
+static void describe_windows(const struct bf_policy *p, FILE *out)
+{
+	char max[BF_DURATION_BUF], grace[BF_DURATION_BUF];
+	size_t i;
+
+	for (i = 0; i < p->n_rules && !p->rules[i].consent; i++)
+		;
+	if (i == p->n_rules)
+		return;
+	fputs("capture windows:\n", out);
+	if (!p->n_brokers)
+		fputs("  brokers: none (only root may open capture windows)\n", out);
+	for (i = 0; i < p->n_brokers; i++)
+		fprintf(out, "%s%s", i ? ", " : "  brokers (may open capture windows): ",
+			p->apps[p->brokers[i]].name);
+	if (p->n_brokers)
+		fputc('\n', out);
+	bf_format_duration(p->max_window_ms, max, sizeof(max));
+	bf_format_duration(p->grace_ms, grace, sizeof(grace));
+	fprintf(out, "  max-window %s: no window may be longer\n", max);
+	fprintf(out, "  window-grace %s: a process that keeps a camera open longer than %s after its "
+		"window ended is %s\n", grace, grace,
+		p->audit_mode ? "reported (audit mode)" : "terminated");
+}
+
 void bf_policy_describe(const struct bf_policy *p, FILE *out)
 {
 	describe_header(p, out);
 	describe_kind(p, BF_RULE_CAPTURE, out);
+	describe_windows(p, out);
 	describe_kind(p, BF_RULE_EXPORT, out);
 }

@@ -151,6 +151,7 @@ void bf_policy_free(struct bf_policy *p);
 int bf_parse_duration(const char *s, uint32_t *ms);
 /* The shortest exact form: 90000 -> "90s", 120000 -> "2m", 1500 -> "1500ms". */
 void bf_format_duration(uint32_t ms, char *buf, size_t len);
+#define BF_DURATION_BUF 16      /* fits any bf_format_duration output ("4294967295ms") */
 
 /* Print what the policy allows, in plain words (biofence check). */
 void bf_policy_describe(const struct bf_policy *p, FILE *out);

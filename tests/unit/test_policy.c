@@ -319,6 +319,9 @@ static void test_describe_example(void **state)
 	/* the explicit deny any any closes the list, so no default line follows it */
 	assert_null(strstr(s, "everything else"));
 	assert_null(strstr(s, "audit"));
+	/* no consent rule: windows are not worth a word */
+	assert_null(strstr(s, "window"));
+	assert_null(strstr(s, "broker"));
 	free(s);
 	bf_policy_free(p);
 }
@@ -398,6 +401,10 @@ static void test_empty_and_defaults(void **state)
 	assert_false(p->audit_mode);
 	assert_int_equal(p->n_rules, 0);
 	assert_int_equal(p->n_files, 1);
+	assert_int_equal(p->n_brokers, 0);
+	assert_null(p->brokers);
+	assert_int_equal(p->max_window_ms, BF_MAX_WINDOW_DEFAULT_MS);
+	assert_int_equal(p->grace_ms, BF_GRACE_DEFAULT_MS);
 	bf_policy_free(p);
 	p = parse_ok("# only a comment\n\n   \n", 0);
 	assert_int_equal(p->n_cameras + p->n_apps + p->n_dests, 0);
@@ -412,8 +419,10 @@ static void test_err_unknown_keyword(void **state)
 		      "t.policy:1:1: unknown keyword \"frobnicate\"",
 		      "t.policy:2:3: unknown keyword \"cameras\"");
 	expect_errors("\"camera\" x\n, x\n",
-		      "t.policy:1:1: expected a statement (camera, app, dest, capture, export, include or mode)",
-		      "t.policy:2:1: expected a statement (camera, app, dest, capture, export, include or mode)");
+		      "t.policy:1:1: expected a statement (camera, app, dest, capture, export, broker, "
+		      "max-window, window-grace, include or mode)",
+		      "t.policy:2:1: expected a statement (camera, app, dest, capture, export, broker, "
+		      "max-window, window-grace, include or mode)");
 }
 
 static void test_err_duplicate(void **state)
@@ -714,6 +723,419 @@ static void test_shadow_warnings(void **state)
 	assert_null(d.msgs);
 }
 
+/* ---- consent rules, capture windows, brokers ---- */
+
+static void expect_consent(const struct bf_rule_ast *r, const char *purpose, uint32_t window_ms,
+			   bool audit, unsigned line, unsigned consent_col)
+{
+	assert_int_equal(r->kind, BF_RULE_CAPTURE);
+	assert_true(r->allow);
+	assert_true(r->consent);
+	assert_string_equal(r->purpose, purpose);
+	assert_int_equal(r->window_ms, window_ms);
+	assert_int_equal(r->audit, audit);
+	expect_src(&r->consent_src, "t.policy", line, consent_col);
+}
+
+static void test_consent_rules(void **state)
+{
+	struct bf_policy *p = parse_ok(
+		"capture allow rec all consent entry window 5s audit\n"
+		"capture allow rec lobby consent entry window 10s\n"
+		"capture allow kiosk any audit   consent visit-2.x_b window 1500ms\n"
+		"capture allow door lobby consent entry\n"
+		"capture allow door all\n"
+		"app rec unit rec.service\n"
+		"app door unit door.service\n"
+		"app kiosk unit kiosk.service\n"
+		"camera lobby class video\n"
+		"camera all class video, media\n"
+		"broker door\n", NF);
+	const struct bf_rule_ast *r = p->rules;
+
+	assert_int_equal(p->n_rules, 5);
+	expect_consent(&r[0], "entry", 5000, true, 1, 23);
+	assert_int_equal(r[0].app, 0);
+	assert_int_equal(r[0].obj, 1);
+	expect_consent(&r[1], "entry", 10000, false, 2, 25);
+	expect_consent(&r[2], "visit-2.x_b", 1500, true, 3, 33);
+	assert_int_equal(r[2].obj, -1);        /* any camera is fine: the app is what is named */
+	expect_consent(&r[3], "entry", BF_WINDOW_DEFAULT_MS, false, 4, 26);
+	assert_false(r[4].consent);
+	assert_string_equal(r[4].purpose, "");
+	assert_int_equal(r[4].window_ms, 0);
+	expect_rule(&r[4], BF_RULE_CAPTURE, true, 1, 1, 5);
+	assert_int_equal(p->n_brokers, 1);
+	assert_int_equal(p->brokers[0], 1);
+	assert_int_equal(p->max_window_ms, BF_MAX_WINDOW_DEFAULT_MS);
+	assert_int_equal(p->grace_ms, BF_GRACE_DEFAULT_MS);
+	bf_policy_free(p);
+}
+
+/* The default window is capped by max-window, wherever max-window is set. */
+static void test_consent_limits(void **state)
+{
+	static const char head[] = "app rec unit rec.service\ncamera cam class video\n"
+				   "camera cam2 class usb\nbroker rec\n";
+	struct bf_policy *p;
+	char *text;
+
+	assert_true(asprintf(&text, "%scapture allow rec cam consent entry\n"
+			     "capture allow rec cam2 consent entry window 10s\n"
+			     "max-window 10s\nwindow-grace 0s\n", head) > 0);
+	p = parse_ok(text, NF);
+	assert_int_equal(p->max_window_ms, 10000);
+	assert_int_equal(p->grace_ms, 0);
+	assert_int_equal(p->rules[0].window_ms, 10000);
+	assert_int_equal(p->rules[1].window_ms, 10000);
+	bf_policy_free(p);
+	free(text);
+	/* the ceilings themselves are allowed */
+	assert_true(asprintf(&text, "%smax-window 60m\nwindow-grace 60000ms\n"
+			     "capture allow rec cam consent entry window 1h\n"
+			     "capture allow rec cam2 consent entry\n", head) > 0);
+	p = parse_ok(text, NF);
+	assert_int_equal(p->max_window_ms, BF_MAX_WINDOW_CEILING_MS);
+	assert_int_equal(p->grace_ms, BF_GRACE_CEILING_MS);
+	assert_int_equal(p->rules[0].window_ms, BF_MAX_WINDOW_CEILING_MS);
+	assert_int_equal(p->rules[1].window_ms, BF_WINDOW_DEFAULT_MS);
+	bf_policy_free(p);
+	free(text);
+	p = parse_ok("max-window 1ms\n", NF);
+	assert_int_equal(p->max_window_ms, 1);
+	bf_policy_free(p);
+}
+
+static void test_err_consent(void **state)
+{
+	expect_errors("app rec unit rec.service\n"
+		      "camera cam class video\n"
+		      "dest d any\n"
+		      "broker rec\n"
+		      "capture deny rec cam consent entry\n"
+		      "export allow rec d consent entry\n"
+		      "capture allow any cam consent entry\n"
+		      "capture allow rec cam consent\n"
+		      "capture allow rec cam consent any\n"
+		      "capture allow rec cam consent Entry\n"
+		      "capture allow rec cam consent window 5s\n"
+		      "capture allow rec cam consent entry consent exit\n"
+		      "capture allow rec cam audit audit\n"
+		      "capture allow rec cam audit consent entry audit\n"
+		      "capture allow rec cam window 5s\n"
+		      "capture allow rec cam consent entry audit window 5s\n"
+		      "capture allow rec cam consent \"entry\"\n"
+		      "capture allow rec cam consent audit\n"
+		      "export deny any any consent x\n",
+		      "t.policy:5:22: consent only applies to allow rules: a deny needs no consent",
+		      "t.policy:6:20: consent applies to capture rules only",
+		      "t.policy:7:23: a consent rule must name an app: a window opens a camera to one program",
+		      "t.policy:8:30: expected a purpose after consent",
+		      "t.policy:9:31: purpose cannot be \"any\": consent is given for one purpose",
+		      "t.policy:10:31: bad purpose \"Entry\" (names are [a-z0-9][a-z0-9_.-]*, at most 63 characters)",
+		      "t.policy:11:31: expected a purpose after consent",
+		      "t.policy:12:37: duplicate consent",
+		      "t.policy:13:29: duplicate audit",
+		      "t.policy:14:43: duplicate audit",
+		      "t.policy:15:23: window without consent",
+		      "t.policy:16:43: window without consent",
+		      "t.policy:17:31: expected a purpose after consent",
+		      "t.policy:18:31: expected a purpose after consent",
+		      "t.policy:19:21: consent applies to capture rules only");
+}
+
+static void test_err_window(void **state)
+{
+	expect_errors("app rec unit rec.service\n"
+		      "camera cam class video\n"
+		      "broker rec\n"
+		      "capture allow rec cam consent entry window\n"
+		      "capture allow rec cam consent entry window 0s\n"
+		      "capture allow rec cam consent entry window 10x\n"
+		      "capture allow rec cam consent entry window 2h\n"
+		      "capture allow rec cam consent entry window 10s 5s\n"
+		      "capture allow rec cam consent entry window \"10s\"\n"
+		      "capture allow rec cam consent entry window 4294968s\n"
+		      "capture allow rec cam consent entry window 10\n"
+		      "capture allow rec cam consent entry window window 1s\n",
+		      "t.policy:4:43: expected a duration after window",
+		      "t.policy:5:44: window must be longer than 0",
+		      "t.policy:6:44: bad duration \"10x\" (expected digits then ms, s, m or h, such as 10s)",
+		      "t.policy:7:44: window 2h is above the ceiling of 1h",
+		      "t.policy:8:48: trailing garbage \"5s\"",
+		      "t.policy:9:44: expected a duration after window",
+		      "t.policy:10:44: window 4294968s is above the ceiling of 1h",
+		      "t.policy:11:44: bad duration \"10\" (expected digits then ms, s, m or h, such as 10s)",
+		      "t.policy:12:44: bad duration \"window\" (expected digits then ms, s, m or h, such as 10s)");
+}
+
+/* max-window is only known at the end, so a long window is found after everything else on its line. */
+static void test_err_window_longer_than_max(void **state)
+{
+	expect_errors("capture allow rec cam consent entry window 90000ms\n"
+		      "capture allow ghost cam consent entry window 2m\n"
+		      "app rec unit rec.service\ncamera cam class video\nbroker rec\n",
+		      "t.policy:1:44: window 90s is longer than max-window 1m",
+		      "t.policy:2:15: undefined app \"ghost\"",
+		      "t.policy:2:46: window 2m is longer than max-window 1m");
+	expect_errors("app rec unit rec.service\ncamera cam class video\ncamera c2 class usb\nbroker rec\n"
+		      "capture allow rec cam consent entry window 1001ms\n"
+		      "capture allow rec c2 consent entry\n"
+		      "max-window 1s\n",
+		      "t.policy:5:44: window 1001ms is longer than max-window 1s");
+}
+
+static void test_err_limits(void **state)
+{
+	expect_errors("max-window 30s\n"
+		      "max-window 20s\n"
+		      "window-grace 0s\n"
+		      " window-grace 1s\n",
+		      "t.policy:2:1: max-window given twice (first at t.policy:1)",
+		      "t.policy:4:2: window-grace given twice (first at t.policy:3)");
+	expect_errors("max-window 0s\n"
+		      "max-window 61m\n"
+		      "window-grace 61s\n"
+		      "max-window\n"
+		      "window-grace 1s 2s\n"
+		      "max-window -1s\n"
+		      "max-window 4294967296ms\n"
+		      "window-grace 0\n"
+		      "max-window 0h\n"
+		      "max-window 1h\n"
+		      "window-grace 1m\n"
+		      "max-window 30m\n",
+		      "t.policy:1:12: max-window must be longer than 0",
+		      "t.policy:2:12: max-window 61m is above the ceiling of 1h",
+		      "t.policy:3:14: window-grace 61s is above the ceiling of 1m",
+		      "t.policy:4:11: expected a duration after max-window",
+		      "t.policy:5:17: trailing garbage \"2s\"",
+		      "t.policy:6:12: bad duration \"-1s\" (expected digits then ms, s, m or h, such as 10s)",
+		      "t.policy:7:12: max-window 4294967296ms is above the ceiling of 1h",
+		      "t.policy:8:14: bad duration \"0\" (expected digits then ms, s, m or h, such as 10s)",
+		      "t.policy:9:12: max-window must be longer than 0",
+		      "t.policy:12:1: max-window given twice (first at t.policy:10)");
+}
+
+static void test_err_broker(void **state)
+{
+	expect_errors("app rec unit rec.service\n"
+		      "broker any\n"
+		      "broker rec, any\n"
+		      "broker\n"
+		      "broker rec,\n"
+		      "broker Rec\n"
+		      "broker ghost, rec, phantom\n"
+		      "broker rec rec\n"
+		      "broker \"rec\"\n"
+		      "broker nope, any\n"
+		      "broker cam\n"
+		      "camera cam class video\n",
+		      "t.policy:2:8: broker any would let every program open capture windows",
+		      "t.policy:3:13: broker any would let every program open capture windows",
+		      "t.policy:4:7: expected an app name",
+		      "t.policy:5:12: expected an app name",
+		      "t.policy:6:8: bad app name \"Rec\" (names are [a-z0-9][a-z0-9_.-]*, at most 63 characters)",
+		      "t.policy:7:8: undefined app \"ghost\"",
+		      "t.policy:7:20: undefined app \"phantom\"",
+		      "t.policy:8:12: trailing garbage \"rec\"",
+		      "t.policy:9:8: expected an app name",
+		      "t.policy:10:14: broker any would let every program open capture windows",
+		      "t.policy:11:8: undefined app \"cam\"");
+}
+
+static void parse_with_warnings(const char *text, const char *const *want, size_t n,
+				struct bf_policy **out)
+{
+	struct bf_diags d = { 0 };
+
+	assert_int_equal(bf_policy_parse_string("t.policy", text, NF, out, &d), 0);
+	assert_non_null(*out);
+	check_diags(&d, want, n);
+	assert_int_equal(d.n_errors, 0);
+	bf_diags_free(&d);
+}
+
+static void test_broker_warnings(void **state)
+{
+	static const char *const twice[] = {
+		"t.policy:1:13: warning: broker \"rec\" given twice (first at t.policy:1)",
+		"t.policy:3:14: warning: broker \"rec\" given twice (first at t.policy:1)",
+	};
+	static const char *const none[] = {
+		"t.policy:3:23: warning: consent rules but no broker: only root can open capture windows",
+	};
+	struct bf_policy *p;
+
+	parse_with_warnings("broker rec, rec\napp rec unit rec.service\nbroker door, rec\n"
+			    "app door unit door.service\n", twice, 2, &p);
+	assert_int_equal(p->n_brokers, 2);
+	assert_int_equal(p->brokers[0], 0);
+	assert_int_equal(p->brokers[1], 1);
+	bf_policy_free(p);
+	/* said once, at the first consent rule */
+	parse_with_warnings("app rec unit rec.service\ncamera cam class video\n"
+			    "capture allow rec cam consent entry\n"
+			    "capture allow rec any consent other window 5s\n", none, 1, &p);
+	assert_int_equal(p->n_brokers, 0);
+	bf_policy_free(p);
+}
+
+/* A consent rule decides (outside a window it denies), so what it covers behind it is dead. */
+static void test_consent_shadowing(void **state)
+{
+	static const char *const want[] = {
+		"t.policy:5:1: warning: rule never matches: shadowed by t.policy:4",
+	};
+	struct bf_policy *p;
+
+	parse_with_warnings("app rec unit rec.service\ncamera cam class video\nbroker rec\n"
+			    "capture allow rec cam consent entry\n"
+			    "capture allow rec cam\n"
+			    "capture allow rec any consent entry audit\n"
+			    "capture deny rec any\n", want, 1, &p);
+	bf_policy_free(p);
+}
+
+static void test_describe_consent(void **state)
+{
+	struct bf_policy *p = parse_ok(
+		"app recognizer unit rec.service\n"
+		"app door unit door.service\n"
+		"camera lobby path \"/dev/video0\"\n"
+		"broker door, recognizer\n"
+		"window-grace 0s\n"
+		"max-window 30s\n"
+		"capture allow recognizer lobby consent entry window 10s\n"
+		"capture allow door lobby consent exit audit\n", NF);
+	char *s = describe(p);
+
+	expect_contains(s, "\ncapture:\n  recognizer (unit rec.service) may open lobby (/dev/video0) "
+			"only inside a capture window (consent for entry, window at most 10s)    [t.policy:7]\n"
+			"  door (unit door.service) may open lobby (/dev/video0) only inside a capture window "
+			"(consent for exit, window at most 15s) (audit only)    [t.policy:8]\n"
+			"  any other process is denied every camera    [default]\n"
+			"capture windows:\n"
+			"  brokers (may open capture windows): door, recognizer\n"
+			"  max-window 30s: no window may be longer\n"
+			"  window-grace 0s: a process that keeps a camera open longer than 0s after its window "
+			"ended is terminated\n"
+			"export (");
+	free(s);
+	bf_policy_free(p);
+	p = parse_ok("mode audit\napp rec unit rec.service\ncamera cam class video\n"
+		     "capture allow rec cam consent entry\nbroker rec\n", NF);
+	s = describe(p);
+	expect_contains(s, "  brokers (may open capture windows): rec\n"
+			"  max-window 1m: no window may be longer\n"
+			"  window-grace 2s: a process that keeps a camera open longer than 2s after its window "
+			"ended is reported (audit mode)\n");
+	free(s);
+	bf_policy_free(p);
+}
+
+static void test_describe_consent_no_broker(void **state)
+{
+	struct bf_diags d = { 0 };
+	struct bf_policy *p = NULL;
+	char *s;
+
+	assert_int_equal(bf_policy_parse_string("t.policy", "app rec unit rec.service\n"
+		"camera cam class video\ncapture allow rec cam consent entry\n", NF, &p, &d), 0);
+	assert_int_equal(d.n, 1);
+	bf_diags_free(&d);
+	s = describe(p);
+	expect_contains(s, "capture windows:\n  brokers: none (only root may open capture windows)\n");
+	free(s);
+	bf_policy_free(p);
+}
+
+/* ---- durations ---- */
+
+static void expect_duration(const char *s, int rc, uint32_t ms)
+{
+	uint32_t got = 12345;
+
+	if (bf_parse_duration(s, &got) != rc)
+		fail_msg("bf_parse_duration(\"%s\") = %d, want %d", s ? s : "(null)",
+			 bf_parse_duration(s, &got), rc);
+	if (rc == 0 && got != ms)
+		fail_msg("bf_parse_duration(\"%s\") gave %u ms, want %u", s, (unsigned)got, (unsigned)ms);
+}
+
+static void test_parse_duration(void **state)
+{
+	expect_duration("0s", 0, 0);
+	expect_duration("0ms", 0, 0);
+	expect_duration("250ms", 0, 250);
+	expect_duration("10s", 0, 10000);
+	expect_duration("007s", 0, 7000);
+	expect_duration("2m", 0, 120000);
+	expect_duration("1h", 0, 3600000);
+	expect_duration("72h", 0, 259200000);
+	expect_duration("4294967295ms", 0, UINT32_MAX);
+	expect_duration("4294967s", 0, 4294967000u);
+	expect_duration("71582m", 0, 4294920000u);
+	expect_duration("1193h", 0, 4294800000u);
+	expect_duration("4294967296ms", -ERANGE, 0);
+	expect_duration("4294968s", -ERANGE, 0);
+	expect_duration("71583m", -ERANGE, 0);
+	expect_duration("1194h", -ERANGE, 0);
+	expect_duration("99999999999999999999999999s", -ERANGE, 0);
+	/* malformed beats too big: the unit is checked first */
+	expect_duration("99999999999999999999999999x", -EINVAL, 0);
+	expect_duration("10", -EINVAL, 0);
+	expect_duration("0", -EINVAL, 0);
+	expect_duration("s", -EINVAL, 0);
+	expect_duration("ms", -EINVAL, 0);
+	expect_duration("", -EINVAL, 0);
+	expect_duration("10x", -EINVAL, 0);
+	expect_duration("-1s", -EINVAL, 0);
+	expect_duration("+1s", -EINVAL, 0);
+	expect_duration(" 1s", -EINVAL, 0);
+	expect_duration("1s ", -EINVAL, 0);
+	expect_duration("1 s", -EINVAL, 0);
+	expect_duration("1.5s", -EINVAL, 0);
+	expect_duration("1S", -EINVAL, 0);
+	expect_duration("1sm", -EINVAL, 0);
+	expect_duration("1m30s", -EINVAL, 0);
+	expect_duration("0x10s", -EINVAL, 0);
+	expect_duration(NULL, -EINVAL, 0);
+}
+
+static void expect_format(uint32_t ms, const char *want)
+{
+	char buf[BF_DURATION_BUF];
+	uint32_t back;
+
+	bf_format_duration(ms, buf, sizeof(buf));
+	assert_string_equal(buf, want);
+	assert_int_equal(bf_parse_duration(buf, &back), 0);
+	assert_int_equal(back, ms);
+}
+
+static void test_format_duration(void **state)
+{
+	char small[3];
+
+	expect_format(0, "0s");
+	expect_format(1, "1ms");
+	expect_format(999, "999ms");
+	expect_format(1000, "1s");
+	expect_format(1500, "1500ms");
+	expect_format(59000, "59s");
+	expect_format(60000, "1m");
+	expect_format(90000, "90s");
+	expect_format(120000, "2m");
+	expect_format(3600000, "1h");
+	expect_format(5400000, "90m");
+	expect_format(259200000, "72h");
+	expect_format(4294800000u, "1193h");
+	expect_format(UINT32_MAX, "4294967295ms");
+	bf_format_duration(1500, small, sizeof(small));
+	assert_string_equal(small, "15");   /* cut short, still terminated */
+}
+
 /* ---- files: includes, permissions, exe checks ---- */
 
 static int setup_tmp(void **state)
@@ -816,6 +1238,48 @@ static void test_include_from_string(void **state)
 	bf_policy_free(p);
 	free(text);
 	free(abs);
+}
+
+/* max-window from an include bounds the windows of rules read before it. */
+static void test_include_max_window(void **state)
+{
+	static const char main_txt[] =
+		"capture allow rec cam consent entry window 10s\n"
+		"capture allow rec cam2 consent entry\n"
+		"include \"limits.d/*.policy\"\n"
+		"app rec unit rec.service\n"
+		"camera cam class video\n"
+		"camera cam2 class usb\n"
+		"broker rec\n";
+	char *mainp, *limp, *w[2];
+	struct bf_policy *p;
+
+	make_dir("mw");
+	make_dir("mw/limits.d");
+	mainp = write_file("mw/main.policy", main_txt, 0644);
+	limp = write_file("mw/limits.d/a.policy", "max-window 20s\nwindow-grace 5s\n", 0644);
+	p = parse_file_ok(mainp, 0);
+	assert_int_equal(p->max_window_ms, 20000);
+	assert_int_equal(p->grace_ms, 5000);
+	assert_int_equal(p->rules[0].window_ms, 10000);
+	assert_int_equal(p->rules[1].window_ms, BF_WINDOW_DEFAULT_MS);
+	bf_policy_free(p);
+	free(limp);
+	limp = write_file("mw/limits.d/a.policy", "max-window 10s\n", 0644);
+	p = parse_file_ok(mainp, 0);
+	assert_int_equal(p->rules[1].window_ms, 10000);    /* the default, capped */
+	bf_policy_free(p);
+	free(limp);
+	limp = write_file("mw/limits.d/a.policy", "max-window 9999ms\n", 0644);
+	free(write_file("mw/limits.d/b.policy", "\n  max-window 1m\n", 0644));
+	assert_true(asprintf(&w[0], "%s:1:44: window 10s is longer than max-window 9999ms", mainp) > 0);
+	assert_true(asprintf(&w[1], "%s/mw/limits.d/b.policy:2:3: max-window given twice (first at %s:1)",
+			     tmpdir, limp) > 0);
+	expect_file_diags(mainp, 0, -EINVAL, (const char *const *)w, 2);
+	free(w[0]);
+	free(w[1]);
+	free(mainp);
+	free(limp);
 }
 
 static void test_include_unreadable(void **state)
@@ -1024,10 +1488,24 @@ int main(void)
 		cmocka_unit_test(test_err_control_chars),
 		cmocka_unit_test(test_all_errors_in_one_pass),
 		cmocka_unit_test(test_shadow_warnings),
+		cmocka_unit_test(test_consent_rules),
+		cmocka_unit_test(test_consent_limits),
+		cmocka_unit_test(test_err_consent),
+		cmocka_unit_test(test_err_window),
+		cmocka_unit_test(test_err_window_longer_than_max),
+		cmocka_unit_test(test_err_limits),
+		cmocka_unit_test(test_err_broker),
+		cmocka_unit_test(test_broker_warnings),
+		cmocka_unit_test(test_consent_shadowing),
+		cmocka_unit_test(test_describe_consent),
+		cmocka_unit_test(test_describe_consent_no_broker),
+		cmocka_unit_test(test_parse_duration),
+		cmocka_unit_test(test_format_duration),
 	};
 	const struct CMUnitTest files[] = {
 		cmocka_unit_test(test_include_order_and_digest),
 		cmocka_unit_test(test_include_from_string),
+		cmocka_unit_test(test_include_max_window),
 		cmocka_unit_test(test_include_unreadable),
 		cmocka_unit_test(test_main_unreadable),
 		cmocka_unit_test(test_include_cycles),
