@@ -1,4 +1,4 @@
-/* biofence.c - the command line: check policies, ask the agent for status or a reload, detach. */
+/* biofence.c - the command line: check policies, ask the agent for status or a reload, detach, manage consent windows and grants. */
 #include <errno.h>
 #include <getopt.h>
 #include <limits.h>
@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "agent.h"
+#include "cli_common.h"
 #include "log.h"
 
 #define BF_CTL_TIMEOUT_MS 5000
@@ -17,12 +18,19 @@ static void usage(FILE *out)
 		"usage: biofence check FILE...\n"
 		"       biofence status [--control SOCKET] [--pin-dir DIR] [--json]\n"
 		"       biofence reload [--control SOCKET]\n"
-		"       biofence detach [--pin-dir DIR]\n"
+		"       biofence detach [--pin-dir DIR]\n");
+	cli_window_usage(out);
+	cli_consent_usage(out);
+	fprintf(out,
 		"\n"
 		"  check    validate policy files, print what they allow (exit 0 valid, 1 invalid)\n"
 		"  status   backend per rule kind, policy digest, counters (exit 0 only while enforcing)\n"
 		"  reload   make the agent re-read its policy (an invalid one is refused)\n"
-		"  detach   remove the pinned programs: the only way enforcement stops\n");
+		"  detach   remove the pinned programs: the only way enforcement stops\n"
+		"  window   let an app use a camera under a consent grant for a while (open), end it (close), list\n"
+		"  consent  record a grant, revoke it, list or show grants; through the agent, or on the\n"
+		"           ledger file (--consent, default " BF_CONSENT_DEFAULT_PATH ") when none runs\n"
+		"window, consent: exit 0 done, 1 refused (\"biofence: CODE: message\" on stderr), 2 usage error\n");
 }
 
 struct cli_opts {
@@ -240,6 +248,10 @@ int main(int argc, char **argv)
 		return cmd_reload(argc - 1, argv + 1);
 	if (strcmp(argv[1], "detach") == 0)
 		return cmd_detach(argc - 1, argv + 1);
+	if (strcmp(argv[1], "window") == 0)
+		return cli_window(argc - 1, argv + 1);
+	if (strcmp(argv[1], "consent") == 0)
+		return cli_consent(argc - 1, argv + 1);
 	if (strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "help") == 0) {
 		usage(stdout);
 		return 0;

@@ -1,0 +1,407 @@
+/* cli_consent.c - biofence consent grant/revoke/list/show: through the agent when one answers, else on the ledger file. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "agent.h"
+#include "audit.h"
+#include "cli_common.h"
+
+#define GO_ON (-1) /* a parse step's "carry on"; anything else is the exit code */
+#define N_OPTS(a) (sizeof(a) / sizeof((a)[0]))
+/* The options every consent subcommand takes, last in its table. */
+#define COMMON_OPTS(c) \
+	{ "control", &(c)->control, NULL }, { "consent", &(c)->ledger, NULL }, \
+	{ "json", NULL, &(c)->json }
+
+struct consent_ctx {
+	const char *control;
+	const char *ledger;
+	bool json;
+	int64_t now_ns;		/* one "now" per command: "+180d" and the states agree */
+};
+
+void cli_consent_usage(FILE *out)
+{
+	fprintf(out,
+		"       biofence consent grant --subject S --purpose P --cameras CAM[,CAM...]\n"
+		"                              --expires TIME --notice V [--granted TIME]\n"
+		"                              [--guardian ID] [--id ID] [--control SOCKET]\n"
+		"                              [--consent FILE] [--json]\n"
+		"       biofence consent revoke ID [--time TIME] [--control SOCKET] [--consent FILE] [--json]\n"
+		"       biofence consent list [--control SOCKET] [--consent FILE] [--json]\n"
+		"       biofence consent show ID [--control SOCKET] [--consent FILE] [--json]\n"
+		"         TIME: RFC 3339 (2027-05-22T00:00:00Z) or +N with unit d, h, m or s from now (+180d)\n");
+}
+
+static int usage_error(void)
+{
+	fprintf(stderr, "usage:\n");
+	cli_consent_usage(stderr);
+	return 2;
+}
+
+static int help(void)
+{
+	printf("usage:\n");
+	cli_consent_usage(stdout);
+	return 0;
+}
+
+static void ctx_init(struct consent_ctx *c)
+{
+	*c = (struct consent_ctx){ .control = BF_DEFAULT_CONTROL,
+				   .ledger = BF_CONSENT_DEFAULT_PATH,
+				   .now_ns = (int64_t)bf_audit_now_ns() };
+}
+
+static int parse_time_opt(const char *cmd, const char *opt, const char *s, int64_t now_ns,
+			  int64_t *ns)
+{
+	int r = cli_parse_time(s, now_ns, ns);
+
+	if (r == -ERANGE)
+		fprintf(stderr, "biofence %s: --%s \"%s\" is outside 1970-01-01 .. 2262-04-11\n", cmd,
+			opt, s);
+	else if (r)
+		fprintf(stderr,
+			"biofence %s: --%s \"%s\" is neither an RFC 3339 date-time "
+			"(2027-05-22T00:00:00Z) nor +N[dhms] (+180d)\n",
+			cmd, opt, s);
+	return r;
+}
+
+/*
+ * True when nobody answers on the control socket: then the ledger file is
+ * the only state there is, and the operator must know windows are untouched.
+ */
+static bool offline(const struct consent_ctx *c, int r)
+{
+	if (r != -ENOENT && r != -ECONNREFUSED)
+		return false;
+	fprintf(stderr,
+		"biofence: no agent on %s; working on the ledger %s directly "
+		"(running windows are not affected)\n",
+		c->control, c->ledger);
+	return true;
+}
+
+/* Splits list into a->cameras, pointing into *buf (the caller's to free). */
+static int split_cameras(const char *list, struct cli_grant_args *a, char **buf)
+{
+	size_t n = 1;
+	char *p;
+
+	for (const char *q = list; *q; q++)
+		n += *q == ',';
+	*buf = strdup(list);
+	a->cameras = calloc(n, sizeof(*a->cameras));
+	if (!*buf || !a->cameras)
+		return -ENOMEM;
+	a->n_cameras = 0;
+	for (p = *buf; p; ) {
+		char *comma = strchr(p, ',');
+
+		if (comma)
+			*comma = '\0';
+		/* "a,,b" or a stray comma is a typo, not a camera named "" */
+		if (!*p) {
+			fprintf(stderr, "biofence consent grant: --cameras \"%s\" has an empty camera name\n",
+				list);
+			return -EINVAL;
+		}
+		a->cameras[a->n_cameras++] = p;
+		p = comma ? comma + 1 : NULL;
+	}
+	return 0;
+}
+
+static const char *missing_grant_opt(const struct cli_grant_args *a, const char *cameras,
+				     const char *expires)
+{
+	return !a->subject ? "subject" : !a->purpose ? "purpose" : !cameras ? "cameras" :
+	       !expires ? "expires" : !a->notice ? "notice" : NULL;
+}
+
+static int parse_grant(int argc, char **argv, struct consent_ctx *c, struct cli_grant_args *a,
+		       char **buf)
+{
+	const char *cameras = NULL, *expires = NULL, *granted = NULL, *missing;
+	const struct cli_opt opts[] = {
+		{ "subject", &a->subject, NULL }, { "purpose", &a->purpose, NULL },
+		{ "cameras", &cameras, NULL },	  { "expires", &expires, NULL },
+		{ "granted", &granted, NULL },	  { "notice", &a->notice, NULL },
+		{ "guardian", &a->guardian, NULL }, { "id", &a->id, NULL },
+		COMMON_OPTS(c),
+	};
+	size_t n_pos;
+	int r = cli_parse_opts("consent grant", argc, argv, opts, N_OPTS(opts), NULL, 0, &n_pos);
+
+	if (r)
+		return r > 0 ? help() : usage_error();
+	missing = missing_grant_opt(a, cameras, expires);
+	if (missing) {
+		/* the ledger cannot record a consent without the notice the person was shown */
+		fprintf(stderr, "biofence consent grant: --%s is required%s\n", missing,
+			strcmp(missing, "notice") ? "" : " (the version of the notice the person saw)");
+		return usage_error();
+	}
+	if (parse_time_opt("consent grant", "expires", expires, c->now_ns, &a->expires_ns) ||
+	    (granted && parse_time_opt("consent grant", "granted", granted, c->now_ns, &a->granted_ns)))
+		return usage_error();
+	a->has_granted = granted != NULL;
+	r = split_cameras(cameras, a, buf);
+	if (r == -ENOMEM)
+		fprintf(stderr, "biofence: internal: out of memory\n");
+	return r == 0 ? GO_ON : r == -ENOMEM ? 1 : usage_error();
+}
+
+/* The agent's request: absolute UTC times, so the agent never guesses what "+180d" meant. */
+static struct json_object *grant_request(const struct cli_grant_args *a)
+{
+	struct json_object *req = cli_request("consent-grant");
+	struct json_object *g = json_object_new_object(), *cams = json_object_new_array();
+
+	if (!req || !g || !cams) {
+		json_object_put(req);
+		json_object_put(g);
+		json_object_put(cams);
+		return NULL;
+	}
+	if (a->id)
+		bf_json_add_str(g, "id", a->id);
+	bf_json_add_str(g, "subject", a->subject);
+	bf_json_add_str(g, "purpose", a->purpose);
+	for (size_t i = 0; i < a->n_cameras; i++)
+		json_object_array_add(cams, bf_json_str(a->cameras[i]));
+	json_object_object_add(g, "cameras", cams);
+	if (a->has_granted)
+		cli_add_time(g, "granted", a->granted_ns);
+	cli_add_time(g, "expires", a->expires_ns);
+	bf_json_add_str(g, "notice", a->notice);
+	if (a->guardian)
+		bf_json_add_str(g, "guardian", a->guardian);
+	json_object_object_add(req, "grant", g);
+	return req;
+}
+
+static void print_grant_fields(struct json_object *g)
+{
+	struct json_object *wins = json_object_object_get(g, "windows");
+	char buf[4096];
+
+	cli_join(json_object_object_get(g, "cameras"), ", ", buf, sizeof(buf));
+	printf("  id        %s\n  subject   %s\n  purpose   %s\n  cameras   %s\n", cli_str(g, "id"),
+	       cli_str(g, "subject"), cli_str(g, "purpose"), buf);
+	printf("  granted   %s\n  expires   %s\n  notice    %s\n", cli_str(g, "granted"),
+	       cli_str(g, "expires"), cli_str(g, "notice"));
+	if (json_object_object_get(g, "guardian"))
+		printf("  guardian  %s\n", cli_str(g, "guardian"));
+	printf("  state     %s\n", cli_str(g, "state"));
+	if (json_object_object_get(g, "revoked"))
+		printf("  revoked   %s\n", cli_str(g, "revoked"));
+	if (wins) {
+		cli_join(wins, ", ", buf, sizeof(buf));
+		printf("  windows   %s\n", buf[0] ? buf : "none");
+	}
+	if (json_object_object_get(g, "note"))
+		printf("  note      %s\n", cli_str(g, "note"));
+}
+
+static void print_granted(struct json_object *reply)
+{
+	struct json_object *g = json_object_object_get(reply, "grant");
+
+	printf("granted %s\n", cli_str(g, "id"));
+	print_grant_fields(g);
+}
+
+static void print_shown(struct json_object *reply)
+{
+	struct json_object *g = json_object_object_get(reply, "grant");
+
+	printf("grant %s\n", cli_str(g, "id"));
+	print_grant_fields(g);
+}
+
+static int consent_grant(int argc, char **argv)
+{
+	struct cli_grant_args a = { 0 };
+	struct json_object *req, *reply = NULL;
+	struct consent_ctx c;
+	char *buf = NULL;
+	int r;
+
+	ctx_init(&c);
+	r = parse_grant(argc, argv, &c, &a, &buf);
+	if (r == GO_ON) {
+		req = grant_request(&a);
+		r = req ? cli_call(c.control, req, &reply) : -ENOMEM;
+		json_object_put(req);
+		if (offline(&c, r))
+			reply = cli_ledger_grant(c.ledger, &a, c.now_ns);
+		r = cli_finish(reply, c.json, print_granted);
+	}
+	free(a.cameras);
+	free(buf);
+	return r;
+}
+
+static void print_revoked(struct json_object *reply)
+{
+	struct json_object *wins = json_object_object_get(reply, "closed_windows");
+	char buf[4096];
+
+	cli_join(wins, ", ", buf, sizeof(buf));
+	if (!wins)
+		printf("revoked %s\n", cli_str(reply, "revoked"));
+	else if (buf[0])
+		printf("revoked %s; closed windows %s\n", cli_str(reply, "revoked"), buf);
+	else
+		printf("revoked %s; it had no open windows\n", cli_str(reply, "revoked"));
+}
+
+/* revoke and show: one grant id, plus the common options (and --time for revoke). */
+static int parse_one_id(const char *cmd, int argc, char **argv, struct consent_ctx *c,
+			const char **id, const char **time)
+{
+	const struct cli_opt opts[] = { COMMON_OPTS(c), { "time", time, NULL } };
+	size_t n_pos;
+	int r = cli_parse_opts(cmd, argc, argv, opts, N_OPTS(opts) - !time, id, 1, &n_pos);
+
+	if (r)
+		return r > 0 ? help() : usage_error();
+	if (n_pos != 1) {
+		fprintf(stderr, "biofence %s: which grant? (its id, from \"biofence consent list\")\n",
+			cmd);
+		return usage_error();
+	}
+	return GO_ON;
+}
+
+static int consent_revoke(int argc, char **argv)
+{
+	const char *id = NULL, *time = NULL;
+	struct json_object *req, *reply = NULL;
+	struct consent_ctx c;
+	int64_t time_ns;
+	int r;
+
+	ctx_init(&c);
+	r = parse_one_id("consent revoke", argc, argv, &c, &id, &time);
+	if (r != GO_ON)
+		return r;
+	time_ns = c.now_ns;
+	if (time && parse_time_opt("consent revoke", "time", time, c.now_ns, &time_ns))
+		return usage_error();
+	req = cli_request("consent-revoke");
+	if (req) {
+		bf_json_add_str(req, "id", id);
+		if (time)
+			cli_add_time(req, "time", time_ns);
+	}
+	r = req ? cli_call(c.control, req, &reply) : -ENOMEM;
+	json_object_put(req);
+	if (offline(&c, r))
+		reply = cli_ledger_revoke(c.ledger, id, time_ns);
+	return cli_finish(reply, c.json, print_revoked);
+}
+
+static void print_grants(struct json_object *reply)
+{
+	static const char *const head[] = { "ID", "SUBJECT", "PURPOSE", "CAMERAS", "STATE", "EXPIRES" };
+	static const char *const keys[] = { "id", "subject", "purpose", "cameras", "state", "expires" };
+	enum { NCOL = N_OPTS(head) };
+	struct json_object *arr = json_object_object_get(reply, "grants");
+	size_t n = json_object_is_type(arr, json_type_array) ? json_object_array_length(arr) : 0;
+	char **cells = calloc((n + 1) * NCOL, sizeof(*cells));
+	char buf[4096];
+
+	if (!n || !cells) {
+		printf(n ? "(out of memory)\n" : "no grants\n");
+		free(cells);
+		return;
+	}
+	for (size_t c = 0; c < NCOL; c++)
+		cells[c] = strdup(head[c]);
+	for (size_t i = 0; i < n; i++) {
+		struct json_object *g = json_object_array_get_idx(arr, i);
+
+		for (size_t c = 0; c < NCOL; c++) {
+			if (strcmp(keys[c], "cameras") == 0)
+				cli_join(json_object_object_get(g, "cameras"), ",", buf, sizeof(buf));
+			else
+				snprintf(buf, sizeof(buf), "%s", cli_str(g, keys[c]));
+			cells[(i + 1) * NCOL + c] = strdup(buf);
+		}
+	}
+	for (size_t k = 0; k < (n + 1) * NCOL; k++)
+		if (!cells[k])
+			cells[k] = strdup("?");
+	cli_print_table(NCOL, n + 1, cells);
+	for (size_t k = 0; k < (n + 1) * NCOL; k++)
+		free(cells[k]);
+	free(cells);
+}
+
+static int consent_list(int argc, char **argv)
+{
+	struct json_object *req, *reply = NULL;
+	struct consent_ctx c;
+	const struct cli_opt opts[] = { COMMON_OPTS(&c) };
+	size_t n_pos;
+	int r;
+
+	ctx_init(&c);
+	r = cli_parse_opts("consent list", argc, argv, opts, N_OPTS(opts), NULL, 0, &n_pos);
+	if (r)
+		return r > 0 ? help() : usage_error();
+	req = cli_request("consent-list");
+	r = req ? cli_call(c.control, req, &reply) : -ENOMEM;
+	json_object_put(req);
+	if (offline(&c, r))
+		reply = cli_ledger_list(c.ledger, c.now_ns);
+	return cli_finish(reply, c.json, print_grants);
+}
+
+static int consent_show(int argc, char **argv)
+{
+	const char *id = NULL;
+	struct json_object *req, *reply = NULL;
+	struct consent_ctx c;
+	int r;
+
+	ctx_init(&c);
+	r = parse_one_id("consent show", argc, argv, &c, &id, NULL);
+	if (r != GO_ON)
+		return r;
+	req = cli_request("consent-show");
+	if (req)
+		bf_json_add_str(req, "id", id);
+	r = req ? cli_call(c.control, req, &reply) : -ENOMEM;
+	json_object_put(req);
+	if (offline(&c, r))
+		reply = cli_ledger_show(c.ledger, id, c.now_ns);
+	return cli_finish(reply, c.json, print_shown);
+}
+
+int cli_consent(int argc, char **argv)
+{
+	if (argc < 2) {
+		fprintf(stderr, "biofence consent: grant, revoke, list or show?\n");
+		return usage_error();
+	}
+	if (strcmp(argv[1], "grant") == 0)
+		return consent_grant(argc - 1, argv + 1);
+	if (strcmp(argv[1], "revoke") == 0)
+		return consent_revoke(argc - 1, argv + 1);
+	if (strcmp(argv[1], "list") == 0)
+		return consent_list(argc - 1, argv + 1);
+	if (strcmp(argv[1], "show") == 0)
+		return consent_show(argc - 1, argv + 1);
+	if (strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0)
+		return help();
+	fprintf(stderr, "biofence consent: unknown subcommand \"%s\"\n", argv[1]);
+	return usage_error();
+}

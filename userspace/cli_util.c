@@ -1,0 +1,297 @@
+/* cli_util.c - what the CLI's window and consent subcommands share: options, times, ids, talking to the agent, printing replies. */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+#include <time.h>
+
+#include "audit.h"
+#include "cli_common.h"
+#include "ctl.h"
+
+#define NS_PER_SEC 1000000000LL
+
+/* Hand-rolled rather than getopt_long: no abbreviations (a prefix must not quietly name an option). */
+static const struct cli_opt *find_opt(const struct cli_opt *opts, size_t n, const char *name,
+				      size_t name_len)
+{
+	for (size_t i = 0; i < n; i++)
+		if (strlen(opts[i].name) == name_len && strncmp(opts[i].name, name, name_len) == 0)
+			return &opts[i];
+	return NULL;
+}
+
+/* One "--name[=value]" at argv[*i]; advances *i past a separate value. 0 or -EINVAL. */
+static int take_opt(const char *cmd, int argc, char **argv, int *i, const struct cli_opt *opts,
+		    size_t n_opts, uint64_t *seen)
+{
+	const char *name = argv[*i] + 2, *eq = strchr(name, '=');
+	size_t len = eq ? (size_t)(eq - name) : strlen(name);
+	const struct cli_opt *o = find_opt(opts, n_opts, name, len);
+	uint64_t bit;
+
+	if (!o) {
+		fprintf(stderr, "biofence %s: unknown option \"%s\"\n", cmd, argv[*i]);
+		return -EINVAL;
+	}
+	bit = 1ull << (o - opts);
+	/* a second value would silently win over the first: say so instead */
+	if (*seen & bit) {
+		fprintf(stderr, "biofence %s: --%s given twice\n", cmd, o->name);
+		return -EINVAL;
+	}
+	*seen |= bit;
+	if (!o->arg) {
+		if (eq) {
+			fprintf(stderr, "biofence %s: --%s takes no value\n", cmd, o->name);
+			return -EINVAL;
+		}
+		*o->flag = true;
+		return 0;
+	}
+	if (eq) {
+		*o->arg = eq + 1;
+	} else if (*i + 1 < argc) {
+		*o->arg = argv[++*i];
+	} else {
+		fprintf(stderr, "biofence %s: --%s needs a value\n", cmd, o->name);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+int cli_parse_opts(const char *cmd, int argc, char **argv, const struct cli_opt *opts,
+		   size_t n_opts, const char **pos, size_t max_pos, size_t *n_pos)
+{
+	uint64_t seen = 0;
+	bool opts_done = false;
+
+	*n_pos = 0;
+	for (int i = 1; i < argc; i++) {
+		const char *a = argv[i];
+
+		if (!opts_done && (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0))
+			return 1;
+		if (!opts_done && strcmp(a, "--") == 0) {
+			opts_done = true;
+		} else if (!opts_done && strncmp(a, "--", 2) == 0) {
+			if (take_opt(cmd, argc, argv, &i, opts, n_opts, &seen))
+				return -EINVAL;
+		} else if (!opts_done && a[0] == '-' && a[1]) {
+			fprintf(stderr, "biofence %s: unknown option \"%s\"\n", cmd, a);
+			return -EINVAL;
+		} else if (*n_pos < max_pos) {
+			pos[(*n_pos)++] = a;
+		} else {
+			fprintf(stderr, "biofence %s: unexpected argument \"%s\"\n", cmd, a);
+			return -EINVAL;
+		}
+	}
+	return 0;
+}
+
+int cli_parse_time(const char *s, int64_t now_ns, int64_t *ns)
+{
+	static const struct {
+		char unit;
+		int64_t ns;
+	} units[] = { { 'd', 86400 * NS_PER_SEC }, { 'h', 3600 * NS_PER_SEC },
+		      { 'm', 60 * NS_PER_SEC }, { 's', NS_PER_SEC } };
+	const char *p = s + 1;
+	int64_t n = 0, unit = 0;
+
+	if (s[0] != '+')
+		return bf_parse_rfc3339(s, ns);
+	while (*p >= '0' && *p <= '9')
+		p++;
+	for (size_t i = 0; i < sizeof(units) / sizeof(units[0]); i++)
+		if (*p == units[i].unit)
+			unit = units[i].ns;
+	/* the shape first, so a malformed string is never reported as a range error */
+	if (p == s + 1 || !unit || p[1])
+		return -EINVAL;
+	for (const char *q = s + 1; q < p; q++) {
+		if (n > (INT64_MAX - (*q - '0')) / 10)
+			return -ERANGE;
+		n = n * 10 + (*q - '0');
+	}
+	if (now_ns < 0 || n > (INT64_MAX - now_ns) / unit)
+		return -ERANGE;
+	*ns = now_ns + n * unit;
+	return 0;
+}
+
+int cli_make_id(char *buf, size_t len, int64_t now_ns)
+{
+	time_t secs = (time_t)(now_ns / NS_PER_SEC);
+	unsigned char rnd[2];
+	struct tm tm;
+	ssize_t n;
+
+	do
+		n = getrandom(rnd, sizeof(rnd), 0);
+	while (n < 0 && errno == EINTR);
+	if (n < 0)
+		return -errno;
+	if (n != (ssize_t)sizeof(rnd))
+		return -EAGAIN;
+	if (!gmtime_r(&secs, &tm))
+		return -ERANGE;
+	if (snprintf(buf, len, "c-%04d%02d%02d-%02d%02d%02d-%02x%02x", tm.tm_year + 1900,
+		     tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, rnd[0],
+		     rnd[1]) >= (int)len)
+		return -ENAMETOOLONG;
+	return 0;
+}
+
+const char *cli_grant_state(const struct bf_consent_grant *g, int64_t now_ns)
+{
+	if (g->revoked)
+		return "revoked";
+	if (now_ns < g->granted_ns)
+		return "pending";
+	if (now_ns >= g->expires_ns)
+		return "expired";
+	return "active";
+}
+
+struct json_object *cli_error(const char *code, const struct bf_diags *diags, const char *fmt, ...)
+{
+	struct json_object *reply, *arr;
+	char msg[512];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	reply = bf_ctl_error(code, "%s", msg);
+	if (!reply || !diags || !diags->n)
+		return reply;
+	arr = json_object_new_array();
+	for (size_t i = 0; arr && i < diags->n; i++)
+		json_object_array_add(arr, bf_json_str(diags->msgs[i]));
+	if (arr && json_object_object_add(json_object_object_get(reply, "error"), "diagnostics",
+					  arr) < 0)
+		json_object_put(arr);
+	return reply;
+}
+
+struct json_object *cli_request(const char *cmd)
+{
+	struct json_object *req = json_object_new_object();
+
+	if (req && json_object_object_add(req, "cmd", json_object_new_string(cmd)) < 0) {
+		json_object_put(req);
+		return NULL;
+	}
+	return req;
+}
+
+int cli_call(const char *control, struct json_object *req, struct json_object **reply)
+{
+	int r = bf_ctl_call(control, req, reply, BF_CLI_TIMEOUT_MS);
+
+	if (r == 0 || r == -ENOENT || r == -ECONNREFUSED)
+		return r;
+	if (r == -EMSGSIZE)
+		*reply = cli_error("agent-io", NULL,
+				   "the request is larger than the control protocol's %d bytes",
+				   BF_CTL_MAX_REQUEST);
+	else
+		*reply = cli_error("agent-io", NULL, "cannot talk to the agent on %s: %s", control,
+				   strerror(-r));
+	return r;
+}
+
+const char *cli_str(struct json_object *o, const char *key)
+{
+	const char *s = json_object_get_string(json_object_object_get(o, key));
+
+	return s ? s : "";
+}
+
+static void print_json(struct json_object *o)
+{
+	printf("%s\n", json_object_to_json_string_ext(o, JSON_C_TO_STRING_PRETTY |
+							      JSON_C_TO_STRING_NOSLASHESCAPE));
+}
+
+int cli_finish(struct json_object *reply, bool json, void (*human)(struct json_object *reply))
+{
+	struct json_object *err, *diags;
+	size_t n;
+
+	if (!reply) {
+		fprintf(stderr, "biofence: internal: out of memory\n");
+		return 1;
+	}
+	if (json_object_get_boolean(json_object_object_get(reply, "ok"))) {
+		if (json)
+			print_json(reply);
+		else
+			human(reply);
+		json_object_put(reply);
+		return 0;
+	}
+	err = json_object_object_get(reply, "error");
+	fprintf(stderr, "biofence: %s: %s\n", err ? cli_str(err, "code") : "bad-reply",
+		err ? cli_str(err, "message") : "the agent's reply has neither \"ok\" nor \"error\"");
+	diags = json_object_object_get(err, "diagnostics");
+	n = json_object_is_type(diags, json_type_array) ? json_object_array_length(diags) : 0;
+	for (size_t i = 0; i < n; i++)
+		fprintf(stderr, "%s\n", json_object_get_string(json_object_array_get_idx(diags, i)));
+	if (json)
+		print_json(reply);
+	json_object_put(reply);
+	return 1;
+}
+
+void cli_join(struct json_object *arr, const char *sep, char *buf, size_t len)
+{
+	size_t n = json_object_is_type(arr, json_type_array) ? json_object_array_length(arr) : 0;
+	size_t off = 0;
+
+	buf[0] = '\0';
+	for (size_t i = 0; i < n && off < len; i++) {
+		int w = snprintf(buf + off, len - off, "%s%s", i ? sep : "",
+				 json_object_get_string(json_object_array_get_idx(arr, i)));
+
+		if (w < 0)
+			break;
+		off += (size_t)w;
+	}
+}
+
+int cli_add_time(struct json_object *o, const char *key, int64_t ns)
+{
+	char ts[BF_RFC3339_BUFSZ];
+
+	if (ns < 0 || bf_format_rfc3339(ts, sizeof(ts), (uint64_t)ns) < 0)
+		return -ERANGE;
+	bf_json_add_str(o, key, ts);
+	return 0;
+}
+
+/* Column widths from every cell, so the header lines up with the widest value. */
+void cli_print_table(size_t ncol, size_t nrow, char *const *cells)
+{
+	size_t w[CLI_TABLE_MAX_COLS] = { 0 };
+
+	for (size_t r = 0; r < nrow; r++)
+		for (size_t c = 0; c < ncol && c < CLI_TABLE_MAX_COLS; c++) {
+			size_t l = strlen(cells[r * ncol + c]);
+
+			if (l > w[c])
+				w[c] = l;
+		}
+	for (size_t r = 0; r < nrow; r++) {
+		for (size_t c = 0; c < ncol && c < CLI_TABLE_MAX_COLS; c++) {
+			if (c + 1 < ncol)
+				printf("%-*s  ", (int)w[c], cells[r * ncol + c]);
+			else
+				printf("%s\n", cells[r * ncol + c]);
+		}
+	}
+}
