@@ -119,6 +119,33 @@ struct {
 	BF_PINNED;
 } bf_stats SEC(".maps");
 
+/* Written by the agent only; see struct bf_window_set. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, BF_SLOTS * BF_MAX_APPS);
+	__type(key, struct bf_window_key);
+	__type(value, struct bf_window_set);
+	BF_PINNED;
+} bf_windows SEC(".maps");
+
+/* Never read by the programs: the agent's windows, kept across its restarts. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, BF_MAX_WINDOWS);
+	__type(key, __u32);	/* window id */
+	__type(value, struct bf_window_info);
+	BF_PINNED;
+} bf_window_info SEC(".maps");
+
+/* Never read by the programs: the next window id, so ids stay unique across agent restarts. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, __u64);
+	BF_PINNED;
+} bf_window_next SEC(".maps");
+
 /*
  * Written by the agent only: how many lost events it has already logged,
  * so a restarted agent reports the rest and not the same ones twice.
@@ -326,6 +353,42 @@ static __always_inline int bf_taint_self(struct bf_event *e)
 	return 1;
 }
 
+/*
+ * A consent rule allows only inside a window opened for its app on one of
+ * the cameras this device is. The window's end is checked here, in kernel
+ * time, so it closes on time even when the agent is slow or dead.
+ */
+static __always_inline int bf_window_allows(struct bf_event *e, __u32 slot, __u32 rule)
+{
+	__u32 key = slot * BF_MAX_RULES + rule;
+	struct bf_window_key wk = { .slot = slot };
+	struct bf_window_set *w;
+	struct bf_rule *r;
+
+	if (rule >= BF_MAX_RULES)
+		return 0;
+	r = bpf_map_lookup_elem(&bf_capture_rules, &key);
+	if (!r)
+		return 0;
+	wk.app = r->app;
+	w = bpf_map_lookup_elem(&bf_windows, &wk);
+	if (!w)
+		return 0;
+	for (__u32 c = 0; c < BF_MAX_CAMERAS; c++) {
+		struct bf_window_cam *wc = &w->cam[c];
+
+		if (!(e->objs & (1ull << c)) || !wc->end_ns || wc->purpose != r->purpose)
+			continue;
+		e->window = wc->window_id;
+		if (e->boot_ns < wc->end_ns) {
+			e->flags &= ~BF_EF_WIN_EXPIRED;
+			return 1;
+		}
+		e->flags |= BF_EF_WIN_EXPIRED;
+	}
+	return 0;
+}
+
 SEC("cgroup/dev")
 int bf_dev(struct bpf_cgroup_dev_ctx *ctx)
 {
@@ -358,6 +421,13 @@ int bf_dev(struct bpf_cgroup_dev_ctx *ctx)
 	bf_identify(&e, cfg, slot);
 	e.rule = bf_first_match(&bf_capture_rules, slot, cfg->n_capture, e.apps, e.objs,
 				&rule_flags, &e);
+	if (rule_flags & BF_RF_CONSENT) {
+		e.flags |= BF_EF_CONSENT;
+		if (!bf_window_allows(&e, slot, e.rule)) {
+			rule_flags &= ~BF_RF_ALLOW;
+			e.flags |= BF_EF_NO_WINDOW;
+		}
+	}
 	allowed = bf_verdict(&e, cfg, rule_flags);
 	if (allowed && !bf_taint_self(&e)) {
 		/* Untracked capture would make export rules meaningless. */

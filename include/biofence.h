@@ -53,6 +53,9 @@
 #define BF_MAX_PORT_KEYS  16384
 #define BF_MAX_DEST_KEYS  65536
 #define BF_MAX_TAINTED    65536
+#define BF_MAX_PURPOSES   255  /* consent purposes per policy */
+#define BF_MAX_WINDOWS    1024 /* windows open or awaiting their holder check */
+#define BF_WINDOW_HOLDERS 8    /* processes remembered per window */
 
 #define BF_ANY_MINOR      0xffffffffu
 #define BF_RULE_DEFAULT   0xffffffffu  /* event.rule when no rule matched */
@@ -78,6 +81,7 @@ enum bf_mode {
 #define BF_RF_AUDIT    (1u << 1)  /* per-rule "audit": a trial, logged, never decides */
 #define BF_RF_ANY_APP  (1u << 2)  /* "any" app: matches a process with no app too */
 #define BF_RF_ANY_OBJ  (1u << 3)  /* "any" camera or destination */
+#define BF_RF_CONSENT  (1u << 4)  /* allows only inside a capture window (bf_windows) */
 
 enum bf_kind {
 	BF_KIND_CAPTURE = 1,
@@ -91,6 +95,9 @@ enum bf_kind {
 #define BF_EF_TAINT_FULL  (1u << 3)  /* taint could not be recorded: denied */
 #define BF_EF_CONNECT     (1u << 4)  /* export: connect(), else sendmsg() */
 #define BF_EF_IPV6        (1u << 5)  /* export: the socket was AF_INET6 */
+#define BF_EF_CONSENT     (1u << 6)  /* capture: a consent rule decided */
+#define BF_EF_NO_WINDOW   (1u << 7)  /* capture: ... and no window was open: denied */
+#define BF_EF_WIN_EXPIRED (1u << 8)  /* capture: ... a window for it had just run out */
 
 /* bf_stats counters, one array per CPU */
 enum bf_stat {
@@ -129,7 +136,9 @@ struct bf_rule {
 	__u64 apps;   /* app mask (ignored with BF_RF_ANY_APP) */
 	__u64 objs;   /* camera or dest-set mask (ignored with BF_RF_ANY_OBJ) */
 	__u32 flags;  /* BF_RF_* */
-	__u32 _pad;
+	__u16 purpose; /* BF_RF_CONSENT: purpose id, 1..BF_MAX_PURPOSES */
+	__u8 app;     /* BF_RF_CONSENT: the one app the rule names (its bit) */
+	__u8 _pad;
 };
 
 struct bf_exe_key {
@@ -173,6 +182,67 @@ struct bf_mask {
 	__u64 mask;
 };
 
+/*
+ * Capture windows. A consent rule for app A allows opening a device whose
+ * camera mask has bit C only while bf_windows{slot, A}.cam[C] has the
+ * rule's purpose and an end still in the future (boot time): the kernel
+ * ends a window by itself, whether or not the agent is alive. Example:
+ *
+ *   capture allow recognizer lobby consent entry window 10s
+ *   recognizer is app bit 0, lobby camera bit 0, purpose "entry" id 1;
+ *   a window opened at boot time T for 10 s writes
+ *   bf_windows{slot, 0}.cam[0] = { .end_ns = T + 10e9, .purpose = 1, .window_id = 7 }
+ *
+ * Two windows on one (app, camera) share the entry: the later end wins.
+ */
+struct bf_window_key {
+	__u32 slot;
+	__u32 app;    /* app bit */
+};
+
+struct bf_window_cam {
+	__u64 end_ns;     /* bpf_ktime_get_boot_ns() at which it ends; 0: none */
+	__u32 purpose;    /* purpose id of the consent rule it was opened for */
+	__u32 window_id;
+};
+
+struct bf_window_set {
+	struct bf_window_cam cam[BF_MAX_CAMERAS];  /* by camera bit */
+};
+
+/*
+ * The agent's own record of a window (bf_window_info, never read by the
+ * programs): pinned with the maps, so a restarted agent still knows whose
+ * consent each kernel entry stands for and which processes to check when
+ * it ends. Names are those of the policy the window was opened under.
+ */
+struct bf_window_holder {
+	__u32 tgid;
+	__u32 major;
+	__u32 minor;
+	__u32 _pad;
+};
+
+#define BF_WINDOW_OPEN  1  /* bf_window_info.state */
+#define BF_WINDOW_ENDED 2  /* ended; its holders are still to be checked */
+
+struct bf_window_info {
+	__u64 start_ns;      /* CLOCK_REALTIME */
+	__u64 end_ns;        /* CLOCK_REALTIME, as granted */
+	__u64 end_boot_ns;   /* the same instant in boot time: what the kernel enforces */
+	__u64 ended_ns;      /* CLOCK_REALTIME when it ended (close, expiry, revoke) */
+	__u32 id;
+	__u32 state;         /* BF_WINDOW_* */
+	__u32 end_reason;    /* agent-defined */
+	__u32 n_holders;
+	struct bf_window_holder holders[BF_WINDOW_HOLDERS];
+	char consent[128];
+	char app[64];
+	char camera[64];
+	char purpose[64];
+	char rule[128];      /* "FILE:LINE" of the consent rule, possibly cut short */
+};
+
 /* bf_stats[0], per CPU */
 struct bf_stats {
 	__u64 n[BF_STAT_N];
@@ -202,7 +272,7 @@ struct bf_event {
 	__u32 uid;
 	__u32 policy_seq;
 	__u32 rule;         /* the deciding rule's index within its kind, or BF_RULE_DEFAULT */
-	__u32 _pad1;
+	__u32 window;       /* capture: the window that allowed it (or had just run out) */
 	__u64 trials[BF_MAX_RULES / 64]; /* bit i: "audit" rule i matched before the decision */
 	/* capture */
 	__u32 major;
@@ -229,5 +299,10 @@ BF_CHECK_SIZE(struct bf_port_key, 8);
 BF_CHECK_SIZE(struct bf_dest_key, 24);
 BF_CHECK_SIZE(struct bf_taint, 24);
 BF_CHECK_SIZE(struct bf_event, 176);
+BF_CHECK_SIZE(struct bf_window_key, 8);
+BF_CHECK_SIZE(struct bf_window_cam, 16);
+BF_CHECK_SIZE(struct bf_window_set, 16 * BF_MAX_CAMERAS);
+BF_CHECK_SIZE(struct bf_window_holder, 16);
+BF_CHECK_SIZE(struct bf_window_info, 48 + 16 * BF_WINDOW_HOLDERS + 448);
 
 #endif /* BIOFENCE_H */

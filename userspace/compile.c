@@ -239,6 +239,34 @@ static int compile_rules(const struct bf_policy *p, struct bf_tables *t, char *e
 			r->flags |= BF_RF_ANY_OBJ;
 		else
 			r->objs = 1ull << ra->obj;
+		/* The parser guarantees a consent rule names one app. */
+		if (cap && ra->consent && ra->app >= 0) {
+			r->flags |= BF_RF_CONSENT;
+			r->app = (uint8_t)ra->app;
+			r->purpose = bf_purpose_id(p, ra->purpose);
+		}
+	}
+	return 0;
+}
+
+uint16_t bf_purpose_id(const struct bf_policy *p, const char *purpose)
+{
+	uint16_t id = 0;
+
+	/* Ids number distinct purposes in order of first use, from 1. */
+	for (size_t i = 0; i < p->n_rules; i++) {
+		const struct bf_rule_ast *r = &p->rules[i];
+		bool seen = false;
+
+		if (!r->consent)
+			continue;
+		for (size_t j = 0; j < i && !seen; j++)
+			seen = p->rules[j].consent && strcmp(p->rules[j].purpose, r->purpose) == 0;
+		if (seen)
+			continue;
+		id++;
+		if (strcmp(r->purpose, purpose) == 0)
+			return id;
 	}
 	return 0;
 }
@@ -315,6 +343,9 @@ void bf_tables_free(struct bf_tables *t)
 	free(t->cam.v);
 	free(t->port.v);
 	free(t->dest.v);
+	free(t->windows);
+	t->windows = NULL;
+	t->window_apps = 0;
 	t->exe.v = NULL;
 	t->cgrp.v = NULL;
 	t->uid.v = NULL;

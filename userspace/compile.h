@@ -33,6 +33,9 @@ struct bf_tables {
 	BF_VEC(struct bf_kv_cam) cam;
 	BF_VEC(struct bf_kv_port) port;
 	BF_VEC(struct bf_kv_dest) dest;
+	/* Capture windows for this slot: windows[a] for each app bit a in window_apps. */
+	struct bf_window_set *windows;  /* BF_MAX_APPS of them, or NULL: none */
+	uint64_t window_apps;
 };
 
 /*
@@ -42,6 +45,9 @@ struct bf_tables {
 int bf_compile(const struct bf_policy *p, const struct bf_resolved *r, uint32_t slot,
 	       uint32_t policy_seq, struct bf_tables *t, char *err, size_t errlen);
 void bf_tables_free(struct bf_tables *t);
+
+/* The id a consent rule's PURPOSE compiles to (1..), 0 if no consent rule has it. */
+uint16_t bf_purpose_id(const struct bf_policy *p, const char *purpose);
 
 /*
  * The same decisions the BPF programs make, over the compiled tables, for

@@ -5,6 +5,7 @@
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <stdint.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -103,6 +104,22 @@ static int put_rules(struct bpf_map *map, uint32_t slot, const struct bf_rule *r
 	return 0;
 }
 
+static int put_windows(struct bpf_map *map, const struct bf_tables *t)
+{
+	int fd = bpf_map__fd(map), err = clear_slot(fd, sizeof(struct bf_window_key), t->slot,
+						     slot_first_u32);
+
+	for (uint32_t a = 0; a < BF_MAX_APPS && !err; a++) {
+		struct bf_window_key k = { .slot = t->slot, .app = a };
+
+		if (!(t->window_apps & (1ull << a)) || !t->windows)
+			continue;
+		if (bpf_map_update_elem(fd, &k, &t->windows[a], BPF_ANY) < 0)
+			err = -errno;
+	}
+	return err;
+}
+
 int bf_loader_install(struct bf_loader *l, const struct bf_tables *t)
 {
 	struct bf_active a = { .slot = t->slot, .policy_seq = t->cfg.policy_seq };
@@ -118,11 +135,75 @@ int bf_loader_install(struct bf_loader *l, const struct bf_tables *t)
 	err = err ?: FILL(s->maps.bf_dest, t->dest, struct bf_dest_key, slot_dest);
 	err = err ?: put_rules(s->maps.bf_capture_rules, slot, t->capture, t->cfg.n_capture);
 	err = err ?: put_rules(s->maps.bf_export_rules, slot, t->export, t->cfg.n_export);
+	err = err ?: put_windows(s->maps.bf_windows, t);
 	if (!err && bpf_map_update_elem(bpf_map__fd(s->maps.bf_slots), &slot, &t->cfg, BPF_ANY) < 0)
 		err = -errno;
 	if (err)
 		return err;	/* the active slot was never touched: the old policy stays */
 	if (bpf_map_update_elem(bpf_map__fd(s->maps.bf_active), &zero, &a, BPF_ANY) < 0)
+		return -errno;
+	return 0;
+}
+
+int bf_loader_window_put(struct bf_loader *l, uint32_t slot, uint32_t app,
+			 const struct bf_window_set *w)
+{
+	struct bf_window_key k = { .slot = slot, .app = app };
+	int fd = bpf_map__fd(l->skel->maps.bf_windows);
+
+	if (!w)
+		return bpf_map_delete_elem(fd, &k) < 0 && errno != ENOENT ? -errno : 0;
+	/* A hash update swaps the whole value in: no program sees half of it. */
+	return bpf_map_update_elem(fd, &k, w, BPF_ANY) < 0 ? -errno : 0;
+}
+
+int bf_loader_window_info_put(struct bf_loader *l, const struct bf_window_info *wi)
+{
+	if (bpf_map_update_elem(bpf_map__fd(l->skel->maps.bf_window_info), &wi->id, wi, BPF_ANY) < 0)
+		return -errno;
+	return 0;
+}
+
+int bf_loader_window_info_del(struct bf_loader *l, uint32_t id)
+{
+	if (bpf_map_delete_elem(bpf_map__fd(l->skel->maps.bf_window_info), &id) < 0 && errno != ENOENT)
+		return -errno;
+	return 0;
+}
+
+int bf_loader_window_info_all(struct bf_loader *l, struct bf_window_info **out, size_t *n)
+{
+	int fd = bpf_map__fd(l->skel->maps.bf_window_info);
+	struct bf_window_info *all = calloc(BF_MAX_WINDOWS, sizeof(*all));
+	__u32 key, *prev = NULL;
+
+	*out = NULL;
+	*n = 0;
+	if (!all)
+		return -ENOMEM;
+	/* Read-only walk: nothing is deleted under it. */
+	while (*n < BF_MAX_WINDOWS && bpf_map_get_next_key(fd, prev, &key) == 0) {
+		if (bpf_map_lookup_elem(fd, &key, &all[*n]) == 0)
+			(*n)++;
+		prev = &key;
+	}
+	*out = all;
+	return 0;
+}
+
+int bf_loader_window_next(struct bf_loader *l, uint32_t *id)
+{
+	int fd = bpf_map__fd(l->skel->maps.bf_window_next);
+	__u32 zero = 0;
+	__u64 next = 0;
+
+	if (bpf_map_lookup_elem(fd, &zero, &next) < 0)
+		return -errno;
+	next = next ? next : 1;	/* 0 means "no window" in events */
+	if (next > UINT32_MAX)
+		return -EOVERFLOW;
+	*id = (uint32_t)next++;
+	if (bpf_map_update_elem(fd, &zero, &next, BPF_ANY) < 0)
 		return -errno;
 	return 0;
 }

@@ -44,9 +44,23 @@ int bf_loader_install(struct bf_loader *l, const struct bf_tables *t);
 int bf_loader_stats(struct bf_loader *l, uint64_t out[BF_STAT_N]);
 /* Mark TGID tainted (a process that held a camera before we started). */
 int bf_loader_taint(struct bf_loader *l, uint32_t tgid, const struct bf_taint *t);
+/* Tainted processes whose taint started with ORIGIN's camera open (ORIGIN itself included). */
+int bf_loader_taint_from(struct bf_loader *l, uint32_t origin, uint32_t *tgids, size_t max,
+			 size_t *n);
 int bf_loader_ringbuf_fd(struct bf_loader *l);
 /* Lost events already logged (survives agent restarts); GET and/or SET may be NULL. */
 int bf_loader_lost_logged(struct bf_loader *l, uint64_t *get, const uint64_t *set);
+
+/* Capture windows of SLOT for app bit APP (bf_windows); W NULL deletes the entry. */
+int bf_loader_window_put(struct bf_loader *l, uint32_t slot, uint32_t app,
+			 const struct bf_window_set *w);
+/* The agent's window records, kept in a pinned map across its restarts. */
+int bf_loader_window_info_put(struct bf_loader *l, const struct bf_window_info *wi);
+int bf_loader_window_info_del(struct bf_loader *l, uint32_t id);
+/* Every record (*OUT is the caller's, BF_MAX_WINDOWS long). */
+int bf_loader_window_info_all(struct bf_loader *l, struct bf_window_info **out, size_t *n);
+/* A window id never handed out before, also by an earlier agent on these pins. */
+int bf_loader_window_next(struct bf_loader *l, uint32_t *id);
 
 /* Detach every pinned link under PIN_DIR and remove the pins: enforcement stops. */
 int bf_detach_pinned(const char *pin_dir, int *n_links);
