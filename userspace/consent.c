@@ -148,8 +148,18 @@ static bool token_char(char c)
 	       c == '.' || c == '_' || c == ':' || c == '-';
 }
 
+bool bf_consent_token_ok(const char *s)
+{
+	size_t i;
+
+	for (i = 0; s[i]; i++)
+		if (!token_char(s[i]))
+			return false;
+	return i > 0 && i < BF_CONSENT_TOKEN_MAX;
+}
+
 /* The policy's name grammar, so a grant names cameras and purposes as policies do. */
-static bool is_name(const char *s)
+bool bf_consent_name_ok(const char *s)
 {
 	size_t i;
 
@@ -351,7 +361,7 @@ static void add_camera(struct pass *ps, struct bf_consent_grant *g, struct json_
 	size_t j;
 
 	if (!json_object_is_type(v, json_type_string) ||
-	    strlen(s) != (size_t)json_object_get_string_len(v) || !is_name(s)) {
+	    strlen(s) != (size_t)json_object_get_string_len(v) || !bf_consent_name_ok(s)) {
 		report(ps, -EINVAL, "\"cameras\" entry %zu is not a camera name", pos + 1);
 		return;
 	}
@@ -432,7 +442,7 @@ static void get_purpose(struct pass *ps, struct json_object *rec, struct bf_cons
 
 	if (!s)
 		return;
-	if (!is_name(s))
+	if (!bf_consent_name_ok(s))
 		report(ps, -EINVAL, "\"purpose\" is not a name ([a-z0-9][a-z0-9_.-]*, at most %d characters)",
 		       BF_NAME_MAX - 1);
 	else if (!strcmp(s, "any"))

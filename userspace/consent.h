@@ -103,6 +103,11 @@ const struct bf_consent_grant *bf_ledger_find(const struct bf_ledger *l, const c
 int bf_consent_check(const struct bf_ledger *l, const char *id, const char *purpose,
 		     const char *camera, int64_t now_ns, const char **why);
 
+/* An id, subject, notice or guardian: 1..127 chars of [A-Za-z0-9._:-]. */
+bool bf_consent_token_ok(const char *s);
+/* A policy name ([a-z0-9][a-z0-9_.-]*, at most 63 chars), as purposes and cameras are. */
+bool bf_consent_name_ok(const char *s);
+
 /*
  * RFC 3339 date-time to CLOCK_REALTIME ns: "Z" or a numeric offset, 'T'
  * and 'Z' in either case, 0-9 fraction digits, no leap second (":60").
