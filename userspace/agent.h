@@ -8,6 +8,7 @@
 
 #include "audit.h"
 #include "compile.h"
+#include "consent.h"
 #include "ctl.h"
 #include "loader.h"
 #include "policy.h"
@@ -33,6 +34,32 @@ struct bf_path_cache {
 	unsigned next;
 };
 
+#define BF_WINDOW_HISTORY   64
+
+/* Why a window ended (bf_window_info.end_reason). */
+enum bf_window_end {
+	BF_WEND_EXPIRED = 1,    /* its time ran out */
+	BF_WEND_CLOSED,         /* window-close */
+	BF_WEND_REVOKED,        /* its grant was revoked */
+	BF_WEND_GRANT_ENDED,    /* its grant expired or left the ledger */
+	BF_WEND_POLICY,         /* the policy in force no longer has its consent rule */
+	BF_WEND_LEDGER,         /* the ledger became unreadable or invalid */
+};
+
+/* The consent ledger as last read, and the capture windows. */
+struct bf_consent_state {
+	struct bf_ledger ledger;
+	int ledger_err;         /* 0; -ENOENT: no ledger yet (no grants); else unusable */
+	char ledger_why[512];   /* the first problem, when unusable */
+	struct { dev_t dev; ino_t ino; off_t size; int64_t mtime, ctime; } seen;
+	bool loaded_once;
+	int64_t next_ledger_check_ns;           /* CLOCK_BOOTTIME */
+	struct bf_window_info *win;             /* open, or ended with holders to check */
+	size_t n_win;
+	struct bf_window_info hist[BF_WINDOW_HISTORY]; /* retired: explain late events */
+	unsigned hist_next;
+};
+
 /* A policy as parsed, resolved on this host and compiled into one slot. */
 struct bf_loaded {
 	struct bf_policy *policy;
@@ -50,6 +77,7 @@ struct bf_options {
 	const char *pin_dir;
 	const char *log;
 	const char *control;
+	const char *consent;    /* the consent ledger */
 	uint32_t ringbuf_size;
 	bool echo;              /* print each record on stdout too */
 	int verbosity;
@@ -74,6 +102,7 @@ struct bf_agent {
 	char lsm_status[160];
 	struct bf_path_cache exe_paths;     /* kernel dev, inode -> exe path */
 	struct bf_path_cache cgroup_paths;  /* cgroup id (never reused) -> path */
+	struct bf_consent_state consent;
 	volatile int stop;              /* set by the signal path only */
 };
 
@@ -93,6 +122,33 @@ void agent_add_rule_ref(struct json_object *o, const char *key, const struct bf_
 void agent_check_lost(struct bf_agent *ag);
 void agent_scan_holders(struct bf_agent *ag);
 void agent_update_clock(struct bf_agent *ag);
+int agent_pid_apps(struct bf_agent *ag, uint32_t pid, uint32_t uid, uint64_t *apps, char *exe,
+		   size_t exelen);
+bool agent_pid_holds(uint32_t pid, uint32_t major_nr, uint32_t minor_nr);
+
+/* agent_consent.c */
+int agent_consent_start(struct bf_agent *ag);
+void agent_consent_stop(struct bf_agent *ag);
+void agent_consent_fill(struct bf_agent *ag, struct bf_loaded *ld);
+void agent_consent_after_install(struct bf_agent *ag);
+void agent_consent_tick(struct bf_agent *ag);
+void agent_consent_refresh_ledger(struct bf_agent *ag, bool force);
+void agent_consent_on_capture(struct bf_agent *ag, const struct bf_loaded *ld,
+			      const struct bf_event *e, struct json_object *rec);
+struct json_object *agent_consent_status(struct bf_agent *ag);
+struct bf_window_info *agent_window_find(struct bf_agent *ag, uint32_t id, bool open_only);
+int agent_window_open(struct bf_agent *ag, const struct bf_window_info *proto, uint32_t for_ms,
+		      struct bf_window_info **out);
+void agent_window_end(struct bf_agent *ag, struct bf_window_info *w, enum bf_window_end why,
+		      struct json_object *by);
+struct json_object *agent_window_json(struct bf_agent *ag, const struct bf_window_info *w);
+struct json_object *agent_consent_record(struct bf_agent *ag, const char *event,
+					 const struct bf_window_info *w);
+void agent_emit(struct bf_agent *ag, struct json_object *rec);
+
+/* agent_consent_ctl.c */
+struct json_object *agent_consent_ctl(struct bf_agent *ag, const struct bf_ctl_client *c,
+				      const char *cmd, struct json_object *req);
 
 /* agent_status.c */
 struct json_object *agent_status(struct bf_agent *ag);

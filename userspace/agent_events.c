@@ -317,6 +317,8 @@ int agent_on_event(void *ctx, void *data, size_t size)
 				    ld->policy->apps[app].name : NULL);
 	if (e->kind == BF_KIND_CAPTURE)
 		add_capture(rec, ld, e, objs);
+	if (e->kind == BF_KIND_CAPTURE && (e->flags & BF_EF_CONSENT))
+		agent_consent_on_capture(ag, ld, e, rec);
 	else
 		add_export(rec, ag, ld, e, objs);
 	bf_json_add_u64(rec, "policy_seq", e->policy_seq);

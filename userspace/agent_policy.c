@@ -66,6 +66,7 @@ int agent_install(struct bf_agent *ag, struct bf_loaded *ld, char *errbuf, size_
 	err = bf_compile(ld->policy, &ld->res, !active.slot, ld->seq, &ld->tables, errbuf, errlen);
 	if (err)
 		return err;
+	agent_consent_fill(ag, ld);	/* open windows carry over into the new tables */
 	err = bf_loader_install(&ag->ld, &ld->tables);
 	if (err) {
 		snprintf(errbuf, errlen, "writing the tables: %s", strerror(-err));
@@ -74,6 +75,7 @@ int agent_install(struct bf_agent *ag, struct bf_loaded *ld, char *errbuf, size_
 	bf_loaded_free(ag->prev);
 	ag->prev = ag->cur;
 	ag->cur = ld;
+	agent_consent_after_install(ag);
 	return 0;
 }
 

@@ -53,6 +53,64 @@ static size_t ancestors(const struct bf_agent *ag, const char *rel, uint64_t *id
 	return n;
 }
 
+int agent_pid_apps(struct bf_agent *ag, uint32_t pid, uint32_t uid, uint64_t *apps, char *exe,
+		   size_t exelen)
+{
+	char path[64], cg[PATH_MAX];
+	uint64_t ids[BF_MAX_CG_LEVELS];
+	struct stat st;
+	ssize_t n;
+
+	*apps = 0;
+	snprintf(path, sizeof(path), "/proc/%u/exe", pid);
+	n = readlink(path, exe, exelen - 1);
+	exe[n > 0 ? n : 0] = '\0';
+	if (stat(path, &st) < 0)
+		return -errno;
+	snprintf(path, sizeof(path), "/proc/%u/cgroup", pid);
+	if (bf_read_field(path, "0::", cg, sizeof(cg)))
+		return -ESRCH;
+	*apps = bf_eval_apps(&ag->cur->tables, bf_kdev(st.st_dev), st.st_ino, uid, ids,
+			     ancestors(ag, cg, ids, BF_MAX_CG_LEVELS));
+	return 0;
+}
+
+/* The first character device PID holds that WANT accepts; false if none (or PID is gone). */
+static bool pid_char_fd(uint32_t pid, bool (*want)(dev_t rdev, const void *ctx), const void *ctx,
+			dev_t *rdev)
+{
+	char dir[64], path[PATH_MAX];
+	struct dirent *de;
+	struct stat st;
+	bool found = false;
+	DIR *d;
+
+	snprintf(dir, sizeof(dir), "/proc/%u/fd", pid);
+	if (!(d = opendir(dir)))
+		return false;
+	while (!found && (de = readdir(d))) {
+		if (de->d_name[0] == '.' || bf_pathf(path, sizeof(path), "%s/%s", dir, de->d_name) ||
+		    stat(path, &st) < 0 || !S_ISCHR(st.st_mode))
+			continue;
+		found = want(st.st_rdev, ctx);
+		*rdev = st.st_rdev;
+	}
+	closedir(d);
+	return found;
+}
+
+static bool is_dev(dev_t rdev, const void *ctx)
+{
+	return rdev == *(const dev_t *)ctx;
+}
+
+bool agent_pid_holds(uint32_t pid, uint32_t major_nr, uint32_t minor_nr)
+{
+	dev_t want = makedev(major_nr, minor_nr), got;
+
+	return pid_char_fd(pid, is_dev, &want, &got);
+}
+
 static void log_holder(struct bf_agent *ag, const struct holder *h, uint64_t cams)
 {
 	const struct bf_tables *t = &ag->cur->tables;
@@ -90,31 +148,22 @@ static void log_holder(struct bf_agent *ag, const struct holder *h, uint64_t cam
 		ag->log_errors++;
 }
 
+static bool is_camera(dev_t rdev, const void *ctx)
+{
+	return bf_eval_cameras(ctx, major(rdev), minor(rdev)) != 0;
+}
+
 /* First camera descriptor PID holds, if any. */
 static bool find_camera_fd(const struct bf_agent *ag, struct holder *h, uint64_t *cams)
 {
-	char dir[64], path[PATH_MAX];
-	struct dirent *de;
-	struct stat st;
-	bool found = false;
-	DIR *d;
+	dev_t rdev;
 
-	snprintf(dir, sizeof(dir), "/proc/%u/fd", h->pid);
-	if (!(d = opendir(dir)))
+	if (!pid_char_fd(h->pid, is_camera, &ag->cur->tables, &rdev))
 		return false;
-	while (!found && (de = readdir(d))) {
-		if (de->d_name[0] == '.' || bf_pathf(path, sizeof(path), "%s/%s", dir, de->d_name) ||
-		    stat(path, &st) < 0 || !S_ISCHR(st.st_mode))
-			continue;
-		*cams = bf_eval_cameras(&ag->cur->tables, major(st.st_rdev), minor(st.st_rdev));
-		if (*cams) {
-			h->major = major(st.st_rdev);
-			h->minor = minor(st.st_rdev);
-			found = true;
-		}
-	}
-	closedir(d);
-	return found;
+	h->major = major(rdev);
+	h->minor = minor(rdev);
+	*cams = bf_eval_cameras(&ag->cur->tables, h->major, h->minor);
+	return true;
 }
 
 static void scan_pid(struct bf_agent *ag, uint32_t pid)

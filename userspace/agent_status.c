@@ -113,6 +113,7 @@ struct json_object *agent_status(struct bf_agent *ag)
 	bf_json_add_bool(s, "attached", attached);
 	agent_add_enforcement(ag, s);
 	json_object_object_add(s, "counters", counters(ag));
+	json_object_object_add(s, "consent", agent_consent_status(ag));
 	bf_json_add_str(s, "cgroup", ag->cgroup);
 	bf_json_add_str(s, "pin_dir", ag->opt.pin_dir);
 	bf_json_add_str(s, "log", ag->opt.log);
@@ -157,5 +158,8 @@ struct json_object *agent_ctl_handle(void *ctx, const struct bf_ctl_client *c,
 			return e;
 		}
 	}
+	reply = agent_consent_ctl(ag, c, cmd, req);
+	if (reply)
+		return reply;
 	return bf_ctl_error("unknown-cmd", "unknown command \"%.64s\"", cmd);
 }

@@ -26,16 +26,18 @@ static void usage(FILE *out)
 {
 	fprintf(out,
 		"usage: biofenced [-n] [--policy FILE] [--cgroup PATH] [--pin-dir DIR] [--log FILE]\n"
-		"                 [--control SOCKET] [--ringbuf-size BYTES] [--echo] [-v]\n"
+		"                 [--control SOCKET] [--consent FILE] [--ringbuf-size BYTES] [--echo] [-v]\n"
 		"  -n                  check the policy and exit (0 valid, 1 invalid)\n"
 		"  --policy FILE       default %s (the embedded deny-all if absent)\n"
 		"  --cgroup PATH       the cgroup v2 subtree to guard (default: the cgroup2 root)\n"
 		"  --pin-dir DIR       default %s\n"
 		"  --log FILE          default %s\n"
 		"  --control SOCKET    default %s\n"
+		"  --consent FILE      the consent ledger, default %s\n"
 		"  --ringbuf-size N    event ring buffer bytes, a power of 2 >= 4096 (default 1 MiB)\n"
 		"  --echo              print each audit record on stdout too\n",
-		BF_DEFAULT_POLICY, BF_DEFAULT_PIN_DIR, BF_DEFAULT_LOG, BF_DEFAULT_CONTROL);
+		BF_DEFAULT_POLICY, BF_DEFAULT_PIN_DIR, BF_DEFAULT_LOG, BF_DEFAULT_CONTROL,
+		BF_CONSENT_DEFAULT_PATH);
 }
 
 static int parse_args(int argc, char **argv, struct bf_options *o, bool *check_only)
@@ -46,6 +48,7 @@ static int parse_args(int argc, char **argv, struct bf_options *o, bool *check_o
 		{ "pin-dir", required_argument, NULL, 'P' },
 		{ "log", required_argument, NULL, 'l' },
 		{ "control", required_argument, NULL, 's' },
+		{ "consent", required_argument, NULL, 'C' },
 		{ "ringbuf-size", required_argument, NULL, 'r' },
 		{ "echo", no_argument, NULL, 'e' },
 		{ "verbose", no_argument, NULL, 'v' },
@@ -66,6 +69,7 @@ static int parse_args(int argc, char **argv, struct bf_options *o, bool *check_o
 		case 'P': o->pin_dir = optarg; break;
 		case 'l': o->log = optarg; break;
 		case 's': o->control = optarg; break;
+		case 'C': o->consent = optarg; break;
 		case 'e': o->echo = true; break;
 		case 'v': o->verbosity++; break;
 		case 'r':
@@ -190,6 +194,13 @@ static int agent_start(struct bf_agent *ag)
 	err = bf_loader_load(&ag->ld, ag->opt.pin_dir, ag->opt.ringbuf_size);
 	if (err) {
 		log_errno(err, "loading the BPF programs");
+		bf_loaded_free(ld);
+		return err;
+	}
+	/* Windows a previous agent opened are still in the kernel: know them before the tables. */
+	err = agent_consent_start(ag);
+	if (err) {
+		log_errno(err, "reading the capture windows");
 		bf_loaded_free(ld);
 		return err;
 	}
@@ -318,6 +329,7 @@ static void run_loop(struct bf_agent *ag)
 			break;
 		}
 		ring_buffer__consume(ag->rb);
+		agent_consent_tick(ag);
 		for (int i = 0; i < n; i++) {
 			uint32_t type = (uint32_t)(evs[i].data.u64 >> 32);
 			int idx = (int)(uint32_t)evs[i].data.u64;
@@ -347,6 +359,7 @@ static void agent_cleanup(struct bf_agent *ag)
 	ring_buffer__free(ag->rb);
 	bf_loader_close(&ag->ld);	/* handles only: the pins keep enforcing */
 	agent_path_caches_free(ag);
+	agent_consent_stop(ag);
 	bf_audit_close(ag->audit);
 }
 

@@ -1,0 +1,538 @@
+/* agent_consent.c - capture windows: kernel entries, expiry, grant re-checks, holders past their window. */
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "agent.h"
+#include "log.h"
+#include "window.h"
+
+#define NS_PER_MS 1000000ull
+#define LEDGER_CHECK_NS 1000000000ll	/* how often the ledger file is looked at */
+#define DIAGS_IN_RECORD 20
+
+static int64_t clock_now(clockid_t id)
+{
+	struct timespec ts;
+
+	clock_gettime(id, &ts);
+	return (int64_t)ts.tv_sec * 1000000000ll + ts.tv_nsec;
+}
+
+void agent_emit(struct bf_agent *ag, struct json_object *rec)
+{
+	if (bf_audit_emit(ag->audit, rec))
+		ag->log_errors++;
+}
+
+static const char *end_reason(uint32_t why)
+{
+	switch (why) {
+	case BF_WEND_EXPIRED: return "window expired";
+	case BF_WEND_CLOSED: return "window closed";
+	case BF_WEND_REVOKED: return "grant revoked";
+	case BF_WEND_GRANT_ENDED: return "grant expired or no longer in the ledger";
+	case BF_WEND_POLICY: return "the policy in force has no consent rule for it any more";
+	case BF_WEND_LEDGER: return "the consent ledger is unusable";
+	default: return "unknown";
+	}
+}
+
+static int policy_index(const struct bf_loaded *ld, bool app, const char *name)
+{
+	size_t n = app ? ld->policy->n_apps : ld->policy->n_cameras;
+
+	for (size_t i = 0; i < n && i < BF_MAX_APPS; i++)
+		if (strcmp(app ? ld->policy->apps[i].name : ld->policy->cameras[i].name, name) == 0)
+			return (int)i;
+	return -1;
+}
+
+/*
+ * Where W sits in LD's tables: app and camera bits and the purpose id.
+ * False when LD has no consent rule for it with the same purpose (a
+ * reload removed or changed it): then it has no kernel entry there.
+ */
+static bool window_place(const struct bf_loaded *ld, const struct bf_window_info *w, int *app,
+			 int *cam, uint16_t *purpose)
+{
+	uint32_t flags, rule;
+
+	if (!ld)
+		return false;
+	*app = policy_index(ld, true, w->app);
+	*cam = policy_index(ld, false, w->camera);
+	if (*app < 0 || *cam < 0)
+		return false;
+	rule = bf_window_rule(&ld->res, &ld->tables, *app, *cam, &flags);
+	if (rule == BF_RULE_DEFAULT || !(flags & BF_RF_CONSENT) ||
+	    strcmp(ld->policy->rules[ld->tables.capture_ast[rule]].purpose, w->purpose) != 0)
+		return false;
+	*purpose = ld->tables.capture[rule].purpose;
+	return true;
+}
+
+/* Adds W to the kernel entries SETS (indexed by app bit) if it is open and placed in LD. */
+static void set_add(const struct bf_loaded *ld, const struct bf_window_info *w,
+		    struct bf_window_set *sets, uint64_t *apps)
+{
+	struct bf_window_cam *wc;
+	uint16_t purpose;
+	int app, cam;
+
+	if (w->state != BF_WINDOW_OPEN || !window_place(ld, w, &app, &cam, &purpose))
+		return;
+	wc = &sets[app].cam[cam];
+	/* Two windows on one (app, camera): the later end keeps the camera open. */
+	if (wc->end_ns < w->end_boot_ns)
+		*wc = (struct bf_window_cam){ .end_ns = w->end_boot_ns, .purpose = purpose,
+					      .window_id = w->id };
+	*apps |= 1ull << app;
+}
+
+void agent_consent_fill(struct bf_agent *ag, struct bf_loaded *ld)
+{
+	struct bf_consent_state *cs = &ag->consent;
+
+	free(ld->tables.windows);
+	ld->tables.window_apps = 0;
+	ld->tables.windows = cs->n_win ? calloc(BF_MAX_APPS, sizeof(struct bf_window_set)) : NULL;
+	if (!ld->tables.windows)
+		return;	/* out of memory fails closed: no window carries over */
+	for (size_t i = 0; i < cs->n_win; i++)
+		set_add(ld, &cs->win[i], ld->tables.windows, &ld->tables.window_apps);
+}
+
+/* Rewrites the kernel entry of app bit APP in the slot in force from the open windows. */
+static int sync_app(struct bf_agent *ag, int app)
+{
+	struct bf_window_set *sets = calloc(BF_MAX_APPS, sizeof(*sets));
+	uint64_t apps = 0;
+	int err;
+
+	if (!sets)
+		return -ENOMEM;
+	for (size_t i = 0; i < ag->consent.n_win; i++)
+		set_add(ag->cur, &ag->consent.win[i], sets, &apps);
+	err = bf_loader_window_put(&ag->ld, ag->cur->tables.slot, (uint32_t)app,
+				   (apps & (1ull << app)) ? &sets[app] : NULL);
+	free(sets);
+	return err;
+}
+
+static void sync_window(struct bf_agent *ag, const struct bf_window_info *w)
+{
+	uint16_t purpose;
+	int app, cam, err;
+
+	if (!window_place(ag->cur, w, &app, &cam, &purpose))
+		return;
+	err = sync_app(ag, app);
+	if (err)
+		log_errno(err, "updating the kernel entry of window %u", w->id);
+}
+
+struct bf_window_info *agent_window_find(struct bf_agent *ag, uint32_t id, bool open_only)
+{
+	for (size_t i = 0; i < ag->consent.n_win; i++) {
+		struct bf_window_info *w = &ag->consent.win[i];
+
+		if (w->id == id && (!open_only || w->state == BF_WINDOW_OPEN))
+			return w;
+	}
+	return NULL;
+}
+
+/* A window this agent knows: live, or retired not long ago. */
+static const struct bf_window_info *window_any(struct bf_agent *ag, uint32_t id)
+{
+	const struct bf_window_info *w = agent_window_find(ag, id, false);
+
+	for (unsigned i = 0; !w && id && i < BF_WINDOW_HISTORY; i++)
+		if (ag->consent.hist[i].id == id)
+			w = &ag->consent.hist[i];
+	return w;
+}
+
+static void add_time(struct json_object *o, const char *key, uint64_t ns)
+{
+	char buf[BF_RFC3339_BUFSZ];
+
+	if (bf_format_rfc3339(buf, sizeof(buf), ns) == 0)
+		bf_json_add_str(o, key, buf);
+}
+
+/* Whose consent and for what: CONSENT_KEY names the grant id's member. */
+static void add_grant(struct bf_agent *ag, struct json_object *o, const char *consent_key,
+		      const struct bf_window_info *w)
+{
+	const struct bf_consent_grant *g = bf_ledger_find(&ag->consent.ledger, w->consent);
+
+	bf_json_add_str(o, consent_key, w->consent);
+	bf_json_add_str(o, "subject", g ? g->subject : NULL);
+	bf_json_add_str(o, "purpose", w->purpose);
+	bf_json_add_str(o, "notice", g ? g->notice : NULL);
+}
+
+struct json_object *agent_window_json(struct bf_agent *ag, const struct bf_window_info *w)
+{
+	struct json_object *o = json_object_new_object();
+
+	bf_json_add_u64(o, "id", w->id);
+	add_grant(ag, o, "consent", w);
+	bf_json_add_str(o, "app", w->app);
+	bf_json_add_str(o, "camera", w->camera);
+	bf_json_add_str(o, "rule", w->rule);
+	add_time(o, "start", w->start_ns);
+	add_time(o, "end", w->end_ns);
+	if (w->state != BF_WINDOW_OPEN) {
+		add_time(o, "ended", w->ended_ns);
+		bf_json_add_str(o, "reason", end_reason(w->end_reason));
+	}
+	return o;
+}
+
+/* The record's "consent" member: whose consent, for what, and the window. */
+static struct json_object *consent_obj(struct bf_agent *ag, const struct bf_window_info *w)
+{
+	struct json_object *c = json_object_new_object(), *win = json_object_new_object();
+
+	add_grant(ag, c, "id", w);
+	bf_json_add_u64(win, "id", w->id);
+	add_time(win, "start", w->start_ns);
+	add_time(win, "end", w->end_ns);
+	if (w->state != BF_WINDOW_OPEN)
+		add_time(win, "ended", w->ended_ns);
+	json_object_object_add(c, "window", win);
+	return c;
+}
+
+struct json_object *agent_consent_record(struct bf_agent *ag, const char *event,
+					 const struct bf_window_info *w)
+{
+	struct json_object *rec = bf_audit_begin(ag->audit, "consent", bf_audit_now_ns());
+
+	bf_json_add_str(rec, "event", event);
+	if (w) {
+		bf_json_add_str(rec, "app", w->app);
+		bf_json_add_str(rec, "camera", w->camera);
+		bf_json_add_str(rec, "rule", w->rule);
+		json_object_object_add(rec, "consent", consent_obj(ag, w));
+	}
+	return rec;
+}
+
+int agent_window_open(struct bf_agent *ag, const struct bf_window_info *proto, uint32_t for_ms,
+		      struct bf_window_info **out)
+{
+	struct bf_consent_state *cs = &ag->consent;
+	struct bf_window_info *w;
+	int err;
+
+	if (cs->n_win >= BF_MAX_WINDOWS)
+		return -ENOSPC;
+	w = &cs->win[cs->n_win];
+	*w = *proto;
+	err = bf_loader_window_next(&ag->ld, &w->id);
+	if (err)
+		return err;
+	w->state = BF_WINDOW_OPEN;
+	w->start_ns = (uint64_t)clock_now(CLOCK_REALTIME);
+	w->end_ns = w->start_ns + for_ms * NS_PER_MS;
+	w->end_boot_ns = (uint64_t)clock_now(CLOCK_BOOTTIME) + for_ms * NS_PER_MS;
+	/* The record first: a kernel entry nobody can explain after a restart must not exist. */
+	err = bf_loader_window_info_put(&ag->ld, w);
+	if (err)
+		return err;
+	cs->n_win++;
+	err = -ENOENT;
+	{
+		uint16_t purpose;
+		int app, cam;
+
+		if (window_place(ag->cur, w, &app, &cam, &purpose))
+			err = sync_app(ag, app);
+	}
+	if (err) {
+		cs->n_win--;
+		bf_loader_window_info_del(&ag->ld, w->id);
+		return err;
+	}
+	*out = w;
+	return 0;
+}
+
+void agent_window_end(struct bf_agent *ag, struct bf_window_info *w, enum bf_window_end why,
+		      struct json_object *by)
+{
+	struct json_object *rec;
+	int err;
+
+	if (w->state != BF_WINDOW_OPEN) {
+		json_object_put(by);
+		return;
+	}
+	w->state = BF_WINDOW_ENDED;
+	w->end_reason = why;
+	/* An expiry ended at its end, however late we notice: the kernel stopped it then. */
+	w->ended_ns = why == BF_WEND_EXPIRED ? w->end_ns : (uint64_t)clock_now(CLOCK_REALTIME);
+	sync_window(ag, w);
+	err = bf_loader_window_info_put(&ag->ld, w);
+	if (err)
+		log_errno(err, "recording the end of window %u", w->id);
+	rec = agent_consent_record(ag, why == BF_WEND_EXPIRED ? "window-expire" : "window-close", w);
+	bf_json_add_str(rec, "reason", end_reason(why));
+	if (by)
+		json_object_object_add(rec, "by", by);
+	agent_emit(ag, rec);
+	log_info("window %u (%s on %s, consent %s) ended: %s", w->id, w->app, w->camera, w->consent,
+		 end_reason(why));
+}
+
+void agent_consent_after_install(struct bf_agent *ag)
+{
+	for (size_t i = 0; i < ag->consent.n_win; i++) {
+		struct bf_window_info *w = &ag->consent.win[i];
+		uint16_t purpose;
+		int app, cam;
+
+		if (w->state == BF_WINDOW_OPEN && !window_place(ag->cur, w, &app, &cam, &purpose))
+			agent_window_end(ag, w, BF_WEND_POLICY, NULL);
+	}
+}
+
+/* ---- processes that opened a camera under a window ---- */
+
+static void add_holder(struct bf_agent *ag, struct bf_window_info *w, const struct bf_event *e)
+{
+	for (uint32_t i = 0; i < w->n_holders; i++)
+		if (w->holders[i].tgid == e->tgid && w->holders[i].major == e->major &&
+		    w->holders[i].minor == e->minor)
+			return;
+	if (w->n_holders >= BF_WINDOW_HOLDERS) {
+		log_warnx("window %u: more than %d processes opened the camera; pid %u is not followed",
+			  w->id, BF_WINDOW_HOLDERS, e->tgid);
+		return;
+	}
+	w->holders[w->n_holders++] = (struct bf_window_holder){ .tgid = e->tgid, .major = e->major,
+								 .minor = e->minor };
+	bf_loader_window_info_put(&ag->ld, w);
+}
+
+/* pidfd: the signal reaches the process we checked, never one that took over its pid. */
+static int kill_holder(uint32_t pid, const struct bf_window_holder *h)
+{
+	int fd = (int)syscall(SYS_pidfd_open, (pid_t)pid, 0), err = 0;
+
+	if (fd < 0)
+		return -errno;
+	if (!agent_pid_holds(pid, h->major, h->minor))
+		err = -ESRCH;
+	else if (syscall(SYS_pidfd_send_signal, fd, SIGKILL, NULL, 0) < 0)
+		err = -errno;
+	close(fd);
+	return err;
+}
+
+static void act_on_holder(struct bf_agent *ag, const struct bf_window_info *w, uint32_t pid,
+			  const struct bf_window_holder *h)
+{
+	bool audit = ag->cur->policy->audit_mode;
+	char path[64], comm[32] = "", dev[32];
+	struct json_object *rec;
+	int err = 0;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%u/comm", pid);
+	if ((f = fopen(path, "re"))) {
+		if (fgets(comm, sizeof(comm), f))
+			comm[strcspn(comm, "\n")] = '\0';
+		fclose(f);
+	}
+	if (!audit && (err = kill_holder(pid, h)) == -ESRCH)
+		return;	/* it let go (or exited) between the two looks */
+	snprintf(dev, sizeof(dev), "%u:%u", h->major, h->minor);
+	rec = agent_consent_record(ag, audit ? "holder-report" : "holder-terminate", w);
+	bf_json_add_str(rec, "verdict", "deny");
+	bf_json_add_bool(rec, "enforced", !audit && !err);
+	bf_json_add_u64(rec, "pid", pid);
+	bf_json_add_str(rec, "comm", comm);
+	bf_json_add_str(rec, "device", dev);
+	bf_json_add_u64(rec, "grace_ms", ag->cur->policy->grace_ms);
+	bf_json_add_str(rec, "reason", audit ? "still holds the camera after its window and grace "
+					       "(audit mode: reported, not stopped)"
+					     : "still held the camera after its window and grace");
+	if (err)
+		bf_json_add_str(rec, "error", strerror(-err));
+	agent_emit(ag, rec);
+	log_warnx("pid %u (%s) still holds camera %s after window %u ended: %s", pid, comm, dev, w->id,
+		  audit ? "reported (audit mode)" : err ? strerror(-err) : "terminated");
+}
+
+/* Another open window for the same app, camera and purpose keeps its holders legitimate. */
+static struct bf_window_info *successor(struct bf_agent *ag, const struct bf_window_info *w)
+{
+	for (size_t i = 0; i < ag->consent.n_win; i++) {
+		struct bf_window_info *o = &ag->consent.win[i];
+
+		if (o->state == BF_WINDOW_OPEN && strcmp(o->app, w->app) == 0 &&
+		    strcmp(o->camera, w->camera) == 0 && strcmp(o->purpose, w->purpose) == 0)
+			return o;
+	}
+	return NULL;
+}
+
+static void check_holders(struct bf_agent *ag, const struct bf_window_info *w)
+{
+	struct bf_window_info *next = successor(ag, w);
+	uint32_t pids[64];
+
+	for (uint32_t i = 0; i < w->n_holders; i++) {
+		const struct bf_window_holder *h = &w->holders[i];
+		size_t n = 0;
+
+		if (next) {
+			struct bf_event e = { .tgid = h->tgid, .major = h->major, .minor = h->minor };
+
+			add_holder(ag, next, &e);
+			continue;
+		}
+		/* Children inherit the descriptor with the taint: check them too. */
+		bf_loader_taint_from(&ag->ld, h->tgid, pids, 63, &n);
+		pids[n++] = h->tgid;
+		for (size_t k = 0; k < n; k++)
+			if ((k == n - 1 || pids[k] != h->tgid) && agent_pid_holds(pids[k], h->major, h->minor))
+				act_on_holder(ag, w, pids[k], h);
+	}
+}
+
+/* The window is done with: its record leaves the pinned map for the agent's short memory. */
+static void retire(struct bf_agent *ag, size_t i)
+{
+	struct bf_consent_state *cs = &ag->consent;
+
+	bf_loader_window_info_del(&ag->ld, cs->win[i].id);
+	cs->hist[cs->hist_next++ % BF_WINDOW_HISTORY] = cs->win[i];
+	memmove(&cs->win[i], &cs->win[i + 1], (cs->n_win - i - 1) * sizeof(cs->win[0]));
+	cs->n_win--;
+}
+
+void agent_consent_tick(struct bf_agent *ag)
+{
+	struct bf_consent_state *cs = &ag->consent;
+	int64_t boot = clock_now(CLOCK_BOOTTIME), real = clock_now(CLOCK_REALTIME);
+	uint64_t grace = (uint64_t)ag->cur->policy->grace_ms * NS_PER_MS;
+
+	if (boot >= cs->next_ledger_check_ns) {
+		cs->next_ledger_check_ns = boot + LEDGER_CHECK_NS;
+		agent_consent_refresh_ledger(ag, false);
+	}
+	for (size_t i = 0; i < cs->n_win; i++)
+		if (cs->win[i].state == BF_WINDOW_OPEN && (uint64_t)boot >= cs->win[i].end_boot_ns)
+			agent_window_end(ag, &cs->win[i], BF_WEND_EXPIRED, NULL);
+	for (size_t i = 0; i < cs->n_win;) {
+		if (cs->win[i].state == BF_WINDOW_ENDED && (uint64_t)real >= cs->win[i].ended_ns + grace) {
+			check_holders(ag, &cs->win[i]);
+			retire(ag, i);
+			continue;
+		}
+		i++;
+	}
+}
+
+/* ---- consent in capture records ---- */
+
+static bool camera_in(const struct bf_loaded *ld, uint64_t objs, const char *camera)
+{
+	int cam = policy_index(ld, false, camera);
+
+	return cam >= 0 && (objs & (1ull << cam));
+}
+
+/* The window that last ended for this app on one of this device's cameras. */
+static const struct bf_window_info *last_ended(struct bf_agent *ag, const struct bf_loaded *ld,
+					       const char *app, uint64_t objs)
+{
+	const struct bf_window_info *best = NULL;
+
+	for (size_t i = 0; i < ag->consent.n_win + BF_WINDOW_HISTORY; i++) {
+		const struct bf_window_info *w = i < ag->consent.n_win ? &ag->consent.win[i] :
+						  &ag->consent.hist[i - ag->consent.n_win];
+
+		if (w->id && w->state == BF_WINDOW_ENDED && strcmp(w->app, app) == 0 &&
+		    camera_in(ld, objs, w->camera) && (!best || w->ended_ns > best->ended_ns))
+			best = w;
+	}
+	return best;
+}
+
+static const struct bf_window_info *open_elsewhere(struct bf_agent *ag, const char *app)
+{
+	for (size_t i = 0; i < ag->consent.n_win; i++)
+		if (ag->consent.win[i].state == BF_WINDOW_OPEN && strcmp(ag->consent.win[i].app, app) == 0)
+			return &ag->consent.win[i];
+	return NULL;
+}
+
+/* Why a consent rule said no, in the words an inspector needs. */
+static void why_denied(struct bf_agent *ag, const struct bf_loaded *ld, const struct bf_event *e,
+		       const char *app, struct json_object *c)
+{
+	const struct bf_window_info *w = NULL, *other;
+	char buf[160];
+	const char *why = "no window";
+
+	if ((e->flags & BF_EF_WIN_EXPIRED) && (w = window_any(ag, e->window)))
+		why = "window expired";
+	else if ((w = last_ended(ag, ld, app, e->objs)))
+		why = w->end_reason == BF_WEND_EXPIRED ? "window expired" : end_reason(w->end_reason);
+	else if ((other = open_elsewhere(ag, app))) {
+		snprintf(buf, sizeof(buf), "camera not covered: window %u is open for camera %s",
+			 other->id, other->camera);
+		why = buf;
+	}
+	if (w) {
+		json_object_object_add(c, "last_window", consent_obj(ag, w));
+	}
+	bf_json_add_str(c, "reason", why);
+}
+
+void agent_consent_on_capture(struct bf_agent *ag, const struct bf_loaded *ld,
+			      const struct bf_event *e, struct json_object *rec)
+{
+	const struct bf_rule_ast *ra = NULL;
+	const struct bf_window_info *w = window_any(ag, e->window);
+	struct bf_window_info *live;
+	struct json_object *c;
+
+	/* Queued under a previous agent's tables, ld is unknown: the window still tells. */
+	if (ld && e->rule < BF_MAX_RULES)
+		ra = &ld->policy->rules[ld->tables.capture_ast[e->rule]];
+	if (!(e->flags & BF_EF_NO_WINDOW) && w) {
+		c = consent_obj(ag, w);
+		live = agent_window_find(ag, e->window, false);
+		if (live && (e->flags & BF_EF_ALLOW))
+			add_holder(ag, live, e);
+	} else {
+		c = json_object_new_object();
+		bf_json_add_str(c, "purpose", ra ? ra->purpose : w ? w->purpose : NULL);
+		if (!(e->flags & BF_EF_NO_WINDOW))
+			bf_json_add_u64(c, "window", e->window);	/* one we never knew */
+		else if (ra)
+			why_denied(ag, ld, e, ra->app >= 0 ? ld->policy->apps[ra->app].name : "", c);
+		else if (w && (e->flags & BF_EF_WIN_EXPIRED)) {
+			json_object_object_add(c, "last_window", consent_obj(ag, w));
+			bf_json_add_str(c, "reason", "window expired");
+		} else
+			bf_json_add_str(c, "reason", "no window");
+	}
+	if (json_object_object_get_ex(c, "reason", NULL))
+		bf_json_add_str(rec, "reason", json_object_get_string(json_object_object_get(c, "reason")));
+	json_object_object_add(rec, "consent", c);
+}

@@ -1,0 +1,205 @@
+/* agent_ledger.c - the agent's copy of the consent ledger: reread on change, grants re-checked, windows adopted at start. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+
+#include "agent.h"
+#include "log.h"
+
+#define DIAGS_IN_RECORD 20
+
+static int64_t realtime_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (int64_t)ts.tv_sec * 1000000000ll + ts.tv_nsec;
+}
+
+static const char *ledger_path(const struct bf_agent *ag)
+{
+	return ag->opt.consent ? ag->opt.consent : BF_CONSENT_DEFAULT_PATH;
+}
+
+static bool same_file(const struct bf_consent_state *cs, const struct stat *st)
+{
+	return cs->loaded_once && cs->seen.dev == st->st_dev && cs->seen.ino == st->st_ino &&
+	       cs->seen.size == st->st_size &&
+	       cs->seen.mtime == st->st_mtim.tv_sec * 1000000000ll + st->st_mtim.tv_nsec &&
+	       cs->seen.ctime == st->st_ctim.tv_sec * 1000000000ll + st->st_ctim.tv_nsec;
+}
+
+/* Each open window must still stand on a usable grant; a withdrawal ends it at once. */
+static void recheck_grants(struct bf_agent *ag)
+{
+	struct bf_consent_state *cs = &ag->consent;
+	int64_t now = realtime_ns();
+
+	for (size_t i = 0; i < cs->n_win; i++) {
+		struct bf_window_info *w = &cs->win[i];
+		int rc;
+
+		if (w->state != BF_WINDOW_OPEN)
+			continue;
+		if (cs->ledger_err && cs->ledger_err != -ENOENT) {
+			agent_window_end(ag, w, BF_WEND_LEDGER, NULL);
+			continue;
+		}
+		rc = bf_consent_check(&cs->ledger, w->consent, w->purpose, w->camera, now, NULL);
+		if (rc)
+			agent_window_end(ag, w, rc == -EKEYREVOKED ? BF_WEND_REVOKED : BF_WEND_GRANT_ENDED,
+					 NULL);
+	}
+}
+
+/* A state change of the ledger is logged once, not on every look. */
+static void log_ledger_state(struct bf_agent *ag, const struct bf_diags *d, int was)
+{
+	struct bf_consent_state *cs = &ag->consent;
+	struct json_object *rec, *arr;
+
+	if (cs->ledger_err == was && !(cs->ledger_err && cs->ledger_err != -ENOENT))
+		return;
+	rec = bf_audit_begin(ag->audit, "consent", bf_audit_now_ns());
+	bf_json_add_str(rec, "event", cs->ledger_err == 0 ? "ledger-ok" :
+				      cs->ledger_err == -ENOENT ? "ledger-missing" : "ledger-invalid");
+	bf_json_add_str(rec, "ledger", ledger_path(ag));
+	bf_json_add_u64(rec, "grants", cs->ledger.n_grants);
+	if (cs->ledger_err && cs->ledger_err != -ENOENT) {
+		arr = json_object_new_array();
+		for (size_t i = 0; d && i < d->n && i < DIAGS_IN_RECORD; i++)
+			json_object_array_add(arr, bf_json_str(d->msgs[i]));
+		if (!d || !d->n)
+			json_object_array_add(arr, bf_json_str(cs->ledger_why));
+		json_object_object_add(rec, "diagnostics", arr);
+		bf_json_add_str(rec, "effect", "no capture window can open until the ledger is repaired");
+	}
+	agent_emit(ag, rec);
+}
+
+static void ledger_unusable(struct bf_agent *ag, int err, const struct bf_diags *d)
+{
+	struct bf_consent_state *cs = &ag->consent;
+
+	cs->ledger_err = err;
+	if (d && d->n)
+		snprintf(cs->ledger_why, sizeof(cs->ledger_why), "%s", d->msgs[0]);
+	else
+		snprintf(cs->ledger_why, sizeof(cs->ledger_why), "%s: %s", ledger_path(ag),
+			 strerror(-err));
+	log_warnx("consent ledger %s is unusable, no capture window can open: %s", ledger_path(ag),
+		  cs->ledger_why);
+	for (size_t i = 1; d && i < d->n; i++)
+		log_warnx("%s", d->msgs[i]);
+}
+
+void agent_consent_refresh_ledger(struct bf_agent *ag, bool force)
+{
+	struct bf_consent_state *cs = &ag->consent;
+	struct bf_diags diags = {};
+	struct bf_ledger fresh = {};
+	int was = cs->ledger_err, err;
+	struct stat st;
+
+	if (stat(ledger_path(ag), &st) < 0) {
+		err = -errno;
+		if (!force && cs->loaded_once && err == cs->ledger_err)
+			goto recheck;
+		bf_ledger_free(&cs->ledger);
+		cs->loaded_once = true;
+		cs->seen.ino = 0;
+		cs->ledger_err = err;
+		if (err == -ENOENT)
+			log_info("no consent ledger at %s: no grants yet", ledger_path(ag));
+		else
+			ledger_unusable(ag, err, NULL);
+		log_ledger_state(ag, NULL, was);
+		goto recheck;
+	}
+	if (!force && same_file(cs, &st))
+		goto recheck;
+	err = bf_ledger_load(ledger_path(ag), &fresh, &diags);
+	bf_ledger_free(&cs->ledger);
+	cs->loaded_once = true;
+	cs->seen.dev = st.st_dev;
+	cs->seen.ino = st.st_ino;
+	cs->seen.size = st.st_size;
+	cs->seen.mtime = st.st_mtim.tv_sec * 1000000000ll + st.st_mtim.tv_nsec;
+	cs->seen.ctime = st.st_ctim.tv_sec * 1000000000ll + st.st_ctim.tv_nsec;
+	if (err) {
+		ledger_unusable(ag, err == -ENOENT ? -EIO : err, &diags);
+	} else {
+		cs->ledger = fresh;
+		cs->ledger_err = 0;
+		log_info("consent ledger %s: %zu grants, %zu revoked", ledger_path(ag),
+			 cs->ledger.n_grants, cs->ledger.n_revokes);
+	}
+	log_ledger_state(ag, &diags, was);
+	bf_diags_free(&diags);
+recheck:
+	recheck_grants(ag);
+}
+
+/* Windows outlive the agent in the kernel; their records in the pinned map tell us whose they are. */
+int agent_consent_start(struct bf_agent *ag)
+{
+	struct bf_consent_state *cs = &ag->consent;
+	struct bf_window_info *all;
+	size_t n;
+	int err;
+
+	cs->win = calloc(BF_MAX_WINDOWS, sizeof(*cs->win));
+	if (!cs->win)
+		return -ENOMEM;
+	agent_consent_refresh_ledger(ag, true);
+	err = bf_loader_window_info_all(&ag->ld, &all, &n);
+	if (err)
+		return err;
+	for (size_t i = 0; i < n; i++) {
+		struct json_object *rec;
+
+		cs->win[cs->n_win++] = all[i];
+		rec = agent_consent_record(ag, "window-adopt", &all[i]);
+		bf_json_add_str(rec, "state", all[i].state == BF_WINDOW_OPEN ? "open" : "ended");
+		agent_emit(ag, rec);
+		log_info("adopted window %u (%s on %s, consent %s) from the previous agent", all[i].id,
+			 all[i].app, all[i].camera, all[i].consent);
+	}
+	free(all);
+	return 0;
+}
+
+void agent_consent_stop(struct bf_agent *ag)
+{
+	bf_ledger_free(&ag->consent.ledger);
+	free(ag->consent.win);
+	ag->consent.win = NULL;
+	ag->consent.n_win = 0;
+}
+
+struct json_object *agent_consent_status(struct bf_agent *ag)
+{
+	struct bf_consent_state *cs = &ag->consent;
+	struct json_object *o = json_object_new_object(), *ids = json_object_new_array();
+	size_t open = 0;
+
+	bf_json_add_str(o, "ledger", ledger_path(ag));
+	bf_json_add_str(o, "ledger_state", cs->ledger_err == 0 ? "ok" :
+					   cs->ledger_err == -ENOENT ? "missing (no grants yet)" : "UNUSABLE");
+	if (cs->ledger_err && cs->ledger_err != -ENOENT)
+		bf_json_add_str(o, "ledger_error", cs->ledger_why);
+	bf_json_add_u64(o, "grants", cs->ledger.n_grants);
+	for (size_t i = 0; i < cs->n_win; i++) {
+		if (cs->win[i].state != BF_WINDOW_OPEN)
+			continue;
+		open++;
+		json_object_array_add(ids, json_object_new_int64(cs->win[i].id));
+	}
+	bf_json_add_u64(o, "windows_open", open);
+	json_object_object_add(o, "windows", ids);
+	bf_json_add_u64(o, "grace_ms", ag->cur->policy->grace_ms);
+	return o;
+}
