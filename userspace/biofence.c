@@ -146,6 +146,11 @@ static void print_status(struct json_object *s)
 	       jstr(s, "policy", "sha256"));
 	printf("scope:    %s\npins:     %s\nlog:      %s\n", jstr(s, "cgroup", NULL),
 	       jstr(s, "pin_dir", NULL), jstr(s, "log", NULL));
+	printf("consent:  ledger %s (%s, %s grants), %s capture windows open\n",
+	       jstr(s, "consent", "ledger"), jstr(s, "consent", "ledger_state"),
+	       jstr(s, "consent", "grants"), jstr(s, "consent", "windows_open"));
+	if (json_object_object_get_ex(json_object_object_get(s, "consent"), "ledger_error", NULL))
+		printf("          NO CAPTURE WINDOW CAN OPEN: %s\n", jstr(s, "consent", "ledger_error"));
 	printf("backends:\n");
 	json_object_object_foreach(json_object_object_get(s, "backends"), k, v)
 		printf("  %-8s %s\n", k, json_object_get_string(v));
