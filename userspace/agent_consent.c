@@ -455,9 +455,9 @@ static bool camera_in(const struct bf_loaded *ld, uint64_t objs, const char *cam
 	return cam >= 0 && (objs & (1ull << cam));
 }
 
-/* The window that last ended for this app on one of this device's cameras. */
+/* The window that last ended for this app and purpose on one of this device's cameras. */
 static const struct bf_window_info *last_ended(struct bf_agent *ag, const struct bf_loaded *ld,
-					       const char *app, uint64_t objs)
+					       const char *app, const char *purpose, uint64_t objs)
 {
 	const struct bf_window_info *best = NULL;
 
@@ -466,7 +466,7 @@ static const struct bf_window_info *last_ended(struct bf_agent *ag, const struct
 						  &ag->consent.hist[i - ag->consent.n_win];
 
 		if (w->id && w->state == BF_WINDOW_ENDED && strcmp(w->app, app) == 0 &&
-		    camera_in(ld, objs, w->camera) && (!best || w->ended_ns > best->ended_ns))
+		    strcmp(w->purpose, purpose) == 0 && camera_in(ld, objs, w->camera) && (!best || w->ended_ns > best->ended_ns))
 			best = w;
 	}
 	return best;
@@ -482,7 +482,7 @@ static const struct bf_window_info *open_elsewhere(struct bf_agent *ag, const ch
 
 /* Why a consent rule said no, in the words an inspector needs. */
 static void why_denied(struct bf_agent *ag, const struct bf_loaded *ld, const struct bf_event *e,
-		       const char *app, struct json_object *c)
+		       const char *app, const char *purpose, struct json_object *c)
 {
 	const struct bf_window_info *w = NULL, *other;
 	char buf[160];
@@ -490,7 +490,7 @@ static void why_denied(struct bf_agent *ag, const struct bf_loaded *ld, const st
 
 	if ((e->flags & BF_EF_WIN_EXPIRED) && (w = window_any(ag, e->window)))
 		why = "window expired";
-	else if ((w = last_ended(ag, ld, app, e->objs)))
+	else if ((w = last_ended(ag, ld, app, purpose, e->objs)) && w->end_reason != BF_WEND_POLICY)
 		why = w->end_reason == BF_WEND_EXPIRED ? "window expired" : end_reason(w->end_reason);
 	else if ((other = open_elsewhere(ag, app))) {
 		snprintf(buf, sizeof(buf), "camera not covered: window %u is open for camera %s",
@@ -525,7 +525,8 @@ void agent_consent_on_capture(struct bf_agent *ag, const struct bf_loaded *ld,
 		if (!(e->flags & BF_EF_NO_WINDOW))
 			bf_json_add_u64(c, "window", e->window);	/* one we never knew */
 		else if (ra)
-			why_denied(ag, ld, e, ra->app >= 0 ? ld->policy->apps[ra->app].name : "", c);
+			why_denied(ag, ld, e, ra->app >= 0 ? ld->policy->apps[ra->app].name : "",
+				   ra->purpose, c);
 		else if (w && (e->flags & BF_EF_WIN_EXPIRED)) {
 			json_object_object_add(c, "last_window", consent_obj(ag, w));
 			bf_json_add_str(c, "reason", "window expired");

@@ -58,6 +58,25 @@ static struct json_object *by_json(const struct bf_ctl_client *c, const struct p
 	return o;
 }
 
+/* A refusal names whose consent was asked for, when the ledger knows the id. */
+static void add_asked_consent(struct bf_agent *ag, struct json_object *rec, struct json_object *req)
+{
+	struct json_object *v, *c;
+	const struct bf_consent_grant *g;
+
+	if (!json_object_object_get_ex(req, "consent", &v) && !json_object_object_get_ex(req, "id", &v))
+		return;
+	if (!json_object_is_type(v, json_type_string) ||
+	    !(g = bf_ledger_find(&ag->consent.ledger, json_object_get_string(v))))
+		return;
+	c = json_object_new_object();
+	bf_json_add_str(c, "id", g->id);
+	bf_json_add_str(c, "subject", g->subject);
+	bf_json_add_str(c, "purpose", g->purpose);
+	bf_json_add_str(c, "notice", g->notice);
+	json_object_object_add(rec, "consent", c);
+}
+
 /* Every refusal is an error reply and one record: what was asked, by whom, why not. */
 static struct json_object *refuse(struct bf_agent *ag, const struct bf_ctl_client *c,
 				  const struct peer *p, const char *cmd, struct json_object *req,
@@ -72,6 +91,7 @@ static struct json_object *refuse(struct bf_agent *ag, const struct bf_ctl_clien
 	bf_json_add_str(e, "code", code);
 	bf_json_add_str(e, "message", msg);
 	json_object_object_add(rec, "error", e);
+	add_asked_consent(ag, rec, req);
 	/* The request went through json-c's UTF-8 check; its size is bounded by the framing. */
 	json_object_object_add(rec, "request", json_object_get(req));
 	json_object_object_add(rec, "by", by_json(c, p));

@@ -143,7 +143,32 @@ check "the close is logged with who closed it" wait_for ".event == \"window-clos
 check "biofence consent revoke through the agent" "$CLI" consent revoke "$gid" --control "$CTL"
 check "biofence consent show says revoked" sh -c "'$CLI' consent show '$gid' --control '$CTL' --json | jq -e '.grant.state == \"revoked\"'"
 
-# 10. A damaged ledger fails closed: no window opens, and status says so.
+# 10. A reload carries open windows over; one that drops their rule ends them.
+wid=$(ctl broker '{"cmd":"window-open","consent":"g1","app":"recognizer","camera":"lobby","for":"3s"}' | jq -r .window.id)
+check "reload of the same policy" "$CLI" reload --control "$CTL"
+expect "the window survives the reload" "ok=1 EPERM=0 ENXIO=0 other=0" "$(open_cam "$TMP/cam0")"
+sed -i 's/lobby consent entry window 3s/lobby consent staff window 3s/' "$TMP/p.policy"
+check "reload of a policy whose lobby rule has another purpose" "$CLI" reload --control "$CTL"
+expect "the entry window no longer opens lobby" "ok=0 EPERM=1 ENXIO=0 other=0" "$(open_cam "$TMP/cam0")"
+check "its end says the policy changed" wait_for ".event == \"window-close\" and .consent.window.id == $wid and (.reason | startswith(\"the policy in force has no consent rule\"))" 1
+expect "a window refusal names the consent asked for" "p-g1" \
+	"$(jq -rs '[.[] | select(.event == "window-refuse" and .error.code == "camera-not-covered")][0].consent.subject' "$LOG")"
+
+# 11. Audit mode: nothing is stopped, everything is told.
+sed -i -e 's/^mode enforce/mode audit/' -e 's/lobby consent staff window 3s/lobby consent entry window 3s/' "$TMP/p.policy"
+check "reload into audit mode" "$CLI" reload --control "$CTL"
+expect "audit mode: no window, the open goes through" "ok=1 EPERM=0 ENXIO=0 other=0" "$(open_cam "$TMP/cam0")"
+check "... logged as a denial not enforced, with why" wait_for '.kind == "capture" and .verdict == "deny" and .enforced == false and .consent.reason == "no window"' 1
+wid=$(ctl broker '{"cmd":"window-open","consent":"g1","app":"recognizer","camera":"lobby","for":"1s"}' | jq -r .window.id)
+(in_cg "$recognizer" "$TMP/cam0" 1 4 > /dev/null; echo $? > "$TMP/holder2.rc") 2>/dev/null &
+holder=$!
+check "audit mode: a holder past its window is reported" wait_for ".event == \"holder-report\" and .consent.window.id == $wid and .enforced == false" 1 6
+wait "$holder"
+expect "... and left running to its own end" "0" "$(cat "$TMP/holder2.rc")"
+sed -i 's/^mode audit/mode enforce/' "$TMP/p.policy"
+check "reload back to enforce" "$CLI" reload --control "$CTL"
+
+# 12. A damaged ledger fails closed: no window opens, and status says so.
 echo '{"type":"grant",' >> "$LEDGER"
 sleep 1.2
 expect "window refused while the ledger is damaged" "ledger-invalid" "$(refused '{"cmd":"window-open","consent":"g1","app":"recognizer","camera":"lobby"}')"
