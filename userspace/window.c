@@ -66,6 +66,8 @@ int bf_window_req_parse(struct json_object *req, struct bf_window_req *out,
 	int rc;
 
 	memset(out, 0, sizeof(*out));
+	if (!json_object_is_type(req, json_type_object))
+		return refuse(err, "bad-request", "a request is a JSON object");
 	if (check_members(req, err) || get_str(req, "consent", out->consent, sizeof(out->consent), err) ||
 	    get_str(req, "app", out->app, sizeof(out->app), err) ||
 	    get_str(req, "camera", out->camera, sizeof(out->camera), err))
