@@ -1,5 +1,6 @@
 /* agent_ledger.c - the agent's copy of the consent ledger: reread on change, grants re-checked, windows adopted at start. */
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -122,6 +123,20 @@ void agent_consent_refresh_ledger(struct bf_agent *ag, bool force)
 	if (!force && same_file(cs, &st))
 		goto recheck;
 	err = bf_ledger_load(ledger_path(ag), &fresh, &diags);
+	/* Whoever can write the ledger can forge consent: only root may. */
+	if (!err && (st.st_uid != 0 || (st.st_mode & 022))) {
+		char msg[PATH_MAX + 128];
+
+		snprintf(msg, sizeof(msg), "%s: %s", ledger_path(ag), st.st_uid != 0 ?
+			 "not owned by root: its owner could forge consent" :
+			 "group- or world-writable: anyone could forge consent");
+		bf_diags_free(&diags);
+		bf_ledger_free(&fresh);
+		diags.msgs = calloc(1, sizeof(char *));
+		if (diags.msgs && (diags.msgs[0] = strdup(msg)))
+			diags.n = diags.n_errors = 1;
+		err = -EPERM;
+	}
 	bf_ledger_free(&cs->ledger);
 	cs->loaded_once = true;
 	cs->seen.dev = st.st_dev;

@@ -168,7 +168,18 @@ expect "... and left running to its own end" "0" "$(cat "$TMP/holder2.rc")"
 sed -i 's/^mode audit/mode enforce/' "$TMP/p.policy"
 check "reload back to enforce" "$CLI" reload --control "$CTL"
 
-# 12. A damaged ledger fails closed: no window opens, and status says so.
+# 12. A ledger anyone can write is no record of consent.
+chmod 0666 "$LEDGER"
+sleep 1.2
+expect "a world-writable ledger opens no window" "ledger-invalid" "$(refused '{"cmd":"window-open","consent":"g1","app":"recognizer","camera":"lobby"}')"
+check "status says the ledger is unusable" sh -c "'$CLI' status --control '$CTL' --pin-dir '$PIN' | grep -q 'NO CAPTURE WINDOW CAN OPEN: .*world-writable'"
+chmod 0600 "$LEDGER"
+sleep 1.2
+expect "fixed: windows open again" "true" "$(ctl broker '{"cmd":"window-open","consent":"g1","app":"recognizer","camera":"lobby","for":"1s"}' | jq .ok)"
+check "the ledger going bad is logged, with why" wait_for '.event == "ledger-invalid" and (.diagnostics[0] | endswith("group- or world-writable: anyone could forge consent"))' 1
+check "and its repair (the second ledger-ok, after the first grant's)" wait_for '.event == "ledger-ok"' 2
+
+# 13. A damaged ledger fails closed: no window opens, and status says so.
 echo '{"type":"grant",' >> "$LEDGER"
 sleep 1.2
 expect "window refused while the ledger is damaged" "ledger-invalid" "$(refused '{"cmd":"window-open","consent":"g1","app":"recognizer","camera":"lobby"}')"
