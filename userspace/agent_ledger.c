@@ -97,6 +97,25 @@ static void ledger_unusable(struct bf_agent *ag, int err, const struct bf_diags 
 		log_warnx("%s", d->msgs[i]);
 }
 
+/* Whoever can write the ledger can forge consent: only root may. */
+static int check_owner(struct bf_agent *ag, const struct stat *st, struct bf_ledger *fresh,
+		       struct bf_diags *diags)
+{
+	char msg[PATH_MAX + 128];
+
+	if (st->st_uid == 0 && !(st->st_mode & 022))
+		return 0;
+	snprintf(msg, sizeof(msg), "%s: %s", ledger_path(ag), st->st_uid != 0 ?
+		 "not owned by root: its owner could forge consent" :
+		 "group- or world-writable: anyone could forge consent");
+	bf_ledger_free(fresh);
+	bf_diags_free(diags);
+	diags->msgs = calloc(1, sizeof(char *));
+	if (diags->msgs && (diags->msgs[0] = strdup(msg)))
+		diags->n = diags->n_errors = 1;
+	return -EPERM;
+}
+
 void agent_consent_refresh_ledger(struct bf_agent *ag, bool force)
 {
 	struct bf_consent_state *cs = &ag->consent;
@@ -123,20 +142,8 @@ void agent_consent_refresh_ledger(struct bf_agent *ag, bool force)
 	if (!force && same_file(cs, &st))
 		goto recheck;
 	err = bf_ledger_load(ledger_path(ag), &fresh, &diags);
-	/* Whoever can write the ledger can forge consent: only root may. */
-	if (!err && (st.st_uid != 0 || (st.st_mode & 022))) {
-		char msg[PATH_MAX + 128];
-
-		snprintf(msg, sizeof(msg), "%s: %s", ledger_path(ag), st.st_uid != 0 ?
-			 "not owned by root: its owner could forge consent" :
-			 "group- or world-writable: anyone could forge consent");
-		bf_diags_free(&diags);
-		bf_ledger_free(&fresh);
-		diags.msgs = calloc(1, sizeof(char *));
-		if (diags.msgs && (diags.msgs[0] = strdup(msg)))
-			diags.n = diags.n_errors = 1;
-		err = -EPERM;
-	}
+	if (!err)
+		err = check_owner(ag, &st, &fresh, &diags);
 	bf_ledger_free(&cs->ledger);
 	cs->loaded_once = true;
 	cs->seen.dev = st.st_dev;
