@@ -72,6 +72,23 @@ struct bf_dest {
 enum bf_rule_kind {
 	BF_RULE_CAPTURE = 1,
 	BF_RULE_EXPORT = 2,
+	BF_RULE_IPC = 3,        /* "ipc allow|deny APP unix PATH": tainted unix-socket connects/sends */
+};
+
+#define BF_UNIX_PATH_MAX 108    /* sizeof(sun_path) */
+
+/*
+ * A unix socket address an ipc rule names: a filesystem path ("/run/door.sock",
+ * absolute) or an abstract name ("@door": the '@' stands for the leading NUL).
+ * addr holds the bytes as they appear in sun_path (abstract: addr[0] == 0),
+ * len their count (without a trailing NUL for paths).
+ */
+struct bf_unix_addr {
+	char text[BF_UNIX_PATH_MAX + 2];  /* as written in the policy, for logs */
+	uint8_t addr[BF_UNIX_PATH_MAX];
+	uint8_t len;
+	bool abstract;
+	struct bf_src src;
 };
 
 /* Durations are kept in milliseconds. */
@@ -86,7 +103,7 @@ struct bf_rule_ast {
 	bool allow;
 	bool audit;             /* trailing "audit" */
 	int app;                /* index into apps, -1 for "any" */
-	int obj;                /* index into cameras or dests, -1 for "any" */
+	int obj;                /* index into cameras, dests or unix_addrs, -1 for "any" */
 	struct bf_src src;
 	/*
 	 * "consent PURPOSE [window D]" (capture allow rules naming an app only):
@@ -109,7 +126,9 @@ struct bf_policy {
 	size_t n_apps;
 	struct bf_dest *dests;
 	size_t n_dests;
-	struct bf_rule_ast *rules;  /* capture and export, in file order */
+	struct bf_unix_addr *unix_addrs; /* distinct addresses ipc rules name, in first-use order */
+	size_t n_unix_addrs;
+	struct bf_rule_ast *rules;  /* capture, export and ipc, in file order */
 	size_t n_rules;
 	int *brokers;           /* "broker APP, ...": app indexes that may open windows */
 	size_t n_brokers;
