@@ -15,6 +15,8 @@
 #define INCLUDE_DEPTH_MAX 16
 #define POLICY_SIZE_MAX (16u << 20)	/* policies are written by people; anything bigger is a mistake */
 #define NAME_RULE "names are [a-z0-9][a-z0-9_.-]*, at most 63 characters"
+/* An ipc rule's addresses become a 64-bit mask in the kernel, like cameras and dest sets. */
+#define UNIX_ADDRS_MAX 64
 
 enum tok_type { TOK_WORD, TOK_STR, TOK_COMMA };
 
@@ -1168,7 +1170,13 @@ static void stmt_dest(struct parser *ps)
 	expect_end(ps);
 }
 
-/* ---- capture / export ---- */
+/* ---- capture / export / ipc ---- */
+
+/* The kind of name a capture or export rule's second reference must be (ipc rules have none). */
+static enum kind obj_kind(enum bf_rule_kind kind)
+{
+	return kind == BF_RULE_CAPTURE ? K_CAMERA : K_DEST;
+}
 
 static int take_ref(struct parser *ps, enum kind k, char name[BF_NAME_MAX], struct bf_src *src)
 {
@@ -1292,10 +1300,106 @@ static int rule_clauses(struct parser *ps, struct bf_rule_ast *r, struct pending
 	return 0;
 }
 
+/*
+ * "/path" or "@name" as sun_path bytes. The lexer already refused control
+ * characters, NUL among them, so TEXT's strlen is its byte count.
+ */
+static int unix_addr(struct parser *ps, size_t i, const char *text, struct bf_unix_addr *ua)
+{
+	bool abstract = text[0] == '@';
+	size_t n = strlen(text) - abstract;
+
+	if (!text[0]) {
+		err_at(ps, i, "empty unix socket address (expected \"/path\" or \"@name\")");
+		return -EINVAL;
+	}
+	if (abstract && n == 0) {
+		err_at(ps, i, "abstract unix socket name is empty: write \"@name\"");
+		return -EINVAL;
+	}
+	if (!abstract && text[0] != '/') {
+		err_at(ps, i, "unix socket path must be absolute, or @name for an abstract socket: "
+		       "a relative path depends on the connecting process's directory");
+		return -EINVAL;
+	}
+	/* a path needs room for its NUL; an abstract name for the NUL in front of it */
+	if (n > BF_UNIX_PATH_MAX - 1) {
+		err_at(ps, i, "%s is %zu bytes, longer than the limit of %d (sun_path's %d bytes "
+		       "include a NUL)", abstract ? "abstract unix socket name" : "unix socket path",
+		       n, BF_UNIX_PATH_MAX - 1, BF_UNIX_PATH_MAX);
+		return -EINVAL;
+	}
+	memset(ua, 0, sizeof(*ua));
+	memcpy(ua->text, text, strlen(text) + 1);
+	memcpy(ua->addr + abstract, text + abstract, n);
+	ua->len = (uint8_t)(n + abstract);
+	ua->abstract = abstract;
+	ua->src = src_of(ps, i);
+	return 0;
+}
+
+/* "unix "ADDR"|any", the cursor after the app. UA->len stays 0 for any. */
+static int ipc_target(struct parser *ps, struct bf_unix_addr *ua)
+{
+	const struct tok *t;
+	size_t i;
+
+	memset(ua, 0, sizeof(*ua));
+	if (!peek_word(ps, "unix")) {
+		err_at(ps, ps->cur, "expected unix after the app (the only ipc kind so far)");
+		return -EINVAL;
+	}
+	ps->cur++;
+	i = ps->cur;
+	t = peek(ps);
+	if (peek_word(ps, "any")) {
+		ps->cur++;
+		return 0;
+	}
+	if (!t || t->type != TOK_STR) {
+		err_at(ps, i, "expected a quoted unix socket address (\"/path\" or \"@name\") or any "
+		       "after unix");
+		return -EINVAL;
+	}
+	ps->cur++;
+	return unix_addr(ps, i, t->text, ua);
+}
+
+/*
+ * The index of UA in p->unix_addrs, adding it on first use so that rules naming one
+ * address share one kernel bit; -EINVAL (reported) past the limit, -ENOMEM.
+ */
+static int intern_unix(struct parser *ps, const struct bf_unix_addr *ua)
+{
+	struct bf_policy *p = ps->p;
+	struct bf_unix_addr *na;
+	size_t i;
+
+	for (i = 0; i < p->n_unix_addrs; i++)
+		if (p->unix_addrs[i].len == ua->len && !memcmp(p->unix_addrs[i].addr, ua->addr, ua->len))
+			return (int)i;
+	if (p->n_unix_addrs >= UNIX_ADDRS_MAX) {
+		report(ps, true, &ua->src, ps->ord, "more than %d unix socket addresses "
+		       "(a kernel table limit)", UNIX_ADDRS_MAX);
+		return -EINVAL;
+	}
+	na = grow(p->unix_addrs, p->n_unix_addrs, sizeof(*na));
+	if (!na) {
+		fail(ps, -ENOMEM);
+		return -ENOMEM;
+	}
+	p->unix_addrs = na;
+	na[p->n_unix_addrs] = *ua;
+	return (int)p->n_unix_addrs++;
+}
+
+/* An ipc rule's address is only taken into the policy once its whole line is good. */
 static void stmt_rule(struct parser *ps, enum bf_rule_kind kind)
 {
 	struct bf_rule_ast r = { .kind = kind, .app = -1, .obj = -1 };
+	struct bf_unix_addr ua = { .len = 0 };
 	struct pending pd;
+	int rc;
 
 	memset(&pd, 0, sizeof(pd));
 	r.src = src_of(ps, 0);
@@ -1307,10 +1411,15 @@ static void stmt_rule(struct parser *ps, enum bf_rule_kind kind)
 		return;
 	}
 	ps->cur++;
-	if (take_ref(ps, K_APP, pd.app, &pd.app_src) ||
-	    take_ref(ps, kind == BF_RULE_CAPTURE ? K_CAMERA : K_DEST, pd.obj, &pd.obj_src))
+	if (take_ref(ps, K_APP, pd.app, &pd.app_src))
 		return;
-	if (rule_clauses(ps, &r, &pd))
+	if (kind == BF_RULE_IPC)
+		rc = ipc_target(ps, &ua);
+	else
+		rc = take_ref(ps, obj_kind(kind), pd.obj, &pd.obj_src);
+	if (rc || rule_clauses(ps, &r, &pd))
+		return;
+	if (kind == BF_RULE_IPC && ua.len && (r.obj = intern_unix(ps, &ua)) < 0)
 		return;
 	pd.ord = ps->ord;
 	add_rule(ps, &r, &pd);
@@ -1324,6 +1433,11 @@ static void stmt_capture(struct parser *ps)
 static void stmt_export(struct parser *ps)
 {
 	stmt_rule(ps, BF_RULE_EXPORT);
+}
+
+static void stmt_ipc(struct parser *ps)
+{
+	stmt_rule(ps, BF_RULE_IPC);
 }
 
 /* ---- capture windows: max-window, window-grace, broker ---- */
@@ -1510,6 +1624,7 @@ static const struct {
 	{ "dest", stmt_dest },
 	{ "capture", stmt_capture },
 	{ "export", stmt_export },
+	{ "ipc", stmt_ipc },
 	{ "broker", stmt_broker },
 	{ "max-window", stmt_max_window },
 	{ "window-grace", stmt_window_grace },
@@ -1522,7 +1637,7 @@ static void parse_stmt(struct parser *ps)
 	size_t i;
 
 	if (t->type != TOK_WORD) {
-		err_at(ps, 0, "expected a statement (camera, app, dest, capture, export, broker, "
+		err_at(ps, 0, "expected a statement (camera, app, dest, capture, export, ipc, broker, "
 		       "max-window, window-grace, include or mode)");
 		return;
 	}
@@ -1716,8 +1831,9 @@ static void resolve_rules(struct parser *ps)
 		const struct pending *pd = &ps->pend[i];
 
 		r->app = resolve_ref(ps, K_APP, pd->app, &pd->app_src, pd->ord);
-		r->obj = resolve_ref(ps, r->kind == BF_RULE_CAPTURE ? K_CAMERA : K_DEST, pd->obj,
-				     &pd->obj_src, pd->ord);
+		/* an ipc rule's address is a literal, interned as its line was read */
+		if (r->kind != BF_RULE_IPC)
+			r->obj = resolve_ref(ps, obj_kind(r->kind), pd->obj, &pd->obj_src, pd->ord);
 	}
 }
 
@@ -1987,6 +2103,7 @@ void bf_policy_free(struct bf_policy *p)
 	free(p->cameras);
 	free(p->apps);
 	free(p->dests);
+	free(p->unix_addrs);
 	free(p->rules);
 	free(p->brokers);
 	free(p->files);
@@ -2014,19 +2131,31 @@ static const char *plural(size_t n)
 	return n == 1 ? "" : "s";
 }
 
-static void describe_header(const struct bf_policy *p, FILE *out)
+static size_t count_rules(const struct bf_policy *p, enum bf_rule_kind kind)
 {
-	size_t i, n_cap = 0, n_exp = 0;
-	char hex[65];
+	size_t i, n = 0;
 
 	for (i = 0; i < p->n_rules; i++)
-		p->rules[i].kind == BF_RULE_CAPTURE ? n_cap++ : n_exp++;
+		n += p->rules[i].kind == kind;
+	return n;
+}
+
+static void describe_header(const struct bf_policy *p, FILE *out)
+{
+	size_t i, n_cap = count_rules(p, BF_RULE_CAPTURE), n_exp = count_rules(p, BF_RULE_EXPORT);
+	size_t n_ipc = count_rules(p, BF_RULE_IPC);
+	char hex[65];
+
 	to_hex(p->digest, sizeof(p->digest), hex);
 	fprintf(out, "policy %s (sha256 %s): %s mode, %zu camera%s, %zu app%s, "
-		"%zu destination set%s, %zu capture rule%s, %zu export rule%s\n",
+		"%zu destination set%s, %zu capture rule%s, %zu export rule%s",
 		p->n_files ? p->files[0] : "?", hex, p->audit_mode ? "audit" : "enforce",
 		p->n_cameras, plural(p->n_cameras), p->n_apps, plural(p->n_apps),
 		p->n_dests, plural(p->n_dests), n_cap, plural(n_cap), n_exp, plural(n_exp));
+	/* said only when there are some, so policies without ipc rules read as they always did */
+	if (n_ipc)
+		fprintf(out, ", %zu ipc rule%s", n_ipc, plural(n_ipc));
+	fputc('\n', out);
 	for (i = 1; i < p->n_files; i++)
 		fprintf(out, "%s%s", i == 1 ? "  included: " : ", ", p->files[i]);
 	if (p->n_files > 1)
@@ -2131,20 +2260,32 @@ static void describe_dest(const struct bf_policy *p, int idx, FILE *out)
 	fputc(')', out);
 }
 
+static void describe_unix(const struct bf_policy *p, int idx, FILE *out)
+{
+	if (idx < 0)
+		fputs("any unix socket", out);
+	else
+		fprintf(out, "unix socket %s", p->unix_addrs[idx].text);
+}
+
+/* How each rule kind is worded, indexed by enum bf_rule_kind. */
+static const struct {
+	const char *title, *may, *trying;
+	void (*obj)(const struct bf_policy *p, int idx, FILE *out);
+} kind_words[] = {
+	[BF_RULE_CAPTURE] = { "capture:\n", " may open ", " trying to open ", describe_camera },
+	[BF_RULE_EXPORT] = { "export (applies to processes that opened a camera, and their children):\n",
+			     " may send to ", " trying to send to ", describe_dest },
+	[BF_RULE_IPC] = { "ipc (applies to processes that opened a camera, and their children):\n",
+			  " may connect or send to ", " trying to connect or send to ", describe_unix },
+};
+
 static void describe_rule(const struct bf_policy *p, const struct bf_rule_ast *r, FILE *out)
 {
-	bool cap = r->kind == BF_RULE_CAPTURE;
-
 	fputs(r->allow ? "  " : "  DENIED: ", out);
 	describe_app(p, r->app, out);
-	if (r->allow)
-		fputs(cap ? " may open " : " may send to ", out);
-	else
-		fputs(cap ? " trying to open " : " trying to send to ", out);
-	if (cap)
-		describe_camera(p, r->obj, out);
-	else
-		describe_dest(p, r->obj, out);
+	fputs(r->allow ? kind_words[r->kind].may : kind_words[r->kind].trying, out);
+	kind_words[r->kind].obj(p, r->obj, out);
 	if (r->consent) {
 		char win[BF_DURATION_BUF];
 
@@ -2162,8 +2303,7 @@ static void describe_kind(const struct bf_policy *p, enum bf_rule_kind kind, FIL
 	bool cap = kind == BF_RULE_CAPTURE, closed = false, any = false;
 	size_t i;
 
-	fputs(cap ? "capture:\n" :
-	      "export (applies to processes that opened a camera, and their children):\n", out);
+	fputs(kind_words[kind].title, out);
 	for (i = 0; i < p->n_rules && !closed; i++) {
 		const struct bf_rule_ast *r = &p->rules[i];
 
@@ -2218,4 +2358,6 @@ void bf_policy_describe(const struct bf_policy *p, FILE *out)
 	describe_kind(p, BF_RULE_CAPTURE, out);
 	describe_windows(p, out);
 	describe_kind(p, BF_RULE_EXPORT, out);
+	if (count_rules(p, BF_RULE_IPC))
+		describe_kind(p, BF_RULE_IPC, out);
 }

@@ -322,6 +322,9 @@ static void test_describe_example(void **state)
 	/* no consent rule: windows are not worth a word */
 	assert_null(strstr(s, "window"));
 	assert_null(strstr(s, "broker"));
+	/* no ipc rule: no ipc section, and the header reads as before ipc rules existed */
+	assert_null(strstr(s, "ipc"));
+	assert_null(strstr(s, "unix"));
 	free(s);
 	bf_policy_free(p);
 }
@@ -419,9 +422,9 @@ static void test_err_unknown_keyword(void **state)
 		      "t.policy:1:1: unknown keyword \"frobnicate\"",
 		      "t.policy:2:3: unknown keyword \"cameras\"");
 	expect_errors("\"camera\" x\n, x\n",
-		      "t.policy:1:1: expected a statement (camera, app, dest, capture, export, broker, "
+		      "t.policy:1:1: expected a statement (camera, app, dest, capture, export, ipc, broker, "
 		      "max-window, window-grace, include or mode)",
-		      "t.policy:2:1: expected a statement (camera, app, dest, capture, export, broker, "
+		      "t.policy:2:1: expected a statement (camera, app, dest, capture, export, ipc, broker, "
 		      "max-window, window-grace, include or mode)");
 }
 
@@ -1050,6 +1053,278 @@ static void test_describe_consent_no_broker(void **state)
 	bf_policy_free(p);
 }
 
+/* ---- ipc rules: unix socket addresses ---- */
+
+static void expect_unix(const struct bf_unix_addr *ua, const char *text, const void *addr,
+			size_t len, bool abstract, unsigned line, unsigned col)
+{
+	assert_string_equal(ua->text, text);
+	assert_int_equal(ua->len, len);
+	assert_memory_equal(ua->addr, addr, len);
+	assert_int_equal(ua->abstract, abstract);
+	expect_src(&ua->src, "t.policy", line, col);
+}
+
+static void test_ipc_rules(void **state)
+{
+	struct bf_policy *p = parse_ok(
+		"ipc allow rec unix \"/run/gate/door.sock\"\n"
+		"ipc allow rec unix \"@door-events\" audit\n"
+		"ipc  allow door unix \"/run/gate/door.sock\"\n"   /* the same address: one index */
+		"ipc deny any unix \"@/run/gate/door.sock\"\n"    /* abstract: not the path above */
+		"ipc allow door unix any\n"
+		"ipc deny any unix \"/run/a\\\"b\\\\c\"\n"
+		"ipc deny rec unix \"@door-events\"\n"
+		"app rec unit rec.service\n"
+		"app door unit door.service\n", NF);
+	const struct bf_rule_ast *r = p->rules;
+
+	assert_int_equal(p->n_rules, 7);
+	assert_int_equal(p->n_unix_addrs, 4);
+	expect_unix(&p->unix_addrs[0], "/run/gate/door.sock", "/run/gate/door.sock", 19, false, 1, 20);
+	expect_unix(&p->unix_addrs[1], "@door-events", "\0door-events", 12, true, 2, 20);
+	expect_unix(&p->unix_addrs[2], "@/run/gate/door.sock", "\0/run/gate/door.sock", 20, true, 4, 19);
+	expect_unix(&p->unix_addrs[3], "/run/a\"b\\c", "/run/a\"b\\c", 10, false, 6, 19);
+	expect_rule(&r[0], BF_RULE_IPC, true, 0, 0, 1);
+	assert_true(r[1].audit);
+	assert_int_equal(r[1].kind, BF_RULE_IPC);
+	assert_int_equal(r[1].obj, 1);
+	expect_rule(&r[2], BF_RULE_IPC, true, 1, 0, 3);
+	expect_rule(&r[3], BF_RULE_IPC, false, -1, 2, 4);
+	expect_rule(&r[4], BF_RULE_IPC, true, 1, -1, 5);
+	expect_rule(&r[5], BF_RULE_IPC, false, -1, 3, 6);
+	expect_rule(&r[6], BF_RULE_IPC, false, 0, 1, 7);
+	assert_false(r[0].consent);
+	bf_policy_free(p);
+	/* "unix any" names no address, so it adds none */
+	p = parse_ok("ipc deny any unix any\n", NF);
+	assert_int_equal(p->n_unix_addrs, 0);
+	assert_null(p->unix_addrs);
+	expect_rule(&p->rules[0], BF_RULE_IPC, false, -1, -1, 1);
+	bf_policy_free(p);
+}
+
+/* "ipc allow any unix "PFX" + 'a' * N" with N bytes of 'a'. */
+static char *ipc_line(const char *pfx, size_t n, const char *tail)
+{
+	char *name = malloc(n + 1), *line;
+
+	assert_non_null(name);
+	memset(name, 'a', n);
+	name[n] = '\0';
+	assert_true(asprintf(&line, "ipc allow any unix \"%s%s\"%s\n", pfx, name, tail) > 0);
+	free(name);
+	return line;
+}
+
+static void test_ipc_address_length(void **state)
+{
+	char *path = ipc_line("/", 106, ""), *name = ipc_line("@", 107, "");
+	char *text, want[BF_UNIX_PATH_MAX];
+	struct bf_policy *p;
+
+	assert_true(asprintf(&text, "%s%s", path, name) > 0);
+	p = parse_ok(text, NF);
+	assert_int_equal(p->n_unix_addrs, 2);
+	assert_int_equal(p->unix_addrs[0].len, 107);
+	assert_int_equal(strlen(p->unix_addrs[0].text), 107);
+	assert_int_equal(p->unix_addrs[0].addr[0], '/');
+	assert_false(p->unix_addrs[0].abstract);
+	/* abstract: sun_path's leading NUL then 107 name bytes fill all 108 */
+	memset(want, 'a', sizeof(want));
+	want[0] = '\0';
+	assert_int_equal(p->unix_addrs[1].len, BF_UNIX_PATH_MAX);
+	assert_memory_equal(p->unix_addrs[1].addr, want, BF_UNIX_PATH_MAX);
+	assert_true(p->unix_addrs[1].abstract);
+	assert_int_equal(strlen(p->unix_addrs[1].text), 108);
+	assert_int_equal(p->unix_addrs[1].text[0], '@');
+	bf_policy_free(p);
+	free(text);
+	free(path);
+	free(name);
+	path = ipc_line("/", 107, "");
+	name = ipc_line("@", 108, "");
+	assert_true(asprintf(&text, "%s%s", path, name) > 0);
+	expect_errors(text,
+		      "t.policy:1:20: unix socket path is 108 bytes, longer than the limit of 107 "
+		      "(sun_path's 108 bytes include a NUL)",
+		      "t.policy:2:20: abstract unix socket name is 108 bytes, longer than the limit of 107 "
+		      "(sun_path's 108 bytes include a NUL)");
+	free(text);
+	free(path);
+	free(name);
+}
+
+/* Appends "ipc allow any unix "/s/I"" for I in [from, to). */
+static void ipc_addrs(char **text, int from, int to)
+{
+	char *t;
+	int i;
+
+	for (i = from; i < to; i++) {
+		assert_true(asprintf(&t, "%sipc allow any unix \"/s/%d\"\n", *text, i) > 0);
+		free(*text);
+		*text = t;
+	}
+}
+
+static void test_ipc_address_limit(void **state)
+{
+	static const char *const shadowed[] = {
+		"t.policy:65:1: warning: rule never matches: shadowed by t.policy:1",
+	};
+	char *text = strdup(""), *t;
+	struct bf_diags d = { 0 };
+	struct bf_policy *p;
+
+	assert_non_null(text);
+	ipc_addrs(&text, 0, 64);
+	/* a repeat is no new address (and, sharing its index, is seen to be shadowed) */
+	assert_true(asprintf(&t, "%sipc deny any unix \"/s/0\"\n", text) > 0);
+	parse_with_warnings(t, shadowed, 1, &p);
+	assert_int_equal(p->n_unix_addrs, 64);
+	assert_int_equal(p->n_rules, 65);
+	assert_string_equal(p->unix_addrs[63].text, "/s/63");
+	assert_int_equal(p->rules[64].obj, 0);
+	bf_policy_free(p);
+	free(t);
+	ipc_addrs(&text, 64, 66);
+	expect_errors(text, "t.policy:65:20: more than 64 unix socket addresses (a kernel table limit)",
+		      "t.policy:66:20: more than 64 unix socket addresses (a kernel table limit)");
+	/* past the limit, an address already in the table is still taken (only shadowed here) */
+	assert_true(asprintf(&t, "%sipc deny any unix \"/s/7\"\n", text) > 0);
+	assert_int_equal(bf_policy_parse_string("t.policy", t, NF, &p, &d), -EINVAL);
+	assert_int_equal(d.n_errors, 2);
+	assert_int_equal(d.n, 3);
+	assert_string_equal(d.msgs[2], "t.policy:67:1: warning: rule never matches: shadowed by t.policy:8");
+	bf_diags_free(&d);
+	free(t);
+	free(text);
+	/* a line with an error adds no address, so it does not use up the table */
+	text = strdup("");
+	assert_non_null(text);
+	ipc_addrs(&text, 0, 63);
+	assert_true(asprintf(&t, "%sipc allow any unix \"/e\" please\nipc allow any unix \"/s/63\"\n",
+			     text) > 0);
+	expect_errors(t, "t.policy:64:25: trailing garbage \"please\"");
+	free(t);
+	free(text);
+}
+
+static void test_err_ipc(void **state)
+{
+	expect_errors("app rec unit rec.service\n"
+		      "ipc allow rec unix \"\"\n"
+		      "ipc allow rec unix \"run/door.sock\"\n"
+		      "ipc allow rec unix \"@\"\n"
+		      "ipc allow rec tcp \"/run/x\"\n"
+		      "ipc allow rec\n"
+		      "ipc allow rec unix\n"
+		      "ipc allow rec unix /run/x\n"
+		      "ipc allow rec unix \"/run/x\" please\n"
+		      "ipc allow rec unix \"/run/x\" consent entry\n"
+		      "ipc allow rec unix any audit audit\n"
+		      "ipc permit rec unix any\n"
+		      "ipc allow Rec unix any\n"
+		      "ipc allow ghost unix \"@g\"\n"
+		      "ipc deny any unix \".\"\n"
+		      "ipc allow rec unix \"/run/x\" window 5s\n"
+		      "ipc allow rec unix \"/run/x\", \"/run/y\"\n"
+		      "ipc allow rec unix \"any\"\n"
+		      "ipc\n",
+		      "t.policy:2:20: empty unix socket address (expected \"/path\" or \"@name\")",
+		      "t.policy:3:20: unix socket path must be absolute, or @name for an abstract socket: "
+		      "a relative path depends on the connecting process's directory",
+		      "t.policy:4:20: abstract unix socket name is empty: write \"@name\"",
+		      "t.policy:5:15: expected unix after the app (the only ipc kind so far)",
+		      "t.policy:6:14: expected unix after the app (the only ipc kind so far)",
+		      "t.policy:7:19: expected a quoted unix socket address (\"/path\" or \"@name\") or any "
+		      "after unix",
+		      "t.policy:8:20: expected a quoted unix socket address (\"/path\" or \"@name\") or any "
+		      "after unix",
+		      "t.policy:9:29: trailing garbage \"please\"",
+		      "t.policy:10:29: consent applies to capture rules only",
+		      "t.policy:11:30: duplicate audit",
+		      "t.policy:12:5: expected allow or deny after ipc",
+		      "t.policy:13:11: bad app name \"Rec\" (names are [a-z0-9][a-z0-9_.-]*, at most 63 characters)",
+		      "t.policy:14:11: undefined app \"ghost\"",
+		      "t.policy:15:19: unix socket path must be absolute, or @name for an abstract socket: "
+		      "a relative path depends on the connecting process's directory",
+		      "t.policy:16:29: window without consent",
+		      "t.policy:17:28: trailing garbage \",\"",
+		      "t.policy:18:20: unix socket path must be absolute, or @name for an abstract socket: "
+		      "a relative path depends on the connecting process's directory",
+		      "t.policy:19:4: expected allow or deny after ipc");
+}
+
+/* Same kind only: an export deny any any does not shadow ipc rules, nor ipc rules capture ones. */
+static void test_ipc_shadowing(void **state)
+{
+	static const char *const want[] = {
+		"t.policy:4:1: warning: rule never matches: shadowed by t.policy:3",
+		"t.policy:6:1: warning: rule never matches: shadowed by t.policy:5",
+		"t.policy:13:1: warning: rule never matches: shadowed by t.policy:11",
+	};
+	struct bf_policy *p;
+
+	parse_with_warnings("app a unit a.service\n"
+			    "app b unit b.service\n"
+			    "ipc allow a unix \"/run/x\"\n"
+			    "ipc deny a unix \"/run/x\"\n"
+			    "ipc deny a unix any\n"
+			    "ipc allow a unix \"@y\"\n"
+			    "ipc allow b unix \"@y\"\n"
+			    "export deny any any\n"
+			    "ipc allow any unix any audit\n"   /* audit rules decide nothing */
+			    "ipc allow b unix \"/run/x\"\n"
+			    "ipc deny any unix any\n"
+			    "capture allow a any\n"
+			    "ipc allow b unix \"@z\"\n", want, 3, &p);
+	assert_int_equal(p->n_unix_addrs, 3);
+	bf_policy_free(p);
+}
+
+static void test_describe_ipc(void **state)
+{
+	struct bf_policy *p = parse_ok(
+		"app rec unit rec.service\n"
+		"ipc allow rec unix \"/run/gate/door.sock\"\n"
+		"ipc allow rec unix \"@door-events\" audit\n"
+		"ipc deny any unix \"@x\"\n", NF);
+	char *s = describe(p);
+	const char *ipc;
+
+	expect_contains(s, "enforce mode, 0 cameras, 1 app, 0 destination sets, 0 capture rules, "
+			"0 export rules, 3 ipc rules\n");
+	expect_contains(s, "export (applies to processes that opened a camera, and their children):\n"
+			"  (no rules)\n"
+			"  everything else is denied    [default]\n"
+			"ipc (");
+	/* the ipc section comes last */
+	ipc = strstr(s, "ipc (");
+	assert_non_null(ipc);
+	assert_string_equal(ipc, "ipc (applies to processes that opened a camera, and their children):\n"
+			    "  rec (unit rec.service) may connect or send to unix socket /run/gate/door.sock"
+			    "    [t.policy:2]\n"
+			    "  rec (unit rec.service) may connect or send to unix socket @door-events"
+			    " (audit only)    [t.policy:3]\n"
+			    "  DENIED: any process trying to connect or send to unix socket @x    [t.policy:4]\n"
+			    "  everything else is denied    [default]\n");
+	free(s);
+	bf_policy_free(p);
+	/* a closing deny any any leaves no default line; audit mode says nothing is denied */
+	p = parse_ok("mode audit\nipc deny any unix any\n", NF);
+	s = describe(p);
+	expect_contains(s, "0 export rules, 1 ipc rule\n");
+	expect_contains(s, "  everything else would be denied (logged only)    [default]\n"
+			"ipc (applies to processes that opened a camera, and their children):\n"
+			"  DENIED: any process trying to connect or send to any unix socket (audit only)"
+			"    [t.policy:2]\n");
+	assert_null(strstr(strstr(s, "ipc ("), "[default]"));
+	free(s);
+	bf_policy_free(p);
+}
+
 /* ---- durations ---- */
 
 static void expect_duration(const char *s, int rc, uint32_t ms)
@@ -1499,6 +1774,12 @@ int main(void)
 		cmocka_unit_test(test_consent_shadowing),
 		cmocka_unit_test(test_describe_consent),
 		cmocka_unit_test(test_describe_consent_no_broker),
+		cmocka_unit_test(test_ipc_rules),
+		cmocka_unit_test(test_ipc_address_length),
+		cmocka_unit_test(test_ipc_address_limit),
+		cmocka_unit_test(test_err_ipc),
+		cmocka_unit_test(test_ipc_shadowing),
+		cmocka_unit_test(test_describe_ipc),
 		cmocka_unit_test(test_parse_duration),
 		cmocka_unit_test(test_format_duration),
 	};
