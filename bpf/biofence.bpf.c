@@ -43,6 +43,15 @@ struct bf_rule_map {
 };
 struct bf_rule_map bf_capture_rules SEC(".maps");
 struct bf_rule_map bf_export_rules SEC(".maps");
+struct bf_rule_map bf_ipc_rules SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, BF_SLOTS * 64);
+	__type(key, struct bf_unix_key);
+	__type(value, struct bf_mask);
+	BF_PINNED;
+} bf_unix SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
@@ -303,8 +312,8 @@ static __always_inline int bf_verdict(struct bf_event *e, const struct bf_slot_c
 /* Set by the agent before load: a quarter of the ring buffer. */
 const volatile __u64 bf_wake_bytes = 1 << 18;
 
-/* A ring buffer record: our event plus the kernel's 8-byte header. */
-#define BF_RECORD_BYTES (sizeof(struct bf_event) + 8)
+/* The largest ring buffer record: an ipc event plus the kernel's 8-byte header. */
+#define BF_RECORD_BYTES (sizeof(struct bf_ipc_event) + 8)
 
 /*
  * Copy the decision into the ring buffer, or count it as lost. Waking the
@@ -314,20 +323,25 @@ const volatile __u64 bf_wake_bytes = 1 << 18;
  * every event past that mark would make each decision pay ~10 us while
  * the agent is stalled, exactly when the buffer is already filling.
  */
+static __always_inline __u64 bf_wake_flag(void)
+{
+	__u64 queued = bpf_ringbuf_query(&bf_events, BPF_RB_AVAIL_DATA);
+
+	if (queued >= bf_wake_bytes && queued < bf_wake_bytes + BF_RECORD_BYTES)
+		return BPF_RB_FORCE_WAKEUP;
+	return BPF_RB_NO_WAKEUP;
+}
+
 static __always_inline void bf_submit(const struct bf_event *e)
 {
 	struct bf_event *out = bpf_ringbuf_reserve(&bf_events, sizeof(*out), 0);
-	__u64 queued, wake = BPF_RB_NO_WAKEUP;
 
 	if (!out) {
 		bf_count(BF_STAT_LOST);
 		return;
 	}
 	__builtin_memcpy(out, e, sizeof(*out));
-	queued = bpf_ringbuf_query(&bf_events, BPF_RB_AVAIL_DATA);
-	if (queued >= bf_wake_bytes && queued < bf_wake_bytes + BF_RECORD_BYTES)
-		wake = BPF_RB_FORCE_WAKEUP;
-	bpf_ringbuf_submit(out, wake);
+	bpf_ringbuf_submit(out, bf_wake_flag());
 	bf_count(BF_STAT_EVENTS);
 }
 
@@ -474,25 +488,40 @@ static __always_inline __u64 bf_dest_sets(const struct bf_event *e, const struct
 	return sets & ports;
 }
 
-static __always_inline int bf_sock_decide(struct bpf_sock_addr *ctx, int v6, __u32 what)
+/*
+ * Starts the event of a tainted process reaching out; NULL for an
+ * untainted one, which is let through after this one hash lookup.
+ */
+static __always_inline const struct bf_slot_config *bf_taint_begin(struct bf_event *e, __u32 kind,
+								     __u32 what, __u32 *slot)
 {
-	__u32 tgid = bpf_get_current_pid_tgid() >> 32;
+	__u32 tgid = bpf_get_current_pid_tgid() >> 32, seq;
 	struct bf_taint *taint = bpf_map_lookup_elem(&bf_taint, &tgid);
 	const struct bf_slot_config *cfg;
-	struct bf_event e = {};
-	__u32 slot, seq, rule_flags;
-	int allowed;
 
 	if (!taint)
-		return 1;	/* the common case: one lookup and out */
-	cfg = bf_config(&slot, &seq);
+		return 0;
+	cfg = bf_config(slot, &seq);
+	if (!cfg)
+		return 0;
+	e->kind = kind;
+	e->flags = what;
+	e->boot_ns = bpf_ktime_get_boot_ns();
+	e->policy_seq = seq;
+	e->taint = *taint;
+	return cfg;
+}
+
+static __always_inline int bf_sock_decide(struct bpf_sock_addr *ctx, int v6, __u32 what)
+{
+	const struct bf_slot_config *cfg;
+	struct bf_event e = {};
+	__u32 slot, rule_flags;
+	int allowed;
+
+	cfg = bf_taint_begin(&e, BF_KIND_EXPORT, what, &slot);
 	if (!cfg)
 		return 1;
-	e.kind = BF_KIND_EXPORT;
-	e.flags = what;
-	e.boot_ns = bpf_ktime_get_boot_ns();
-	e.policy_seq = seq;
-	e.taint = *taint;
 	e.proto = ctx->protocol;
 	e.port = bpf_ntohs(ctx->user_port);
 	if (v6) {
@@ -537,6 +566,98 @@ SEC("cgroup/sendmsg6")
 int bf_sendmsg6(struct bpf_sock_addr *ctx)
 {
 	return bf_sock_decide(ctx, 1, 0);
+}
+
+extern void *bpf_cast_to_kern_ctx(void *obj) __ksym;
+
+/*
+ * The address exactly as the process gave it, shaped like a policy key:
+ * a path up to its first NUL (the kernel reads it so), an abstract name
+ * (leading NUL) byte for byte. The kernel has copied the sockaddr in, but
+ * not yet terminated it, so only uaddrlen bytes are read.
+ */
+static __always_inline void bf_unix_key_of(struct bpf_sock_addr *ctx, struct bf_unix_key *k)
+{
+	struct bpf_sock_addr_kern *sa = bpf_cast_to_kern_ctx(ctx);
+	__u32 n = sa->uaddrlen, len = 0, nul = 0;
+
+	n = n > 2 ? n - 2 : 0;	/* sun_family */
+	if (n > sizeof(k->addr))
+		n = sizeof(k->addr);
+	bpf_probe_read_kernel(k->addr, n, (char *)sa->uaddr + 2);
+	if (!k->addr[0]) {
+		k->len = n;
+		return;
+	}
+	for (__u32 i = 0; i < sizeof(k->addr); i++) {
+		if (i >= n)
+			break;
+		if (!k->addr[i])
+			nul = 1;
+		if (nul)
+			k->addr[i] = 0;
+		else
+			len = i + 1;
+	}
+	k->len = len;
+}
+
+static __always_inline void bf_submit_ipc(const struct bf_event *e, const struct bf_unix_key *k)
+{
+	struct bf_ipc_event *out = bpf_ringbuf_reserve(&bf_events, sizeof(*out), 0);
+
+	if (!out) {
+		bf_count(BF_STAT_LOST);
+		return;
+	}
+	__builtin_memcpy(&out->e, e, sizeof(*e));
+	__builtin_memcpy(out->addr, k->addr, sizeof(out->addr));
+	out->addr_len = k->len;
+	bpf_ringbuf_submit(out, bf_wake_flag());
+	bf_count(BF_STAT_EVENTS);
+}
+
+/* A tainted process reaching a unix socket: judged by the address it names. */
+static __always_inline int bf_unix_decide(struct bpf_sock_addr *ctx, __u32 what)
+{
+	const struct bf_slot_config *cfg;
+	struct bf_unix_key k = {};
+	struct bf_event e = {};
+	__u32 slot, rule_flags;
+	int allowed;
+
+	cfg = bf_taint_begin(&e, BF_KIND_IPC, what, &slot);
+	if (!cfg)
+		return 1;
+	e.proto = ctx->type;
+	bf_unix_key_of(ctx, &k);
+	k.slot = slot;
+	e.objs = bf_lookup_mask(&bf_unix, &k);
+	bf_identify(&e, cfg, slot);
+	e.rule = bf_first_match(&bf_ipc_rules, slot, cfg->n_ipc, e.apps, e.objs, &rule_flags, &e);
+	allowed = bf_verdict(&e, cfg, rule_flags);
+	if (!allowed)
+		bf_count(BF_STAT_IPC_DENY);
+	bf_submit_ipc(&e, &k);
+	return allowed;
+}
+
+/*
+ * cgroup/connect_unix and cgroup/sendmsg_unix (kernel 6.7): libbpf 1.1
+ * knows neither section, so they are declared as connect4 and the agent
+ * sets their real attach types before load (or leaves them out, and says
+ * so, on an older kernel).
+ */
+SEC("cgroup/connect4")
+int bf_connect_unix(struct bpf_sock_addr *ctx)
+{
+	return bf_unix_decide(ctx, BF_EF_CONNECT);
+}
+
+SEC("cgroup/connect4")
+int bf_sendmsg_unix(struct bpf_sock_addr *ctx)
+{
+	return bf_unix_decide(ctx, 0);
 }
 
 /* Runs before the child is first scheduled, so it can never send untainted. */

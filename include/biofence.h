@@ -86,6 +86,7 @@ enum bf_mode {
 enum bf_kind {
 	BF_KIND_CAPTURE = 1,
 	BF_KIND_EXPORT = 2,
+	BF_KIND_IPC = 3,        /* a tainted connect/send on an AF_UNIX socket (struct bf_ipc_event) */
 };
 
 /* bf_event.flags */
@@ -106,6 +107,7 @@ enum bf_stat {
 	BF_STAT_CAPTURE_DENY,   /* camera opens refused */
 	BF_STAT_EXPORT_DENY,    /* tainted sends refused */
 	BF_STAT_TAINT_FULL,     /* taint table full (open refused, fork not followed) */
+	BF_STAT_IPC_DENY,       /* tainted unix-socket connects/sends refused */
 	BF_STAT_N,
 };
 
@@ -127,6 +129,8 @@ struct bf_slot_config {
 	__u32 cg_levels;        /* bit L: some app cgroup sits at depth L */
 	__u32 policy_seq;
 	__u32 keys;             /* BF_KEY_*: key kinds some app uses (others need no lookup) */
+	__u32 n_ipc;            /* ipc rules in use */
+	__u32 _pad;
 };
 
 #define BF_KEY_EXE    (1u << 0)
@@ -176,6 +180,19 @@ struct bf_dest_key {
 	__u32 prefixlen;
 	__u8 slot[4];   /* big-endian slot number, always fully matched */
 	__u8 addr[16];  /* IPv6, IPv4 as ::ffff:a.b.c.d */
+};
+
+/*
+ * A unix socket address as the policy names it, the way it sits in
+ * sun_path: a filesystem path without its NUL ("/run/door.sock", len 14)
+ * or an abstract name with its leading NUL ("\0door", len 5). Bytes past
+ * len are zero, so the kernel's copy of what a process asked for hashes
+ * the same as the policy's.
+ */
+struct bf_unix_key {
+	__u32 slot;
+	__u32 len;
+	__u8 addr[108];
 };
 
 struct bf_mask {
@@ -287,9 +304,18 @@ struct bf_event {
 	char comm[16];
 };
 
+/* An ipc decision: the common event plus the address asked for, which no rule may name. */
+struct bf_ipc_event {
+	struct bf_event e;      /* e.objs: unix address mask; e.proto: SOCK_STREAM/SOCK_DGRAM... */
+	__u32 addr_len;
+	__u8 addr[108];
+};
+
 #define BF_CHECK_SIZE(t, n) _Static_assert(sizeof(t) == (n), #t " layout changed")
 BF_CHECK_SIZE(struct bf_active, 8);
-BF_CHECK_SIZE(struct bf_slot_config, 72);
+BF_CHECK_SIZE(struct bf_slot_config, 80);
+BF_CHECK_SIZE(struct bf_unix_key, 116);
+BF_CHECK_SIZE(struct bf_ipc_event, 176 + 112);
 BF_CHECK_SIZE(struct bf_rule, 24);
 BF_CHECK_SIZE(struct bf_exe_key, 24);
 BF_CHECK_SIZE(struct bf_cgrp_key, 16);

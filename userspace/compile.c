@@ -218,17 +218,18 @@ static int compile_rules(const struct bf_policy *p, struct bf_tables *t, char *e
 {
 	for (size_t i = 0; i < p->n_rules; i++) {
 		const struct bf_rule_ast *ra = &p->rules[i];
-		bool cap = ra->kind == BF_RULE_CAPTURE;
-		uint32_t *n = cap ? &t->cfg.n_capture : &t->cfg.n_export;
+		bool cap = ra->kind == BF_RULE_CAPTURE, ipc = ra->kind == BF_RULE_IPC;
+		uint32_t *n = cap ? &t->cfg.n_capture : ipc ? &t->cfg.n_ipc : &t->cfg.n_export;
 		struct bf_rule *r;
 
 		if (*n >= BF_MAX_RULES) {
 			snprintf(errbuf, errlen, "%s:%u:%u: more than %d %s rules", ra->src.file,
-				 ra->src.line, ra->src.col, BF_MAX_RULES, cap ? "capture" : "export");
+				 ra->src.line, ra->src.col, BF_MAX_RULES,
+				 cap ? "capture" : ipc ? "ipc" : "export");
 			return -E2BIG;
 		}
-		r = cap ? &t->capture[*n] : &t->export[*n];
-		(cap ? t->capture_ast : t->export_ast)[*n] = (int)i;
+		r = cap ? &t->capture[*n] : ipc ? &t->ipc[*n] : &t->export[*n];
+		(cap ? t->capture_ast : ipc ? t->ipc_ast : t->export_ast)[*n] = (int)i;
 		(*n)++;
 		r->flags = (ra->allow ? BF_RF_ALLOW : 0) | (ra->audit ? BF_RF_AUDIT : 0);
 		if (ra->app < 0)
@@ -267,6 +268,21 @@ uint16_t bf_purpose_id(const struct bf_policy *p, const char *purpose)
 		id++;
 		if (strcmp(r->purpose, purpose) == 0)
 			return id;
+	}
+	return 0;
+}
+
+static int compile_unix(const struct bf_policy *p, struct bf_tables *t)
+{
+	for (size_t i = 0; i < p->n_unix_addrs && i < 64; i++) {
+		const struct bf_unix_addr *u = &p->unix_addrs[i];
+		struct bf_unix_key key = { .slot = t->slot, .len = u->len };
+		int err;
+
+		memcpy(key.addr, u->addr, u->len);
+		err = VEC_PUSH(t->unix_addrs, ((struct bf_kv_unix){ .k = key, .v = { 1ull << i } }));
+		if (err)
+			return err;
 	}
 	return 0;
 }
@@ -327,6 +343,7 @@ int bf_compile(const struct bf_policy *p, const struct bf_resolved *r, uint32_t 
 	err = err ?: compile_cameras(p, r, t);
 	err = err ?: compile_ports(p, t);
 	err = err ?: compile_dests(p, t);
+	err = err ?: compile_unix(p, t);
 	err = err ?: check_key_counts(t, errbuf, errlen);
 	if (err == -ENOMEM)
 		snprintf(errbuf, errlen, "out of memory compiling the policy");
@@ -343,6 +360,9 @@ void bf_tables_free(struct bf_tables *t)
 	free(t->cam.v);
 	free(t->port.v);
 	free(t->dest.v);
+	free(t->unix_addrs.v);
+	t->unix_addrs.v = NULL;
+	t->unix_addrs.n = 0;
 	free(t->windows);
 	t->windows = NULL;
 	t->window_apps = 0;
@@ -380,6 +400,16 @@ uint64_t bf_eval_apps(const struct bf_tables *t, uint64_t exe_dev, uint64_t exe_
 			cg_m |= VEC_FIND(t->cgrp, ck);
 	}
 	return exe_m & uid_m & cg_m;
+}
+
+uint64_t bf_eval_unix(const struct bf_tables *t, const uint8_t *addr, uint32_t len)
+{
+	struct bf_unix_key key = { .slot = t->slot, .len = len };
+
+	if (len > sizeof(key.addr))
+		return 0;
+	memcpy(key.addr, addr, len);
+	return VEC_FIND(t->unix_addrs, key);
 }
 
 uint64_t bf_eval_cameras(const struct bf_tables *t, uint32_t major, uint32_t minor)

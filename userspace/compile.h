@@ -16,6 +16,7 @@ struct bf_kv_uid { struct bf_uid_key k; struct bf_mask v; };
 struct bf_kv_cam { struct bf_cam_key k; struct bf_mask v; };
 struct bf_kv_port { struct bf_port_key k; struct bf_mask v; };
 struct bf_kv_dest { struct bf_dest_key k; struct bf_mask v; };
+struct bf_kv_unix { struct bf_unix_key k; struct bf_mask v; };
 
 /* Growable arrays of map entries, keys already carrying the target slot. */
 #define BF_VEC(T) struct { T *v; size_t n, cap; }
@@ -25,14 +26,17 @@ struct bf_tables {
 	struct bf_slot_config cfg;
 	struct bf_rule capture[BF_MAX_RULES];
 	struct bf_rule export[BF_MAX_RULES];
+	struct bf_rule ipc[BF_MAX_RULES];
 	int capture_ast[BF_MAX_RULES];  /* index of each rule in policy->rules */
 	int export_ast[BF_MAX_RULES];
+	int ipc_ast[BF_MAX_RULES];
 	BF_VEC(struct bf_kv_exe) exe;
 	BF_VEC(struct bf_kv_cgrp) cgrp;
 	BF_VEC(struct bf_kv_uid) uid;
 	BF_VEC(struct bf_kv_cam) cam;
 	BF_VEC(struct bf_kv_port) port;
 	BF_VEC(struct bf_kv_dest) dest;
+	BF_VEC(struct bf_kv_unix) unix_addrs;
 	/* Capture windows for this slot: windows[a] for each app bit a in window_apps. */
 	struct bf_window_set *windows;  /* BF_MAX_APPS of them, or NULL: none */
 	uint64_t window_apps;
@@ -57,6 +61,8 @@ uint16_t bf_purpose_id(const struct bf_policy *p, const char *purpose);
 uint64_t bf_eval_apps(const struct bf_tables *t, uint64_t exe_dev, uint64_t exe_ino, uint32_t uid,
 		      const uint64_t *cgids, size_t n_cgids);
 uint64_t bf_eval_cameras(const struct bf_tables *t, uint32_t major, uint32_t minor);
+/* The unix address mask of ADDR (LEN bytes as in sun_path, abstract ones with their NUL). */
+uint64_t bf_eval_unix(const struct bf_tables *t, const uint8_t *addr, uint32_t len);
 uint64_t bf_eval_dest_sets(const struct bf_tables *t, const uint8_t addr[16], uint16_t port,
 			   uint8_t ipproto);
 bool bf_rule_matches(const struct bf_rule *r, uint64_t apps, uint64_t objs);

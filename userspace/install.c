@@ -135,6 +135,8 @@ int bf_loader_install(struct bf_loader *l, const struct bf_tables *t)
 	err = err ?: FILL(s->maps.bf_dest, t->dest, struct bf_dest_key, slot_dest);
 	err = err ?: put_rules(s->maps.bf_capture_rules, slot, t->capture, t->cfg.n_capture);
 	err = err ?: put_rules(s->maps.bf_export_rules, slot, t->export, t->cfg.n_export);
+	err = err ?: FILL(s->maps.bf_unix, t->unix_addrs, struct bf_unix_key, slot_first_u32);
+	err = err ?: put_rules(s->maps.bf_ipc_rules, slot, t->ipc, t->cfg.n_ipc);
 	err = err ?: put_windows(s->maps.bf_windows, t);
 	if (!err && bpf_map_update_elem(bpf_map__fd(s->maps.bf_slots), &slot, &t->cfg, BPF_ANY) < 0)
 		err = -errno;

@@ -136,6 +136,42 @@ static int lock_pin_dir(struct bf_loader *l)
 	return 0;
 }
 
+/* Not in Debian 12's UAPI headers: the kernel's values (6.7 and later). */
+#define BF_CGROUP_UNIX_CONNECT 49
+#define BF_CGROUP_UNIX_SENDMSG 50
+
+/* Does this kernel have the unix-socket cgroup hooks? A two-instruction program tells. */
+static bool probe_unix_hooks(void)
+{
+	struct bpf_insn ret1[] = {
+		{ .code = BPF_ALU64 | BPF_MOV | BPF_K, .dst_reg = BPF_REG_0, .imm = 1 },
+		{ .code = BPF_JMP | BPF_EXIT },
+	};
+	LIBBPF_OPTS(bpf_prog_load_opts, opts, .expected_attach_type = BF_CGROUP_UNIX_CONNECT);
+	int fd = bpf_prog_load(BPF_PROG_TYPE_CGROUP_SOCK_ADDR, NULL, "GPL", ret1, 2, &opts);
+
+	if (fd < 0)
+		return false;
+	close(fd);
+	return true;
+}
+
+/* ipc rules need the unix hooks; without them the programs stay out and status says so. */
+static void setup_unix_hooks(struct bf_loader *l)
+{
+	struct biofence_bpf *s = l->skel;
+
+	l->unix_hooks = probe_unix_hooks();
+	if (l->unix_hooks) {
+		bpf_program__set_expected_attach_type(s->progs.bf_connect_unix, BF_CGROUP_UNIX_CONNECT);
+		bpf_program__set_expected_attach_type(s->progs.bf_sendmsg_unix, BF_CGROUP_UNIX_SENDMSG);
+		return;
+	}
+	bpf_program__set_autoload(s->progs.bf_connect_unix, false);
+	bpf_program__set_autoload(s->progs.bf_sendmsg_unix, false);
+	log_warnx("this kernel has no cgroup/connect_unix hook (needs 6.7): ipc rules are NOT enforced");
+}
+
 int bf_loader_load(struct bf_loader *l, const char *pin_dir, uint32_t ringbuf_size)
 {
 	char maps_dir[PATH_MAX];
@@ -162,6 +198,7 @@ int bf_loader_load(struct bf_loader *l, const char *pin_dir, uint32_t ringbuf_si
 		return -errno;
 	if (ringbuf_size)
 		bpf_map__set_max_entries(l->skel->maps.bf_events, ringbuf_size);
+	setup_unix_hooks(l);
 	err = match_pinned_sizes(l, &l->maps_reused);
 	if (err)
 		return err;
@@ -253,6 +290,8 @@ int bf_loader_attach(struct bf_loader *l, const char *cgroup_path)
 	bpf_object__for_each_program(prog, l->skel->obj) {
 		bool cgroup = bpf_program__type(prog) != BPF_PROG_TYPE_TRACING;
 
+		if (!bpf_program__autoload(prog))
+			continue;	/* a hook this kernel lacks; reported at load */
 		if (slot >= BF_N_LINKS)
 			return -E2BIG;
 		err = pin_path(path, sizeof(path), l->pin_dir, "links", bpf_program__name(prog));

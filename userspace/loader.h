@@ -11,7 +11,7 @@
 
 struct biofence_bpf;
 
-#define BF_N_LINKS 7
+#define BF_N_LINKS 9
 
 struct bf_loader {
 	struct biofence_bpf *skel;
@@ -21,6 +21,7 @@ struct bf_loader {
 	int link_fds[BF_N_LINKS];
 	bool adopted;           /* links were already pinned: we replaced their programs */
 	bool maps_reused;       /* tables, taint and queued events survived from before */
+	bool unix_hooks;        /* cgroup/connect_unix and sendmsg_unix exist (kernel 6.7+) */
 	uint32_t ringbuf_size;
 };
 
