@@ -196,11 +196,26 @@ void agent_add_rule_ref(struct json_object *o, const char *key, const struct bf_
 	bf_json_add_str(o, key, buf);
 }
 
-/* An "audit" trial rule matched first: say what it would have done. */
-static void add_trial(struct json_object *rec, const struct bf_loaded *ld, const int *ast,
-		      const struct bf_event *e)
+/* The compiled rules of the event's kind, and their places in the policy. */
+static const struct bf_rule *rules_of(const struct bf_loaded *ld, uint32_t kind, const int **ast)
 {
-	const struct bf_rule *rules = e->kind == BF_KIND_CAPTURE ? ld->tables.capture : ld->tables.export;
+	if (kind == BF_KIND_CAPTURE) {
+		*ast = ld->tables.capture_ast;
+		return ld->tables.capture;
+	}
+	if (kind == BF_KIND_IPC) {
+		*ast = ld->tables.ipc_ast;
+		return ld->tables.ipc;
+	}
+	*ast = ld->tables.export_ast;
+	return ld->tables.export;
+}
+
+/* An "audit" trial rule matched first: say what it would have done. */
+static void add_trial(struct json_object *rec, const struct bf_loaded *ld, const struct bf_event *e)
+{
+	const int *ast;
+	const struct bf_rule *rules = rules_of(ld, e->kind, &ast);
 	struct json_object *trial;
 	int first;
 
@@ -220,13 +235,13 @@ static void add_trial(struct json_object *rec, const struct bf_loaded *ld, const
 static void add_rule(struct json_object *rec, const struct bf_loaded *ld, const struct bf_event *e,
 		     uint64_t *rule_apps, uint64_t *rule_objs)
 {
-	const struct bf_rule *rules = e->kind == BF_KIND_CAPTURE ? ld->tables.capture : ld->tables.export;
-	const int *ast = e->kind == BF_KIND_CAPTURE ? ld->tables.capture_ast : ld->tables.export_ast;
+	const int *ast;
+	const struct bf_rule *rules = rules_of(ld, e->kind, &ast);
 
 	*rule_apps = e->apps;
 	*rule_objs = e->objs;
 	agent_add_rule_ref(rec, "rule", ld, ast, e->rule);
-	add_trial(rec, ld, ast, e);
+	add_trial(rec, ld, e);
 	if (e->rule >= BF_MAX_RULES)
 		return;
 	if (!(rules[e->rule].flags & BF_RF_ANY_APP))
@@ -261,11 +276,25 @@ static void format_addr(const uint8_t addr[16], char *buf, size_t len)
 		inet_ntop(AF_INET6, addr, buf, (socklen_t)len);
 }
 
+/* Why the process is judged at all: the camera open its taint started with. */
+static void add_taint(struct json_object *rec, const struct bf_agent *ag, const struct bf_event *e)
+{
+	struct json_object *taint = json_object_new_object();
+	char dev[32], when[BF_RFC3339_BUFSZ];
+
+	bf_json_add_u64(taint, "origin_pid", e->taint.origin_tgid);
+	snprintf(dev, sizeof(dev), "%u:%u", e->taint.major, e->taint.minor);
+	bf_json_add_str(taint, "device", dev);
+	bf_format_rfc3339(when, sizeof(when), e->taint.since_ns + (uint64_t)ag->boot_to_real_ns);
+	bf_json_add_str(taint, "since", when);
+	json_object_object_add(rec, "taint", taint);
+}
+
 static void add_export(struct json_object *rec, const struct bf_agent *ag, const struct bf_loaded *ld,
 		       const struct bf_event *e, uint64_t objs)
 {
-	struct json_object *dest = json_object_new_object(), *taint = json_object_new_object();
-	char ip[INET6_ADDRSTRLEN], dev[32], when[BF_RFC3339_BUFSZ];
+	struct json_object *dest = json_object_new_object();
+	char ip[INET6_ADDRSTRLEN];
 	int set = lowest_bit(objs);
 
 	format_addr(e->addr, ip, sizeof(ip));
@@ -278,12 +307,37 @@ static void add_export(struct json_object *rec, const struct bf_agent *ag, const
 					 ld->policy->dests[set].name : NULL);
 	bf_json_add_str(rec, "call", (e->flags & BF_EF_CONNECT) ? "connect" : "sendmsg");
 	bf_json_add_str(rec, "family", (e->flags & BF_EF_IPV6) ? "inet6" : "inet");
-	bf_json_add_u64(taint, "origin_pid", e->taint.origin_tgid);
-	snprintf(dev, sizeof(dev), "%u:%u", e->taint.major, e->taint.minor);
-	bf_json_add_str(taint, "device", dev);
-	bf_format_rfc3339(when, sizeof(when), e->taint.since_ns + (uint64_t)ag->boot_to_real_ns);
-	bf_json_add_str(taint, "since", when);
-	json_object_object_add(rec, "taint", taint);
+	add_taint(rec, ag, e);
+}
+
+/* A unix address as ss(8) shows it: abstract names start with '@', and so does each NUL in them. */
+static void format_unix(const struct bf_ipc_event *ev, char *buf, size_t len)
+{
+	uint32_t n = ev->addr_len < sizeof(ev->addr) ? ev->addr_len : sizeof(ev->addr);
+	size_t o = 0;
+
+	for (uint32_t i = 0; i < n && o + 1 < len; i++)
+		buf[o++] = ev->addr[i] ? (char)ev->addr[i] : '@';
+	buf[o] = '\0';
+}
+
+static void add_ipc(struct json_object *rec, const struct bf_agent *ag, const struct bf_loaded *ld,
+		    const struct bf_ipc_event *ev, uint64_t objs)
+{
+	struct json_object *u = json_object_new_object();
+	char addr[sizeof(ev->addr) + 1];
+	int set = lowest_bit(objs);
+
+	format_unix(ev, addr, sizeof(addr));
+	bf_json_add_str(u, "address", ev->addr_len ? addr : NULL);
+	bf_json_add_bool(u, "abstract", ev->addr_len && !ev->addr[0]);
+	bf_json_add_str(u, "type", ev->e.proto == 1 ? "stream" : ev->e.proto == 2 ? "dgram" :
+				   ev->e.proto == 5 ? "seqpacket" : "other");
+	json_object_object_add(rec, "unix", u);
+	bf_json_add_str(rec, "unix_rule_address", ld && set >= 0 && (size_t)set < ld->policy->n_unix_addrs ?
+						  ld->policy->unix_addrs[set].text : NULL);
+	bf_json_add_str(rec, "call", (ev->e.flags & BF_EF_CONNECT) ? "connect" : "sendmsg");
+	add_taint(rec, ag, &ev->e);
 }
 
 int agent_on_event(void *ctx, void *data, size_t size)
@@ -298,7 +352,10 @@ int agent_on_event(void *ctx, void *data, size_t size)
 	if (size < sizeof(*e))
 		return 0;
 	ld = loaded_for_seq(ag, e->policy_seq);
-	rec = bf_audit_begin(ag->audit, e->kind == BF_KIND_CAPTURE ? "capture" : "export",
+	if (e->kind == BF_KIND_IPC && size < sizeof(struct bf_ipc_event))
+		return 0;
+	rec = bf_audit_begin(ag->audit, e->kind == BF_KIND_CAPTURE ? "capture" :
+					e->kind == BF_KIND_IPC ? "ipc" : "export",
 			     e->boot_ns + (uint64_t)ag->boot_to_real_ns);
 	bf_json_add_str(rec, "verdict", (e->flags & BF_EF_DENY_RULE) || !(e->flags & BF_EF_ALLOW) ?
 					"deny" : "allow");
@@ -317,9 +374,11 @@ int agent_on_event(void *ctx, void *data, size_t size)
 				    ld->policy->apps[app].name : NULL);
 	if (e->kind == BF_KIND_CAPTURE)
 		add_capture(rec, ld, e, objs);
+	else if (e->kind == BF_KIND_IPC)
+		add_ipc(rec, ag, ld, data, objs);
 	if (e->kind == BF_KIND_CAPTURE && (e->flags & BF_EF_CONSENT))
 		agent_consent_on_capture(ag, ld, e, rec);
-	else
+	if (e->kind == BF_KIND_EXPORT)
 		add_export(rec, ag, ld, e, objs);
 	bf_json_add_u64(rec, "policy_seq", e->policy_seq);
 	if (bf_audit_emit(ag->audit, rec) == 0)

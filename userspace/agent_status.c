@@ -41,6 +41,8 @@ struct json_object *agent_backends(struct bf_agent *ag)
 
 	bf_json_add_str(b, "capture", "cgroup (cgroup/dev)");
 	bf_json_add_str(b, "export", "cgroup (cgroup/connect4, connect6, sendmsg4, sendmsg6)");
+	bf_json_add_str(b, "ipc", ag->ld.unix_hooks ? "cgroup (cgroup/connect_unix, sendmsg_unix)" :
+				  "NOT ENFORCED: this kernel has no cgroup/connect_unix hook (needs 6.7)");
 	bf_json_add_str(b, "taint", "tracepoints (tp_btf/sched_process_fork, sched_process_exit)");
 	bf_json_add_str(b, "lsm", ag->lsm_status);
 	return b;
@@ -54,13 +56,20 @@ struct json_object *agent_not_enforced(struct bf_agent *ag)
 		"before the agent started is not re-checked on use (needs the lsm backend: file_receive)",
 		"export: a socket connected before its process became tainted is not re-checked "
 		"(needs the lsm backend: socket_sendmsg)",
-		"export: unix sockets, raw and packet sockets are not judged by this version",
+		"export: raw and packet sockets are not judged by this version",
+		"ipc: a unix socket connected, paired (socketpair) or inherited before its process "
+		"became tainted is not re-checked; a relative path is judged as written, so it "
+		"matches no rule and is denied",
 	};
 	struct json_object *arr = json_object_new_array();
 	const char *scope = ag->cgroup + strlen(ag->cgroup_root);
 
 	for (size_t i = 0; i < sizeof(cgroup_gaps) / sizeof(cgroup_gaps[0]); i++)
 		json_object_array_add(arr, json_object_new_string(cgroup_gaps[i]));
+	if (!ag->ld.unix_hooks)
+		json_object_array_add(arr, json_object_new_string(
+			"ipc: no rule is enforced: this kernel has no cgroup/connect_unix or "
+			"sendmsg_unix hook (Linux 6.7 and later)"));
 	if (*scope && strcmp(scope, "/") != 0) {
 		char buf[PATH_MAX + 64];
 
@@ -79,6 +88,7 @@ static struct json_object *counters(struct bf_agent *ag)
 	bf_json_add_u64(c, "events", st[BF_STAT_EVENTS]);
 	bf_json_add_u64(c, "capture_denials", st[BF_STAT_CAPTURE_DENY]);
 	bf_json_add_u64(c, "export_denials", st[BF_STAT_EXPORT_DENY]);
+	bf_json_add_u64(c, "ipc_denials", st[BF_STAT_IPC_DENY]);
 	bf_json_add_u64(c, "lost", st[BF_STAT_LOST]);
 	bf_json_add_u64(c, "taint_full", st[BF_STAT_TAINT_FULL]);
 	bf_json_add_u64(c, "logged", ag->logged);
