@@ -6,14 +6,20 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <stddef.h>
 #include <sys/socket.h>
+#include <sys/un.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 /*
  * usage: bf_net [--camera PATH] [--sleep S] [--fork|--exec] OP ADDR PORT
  *   OP: tcp4 | udp4 | tcp6 | udp6 (udp = unconnected sendto)
- *   ADDR for tcp6/udp6 may be IPv4-mapped (::ffff:127.0.0.2).
+ *       | unix | unixdg (AF_UNIX stream connect / datagram sendto; PORT ignored)
+ *       | unixexact | unixfull (stream connect with an address length that
+ *         leaves out the path's NUL / covers all of sun_path, as programs do)
+ *   ADDR for tcp6/udp6 may be IPv4-mapped (::ffff:127.0.0.2); for unix,
+ *   "@name" is the abstract socket "\0name".
  * Prints the camera open result, then "net=ok" or "net=<errno name>".
  * For TCP, ECONNREFUSED means the kernel let the connect through to an
  * address with no listener, so it counts as allowed, not as a failure.
@@ -26,8 +32,39 @@ static const char *errname(int e)
 	case ECONNREFUSED: return "ECONNREFUSED";
 	case ENXIO: return "ENXIO";
 	case ENETUNREACH: return "ENETUNREACH";
+	case ENOENT: return "ENOENT";
 	default: return strerror(e);
 	}
+}
+
+/* ENOENT / ECONNREFUSED: the kernel let it through to a name nobody listens on. */
+static int do_unix(const char *op, const char *addr)
+{
+	struct sockaddr_un sun = { .sun_family = AF_UNIX };
+	size_t n = strlen(addr);
+	socklen_t len;
+	int fd, rc, dgram = strcmp(op, "unixdg") == 0;
+
+	if (n >= sizeof(sun.sun_path))
+		return ENAMETOOLONG;
+	memcpy(sun.sun_path, addr, n);
+	if (addr[0] == '@')
+		sun.sun_path[0] = '\0';
+	len = (socklen_t)(offsetof(struct sockaddr_un, sun_path) + n + (addr[0] == '@' ? 0 : 1));
+	if (strcmp(op, "unixexact") == 0)
+		len = (socklen_t)(offsetof(struct sockaddr_un, sun_path) + n);
+	else if (strcmp(op, "unixfull") == 0)
+		len = sizeof(sun);
+	fd = socket(AF_UNIX, dgram ? SOCK_DGRAM : SOCK_STREAM, 0);
+	if (fd < 0)
+		return errno;
+	if (dgram)
+		rc = (int)sendto(fd, "face", 4, 0, (struct sockaddr *)&sun, len);
+	else
+		rc = connect(fd, (struct sockaddr *)&sun, len);
+	rc = rc < 0 ? errno : 0;
+	close(fd);
+	return rc;
 }
 
 static int do_net(const char *op, const char *addr, int port)
@@ -36,6 +73,8 @@ static int do_net(const char *op, const char *addr, int port)
 	socklen_t len;
 	int v6 = op[3] == '6', tcp = op[0] == 't', fd, rc;
 
+	if (strncmp(op, "unix", 4) == 0)
+		return do_unix(op, addr);
 	if (v6) {
 		struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)&ss;
 

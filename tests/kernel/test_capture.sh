@@ -28,6 +28,7 @@ check "allow record logged" wait_for '.kind == "capture" and .verdict == "allow"
 check "deny records logged (intruder and cat)" wait_for '.kind == "capture" and .verdict == "deny"' 2
 sleep 0.3
 expect "each decision logged once" "3" "$(count '.kind == "capture"')"
+expect "capture records carry no export fields" "0" "$(count '.kind == "capture" and (has("dest") or has("taint") or has("call"))')"
 expect "no record for the non-camera device or the unlisted minor" "0" "$(count '.device == "1:3" or .device == "81:1"')"
 
 rec=$(jq -c 'select(.kind == "capture" and .verdict == "allow")' "$LOG")
