@@ -660,6 +660,38 @@ int bf_sendmsg_unix(struct bpf_sock_addr *ctx)
 	return bf_unix_decide(ctx, 0);
 }
 
+#define BF_SOCK_RAW    3
+#define BF_SOCK_PACKET 10	/* the obsolete AF_INET packet socket */
+
+/*
+ * A raw socket writes any header to any address, past every port and
+ * address the export rules name: a tainted process may not create one.
+ * The kernel runs this hook for inet and inet6 sockets only; the agent's
+ * scan covers the families it does not (AF_PACKET and the like).
+ */
+SEC("cgroup/sock_create")
+int bf_sock_create(struct bpf_sock *ctx)
+{
+	const struct bf_slot_config *cfg;
+	struct bf_event e = {};
+	__u32 slot;
+
+	if (ctx->type != BF_SOCK_RAW && ctx->type != BF_SOCK_PACKET)
+		return 1;
+	cfg = bf_taint_begin(&e, BF_KIND_SOCKET, ctx->family == 10 ? BF_EF_IPV6 : 0, &slot);
+	if (!cfg)
+		return 1;
+	e.port = (__u16)ctx->type;
+	e.proto = (__u8)ctx->protocol;
+	e.rule = BF_RULE_DEFAULT;
+	bf_identify(&e, cfg, slot);
+	bf_verdict(&e, cfg, 0);	/* no rule allows it; audit mode only reports */
+	if (!(e.flags & BF_EF_ALLOW))
+		bf_count(BF_STAT_SOCKET_DENY);
+	bf_submit(&e);
+	return !!(e.flags & BF_EF_ALLOW);
+}
+
 /* Runs before the child is first scheduled, so it can never send untainted. */
 SEC("tp_btf/sched_process_fork")
 int BPF_PROG(bf_fork, struct task_struct *parent, struct task_struct *child)

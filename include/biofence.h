@@ -87,6 +87,7 @@ enum bf_kind {
 	BF_KIND_CAPTURE = 1,
 	BF_KIND_EXPORT = 2,
 	BF_KIND_IPC = 3,        /* a tainted connect/send on an AF_UNIX socket (struct bf_ipc_event) */
+	BF_KIND_SOCKET = 4,     /* a tainted process creating a raw socket: port = type, proto = protocol */
 };
 
 /* bf_event.flags */
@@ -108,6 +109,7 @@ enum bf_stat {
 	BF_STAT_EXPORT_DENY,    /* tainted sends refused */
 	BF_STAT_TAINT_FULL,     /* taint table full (open refused, fork not followed) */
 	BF_STAT_IPC_DENY,       /* tainted unix-socket connects/sends refused */
+	BF_STAT_SOCKET_DENY,    /* raw sockets refused to tainted processes */
 	BF_STAT_N,
 };
 

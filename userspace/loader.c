@@ -347,8 +347,8 @@ int bf_loader_taint(struct bf_loader *l, uint32_t tgid, const struct bf_taint *t
 	return 0;
 }
 
-int bf_loader_taint_from(struct bf_loader *l, uint32_t origin, uint32_t *tgids, size_t max,
-			 size_t *n)
+/* ORIGIN 0: every tainted process. */
+static int taint_walk(struct bf_loader *l, uint32_t origin, uint32_t *tgids, size_t max, size_t *n)
 {
 	int fd = bpf_map__fd(l->skel->maps.bf_taint);
 	__u32 key, *prev = NULL;
@@ -356,11 +356,22 @@ int bf_loader_taint_from(struct bf_loader *l, uint32_t origin, uint32_t *tgids, 
 
 	*n = 0;
 	while (*n < max && bpf_map_get_next_key(fd, prev, &key) == 0) {
-		if (bpf_map_lookup_elem(fd, &key, &t) == 0 && t.origin_tgid == origin)
+		if (bpf_map_lookup_elem(fd, &key, &t) == 0 && (!origin || t.origin_tgid == origin))
 			tgids[(*n)++] = key;
 		prev = &key;
 	}
 	return 0;
+}
+
+int bf_loader_taint_from(struct bf_loader *l, uint32_t origin, uint32_t *tgids, size_t max,
+			 size_t *n)
+{
+	return taint_walk(l, origin ? origin : UINT32_MAX, tgids, max, n);
+}
+
+int bf_loader_tainted(struct bf_loader *l, uint32_t *tgids, size_t max, size_t *n)
+{
+	return taint_walk(l, 0, tgids, max, n);
 }
 
 int bf_loader_stats(struct bf_loader *l, uint64_t out[BF_STAT_N])

@@ -11,7 +11,7 @@
 
 struct biofence_bpf;
 
-#define BF_N_LINKS 9
+#define BF_N_LINKS 10
 
 struct bf_loader {
 	struct biofence_bpf *skel;
@@ -48,6 +48,8 @@ int bf_loader_taint(struct bf_loader *l, uint32_t tgid, const struct bf_taint *t
 /* Tainted processes whose taint started with ORIGIN's camera open (ORIGIN itself included). */
 int bf_loader_taint_from(struct bf_loader *l, uint32_t origin, uint32_t *tgids, size_t max,
 			 size_t *n);
+/* Every tainted process (up to MAX). */
+int bf_loader_tainted(struct bf_loader *l, uint32_t *tgids, size_t max, size_t *n);
 int bf_loader_ringbuf_fd(struct bf_loader *l);
 /* Lost events already logged (survives agent restarts); GET and/or SET may be NULL. */
 int bf_loader_lost_logged(struct bf_loader *l, uint64_t *get, const uint64_t *set);
