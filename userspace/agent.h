@@ -35,6 +35,13 @@ struct bf_path_cache {
 };
 
 #define BF_WINDOW_HISTORY   64
+#define BF_SOCKETS_SEEN     256
+
+/* A (process, socket) the socket scan has already acted on; inode 0: its CAP_NET_RAW warning. */
+struct bf_socket_seen {
+	uint32_t pid;
+	unsigned long inode;
+};
 
 /* Why a window ended (bf_window_info.end_reason). */
 enum bf_window_end {
@@ -103,6 +110,8 @@ struct bf_agent {
 	struct bf_path_cache exe_paths;     /* kernel dev, inode -> exe path */
 	struct bf_path_cache cgroup_paths;  /* cgroup id (never reused) -> path */
 	struct bf_consent_state consent;
+	struct bf_socket_seen sockets_seen[BF_SOCKETS_SEEN];
+	unsigned sockets_seen_next;
 	volatile int stop;              /* set by the signal path only */
 };
 
@@ -125,6 +134,11 @@ void agent_update_clock(struct bf_agent *ag);
 int agent_pid_apps(struct bf_agent *ag, uint32_t pid, uint32_t uid, uint64_t *apps, char *exe,
 		   size_t exelen);
 bool agent_pid_holds(uint32_t pid, uint32_t major_nr, uint32_t minor_nr);
+/* SIGKILL through a pidfd, if STILL(pid, ctx) holds once the pidfd is held; -ESRCH if not. */
+int agent_kill(uint32_t pid, bool (*still)(uint32_t pid, const void *ctx), const void *ctx);
+
+/* agent_sockets.c */
+void agent_scan_sockets(struct bf_agent *ag);
 
 /* agent_consent.c */
 int agent_consent_start(struct bf_agent *ag);

@@ -5,7 +5,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -325,19 +324,11 @@ static void add_holder(struct bf_agent *ag, struct bf_window_info *w, const stru
 	bf_loader_window_info_put(&ag->ld, w);
 }
 
-/* pidfd: the signal reaches the process we checked, never one that took over its pid. */
-static int kill_holder(uint32_t pid, const struct bf_window_holder *h)
+static bool still_holds(uint32_t pid, const void *ctx)
 {
-	int fd = (int)syscall(SYS_pidfd_open, (pid_t)pid, 0), err = 0;
+	const struct bf_window_holder *h = ctx;
 
-	if (fd < 0)
-		return -errno;
-	if (!agent_pid_holds(pid, h->major, h->minor))
-		err = -ESRCH;
-	else if (syscall(SYS_pidfd_send_signal, fd, SIGKILL, NULL, 0) < 0)
-		err = -errno;
-	close(fd);
-	return err;
+	return agent_pid_holds(pid, h->major, h->minor);
 }
 
 static void act_on_holder(struct bf_agent *ag, const struct bf_window_info *w, uint32_t pid,
@@ -355,7 +346,7 @@ static void act_on_holder(struct bf_agent *ag, const struct bf_window_info *w, u
 			comm[strcspn(comm, "\n")] = '\0';
 		fclose(f);
 	}
-	if (!audit && (err = kill_holder(pid, h)) == -ESRCH)
+	if (!audit && (err = agent_kill(pid, still_holds, h)) == -ESRCH)
 		return;	/* it let go (or exited) between the two looks */
 	snprintf(dev, sizeof(dev), "%u:%u", h->major, h->minor);
 	rec = agent_consent_record(ag, audit ? "holder-report" : "holder-terminate", w);

@@ -340,6 +340,19 @@ static void add_ipc(struct json_object *rec, const struct bf_agent *ag, const st
 	add_taint(rec, ag, &ev->e);
 }
 
+static void add_socket(struct json_object *rec, const struct bf_agent *ag, const struct bf_event *e)
+{
+	struct json_object *so = json_object_new_object();
+
+	bf_json_add_str(so, "family", (e->flags & BF_EF_IPV6) ? "inet6" : "inet");
+	bf_json_add_str(so, "type", e->port == 3 ? "raw" : "packet");
+	bf_json_add_u64(so, "protocol", e->proto);
+	json_object_object_add(rec, "socket", so);
+	bf_json_add_str(rec, "event", "create");
+	bf_json_add_str(rec, "reason", "a raw socket reaches any address past the export rules");
+	add_taint(rec, ag, e);
+}
+
 int agent_on_event(void *ctx, void *data, size_t size)
 {
 	struct bf_agent *ag = ctx;
@@ -355,12 +368,17 @@ int agent_on_event(void *ctx, void *data, size_t size)
 	if (e->kind == BF_KIND_IPC && size < sizeof(struct bf_ipc_event))
 		return 0;
 	rec = bf_audit_begin(ag->audit, e->kind == BF_KIND_CAPTURE ? "capture" :
-					e->kind == BF_KIND_IPC ? "ipc" : "export",
+					e->kind == BF_KIND_IPC ? "ipc" :
+					e->kind == BF_KIND_SOCKET ? "socket" : "export",
 			     e->boot_ns + (uint64_t)ag->boot_to_real_ns);
 	bf_json_add_str(rec, "verdict", (e->flags & BF_EF_DENY_RULE) || !(e->flags & BF_EF_ALLOW) ?
 					"deny" : "allow");
 	bf_json_add_bool(rec, "enforced", e->flags & BF_EF_ENFORCED);
-	if (ld) {
+	if (e->kind == BF_KIND_SOCKET) {
+		bf_json_add_str(rec, "rule", "builtin");	/* no rule may allow it */
+		apps = e->apps;
+		objs = 0;
+	} else if (ld) {
 		add_rule(rec, ld, e, &apps, &objs);
 	} else {
 		/* Queued by an agent before us, under tables we never compiled. */
@@ -380,6 +398,8 @@ int agent_on_event(void *ctx, void *data, size_t size)
 		agent_consent_on_capture(ag, ld, e, rec);
 	if (e->kind == BF_KIND_EXPORT)
 		add_export(rec, ag, ld, e, objs);
+	if (e->kind == BF_KIND_SOCKET)
+		add_socket(rec, ag, e);
 	bf_json_add_u64(rec, "policy_seq", e->policy_seq);
 	if (bf_audit_emit(ag->audit, rec) == 0)
 		ag->logged++;

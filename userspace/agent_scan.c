@@ -5,7 +5,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/sysmacros.h>
 #include <unistd.h>
 
@@ -97,6 +99,21 @@ static bool pid_char_fd(uint32_t pid, bool (*want)(dev_t rdev, const void *ctx),
 	}
 	closedir(d);
 	return found;
+}
+
+int agent_kill(uint32_t pid, bool (*still)(uint32_t pid, const void *ctx), const void *ctx)
+{
+	int fd = (int)syscall(SYS_pidfd_open, (pid_t)pid, 0), err = 0;
+
+	if (fd < 0)
+		return -errno;
+	/* Checked after the pidfd is held: the signal reaches the process checked, never a pid's next owner. */
+	if (!still(pid, ctx))
+		err = -ESRCH;
+	else if (syscall(SYS_pidfd_send_signal, fd, SIGKILL, NULL, 0) < 0)
+		err = -errno;
+	close(fd);
+	return err;
 }
 
 static bool is_dev(dev_t rdev, const void *ctx)

@@ -43,6 +43,8 @@ struct json_object *agent_backends(struct bf_agent *ag)
 	bf_json_add_str(b, "export", "cgroup (cgroup/connect4, connect6, sendmsg4, sendmsg6)");
 	bf_json_add_str(b, "ipc", ag->ld.unix_hooks ? "cgroup (cgroup/connect_unix, sendmsg_unix)" :
 				  "NOT ENFORCED: this kernel has no cgroup/connect_unix hook (needs 6.7)");
+	bf_json_add_str(b, "raw sockets", "cgroup (cgroup/sock_create) for inet and inet6; "
+					  "a scan every second for packet sockets");
 	bf_json_add_str(b, "taint", "tracepoints (tp_btf/sched_process_fork, sched_process_exit)");
 	bf_json_add_str(b, "lsm", ag->lsm_status);
 	return b;
@@ -56,7 +58,10 @@ struct json_object *agent_not_enforced(struct bf_agent *ag)
 		"before the agent started is not re-checked on use (needs the lsm backend: file_receive)",
 		"export: a socket connected before its process became tainted is not re-checked "
 		"(needs the lsm backend: socket_sendmsg)",
-		"export: raw and packet sockets are not judged by this version",
+		"export: packet sockets (AF_PACKET) and other non-inet families have no cgroup hook: "
+		"a tainted process holding one is found by a scan within about a second and "
+		"terminated (reported in audit mode), but what it sends before that is not stopped "
+		"(needs the lsm backend: socket_create)",
 		"ipc: a unix socket connected, paired (socketpair) or inherited before its process "
 		"became tainted is not re-checked; a relative path is judged as written, so it "
 		"matches no rule and is denied",
@@ -89,6 +94,7 @@ static struct json_object *counters(struct bf_agent *ag)
 	bf_json_add_u64(c, "capture_denials", st[BF_STAT_CAPTURE_DENY]);
 	bf_json_add_u64(c, "export_denials", st[BF_STAT_EXPORT_DENY]);
 	bf_json_add_u64(c, "ipc_denials", st[BF_STAT_IPC_DENY]);
+	bf_json_add_u64(c, "socket_denials", st[BF_STAT_SOCKET_DENY]);
 	bf_json_add_u64(c, "lost", st[BF_STAT_LOST]);
 	bf_json_add_u64(c, "taint_full", st[BF_STAT_TAINT_FULL]);
 	bf_json_add_u64(c, "logged", ag->logged);

@@ -281,6 +281,7 @@ static void on_timer(struct bf_agent *ag)
 	ring_buffer__consume(ag->rb);
 	agent_check_lost(ag);
 	agent_reresolve(ag);
+	agent_scan_sockets(ag);
 }
 
 static void on_accept(struct bf_agent *ag)

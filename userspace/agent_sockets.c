@@ -1,0 +1,202 @@
+/* agent_sockets.c - tainted processes holding sockets no cgroup hook judges (packet, raw): found by a scan and stopped. */
+#include <dirent.h>
+#include <errno.h>
+#include <inttypes.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "agent.h"
+#include "log.h"
+#include "util.h"
+
+#define MAX_SOCKETS 256		/* socket descriptors looked at per process */
+#define CAP_NET_RAW_BIT 13
+
+/* The families a scan looks for, and the column of /proc/PID/net/FILE that holds the inode. */
+static const struct {
+	const char *file;
+	const char *family;
+	int inode_col;
+} tables[] = {
+	{ "packet", "packet", 8 },
+	{ "raw", "inet raw", 9 },
+	{ "raw6", "inet6 raw", 9 },
+};
+
+/* Socket inodes among PID's descriptors. */
+static size_t socket_inodes(uint32_t pid, unsigned long *inodes, size_t max)
+{
+	char dir[64], path[PATH_MAX], link[64];
+	struct dirent *de;
+	size_t n = 0;
+	ssize_t len;
+	DIR *d;
+
+	snprintf(dir, sizeof(dir), "/proc/%u/fd", pid);
+	if (!(d = opendir(dir)))
+		return 0;
+	while (n < max && (de = readdir(d))) {
+		if (de->d_name[0] == '.' || snprintf(path, sizeof(path), "%s/%s", dir, de->d_name) >= (int)sizeof(path))
+			continue;
+		len = readlink(path, link, sizeof(link) - 1);
+		if (len <= 0)
+			continue;
+		link[len] = '\0';
+		if (sscanf(link, "socket:[%lu]", &inodes[n]) == 1)
+			n++;
+	}
+	closedir(d);
+	return n;
+}
+
+/* Which of INODES appears in PID's net/FILE (its own network namespace's view). */
+static bool in_table(uint32_t pid, const char *file, int col, const unsigned long *inodes, size_t n,
+		     unsigned long *hit)
+{
+	char path[64], line[512];
+	bool found = false;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%u/net/%s", pid, file);
+	if (!(f = fopen(path, "re")))
+		return false;
+	if (!fgets(line, sizeof(line), f))	/* header */
+		line[0] = '\0';
+	while (!found && fgets(line, sizeof(line), f)) {
+		char *save = NULL, *tok = strtok_r(line, " \t\n", &save);
+		unsigned long ino;
+
+		for (int c = 0; tok && c < col; c++)
+			tok = strtok_r(NULL, " \t\n", &save);
+		if (!tok || sscanf(tok, "%lu", &ino) != 1)
+			continue;
+		for (size_t i = 0; i < n && !found; i++)
+			if (inodes[i] == ino && ino)
+				found = true, *hit = ino;
+	}
+	fclose(f);
+	return found;
+}
+
+struct held_socket {
+	const char *family;
+	unsigned long inode;
+};
+
+static bool holds_unjudged(uint32_t pid, struct held_socket *s)
+{
+	unsigned long *inodes = calloc(MAX_SOCKETS, sizeof(*inodes));
+	size_t n = inodes ? socket_inodes(pid, inodes, MAX_SOCKETS) : 0;
+	bool found = false;
+
+	for (size_t t = 0; n && !found && t < sizeof(tables) / sizeof(tables[0]); t++)
+		if (in_table(pid, tables[t].file, tables[t].inode_col, inodes, n, &s->inode))
+			found = true, s->family = tables[t].family;
+	free(inodes);
+	return found;
+}
+
+static bool still_holds(uint32_t pid, const void *ctx)
+{
+	struct held_socket now;
+
+	return holds_unjudged(pid, &now) && now.inode == ((const struct held_socket *)ctx)->inode;
+}
+
+static void comm_of(uint32_t pid, char *buf, size_t len)
+{
+	char path[64];
+
+	snprintf(path, sizeof(path), "/proc/%u/status", pid);
+	if (bf_read_field(path, "Name:\t", buf, len))
+		snprintf(buf, len, "?");
+}
+
+/* Each (pid, socket) is acted on once: an audit-mode report is not repeated every second. */
+static bool seen_before(struct bf_agent *ag, uint32_t pid, unsigned long inode)
+{
+	for (unsigned i = 0; i < BF_SOCKETS_SEEN; i++)
+		if (ag->sockets_seen[i].pid == pid && ag->sockets_seen[i].inode == inode)
+			return true;
+	ag->sockets_seen[ag->sockets_seen_next++ % BF_SOCKETS_SEEN] =
+		(struct bf_socket_seen){ .pid = pid, .inode = inode };
+	return false;
+}
+
+static void act(struct bf_agent *ag, uint32_t pid, const struct held_socket *s)
+{
+	bool audit = ag->cur->policy->audit_mode;
+	struct json_object *rec, *so;
+	char comm[64];
+	int err = 0;
+
+	if (seen_before(ag, pid, s->inode))
+		return;
+	comm_of(pid, comm, sizeof(comm));
+	if (!audit && (err = agent_kill(pid, still_holds, s)) == -ESRCH)
+		return;
+	rec = bf_audit_begin(ag->audit, "socket", bf_audit_now_ns());
+	bf_json_add_str(rec, "event", audit ? "report" : "terminate");
+	bf_json_add_str(rec, "verdict", "deny");
+	bf_json_add_bool(rec, "enforced", !audit && !err);
+	bf_json_add_str(rec, "rule", "builtin");
+	bf_json_add_u64(rec, "pid", pid);
+	bf_json_add_str(rec, "comm", comm);
+	so = json_object_new_object();
+	bf_json_add_str(so, "family", s->family);
+	bf_json_add_u64(so, "inode", s->inode);
+	json_object_object_add(rec, "socket", so);
+	bf_json_add_str(rec, "reason", "a process that opened a camera holds a socket no cgroup hook "
+				       "judges: it could send frames anywhere");
+	if (err)
+		bf_json_add_str(rec, "error", strerror(-err));
+	agent_emit(ag, rec);
+	log_warnx("pid %u (%s) opened a camera and holds a %s socket: %s", pid, comm, s->family,
+		  audit ? "reported (audit mode)" : err ? strerror(-err) : "terminated");
+}
+
+/* CAP_NET_RAW lets a process open a packet socket between two scans: said once per process. */
+static void warn_cap_net_raw(struct bf_agent *ag, uint32_t pid)
+{
+	char path[64], caps[32], comm[64];
+	struct json_object *rec;
+	uint64_t eff;
+
+	snprintf(path, sizeof(path), "/proc/%u/status", pid);
+	if (bf_read_field(path, "CapEff:\t", caps, sizeof(caps)) || sscanf(caps, "%" SCNx64, &eff) != 1 ||
+	    !(eff & (1ull << CAP_NET_RAW_BIT)) || seen_before(ag, pid, 0))
+		return;
+	comm_of(pid, comm, sizeof(comm));
+	rec = bf_audit_begin(ag->audit, "socket", bf_audit_now_ns());
+	bf_json_add_str(rec, "event", "cap-net-raw");
+	bf_json_add_u64(rec, "pid", pid);
+	bf_json_add_str(rec, "comm", comm);
+	bf_json_add_str(rec, "reason", "a process that opened a camera has CAP_NET_RAW: a packet socket "
+				       "it opens is found within a second and stopped, but what it sends "
+				       "before that is not; run camera apps without CAP_NET_RAW");
+	agent_emit(ag, rec);
+	log_warnx("pid %u (%s) opened a camera and has CAP_NET_RAW", pid, comm);
+}
+
+void agent_scan_sockets(struct bf_agent *ag)
+{
+	uint32_t *tgids = calloc(BF_MAX_TAINTED, sizeof(*tgids));
+	struct held_socket s;
+	size_t n = 0;
+
+	if (!tgids || bf_loader_tainted(&ag->ld, tgids, BF_MAX_TAINTED, &n)) {
+		free(tgids);
+		return;
+	}
+	for (size_t i = 0; i < n; i++) {
+		if (tgids[i] == (uint32_t)getpid())
+			continue;
+		warn_cap_net_raw(ag, tgids[i]);
+		if (holds_unjudged(tgids[i], &s))
+			act(ag, tgids[i], &s);
+	}
+	free(tgids);
+}
