@@ -8,6 +8,7 @@
 #include <string.h>
 #include <stddef.h>
 #include <sys/socket.h>
+#include <linux/if_packet.h>
 #include <sys/un.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -18,6 +19,9 @@
  *       | unix | unixdg (AF_UNIX stream connect / datagram sendto; PORT ignored)
  *       | unixexact | unixfull (stream connect with an address length that
  *         leaves out the path's NUL / covers all of sun_path, as programs do)
+ *       | raw4 (a raw IPv4 socket, then sendto ADDR)
+ *       | packet | packetfirst (an AF_PACKET socket after / before the camera
+ *         open, held for --hold S seconds)
  *   ADDR for tcp6/udp6 may be IPv4-mapped (::ffff:127.0.0.2); for unix,
  *   "@name" is the abstract socket "\0name".
  * Prints the camera open result, then "net=ok" or "net=<errno name>".
@@ -67,6 +71,20 @@ static int do_unix(const char *op, const char *addr)
 	return rc;
 }
 
+static int do_raw4(const char *addr)
+{
+	struct sockaddr_in s4 = { .sin_family = AF_INET };
+	int fd = socket(AF_INET, SOCK_RAW, IPPROTO_UDP), rc;
+
+	if (fd < 0)
+		return errno;
+	inet_pton(AF_INET, addr, &s4.sin_addr);
+	rc = (int)sendto(fd, "face", 4, 0, (struct sockaddr *)&s4, sizeof(s4));
+	rc = rc < 0 ? errno : 0;
+	close(fd);
+	return rc;
+}
+
 static int do_net(const char *op, const char *addr, int port)
 {
 	struct sockaddr_storage ss = {};
@@ -75,6 +93,8 @@ static int do_net(const char *op, const char *addr, int port)
 
 	if (strncmp(op, "unix", 4) == 0)
 		return do_unix(op, addr);
+	if (strcmp(op, "raw4") == 0)
+		return do_raw4(addr);
 	if (v6) {
 		struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)&ss;
 
@@ -107,7 +127,8 @@ static int do_net(const char *op, const char *addr, int port)
 int main(int argc, char **argv)
 {
 	const char *camera = NULL, *mode = NULL;
-	unsigned sleep_s = 0;
+	unsigned sleep_s = 0, hold_s = 0;
+	int packet_fd = -1;
 	int i = 1, err;
 
 	for (; i < argc && strncmp(argv[i], "--", 2) == 0; i++) {
@@ -115,6 +136,8 @@ int main(int argc, char **argv)
 			camera = argv[++i];
 		else if (strcmp(argv[i], "--sleep") == 0 && i + 1 < argc)
 			sleep_s = (unsigned)atoi(argv[++i]);
+		else if (strcmp(argv[i], "--hold") == 0 && i + 1 < argc)
+			hold_s = (unsigned)atoi(argv[++i]);
 		else
 			mode = argv[i] + 2;
 	}
@@ -122,6 +145,9 @@ int main(int argc, char **argv)
 		fprintf(stderr, "usage: bf_net [--camera PATH] [--sleep S] [--fork|--exec] OP ADDR PORT\n");
 		return 2;
 	}
+	/* A packet socket made before the camera open: no hook saw it, only the agent's scan can. */
+	if (strcmp(argv[i], "packetfirst") == 0)
+		packet_fd = socket(AF_PACKET, SOCK_DGRAM, 0);
 	if (camera) {
 		int fd = open(camera, O_RDONLY | O_CLOEXEC);
 
@@ -147,6 +173,15 @@ int main(int argc, char **argv)
 			_exit(0);
 		}
 		waitpid(pid, &status, 0);
+		return 0;
+	}
+	if (strncmp(argv[i], "packet", 6) == 0) {
+		if (packet_fd < 0)
+			packet_fd = socket(AF_PACKET, SOCK_DGRAM, 0);
+		printf("net=%s\n", errname(packet_fd < 0 ? errno : 0));
+		fflush(stdout);
+		sleep(hold_s);
+		printf("survived\n");
 		return 0;
 	}
 	err = do_net(argv[i], argv[i + 1], atoi(argv[i + 2]));

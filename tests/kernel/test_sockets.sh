@@ -1,0 +1,41 @@
+#!/bin/bash
+# test_sockets.sh - a process that opened a camera gets no raw socket, and one holding a packet socket is stopped.
+. "$(dirname "$0")/lib.sh"
+bf_setup
+
+net=$(helper_copy bf_net gatecam)
+policy "$TMP/p.policy" <<EOP
+camera cam path "$TMP/video0"
+app gatecam exe "$net"
+dest local 127.0.0.2
+capture allow gatecam cam
+export allow gatecam local
+EOP
+agent_start "$TMP/p.policy" || { fail "agent start"; exit 1; }
+
+t() { in_cg "$net" --camera "$TMP/video0" "$@"; }
+expect "tainted: a raw socket is refused" "net=EPERM" "$(t raw4 127.0.0.3 0 | tail -1)"
+expect "untainted: a raw socket is not judged" "net=ok" "$(in_cg "$net" raw4 127.0.0.3 0 | tail -1)"
+check "the refusal is logged" wait_for '.kind == "socket" and .event == "create" and .verdict == "deny" and .socket.type == "raw" and .socket.family == "inet" and .taint.device == "81:0"' 1
+
+# AF_PACKET has no cgroup hook: the agent's scan finds the holder and kills it.
+out=$(t --hold 8 packet 0 0)
+expect "tainted, packet socket after the camera: killed before its hold ends" "camera=ENXIO net=ok" "$(tr '\n' ' ' <<< "$out" | sed 's/ $//')"
+check "its termination is logged" wait_for '.kind == "socket" and .event == "terminate" and .enforced == true and .socket.family == "packet"' 1
+out=$(t --hold 8 packetfirst 0 0)
+expect "packet socket made before the camera open: killed too" "camera=ENXIO net=ok" "$(tr '\n' ' ' <<< "$out" | sed 's/ $//')"
+check "both terminations are logged" wait_for '.kind == "socket" and .event == "terminate"' 2
+expect "untainted, packet socket: left alone" "survived" "$(in_cg "$net" --hold 2 packet 0 0 | tail -1)"
+check "a camera process with CAP_NET_RAW is named" wait_for '.kind == "socket" and .event == "cap-net-raw"' 1
+expect "... once per process" "true" "$(jq -s '[.[] | select(.event == "cap-net-raw") | .pid] | length == (unique | length)' "$LOG")"
+check "status counts the raw refusal" sh -c "'$CLI' status --json --control '$CTL' --pin-dir '$PIN' | jq -e '.status.counters.socket_denials == 1'"
+agent_stop
+
+# Audit mode: reported, not killed.
+sed -i '1i mode audit' "$TMP/p.policy"
+agent_start "$TMP/p.policy" || { fail "agent start (audit)"; exit 1; }
+expect "audit mode: the raw socket is let through" "net=ok" "$(t raw4 127.0.0.3 0 | tail -1)"
+check "... and logged as a denial not enforced" wait_for '.kind == "socket" and .event == "create" and .verdict == "deny" and .enforced == false' 1
+expect "audit mode: the packet holder survives" "survived" "$(t --hold 3 packet 0 0 | tail -1)"
+check "... and is reported" wait_for '.kind == "socket" and .event == "report" and .enforced == false' 1
+agent_stop
