@@ -65,6 +65,9 @@ struct json_object *agent_not_enforced(struct bf_agent *ag)
 		"ipc: a unix socket connected, paired (socketpair) or inherited before its process "
 		"became tainted is not re-checked; a relative path is judged as written, so it "
 		"matches no rule and is denied",
+		"ipc: a tainted process may listen on a unix socket, and an untainted one may "
+		"connect to it and read (no hook judges bind, listen or accept; needs the lsm "
+		"backend: unix_stream_connect)",
 	};
 	struct json_object *arr = json_object_new_array();
 	const char *scope = ag->cgroup + strlen(ag->cgroup_root);
