@@ -5,6 +5,7 @@
 #   make run        run biofenced on this host with policies/default.policy
 #   make check      build and run every test; closes with "N passed, N failed"
 #   make bench      run the benchmarks (docs/benchmarks.md)
+#   make attack-matrix  run the attack tests and regenerate docs/attack-matrix.md
 
 OUT      := build
 CLANG    ?= clang
@@ -38,10 +39,12 @@ UNIT_SRCS := $(wildcard tests/unit/test_*.c)
 UNIT_BINS := $(patsubst tests/unit/%.c,$(OUT)/tests/unit/%,$(UNIT_SRCS))
 HELPER_SRCS := $(wildcard tests/helpers/*.c)
 HELPER_BINS := $(patsubst tests/helpers/%.c,$(OUT)/tests/helpers/%,$(HELPER_SRCS))
+ATTACK_SRCS := $(wildcard tests/attacks/*.c)
+ATTACK_BINS := $(patsubst tests/attacks/%.c,$(OUT)/tests/attacks/%,$(ATTACK_SRCS))
 BENCH_SRCS := $(wildcard bench/*.c)
 BENCH_BINS := $(patsubst bench/%.c,$(OUT)/bench/%,$(BENCH_SRCS))
 
-.PHONY: all deps run check unit kernel bench clean
+.PHONY: all deps run check unit kernel bench attack-matrix clean
 .DELETE_ON_ERROR:
 .SECONDARY:
 
@@ -87,6 +90,12 @@ $(OUT)/tests/helpers/%: tests/helpers/%.c
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) $< -o $@
 
+# The attack programs (one per escape route in tests/attacks/expected.tsv) and their listener,
+# run by tests/kernel/test_attacks.sh.
+$(OUT)/tests/attacks/%: tests/attacks/%.c $(wildcard tests/attacks/*.h)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) $< -o $@
+
 $(OUT)/bench/%: bench/%.c $(LIB) $(SKELS)
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) $< $(LIB) $(LDLIBS) -o $@
@@ -98,17 +107,24 @@ run: deps all
 	@echo "           (the pinned programs stay; 'build/biofence detach' removes them)"
 	$(OUT)/biofenced --policy policies/default.policy --echo $(RUN_FLAGS)
 
-check: deps all $(UNIT_BINS) $(HELPER_BINS)
+check: deps all $(UNIT_BINS) $(HELPER_BINS) $(ATTACK_BINS)
 	@./tests/run.sh
 
 unit: all $(UNIT_BINS)
 	@./tests/run.sh unit
 
-kernel: all $(HELPER_BINS)
+kernel: all $(HELPER_BINS) $(ATTACK_BINS)
 	@./tests/run.sh kernel
 
 bench: deps all $(BENCH_BINS) $(HELPER_BINS)
 	@./bench/run.sh
+
+# The matrix is the test's output, never hand-written: the runner rewrites it
+# only when every route behaved as tests/attacks/expected.tsv says.
+attack-matrix: deps all $(ATTACK_BINS)
+	@BF_ATTACK_MATRIX=docs/attack-matrix.md bash tests/kernel/test_attacks.sh > $(OUT)/attack-matrix.out 2>&1; \
+	  rc=$$?; cat $(OUT)/attack-matrix.out; \
+	  test $$rc -eq 0 && ! grep -q '^FAIL' $(OUT)/attack-matrix.out
 
 clean:
 	rm -rf $(OUT)

@@ -1,0 +1,339 @@
+#!/bin/bash
+# test_attacks.sh - every escape route in tests/attacks/ run against the real agent, judged against tests/attacks/expected.tsv.
+#
+# Each export route runs tainted (it opens the test camera first, which the
+# policy allows it) under a policy that lets tainted processes send only to
+# 127.0.0.1:PORT. The third parties are 127.0.0.2:PORT, [::1]:PORT, unix
+# sockets and the lo link, all heard by one listener outside the test cgroup
+# (icmp_ping runs in a private network namespace with a listener of its own).
+# "through" is proven by the listener receiving the route's bytes, "blocked"
+# by EPERM with nothing received, "killed" by SIGKILL with nothing received.
+# A route whose outcome differs from expected.tsv is a FAIL.
+#
+# With BF_ATTACK_MATRIX=FILE (make attack-matrix) and every route as
+# expected, the outcomes are written to FILE (docs/attack-matrix.md).
+# Builds nothing: make builds build/tests/attacks/.
+. "$(dirname "$0")/lib.sh"
+bf_setup
+
+ATK=$BUILD/tests/attacks
+EXPECTED=$ROOT/tests/attacks/expected.tsv
+# Programs that serve routes but are not routes themselves.
+SUPPORT="listener curlish camera_app"
+LISTEN_PID=
+HOLDER_PID=
+PRIOR_PID=
+MATRIX_TMP=
+PORT=
+
+# lib.sh cleans the cgroup (every attack and holder ran in it), pins and TMP;
+# the listener runs outside the cgroup, so it is ours to stop.
+at_cleanup() {
+	local rc=$?
+	[ -n "$LISTEN_PID" ] && kill "$LISTEN_PID" 2>/dev/null && wait "$LISTEN_PID" 2>/dev/null
+	[ -s "$TMP/ns-listener.pid" ] && kill "$(cat "$TMP/ns-listener.pid")" 2>/dev/null
+	[ -n "$MATRIX_TMP" ] && rm -f "$MATRIX_TMP"
+	(exit $rc)
+	bf_cleanup
+}
+trap at_cleanup EXIT
+
+# The program a route runs: its own, except where routes share one.
+route_prog() {
+	case $1 in
+	app_opens | copy_binary | hard_link) echo camera_app ;;
+	af_packet_late) echo af_packet ;;
+	*) echo "$1" ;;
+	esac
+}
+routes=$(awk -F'\t' '!/^#/ && NF { print $1 }' "$EXPECTED")
+for r in $routes $SUPPORT; do
+	p=$(route_prog "$r")
+	[ -x "$ATK/$p" ] || { fail "attack program $ATK/$p is not built (make check builds it)"; exit 1; }
+done
+# Every attack program has a row, every row names a route once: the table is the one place.
+missing=
+for src in "$ROOT"/tests/attacks/*.c; do
+	p=$(basename "$src" .c)
+	case " $SUPPORT " in *" $p "*) continue ;; esac
+	grep -q "^$p	" "$EXPECTED" || missing="$missing $p"
+done
+expect "every attack program has an expected outcome" "" "${missing# }"
+expect "every route appears once in expected.tsv" "" "$(sort <<< "$routes" | uniq -d | tr '\n' ' ' | sed 's/ $//')"
+
+# Copies in TMP: the policy names these inodes, and the hard link must share their filesystem.
+mkdir "$TMP/bin" "$TMP/out" "$TMP/copy" "$TMP/link"
+cp "$ATK"/* "$TMP/bin/"
+# A camera with a driver behind it (1:7 is /dev/full: reads give zeros), for the
+# routes that need a real descriptor to hold, pass on or reopen.
+mknod "$TMP/held" c 1 7
+chmod 666 "$TMP/held"
+
+# The listener first: its port goes into the policy. A port taken by someone else: try another.
+for _ in 1 2 3 4 5; do
+	PORT=$((20000 + RANDOM % 40000))
+	"$ATK/listener" "$PORT" "$TMP/third.sock" "$TMP/third-dgram.sock" "@$ID" \
+		> "$TMP/listen.out" 2> "$TMP/listen.err" &
+	LISTEN_PID=$!
+	for _ in $(seq 30); do
+		grep -q '^ready' "$TMP/listen.out" && break
+		kill -0 "$LISTEN_PID" 2>/dev/null || break
+		sleep 0.1
+	done
+	grep -q '^ready' "$TMP/listen.out" && break
+	kill "$LISTEN_PID" 2>/dev/null
+	wait "$LISTEN_PID" 2>/dev/null
+	LISTEN_PID=
+	rm -f "$TMP/third.sock" "$TMP/third-dgram.sock"
+done
+[ -n "$LISTEN_PID" ] || { fail "listener: $(cat "$TMP/listen.err")"; exit 1; }
+T4=127.0.0.2:$PORT
+
+{
+	echo "mode enforce"
+	echo "camera cam  path \"$TMP/video0\""
+	echo "camera held path \"$TMP/held\""
+	# Every route that runs tainted is an app allowed both cameras; the
+	# non-apps (prior_holder, pidfd_getfd, second_node, proc_fd_reopen,
+	# curlish) are not.
+	apps=$(awk -F'\t' '!/^#/ && $2 == "export" { print $1 }' "$EXPECTED" |
+		while read -r r; do [ "$(route_prog "$r")" = "$r" ] && echo "$r"; done |
+		grep -v -x -e prior_holder -e pidfd_getfd)
+	for a in $apps camera_app; do echo "app $a exe \"$TMP/bin/$a\""; done
+	echo "dest allowed     127.0.0.1 tcp $PORT"
+	echo "dest allowed-udp 127.0.0.1 udp $PORT"
+	for a in $apps camera_app; do echo "capture allow $a cam"; echo "capture allow $a held"; done
+	echo "capture deny any any"
+	echo "export allow any allowed"
+	echo "export allow any allowed-udp"
+	echo "export deny any any"
+} | policy "$TMP/p.policy"
+
+# bg_cg CMD...: in the test cgroup, in the background; $! is CMD's own pid (sh execs it).
+bg_cg() {
+	sh -c 'echo $$ > "$0/cgroup.procs" && exec "$@"' "$CG" "$@" &
+}
+holds() { ls -l "/proc/$1/fd" 2>/dev/null | grep -q -- "-> $2\$"; }
+
+# The prior holder opens its camera before there is any agent to judge it.
+bg_cg "$TMP/bin/prior_holder" "$TMP/held" "$TMP/go" "$T4" > "$TMP/prior.out" 2>&1
+PRIOR_PID=$!
+for _ in $(seq 30); do holds "$PRIOR_PID" "$TMP/held" && break; sleep 0.1; done
+
+agent_start "$TMP/p.policy" || { fail "agent start"; exit 1; }
+touch "$TMP/go"
+
+# in_cg through timeout: a hung route is a failure, never a hung make check.
+run_cg() { in_cg timeout 15 "$@"; }
+
+run_route() {
+	local r=$1 bin=$TMP/bin/$1 cam=$TMP/video0
+	case $r in
+	allowed_dest) run_cg "$bin" "$cam" "127.0.0.1:$PORT" ;;
+	tcp_connect | udp_connect | udp_sendto | sendmmsg | tcp_fastopen | io_uring_connect | \
+	io_uring_sendmsg | io_uring_sqpoll | fork_connect | double_fork_setsid | pre_taint_socket | \
+	pipe_handoff | raw_inet)
+		run_cg "$bin" "$cam" "$T4" ;;
+	ipv6) run_cg "$bin" "$cam" "[::1]:$PORT" ;;
+	ipv4_mapped) run_cg "$bin" "$cam" "[::ffff:127.0.0.2]:$PORT" ;;
+	exec_helper) run_cg "$bin" "$cam" "$TMP/bin/curlish" "$T4" ;;
+	af_packet) run_cg "$bin" "$cam" "$T4" lo ;;
+	af_packet_late) run_cg "$TMP/bin/af_packet" "$cam" "$T4" lo 2500 ;;
+	unix_path) run_cg "$bin" "$cam" "$TMP/third.sock" ;;
+	unix_dgram) run_cg "$bin" "$cam" "$TMP/third-dgram.sock" ;;
+	unix_abstract) run_cg "$bin" "$cam" "@$ID" ;;
+	unix_listen) run_cg "$bin" "$cam" "$TMP/tainted-listener.sock" "$T4" ;;
+	scm_rights) run_cg "$bin" "$TMP/held" "$T4" ;;
+	prior_holder)
+		# Started before the agent (above); its line is already on its way.
+		wait "$PRIOR_PID"
+		local rc=$?
+		PRIOR_PID=
+		cat "$TMP/prior.out"
+		return $rc ;;
+	app_opens) run_cg "$TMP/bin/camera_app" "$r" "$cam" ;;
+	copy_binary)
+		cp "$TMP/bin/camera_app" "$TMP/copy/camera_app"
+		run_cg "$TMP/copy/camera_app" "$r" "$cam" ;;
+	hard_link)
+		ln "$TMP/bin/camera_app" "$TMP/link/camera_app"
+		run_cg "$TMP/link/camera_app" "$r" "$cam" ;;
+	proc_fd_reopen | pidfd_getfd)
+		# The app holds the camera; a non-app borrows it: through /proc, or with pidfd_getfd.
+		bg_cg "$TMP/bin/camera_app" holder "$TMP/held" 20 > "$TMP/holder.out" 2>&1
+		HOLDER_PID=$!
+		for _ in $(seq 30); do holds "$HOLDER_PID" "$TMP/held" && break; sleep 0.1; done
+		if [ "$r" = proc_fd_reopen ]; then
+			run_cg "$bin" "$TMP/held" "$HOLDER_PID"
+		else
+			run_cg "$bin" "$TMP/held" "$HOLDER_PID" "$T4"
+		fi
+		local rc=$?
+		kill "$HOLDER_PID" 2>/dev/null
+		wait "$HOLDER_PID" 2>/dev/null
+		HOLDER_PID=
+		return $rc ;;
+	second_node) run_cg "$bin" "$cam" "$TMP" ;;
+	icmp_ping)
+		# Ping sockets are off on this host (as on Debian 12 by default): turn them on
+		# in a private network namespace only, with a second listener there as the
+		# third party. No named netns, nothing outlives the command.
+		if ! unshare -n true 2>/dev/null; then
+			echo "route=$r result=skip detail=no private network namespace here (unshare -n)"
+			return 0
+		fi
+		unshare -n sh -c '
+			ip link set lo up && echo "0 2147483647" > /proc/sys/net/ipv4/ping_group_range || exit 97
+			"$1" "$2" "$3" "$4" "$5" > "$6" 2>&1 &
+			echo $! > "$7"
+			i=0
+			while [ $i -lt 30 ] && ! grep -q "^ready" "$6"; do sleep 0.1; i=$((i + 1)); done
+			sh -c "echo \$\$ > \"\$0/cgroup.procs\" && exec timeout 15 \"\$@\"" "$8" "$9" "${10}" 127.0.0.2
+			rc=$?
+			sleep 0.3
+			kill "$(cat "$7")"
+			exit $rc' sh "$ATK/listener" "$PORT" "$TMP/ns-third.sock" "$TMP/ns-third-dgram.sock" "@$ID-ns" \
+			"$TMP/listen-ns.out" "$TMP/ns-listener.pid" "$CG" "$bin" "$cam"
+		local rc=$?
+		# The namespace's listener is gone with it: never kill that pid again.
+		rm -f "$TMP/ns-listener.pid"
+		[ $rc -eq 97 ] && echo "route=$r result=skip detail=could not set up lo and ping sockets in a private network namespace"
+		return $rc ;;
+	*) echo "route=$r result=error detail=the runner has no way to run this route"; return 1 ;;
+	esac
+}
+
+for r in $routes; do
+	run_route "$r" > "$TMP/out/$r" 2>&1
+	echo $? > "$TMP/out/$r.rc"
+done
+# Let the last bytes land before judging "nothing received".
+sleep 0.5
+kill "$LISTEN_PID" 2>/dev/null
+wait "$LISTEN_PID" 2>/dev/null
+LISTEN_PID=
+
+# The process that actually sends, as the audit log names it (comm: 15 characters).
+sender_comm() {
+	case $1 in
+	exec_helper) echo curlish ;;
+	*) p=$(route_prog "$1"); echo "${p:0:15}" ;;
+	esac
+}
+
+# judge ROUTE KIND: sets OUTCOME and DETAIL from the program's line, its exit and the listener.
+judge() {
+	local r=$1 kind=$2 line res rc got where
+	line=$(grep "^route=$r " "$TMP/out/$r" | tail -1)
+	rc=$(cat "$TMP/out/$r.rc")
+	res=$(sed -n 's/^route=[^ ]* result=\([a-z]*\) .*/\1/p' <<< "$line")
+	DETAIL=${line#* detail=}
+	if [ -z "$line" ]; then
+		if [ "$rc" = 137 ]; then
+			res=killed DETAIL="SIGKILL before it could report"
+		else
+			res=error DETAIL="no result line (exit $rc): $(head -c 200 "$TMP/out/$r" | tr '\n' ' ')"
+		fi
+	fi
+	OUTCOME=$res
+	[ "$kind" = export ] || return 0
+	got=$(cat "$TMP"/listen*.out | grep -F "route=$r;")
+	# Name the socket that heard it; the link only when no socket did.
+	where=$(awk '{ print $2 }' <<< "$got" | sort -u | grep -v '^link:' | tr '\n' ' ' | sed 's/ $//')
+	[ -n "$where" ] || where=$(awk '{ print $2 }' <<< "$got" | sort -u | tr '\n' ' ' | sed 's/ $//')
+	case $res in
+	through)
+		if [ -n "$got" ]; then
+			DETAIL="$DETAIL; received by $where"
+		else
+			OUTCOME=error DETAIL="$DETAIL; but no listener received anything"
+		fi ;;
+	blocked | killed)
+		if [ -n "$got" ]; then
+			OUTCOME=through DETAIL="$DETAIL; yet $where received its bytes"
+		else
+			DETAIL="$DETAIL; nothing received"
+		fi ;;
+	esac
+}
+
+declare -A OUT DET
+matched=0 differed=0
+while IFS=$'\t' read -r r kind exp status why what; do
+	case $r in '#'* | '') continue ;; esac
+	judge "$r" "$kind"
+	# Ports, paths, names and pids change every run: the matrix must not.
+	DETAIL=${DETAIL//$PORT/P}
+	DETAIL=${DETAIL//$TMP/\$TMP}
+	DET[$r]=$(sed -E "s#$ID#ID#g; s#/proc/[0-9]+/#/proc/PID/#g" <<< "$DETAIL")
+	OUT[$r]=$OUTCOME
+	if [ "$OUTCOME" = skip ]; then
+		skip "$r: could not run here: ${DET[$r]}"
+		differed=$((differed + 1))
+	elif [ "$OUTCOME" = "$exp" ]; then
+		pass "$r: $OUTCOME ($status)"
+		matched=$((matched + 1))
+	else
+		fail "$r: want $exp, got $OUTCOME: ${DET[$r]}"
+		differed=$((differed + 1))
+	fi
+done < "$EXPECTED"
+
+# A blocked send is also a logged one: the EPERM came from biofence, and an
+# inspector can see it. A kill is logged too, as the agent's termination.
+unlogged=
+for r in $routes; do
+	grep -q "^$r	export	" "$EXPECTED" || continue
+	case ${OUT[$r]} in
+	blocked) what='.kind != "capture" and .verdict == "deny"' ;;
+	killed) what='.event == "terminate" and .enforced == true' ;;
+	*) continue ;;
+	esac
+	wait_for "$what and .comm == \"$(sender_comm "$r")\"" 1 2 || unlogged="$unlogged $r"
+done
+expect "every blocked or killed export route is in the audit log" "" "${unlogged# }"
+check "the prior holder was found by the start scan" \
+	wait_for '.kind == "capture" and .event == "held_at_start" and .comm == "prior_holder"' 1 2
+agent_stop
+
+[ -n "${BF_ATTACK_MATRIX:-}" ] || exit 0
+if [ "$differed" -ne 0 ]; then
+	echo "$BF_ATTACK_MATRIX not written: $differed route(s) did not behave as expected" >&2
+	exit 0
+fi
+case $BF_ATTACK_MATRIX in /*) dest=$BF_ATTACK_MATRIX ;; *) dest=$ROOT/$BF_ATTACK_MATRIX ;; esac
+# Same directory, then rename: a reader never sees half a matrix.
+MATRIX_TMP=$(mktemp "$(dirname "$dest")/.attack-matrix.XXXXXX")
+cell() { sed 's/|/\\|/g' <<< "$1"; }
+{
+	echo "# Attack matrix"
+	echo
+	echo "<!-- GENERATED FILE: do not edit. Regenerate with 'make attack-matrix'. -->"
+	echo
+	echo "Generated by \`make attack-matrix\` (\`tests/kernel/test_attacks.sh\`) from an"
+	echo "actual run on kernel \`$(uname -r)\`, $(date -u +%Y-%m-%dT%H:%M:%SZ). All $matched routes"
+	echo "behaved as \`tests/attacks/expected.tsv\` says; \`make check\` fails when one does not."
+	echo
+	echo "How each route is run: its program (\`tests/attacks/ROUTE.c\`) runs in a throwaway"
+	echo "cgroup under the real agent. Export routes first open the test camera (the policy"
+	echo "allows them, so they are tainted), under a policy that lets tainted processes send"
+	echo "only to 127.0.0.1:P. The third parties are 127.0.0.2:P, [::1]:P, unix sockets at"
+	echo "unlisted paths and the lo link, all heard by one listener outside the cgroup"
+	echo '(`icmp_ping` runs in a private network namespace with ping sockets turned on'
+	echo "and a listener of its own; the host's setting is not touched)."
+	echo "**through** means the listener received the route's bytes; **blocked** means EPERM"
+	echo "and nothing received (and, for sends, a deny record in the audit log); **killed**"
+	echo "means the agent killed it before anything was received. Capture routes are judged"
+	echo "by the open itself (EPERM, or past the cgroup check)."
+	echo
+	echo "| route | attack | outcome here | expected | status | closed by / why not here | evidence |"
+	echo "| --- | --- | --- | --- | --- | --- | --- |"
+	while IFS=$'\t' read -r r kind exp status why what; do
+		case $r in '#'* | '') continue ;; esac
+		echo "| \`$r\` | $(cell "$what") | **${OUT[$r]}** | $exp | $status | $(cell "$why") | $(cell "${DET[$r]}") |"
+	done < "$EXPECTED"
+} > "$MATRIX_TMP"
+chmod 644 "$MATRIX_TMP"
+mv -f "$MATRIX_TMP" "$dest"
+MATRIX_TMP=
+echo "wrote $dest" >&2
