@@ -660,12 +660,25 @@ int bf_sendmsg_unix(struct bpf_sock_addr *ctx)
 	return bf_unix_decide(ctx, 0);
 }
 
+#define BF_SOCK_DGRAM  2
 #define BF_SOCK_RAW    3
 #define BF_SOCK_PACKET 10	/* the obsolete AF_INET packet socket */
+#define BF_IPPROTO_ICMP   1
+#define BF_IPPROTO_ICMPV6 58
+
+/* Ping sockets run the connect hook but no sendmsg hook: an echo's payload is any bytes, anywhere. */
+static __always_inline int bf_unjudged_socket(const struct bpf_sock *ctx)
+{
+	if (ctx->type == BF_SOCK_RAW || ctx->type == BF_SOCK_PACKET)
+		return 1;
+	return ctx->type == BF_SOCK_DGRAM &&
+	       (ctx->protocol == BF_IPPROTO_ICMP || ctx->protocol == BF_IPPROTO_ICMPV6);
+}
 
 /*
  * A raw socket writes any header to any address, past every port and
- * address the export rules name: a tainted process may not create one.
+ * address the export rules name, and a ping socket's sends are never
+ * judged: a tainted process may create neither.
  * The kernel runs this hook for inet and inet6 sockets only; the agent's
  * scan covers the families it does not (AF_PACKET and the like).
  */
@@ -676,7 +689,7 @@ int bf_sock_create(struct bpf_sock *ctx)
 	struct bf_event e = {};
 	__u32 slot;
 
-	if (ctx->type != BF_SOCK_RAW && ctx->type != BF_SOCK_PACKET)
+	if (!bf_unjudged_socket(ctx))
 		return 1;
 	cfg = bf_taint_begin(&e, BF_KIND_SOCKET, ctx->family == 10 ? BF_EF_IPV6 : 0, &slot);
 	if (!cfg)

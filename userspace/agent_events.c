@@ -345,11 +345,12 @@ static void add_socket(struct json_object *rec, const struct bf_agent *ag, const
 	struct json_object *so = json_object_new_object();
 
 	bf_json_add_str(so, "family", (e->flags & BF_EF_IPV6) ? "inet6" : "inet");
-	bf_json_add_str(so, "type", e->port == 3 ? "raw" : "packet");
+	bf_json_add_str(so, "type", e->port == 3 ? "raw" : e->port == 2 ? "ping" : "packet");
 	bf_json_add_u64(so, "protocol", e->proto);
 	json_object_object_add(rec, "socket", so);
 	bf_json_add_str(rec, "event", "create");
-	bf_json_add_str(rec, "reason", "a raw socket reaches any address past the export rules");
+	bf_json_add_str(rec, "reason", e->port == 2 ? "a ping socket's sends are judged by no hook" :
+				       "a raw socket reaches any address past the export rules");
 	add_taint(rec, ag, e);
 }
 
