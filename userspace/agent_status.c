@@ -61,7 +61,14 @@ struct json_object *agent_not_enforced(struct bf_agent *ag)
 		"export: packet sockets (AF_PACKET) and other non-inet families have no cgroup hook: "
 		"a tainted process holding one is found by a scan within about a second and "
 		"terminated (reported in audit mode), but what it sends before that is not stopped "
-		"(needs the lsm backend: socket_create)",
+		"(needs the lsm backend: socket_create); a packet sent at once leaves before the scan",
+		"export: an io_uring SQPOLL ring made by an untainted process runs a tainted "
+		"process's queued connects and sends as the ring's owner, untainted (set "
+		"kernel.io_uring_disabled=2 on gate hosts; needs the lsm backend: uring_sqpoll)",
+		"capture: a camera descriptor copied with pidfd_getfd by another process is not "
+		"seen, and its taker is not tainted (needs the lsm backend: file_receive)",
+		"export: taint follows processes, not bytes: frames written to a pipe, file or "
+		"shared memory for a process that never opened a camera leave untainted",
 		"ipc: a unix socket connected, paired (socketpair) or inherited before its process "
 		"became tainted is not re-checked; a relative path is judged as written, so it "
 		"matches no rule and is denied",
