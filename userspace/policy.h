@@ -115,6 +115,14 @@ struct bf_rule_ast {
 	char purpose[BF_NAME_MAX];
 	uint32_t window_ms;
 	struct bf_src consent_src;
+	/*
+	 * "quota SIZE/PERIOD" (export allow rules only): at most quota_bytes
+	 * leave per quota_period_s for this rule's (app, destination set);
+	 * 0 bytes: no quota.
+	 */
+	uint64_t quota_bytes;
+	uint32_t quota_period_s;
+	struct bf_src quota_src;
 };
 
 struct bf_policy {
