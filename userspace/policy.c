@@ -1272,7 +1272,168 @@ static int rule_consent(struct parser *ps, struct bf_rule_ast *r, struct pending
 	return 0;
 }
 
-/* What may follow a rule's names: "consent ..." and "audit", in either order, once each. */
+/* ---- export quotas: "quota SIZE/PERIOD" ---- */
+
+/* Past 1 TiB a quota no longer slows down the bulk dump of a face database it exists for. */
+#define QUOTA_BYTES_MAX (1ull << 40)
+/* Each quota is one slot of a fixed-size counter table in the kernel. */
+#define QUOTAS_MAX 64
+#define SIZE_UNITS "B, KB, MB, GB, KiB, MiB or GiB"
+#define PERIOD_WORDS "second, minute, hour or day"
+
+/* Largest first, so describe can print a size in the first unit that divides it exactly. */
+static const struct {
+	const char *unit;
+	uint64_t bytes;
+} size_units[] = {
+	{ "GiB", 1ull << 30 }, { "GB", 1000000000ull }, { "MiB", 1ull << 20 },
+	{ "MB", 1000000ull }, { "KiB", 1ull << 10 }, { "KB", 1000ull }, { "B", 1ull },
+};
+
+#define N_SIZE_UNITS (sizeof(size_units) / sizeof(size_units[0]))
+
+static const struct {
+	const char *word;
+	uint32_t s;
+} quota_periods[] = {
+	{ "second", 1u }, { "minute", 60u }, { "hour", 3600u }, { "day", 86400u },
+};
+
+#define N_QUOTA_PERIODS (sizeof(quota_periods) / sizeof(quota_periods[0]))
+
+static bool all_letters(const char *s, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (!((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= 'A' && s[i] <= 'Z')))
+			return false;
+	return true;
+}
+
+/*
+ * The SIZE of token T "SIZE/PERIOD"; *LEN is where SIZE ends. The lexer keeps '/' in
+ * words, so each error points into the token at the part that is wrong.
+ */
+static int quota_size(struct parser *ps, const struct tok *t, uint64_t *bytes, size_t *len)
+{
+	const char *s = t->text;
+	uint64_t v = 0;
+	size_t i, n, u;
+
+	for (i = 0; s[i] >= '0' && s[i] <= '9'; i++) {
+		/* saturate: a huge number stays too large and the multiply below cannot wrap */
+		if (v <= QUOTA_BYTES_MAX)
+			v = 10 * v + (uint64_t)(s[i] - '0');
+	}
+	n = strcspn(s + i, "/");
+	*len = i + n;
+	if (i == 0 || !all_letters(s + i, n)) {
+		err_col(ps, t->col, "bad quota size \"%.*s\" (expected digits then a unit, such as "
+			"500MB or 1MiB)", (int)*len, s);
+		return -EINVAL;
+	}
+	if (n == 0) {
+		err_col(ps, t->col + i, "quota size %.*s needs a unit (" SIZE_UNITS ")", (int)i, s);
+		return -EINVAL;
+	}
+	for (u = 0; u < N_SIZE_UNITS; u++)
+		if (strlen(size_units[u].unit) == n && !strncmp(s + i, size_units[u].unit, n))
+			break;
+	if (u == N_SIZE_UNITS) {
+		err_col(ps, t->col + i, "unknown size unit \"%.*s\" (expected " SIZE_UNITS ")",
+			(int)n, s + i);
+		return -EINVAL;
+	}
+	if (v == 0) {
+		err_col(ps, t->col, "quota must be at least 1 byte");
+		return -EINVAL;
+	}
+	if (v > QUOTA_BYTES_MAX / size_units[u].bytes) {
+		err_col(ps, t->col, "quota %.*s is above the limit of 1024GiB (%llu bytes)", (int)*len,
+			s, (unsigned long long)QUOTA_BYTES_MAX);
+		return -EINVAL;
+	}
+	*bytes = v * size_units[u].bytes;
+	return 0;
+}
+
+/* The "/PERIOD" that starts at AT in token T. */
+static int quota_period(struct parser *ps, const struct tok *t, size_t at, uint32_t *secs)
+{
+	const char *w = t->text + at + 1;
+	size_t k;
+
+	if (t->text[at] != '/') {
+		err_col(ps, t->end, "expected /PERIOD after the quota size (" PERIOD_WORDS
+			"), such as 1MiB/hour");
+		return -EINVAL;
+	}
+	if (!*w) {
+		err_col(ps, t->col + at + 1, "expected a period after / (" PERIOD_WORDS ")");
+		return -EINVAL;
+	}
+	for (k = 0; k < N_QUOTA_PERIODS; k++) {
+		if (strcmp(w, quota_periods[k].word) == 0) {
+			*secs = quota_periods[k].s;
+			return 0;
+		}
+	}
+	err_col(ps, t->col + at + 1, "unknown quota period \"%s\" (expected " PERIOD_WORDS ")", w);
+	return -EINVAL;
+}
+
+static size_t count_quotas(const struct bf_policy *p)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < p->n_rules; i++)
+		n += p->rules[i].quota_bytes != 0;
+	return n;
+}
+
+/* "quota SIZE/PERIOD", the cursor on "quota". */
+static int rule_quota(struct parser *ps, struct bf_rule_ast *r, const struct pending *pd)
+{
+	size_t at = ps->cur, len;
+	const struct tok *t;
+	uint64_t bytes;
+	uint32_t secs;
+
+	if (r->kind != BF_RULE_EXPORT) {
+		err_at(ps, at, "quota applies to export rules only");
+		return -EINVAL;
+	}
+	if (!r->allow) {
+		err_at(ps, at, "quota only applies to allow rules: a deny sends nothing");
+		return -EINVAL;
+	}
+	/* the kernel counts per destination set; "any" is no set, so there is nothing to count against */
+	if (!pd->obj[0]) {
+		err_at(ps, at, "a quota needs a named destination set: any is every address");
+		return -EINVAL;
+	}
+	ps->cur++;
+	t = peek(ps);
+	if (!t || t->type != TOK_WORD) {
+		err_at(ps, ps->cur, "expected SIZE/PERIOD after quota, such as 1MiB/hour");
+		return -EINVAL;
+	}
+	if (quota_size(ps, t, &bytes, &len) || quota_period(ps, t, len, &secs))
+		return -EINVAL;
+	/* only lines without errors are added, so this counts the quotas the kernel would get */
+	if (count_quotas(ps->p) >= QUOTAS_MAX) {
+		err_at(ps, at, "more than %d quotas (a kernel table limit)", QUOTAS_MAX);
+		return -EINVAL;
+	}
+	ps->cur++;
+	r->quota_bytes = bytes;
+	r->quota_period_s = secs;
+	r->quota_src = src_of(ps, at);
+	return 0;
+}
+
+/* What may follow a rule's names: "consent ...", "quota ..." and "audit", in any order, once each. */
 static int rule_clauses(struct parser *ps, struct bf_rule_ast *r, struct pending *pd)
 {
 	while (peek(ps)) {
@@ -1289,6 +1450,13 @@ static int rule_clauses(struct parser *ps, struct bf_rule_ast *r, struct pending
 				return -EINVAL;
 			}
 			if (rule_consent(ps, r, pd))
+				return -EINVAL;
+		} else if (peek_word(ps, "quota")) {
+			if (r->quota_bytes) {
+				err_at(ps, ps->cur, "duplicate quota");
+				return -EINVAL;
+			}
+			if (rule_quota(ps, r, pd))
 				return -EINVAL;
 		} else if (peek_word(ps, "window")) {
 			err_at(ps, ps->cur, "window without consent");
@@ -2280,6 +2448,21 @@ static const struct {
 			  " may connect or send to ", " trying to connect or send to ", describe_unix },
 };
 
+/* In the largest unit that divides the size exactly, so what is printed is exactly what is counted. */
+static void describe_quota(const struct bf_rule_ast *r, FILE *out)
+{
+	const char *per = "?";
+	size_t u = 0, k;
+
+	while (r->quota_bytes % size_units[u].bytes)
+		u++;
+	for (k = 0; k < N_QUOTA_PERIODS; k++)
+		if (quota_periods[k].s == r->quota_period_s)
+			per = quota_periods[k].word;
+	fprintf(out, " up to %llu %s per %s",
+		(unsigned long long)(r->quota_bytes / size_units[u].bytes), size_units[u].unit, per);
+}
+
 static void describe_rule(const struct bf_policy *p, const struct bf_rule_ast *r, FILE *out)
 {
 	fputs(r->allow ? "  " : "  DENIED: ", out);
@@ -2293,6 +2476,8 @@ static void describe_rule(const struct bf_policy *p, const struct bf_rule_ast *r
 		fprintf(out, " only inside a capture window (consent for %s, window at most %s)",
 			r->purpose, win);
 	}
+	if (r->quota_bytes)
+		describe_quota(r, out);
 	if (r->audit || (p->audit_mode && !r->allow))
 		fputs(" (audit only)", out);
 	fprintf(out, "    [%s:%u]\n", r->src.file, r->src.line);

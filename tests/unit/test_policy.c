@@ -1325,6 +1325,251 @@ static void test_describe_ipc(void **state)
 	bf_policy_free(p);
 }
 
+/* ---- export quotas ---- */
+
+static void expect_quota(const struct bf_rule_ast *r, uint64_t bytes, uint32_t period_s,
+			 unsigned line, unsigned col)
+{
+	assert_int_equal(r->kind, BF_RULE_EXPORT);
+	assert_true(r->allow);
+	assert_int_equal(r->quota_bytes, bytes);
+	assert_int_equal(r->quota_period_s, period_s);
+	expect_src(&r->quota_src, "t.policy", line, col);
+}
+
+static void test_quota_rules(void **state)
+{
+	struct bf_policy *p = parse_ok(
+		"app rec unit rec.service\n"
+		"dest ctl 10.0.0.1 tcp 443\n"
+		"dest all any\n"
+		"export allow rec ctl quota 1MiB/hour\n"
+		"export allow rec all quota 500MB/day audit\n"
+		"export allow any ctl audit quota 7B/second\n"  /* app any: every process's sends together */
+		"export allow rec ct3 quota 3KB/minute\n"
+		"export allow any all quota 2KiB/hour\n"
+		"export allow rec ct4 quota 4GB/day\n"
+		"export allow rec ct5 quota 5GiB/second\n"
+		"export allow rec ct6 quota 0010MB/hour\n"
+		"export allow rec ct7\n"
+		"export deny rec ct8\n"
+		"dest ct3 10.0.0.3\ndest ct4 10.0.0.4\ndest ct5 10.0.0.5\n"
+		"dest ct6 10.0.0.6\ndest ct7 10.0.0.7\ndest ct8 10.0.0.8\n", NF);
+	const struct bf_rule_ast *r = p->rules;
+
+	assert_int_equal(p->n_rules, 10);
+	expect_quota(&r[0], 1048576, 3600, 4, 22);
+	assert_false(r[0].audit);
+	expect_quota(&r[1], 500000000, 86400, 5, 22);
+	assert_true(r[1].audit);
+	expect_quota(&r[2], 7, 1, 6, 28);
+	assert_true(r[2].audit);
+	assert_int_equal(r[2].app, -1);
+	expect_quota(&r[3], 3000, 60, 7, 22);
+	expect_quota(&r[4], 2048, 3600, 8, 22);
+	assert_int_equal(r[4].obj, 1);
+	expect_quota(&r[5], 4000000000ull, 86400, 9, 22);
+	expect_quota(&r[6], 5ull << 30, 1, 10, 22);
+	expect_quota(&r[7], 10000000, 3600, 11, 22);
+	assert_int_equal(r[8].quota_bytes, 0);
+	assert_int_equal(r[9].quota_bytes, 0);
+	bf_policy_free(p);
+}
+
+static void test_quota_bounds(void **state)
+{
+	struct bf_policy *p = parse_ok(
+		"dest ct1 10.0.0.1\n"
+		"export allow any ct1 quota 1B/second\n"
+		"export allow any ct2 quota 1024GiB/day\n"
+		"export allow any ct3 quota 1099511627776B/day\n"
+		"export allow any ct4 quota 1073741824KiB/hour\n"
+		"export allow any ct5 quota 1099511627KB/hour\n"
+		"export allow any ct6 quota 1048576MiB/minute\n"
+		"dest ct2 10.0.0.2\ndest ct3 10.0.0.3\ndest ct4 10.0.0.4\n"
+		"dest ct5 10.0.0.5\ndest ct6 10.0.0.6\n", NF);
+
+	assert_int_equal(p->rules[0].quota_bytes, 1);
+	assert_int_equal(p->rules[1].quota_bytes, 1099511627776ull);
+	assert_int_equal(p->rules[2].quota_bytes, 1099511627776ull);
+	assert_int_equal(p->rules[3].quota_bytes, 1099511627776ull);
+	assert_int_equal(p->rules[4].quota_bytes, 1099511627000ull);
+	assert_int_equal(p->rules[5].quota_bytes, 1099511627776ull);
+	bf_policy_free(p);
+	expect_errors("dest ctl 10.0.0.1\n"
+		      "export allow any ctl quota 1099511627777B/day\n"
+		      "export allow any ctl quota 1025GiB/day\n"
+		      "export allow any ctl quota 1100GB/day\n"
+		      "export allow any ctl quota 1099511628KB/day\n"
+		      "export allow any ctl quota 99999999999999999999999GiB/day\n"
+		      "export allow any ctl quota 0B/second\n"
+		      "export allow any ctl quota 0GiB/day\n",
+		      "t.policy:2:28: quota 1099511627777B is above the limit of 1024GiB (1099511627776 bytes)",
+		      "t.policy:3:28: quota 1025GiB is above the limit of 1024GiB (1099511627776 bytes)",
+		      "t.policy:4:28: quota 1100GB is above the limit of 1024GiB (1099511627776 bytes)",
+		      "t.policy:5:28: quota 1099511628KB is above the limit of 1024GiB (1099511627776 bytes)",
+		      "t.policy:6:28: quota 99999999999999999999999GiB is above the limit of 1024GiB "
+		      "(1099511627776 bytes)",
+		      "t.policy:7:28: quota must be at least 1 byte",
+		      "t.policy:8:28: quota must be at least 1 byte");
+}
+
+static void test_err_quota(void **state)
+{
+	expect_errors("app rec unit rec.service\n"
+		      "dest ctl 10.0.0.1 tcp 443\n"
+		      "capture allow rec any quota 1MiB/hour\n"
+		      "ipc allow rec unix any quota 1MiB/hour\n"
+		      "export deny rec ctl quota 1MiB/hour\n"
+		      "export allow rec any quota 1MiB/hour\n"
+		      "export allow rec ctl quota 1.5MiB/hour\n"
+		      "export allow rec ctl quota +1MiB/hour\n"
+		      "export allow rec ctl quota MiB/hour\n"
+		      "export allow rec ctl quota 1mib/hour\n"
+		      "export allow rec ctl quota 1TiB/hour\n"
+		      "export allow rec ctl quota 10/hour\n"
+		      "export allow rec ctl quota 1MiB/hours\n"
+		      "export allow rec ctl quota 1MiB/Hour\n"
+		      "export allow rec ctl quota 1MiB/\n"
+		      "export allow rec ctl quota 1MiB\n"
+		      "export allow rec ctl quota 1MiB / hour\n"
+		      "export allow rec ctl quota\n"
+		      "export allow rec ctl quota \"1MiB/hour\"\n"
+		      "export allow rec ctl quota 1MiB/hour quota 2MiB/hour\n"
+		      "export allow rec ctl audit quota 1MiB/hour audit\n"
+		      "export allow rec ctl quota 1MiB/hour please\n"
+		      "export allow rec ctl quota 1MiB/hour window 5s\n"
+		      "export allow rec ctl consent entry quota 1MiB/hour\n"
+		      "export allow rec ghost quota 1MiB/hour\n"
+		      "export allow rec ctl quota 1MiB/day/hour\n"
+		      "export allow rec ctl quota 1KiB2/hour\n"
+		      "export deny any any quota 0B\n",
+		      "t.policy:3:23: quota applies to export rules only",
+		      "t.policy:4:24: quota applies to export rules only",
+		      "t.policy:5:21: quota only applies to allow rules: a deny sends nothing",
+		      "t.policy:6:22: a quota needs a named destination set: any is every address",
+		      "t.policy:7:28: bad quota size \"1.5MiB\" (expected digits then a unit, such as 500MB or 1MiB)",
+		      "t.policy:8:28: bad quota size \"+1MiB\" (expected digits then a unit, such as 500MB or 1MiB)",
+		      "t.policy:9:28: bad quota size \"MiB\" (expected digits then a unit, such as 500MB or 1MiB)",
+		      "t.policy:10:29: unknown size unit \"mib\" (expected B, KB, MB, GB, KiB, MiB or GiB)",
+		      "t.policy:11:29: unknown size unit \"TiB\" (expected B, KB, MB, GB, KiB, MiB or GiB)",
+		      "t.policy:12:30: quota size 10 needs a unit (B, KB, MB, GB, KiB, MiB or GiB)",
+		      "t.policy:13:33: unknown quota period \"hours\" (expected second, minute, hour or day)",
+		      "t.policy:14:33: unknown quota period \"Hour\" (expected second, minute, hour or day)",
+		      "t.policy:15:33: expected a period after / (second, minute, hour or day)",
+		      "t.policy:16:32: expected /PERIOD after the quota size (second, minute, hour or day), "
+		      "such as 1MiB/hour",
+		      "t.policy:17:32: expected /PERIOD after the quota size (second, minute, hour or day), "
+		      "such as 1MiB/hour",
+		      "t.policy:18:27: expected SIZE/PERIOD after quota, such as 1MiB/hour",
+		      "t.policy:19:28: expected SIZE/PERIOD after quota, such as 1MiB/hour",
+		      "t.policy:20:38: duplicate quota",
+		      "t.policy:21:44: duplicate audit",
+		      "t.policy:22:38: trailing garbage \"please\"",
+		      "t.policy:23:38: window without consent",
+		      "t.policy:24:22: consent applies to capture rules only",
+		      "t.policy:25:18: undefined dest \"ghost\"",
+		      "t.policy:26:33: unknown quota period \"day/hour\" (expected second, minute, hour or day)",
+		      "t.policy:27:28: bad quota size \"1KiB2\" (expected digits then a unit, such as 500MB or 1MiB)",
+		      "t.policy:28:21: quota only applies to allow rules: a deny sends nothing");
+}
+
+/* Appends "export allow any dI quota 1KB/second" and its dest for I in [from, to). */
+static void quota_rules(char **text, int from, int to)
+{
+	char *t;
+	int i;
+
+	for (i = from; i < to; i++) {
+		assert_true(asprintf(&t, "%sexport allow any d%d quota 1KB/second\n"
+				     "dest d%d 10.0.0.%d\n", *text, i, i, i) > 0);
+		free(*text);
+		*text = t;
+	}
+}
+
+static void test_quota_limit(void **state)
+{
+	static const char *const shadowed[] = {
+		"t.policy:129:1: warning: rule never matches: shadowed by t.policy:1",
+	};
+	char *text = strdup(""), *t;
+	struct bf_policy *p;
+
+	assert_non_null(text);
+	quota_rules(&text, 0, 64);
+	/* rules without a quota do not count */
+	assert_true(asprintf(&t, "%sexport allow any d0\n", text) > 0);
+	parse_with_warnings(t, shadowed, 1, &p);
+	assert_int_equal(p->n_rules, 65);
+	assert_int_equal(p->rules[63].quota_bytes, 1000);
+	bf_policy_free(p);
+	free(t);
+	quota_rules(&text, 64, 66);
+	expect_errors(text, "t.policy:129:22: more than 64 quotas (a kernel table limit)",
+		      "t.policy:131:22: more than 64 quotas (a kernel table limit)");
+	free(text);
+	/* a line with an error adds no quota, so it does not use up the table */
+	text = strdup("dest e 10.1.0.1\n");
+	assert_non_null(text);
+	quota_rules(&text, 0, 63);
+	assert_true(asprintf(&t, "%sexport allow any e quota 1KB/second please\n"
+			     "export allow any e quota 1KB/second\n", text) > 0);
+	expect_errors(t, "t.policy:128:37: trailing garbage \"please\"");
+	free(t);
+	free(text);
+}
+
+/* A quota rule decides like any allow rule: what it covers behind it is dead, whatever its quota. */
+static void test_quota_shadowing(void **state)
+{
+	static const char *const want[] = {
+		"t.policy:4:1: warning: rule never matches: shadowed by t.policy:3",
+		"t.policy:7:1: warning: rule never matches: shadowed by t.policy:3",
+	};
+	struct bf_policy *p;
+
+	parse_with_warnings("app rec unit rec.service\ndest ctl 10.0.0.1\n"
+			    "export allow rec ctl quota 1MiB/hour\n"
+			    "export deny rec ctl\n"
+			    "export allow any ctl quota 1MiB/hour audit\n"  /* audit rules decide nothing */
+			    "export allow any ctl quota 2MiB/day\n"
+			    "export allow rec ctl quota 9MiB/day\n", want, 2, &p);
+	bf_policy_free(p);
+}
+
+static void test_describe_quota(void **state)
+{
+	struct bf_policy *p = parse_ok(
+		"app recognizer unit rec.service\n"
+		"dest controller 10.20.0.5 tcp 8443\n"
+		"export allow recognizer controller quota 1MiB/hour\n"
+		"export allow nvr nvr-store quota 500MB/day audit\n"
+		"export allow any d5 quota 1024KiB/second\n"
+		"export allow any d6 quota 1024000B/minute\n"
+		"export allow any d7 quota 1024GiB/day\n"
+		"export allow any d8 quota 7B/second\n"
+		"export allow any d9 quota 2000MB/day\n"
+		"app nvr unit nvr.service\ndest nvr-store 10.20.0.0/24 tcp 554\n"
+		"dest d5 10.0.0.5\ndest d6 10.0.0.6\ndest d7 10.0.0.7\ndest d8 10.0.0.8\n"
+		"dest d9 10.0.0.9\n", NF);
+	char *s = describe(p);
+
+	expect_contains(s, "  recognizer (unit rec.service) may send to controller (10.20.0.5 tcp port 8443)"
+			" up to 1 MiB per hour    [t.policy:3]\n");
+	expect_contains(s, "  nvr (unit nvr.service) may send to nvr-store (10.20.0.0/24 tcp port 554)"
+			" up to 500 MB per day"
+			" (audit only)    [t.policy:4]\n");
+	/* the largest unit that divides exactly, whichever unit was written */
+	expect_contains(s, " up to 1 MiB per second    [t.policy:5]\n");
+	expect_contains(s, " up to 1000 KiB per minute    [t.policy:6]\n");
+	expect_contains(s, " up to 1024 GiB per day    [t.policy:7]\n");
+	expect_contains(s, " up to 7 B per second    [t.policy:8]\n");
+	expect_contains(s, " up to 2 GB per day    [t.policy:9]\n");
+	free(s);
+	bf_policy_free(p);
+}
+
 /* ---- durations ---- */
 
 static void expect_duration(const char *s, int rc, uint32_t ms)
@@ -1780,6 +2025,12 @@ int main(void)
 		cmocka_unit_test(test_err_ipc),
 		cmocka_unit_test(test_ipc_shadowing),
 		cmocka_unit_test(test_describe_ipc),
+		cmocka_unit_test(test_quota_rules),
+		cmocka_unit_test(test_quota_bounds),
+		cmocka_unit_test(test_err_quota),
+		cmocka_unit_test(test_quota_limit),
+		cmocka_unit_test(test_quota_shadowing),
+		cmocka_unit_test(test_describe_quota),
 		cmocka_unit_test(test_parse_duration),
 		cmocka_unit_test(test_format_duration),
 	};
