@@ -128,6 +128,30 @@ struct {
 	BF_PINNED;
 } bf_stats SEC(".maps");
 
+/* See struct bf_sk_quota. */
+struct {
+	__uint(type, BPF_MAP_TYPE_SK_STORAGE);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, int);
+	__type(value, struct bf_sk_quota);
+} bf_sk_quota SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, BF_SLOTS * (BF_MAX_QUOTAS + 1));
+	__type(key, __u32);
+	__type(value, struct bf_quota_cfg);
+	BF_PINNED;
+} bf_quota_cfg SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, BF_MAX_QUOTAS + 1);
+	__type(key, __u32);
+	__type(value, struct bf_quota_use);
+	BF_PINNED;
+} bf_quota_use SEC(".maps");
+
 /* Written by the agent only; see struct bf_window_set. */
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
@@ -512,6 +536,24 @@ static __always_inline const struct bf_slot_config *bf_taint_begin(struct bf_eve
 	return cfg;
 }
 
+/*
+ * The socket's packets from now on count against the deciding rule's
+ * quota, or against none: a UDP socket's next send may go elsewhere.
+ */
+static __always_inline void bf_quota_tag(struct bpf_sock_addr *ctx, __u32 slot, __u32 rule)
+{
+	__u32 key = slot * BF_MAX_RULES + rule;
+	struct bf_rule *r = rule < BF_MAX_RULES ? bpf_map_lookup_elem(&bf_export_rules, &key) : 0;
+	__u32 quota = r ? r->quota : 0;
+	struct bf_sk_quota *q;
+
+	if (!ctx->sk)
+		return;
+	q = bpf_sk_storage_get(&bf_sk_quota, ctx->sk, 0, quota ? BPF_SK_STORAGE_GET_F_CREATE : 0);
+	if (q)
+		q->quota = quota;
+}
+
 static __always_inline int bf_sock_decide(struct bpf_sock_addr *ctx, int v6, __u32 what)
 {
 	const struct bf_slot_config *cfg;
@@ -540,6 +582,8 @@ static __always_inline int bf_sock_decide(struct bpf_sock_addr *ctx, int v6, __u
 	allowed = bf_verdict(&e, cfg, rule_flags);
 	if (!allowed)
 		bf_count(BF_STAT_EXPORT_DENY);
+	else
+		bf_quota_tag(ctx, slot, e.rule);
 	bf_submit(&e);
 	return allowed;
 }
@@ -703,6 +747,64 @@ int bf_sock_create(struct bpf_sock *ctx)
 		bf_count(BF_STAT_SOCKET_DENY);
 	bf_submit(&e);
 	return !!(e.flags & BF_EF_ALLOW);
+}
+
+/*
+ * Counts what a quota-tagged socket sends and drops what goes past the
+ * quota. A socket never tagged (every untainted one) costs one storage
+ * lookup. The first drop of a period is reported, once.
+ */
+SEC("cgroup_skb/egress")
+int bf_egress(struct __sk_buff *skb)
+{
+	struct bpf_sock *sk = skb->sk;
+	const struct bf_slot_config *cfg;
+	struct bf_quota_cfg *qc;
+	struct bf_quota_use *use;
+	struct bf_sk_quota *q;
+	__u32 slot, seq, key, id;
+	__u64 now;
+
+	if (!sk || !(sk = bpf_sk_fullsock(sk)))
+		return 1;
+	q = bpf_sk_storage_get(&bf_sk_quota, sk, 0, 0);
+	if (!q || !q->quota || q->quota > BF_MAX_QUOTAS)
+		return 1;
+	id = q->quota;
+	cfg = bf_config(&slot, &seq);
+	if (!cfg)
+		return 1;
+	key = slot * (BF_MAX_QUOTAS + 1) + id;
+	qc = bpf_map_lookup_elem(&bf_quota_cfg, &key);
+	use = bpf_map_lookup_elem(&bf_quota_use, &id);
+	if (!qc || !use || !qc->bytes)
+		return 1;	/* the policy in force has no such quota any more */
+	now = bpf_ktime_get_boot_ns();
+	if (now - use->period_start_ns >= qc->period_ns) {
+		/* Racy across CPUs at the turn of a period: a few packets may count twice. */
+		use->period_start_ns = now;
+		use->bytes = 0;
+		use->hit = 0;
+	}
+	if (use->bytes + skb->len <= qc->bytes) {
+		__sync_fetch_and_add(&use->bytes, skb->len);
+		return 1;
+	}
+	if (cfg->mode != BF_MODE_AUDIT) {
+		__sync_fetch_and_add(&use->dropped, 1);
+		bf_count(BF_STAT_QUOTA_DROP);
+	}
+	if (!__sync_lock_test_and_set(&use->hit, 1)) {
+		struct bf_event e = { .kind = BF_KIND_QUOTA, .boot_ns = now, .rule = id,
+				      .objs = qc->bytes, .apps = use->bytes, .policy_seq = seq };
+
+		if (cfg->mode != BF_MODE_AUDIT)
+			e.flags = BF_EF_ENFORCED;
+		e.pid = bpf_get_current_pid_tgid();
+		e.tgid = bpf_get_current_pid_tgid() >> 32;
+		bf_submit(&e);
+	}
+	return cfg->mode == BF_MODE_AUDIT;	/* audit mode: counted and told, never dropped */
 }
 
 /* Runs before the child is first scheduled, so it can never send untainted. */

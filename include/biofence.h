@@ -56,6 +56,7 @@
 #define BF_MAX_PURPOSES   255  /* consent purposes per policy */
 #define BF_MAX_WINDOWS    1024 /* windows open or awaiting their holder check */
 #define BF_WINDOW_HOLDERS 8    /* processes remembered per window */
+#define BF_MAX_QUOTAS     64   /* export quotas (ids 1..64) */
 
 #define BF_ANY_MINOR      0xffffffffu
 #define BF_RULE_DEFAULT   0xffffffffu  /* event.rule when no rule matched */
@@ -87,7 +88,8 @@ enum bf_kind {
 	BF_KIND_CAPTURE = 1,
 	BF_KIND_EXPORT = 2,
 	BF_KIND_IPC = 3,        /* a tainted connect/send on an AF_UNIX socket (struct bf_ipc_event) */
-	BF_KIND_SOCKET = 4,     /* a tainted process creating a raw socket: port = type, proto = protocol */
+	BF_KIND_SOCKET = 4,
+	BF_KIND_QUOTA = 5,      /* a quota ran out: rule = quota id, objs = bytes allowed per period */     /* a tainted process creating a raw socket: port = type, proto = protocol */
 };
 
 /* bf_event.flags */
@@ -110,6 +112,7 @@ enum bf_stat {
 	BF_STAT_TAINT_FULL,     /* taint table full (open refused, fork not followed) */
 	BF_STAT_IPC_DENY,       /* tainted unix-socket connects/sends refused */
 	BF_STAT_SOCKET_DENY,    /* raw sockets refused to tainted processes */
+	BF_STAT_QUOTA_DROP,     /* packets dropped past an export quota */
 	BF_STAT_N,
 };
 
@@ -142,7 +145,10 @@ struct bf_rule {
 	__u64 apps;   /* app mask (ignored with BF_RF_ANY_APP) */
 	__u64 objs;   /* camera or dest-set mask (ignored with BF_RF_ANY_OBJ) */
 	__u32 flags;  /* BF_RF_* */
-	__u16 purpose; /* BF_RF_CONSENT: purpose id, 1..BF_MAX_PURPOSES */
+	union {
+		__u16 purpose; /* capture, BF_RF_CONSENT: purpose id, 1..BF_MAX_PURPOSES */
+		__u16 quota;   /* export: quota id, 1..BF_MAX_QUOTAS, 0 for none */
+	};
 	__u8 app;     /* BF_RF_CONSENT: the one app the rule names (its bit) */
 	__u8 _pad;
 };
@@ -306,6 +312,35 @@ struct bf_event {
 	char comm[16];
 };
 
+/*
+ * Export quotas. A connect or send allowed by a rule with a quota tags the
+ * socket (bf_sk_quota, socket-local storage) with the quota's id; every
+ * packet the socket sends is then counted in cgroup_skb/egress against
+ * bf_quota_cfg[slot * (BF_MAX_QUOTAS + 1) + id] and dropped past it. Ids
+ * are given by the agent, stable across reloads and restarts (the name
+ * "APP/DEST" lives in bf_quota_use), so counts survive both.
+ *
+ *   export allow recognizer controller quota 1MiB/hour    -> id 1
+ *   bf_quota_cfg[slot * 65 + 1] = { .bytes = 1048576, .period_ns = 3600e9 }
+ */
+struct bf_sk_quota {
+	__u32 quota;    /* id, 0: none (the socket's last decision had no quota) */
+	__u32 _pad;
+};
+
+struct bf_quota_cfg {
+	__u64 bytes;      /* allowed per period; 0: no such quota in this slot */
+	__u64 period_ns;
+};
+
+struct bf_quota_use {
+	__u64 period_start_ns;  /* bpf_ktime_get_boot_ns() */
+	__u64 bytes;            /* sent in this period */
+	__u64 dropped;          /* packets dropped, ever */
+	__u64 hit;              /* the hit of this period has been reported */
+	char name[128];         /* "APP/DEST": the agent's key for this id */
+};
+
 /* An ipc decision: the common event plus the address asked for, which no rule may name. */
 struct bf_ipc_event {
 	struct bf_event e;      /* e.objs: unix address mask; e.proto: SOCK_STREAM/SOCK_DGRAM... */
@@ -317,6 +352,9 @@ struct bf_ipc_event {
 BF_CHECK_SIZE(struct bf_active, 8);
 BF_CHECK_SIZE(struct bf_slot_config, 80);
 BF_CHECK_SIZE(struct bf_unix_key, 116);
+BF_CHECK_SIZE(struct bf_sk_quota, 8);
+BF_CHECK_SIZE(struct bf_quota_cfg, 16);
+BF_CHECK_SIZE(struct bf_quota_use, 160);
 BF_CHECK_SIZE(struct bf_ipc_event, 176 + 112);
 BF_CHECK_SIZE(struct bf_rule, 24);
 BF_CHECK_SIZE(struct bf_exe_key, 24);

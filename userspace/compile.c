@@ -240,6 +240,10 @@ static int compile_rules(const struct bf_policy *p, struct bf_tables *t, char *e
 			r->flags |= BF_RF_ANY_OBJ;
 		else
 			r->objs = 1ull << ra->obj;
+		if (!cap && !ipc && ra->quota_bytes)
+			t->export_quota[*n - 1] = (struct bf_quota_cfg){
+				.bytes = ra->quota_bytes,
+				.period_ns = (uint64_t)ra->quota_period_s * 1000000000ull };
 		/* The parser guarantees a consent rule names one app. */
 		if (cap && ra->consent && ra->app >= 0) {
 			r->flags |= BF_RF_CONSENT;

@@ -30,6 +30,9 @@ struct bf_tables {
 	int capture_ast[BF_MAX_RULES];  /* index of each rule in policy->rules */
 	int export_ast[BF_MAX_RULES];
 	int ipc_ast[BF_MAX_RULES];
+	/* Export quotas: the agent gives ids (export[i].quota) and fills quota_cfg[id]. */
+	struct bf_quota_cfg export_quota[BF_MAX_RULES];
+	struct bf_quota_cfg quota_cfg[BF_MAX_QUOTAS + 1];
 	BF_VEC(struct bf_kv_exe) exe;
 	BF_VEC(struct bf_kv_cgrp) cgrp;
 	BF_VEC(struct bf_kv_uid) uid;

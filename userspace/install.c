@@ -104,6 +104,17 @@ static int put_rules(struct bpf_map *map, uint32_t slot, const struct bf_rule *r
 	return 0;
 }
 
+static int put_quotas(struct bpf_map *map, const struct bf_tables *t)
+{
+	for (uint32_t id = 0; id <= BF_MAX_QUOTAS; id++) {
+		uint32_t key = t->slot * (BF_MAX_QUOTAS + 1) + id;
+
+		if (bpf_map_update_elem(bpf_map__fd(map), &key, &t->quota_cfg[id], BPF_ANY) < 0)
+			return -errno;
+	}
+	return 0;
+}
+
 static int put_windows(struct bpf_map *map, const struct bf_tables *t)
 {
 	int fd = bpf_map__fd(map), err = clear_slot(fd, sizeof(struct bf_window_key), t->slot,
@@ -138,6 +149,7 @@ int bf_loader_install(struct bf_loader *l, const struct bf_tables *t)
 	err = err ?: FILL(s->maps.bf_unix, t->unix_addrs, struct bf_unix_key, slot_first_u32);
 	err = err ?: put_rules(s->maps.bf_ipc_rules, slot, t->ipc, t->cfg.n_ipc);
 	err = err ?: put_windows(s->maps.bf_windows, t);
+	err = err ?: put_quotas(s->maps.bf_quota_cfg, t);
 	if (!err && bpf_map_update_elem(bpf_map__fd(s->maps.bf_slots), &slot, &t->cfg, BPF_ANY) < 0)
 		err = -errno;
 	if (err)

@@ -374,6 +374,18 @@ int bf_loader_tainted(struct bf_loader *l, uint32_t *tgids, size_t max, size_t *
 	return taint_walk(l, 0, tgids, max, n);
 }
 
+int bf_loader_quota_use(struct bf_loader *l, uint32_t id, struct bf_quota_use *get,
+			const struct bf_quota_use *set)
+{
+	int fd = bpf_map__fd(l->skel->maps.bf_quota_use);
+
+	if (set && bpf_map_update_elem(fd, &id, set, BPF_ANY) < 0)
+		return -errno;
+	if (get && bpf_map_lookup_elem(fd, &id, get) < 0)
+		return -errno;
+	return 0;
+}
+
 int bf_loader_stats(struct bf_loader *l, uint64_t out[BF_STAT_N])
 {
 	int ncpu = libbpf_num_possible_cpus();

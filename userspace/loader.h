@@ -11,7 +11,7 @@
 
 struct biofence_bpf;
 
-#define BF_N_LINKS 10
+#define BF_N_LINKS 11
 
 struct bf_loader {
 	struct biofence_bpf *skel;
@@ -48,6 +48,9 @@ int bf_loader_taint(struct bf_loader *l, uint32_t tgid, const struct bf_taint *t
 /* Tainted processes whose taint started with ORIGIN's camera open (ORIGIN itself included). */
 int bf_loader_taint_from(struct bf_loader *l, uint32_t origin, uint32_t *tgids, size_t max,
 			 size_t *n);
+/* A quota's counters and name (bf_quota_use[id]); SET writes the whole entry. */
+int bf_loader_quota_use(struct bf_loader *l, uint32_t id, struct bf_quota_use *get,
+			const struct bf_quota_use *set);
 /* Every tainted process (up to MAX). */
 int bf_loader_tainted(struct bf_loader *l, uint32_t *tgids, size_t max, size_t *n);
 int bf_loader_ringbuf_fd(struct bf_loader *l);
