@@ -137,6 +137,11 @@ bool agent_pid_holds(uint32_t pid, uint32_t major_nr, uint32_t minor_nr);
 /* SIGKILL through a pidfd, if STILL(pid, ctx) holds once the pidfd is held; -ESRCH if not. */
 int agent_kill(uint32_t pid, bool (*still)(uint32_t pid, const void *ctx), const void *ctx);
 
+/* agent_quota.c */
+int agent_assign_quotas(struct bf_agent *ag, struct bf_loaded *ld);
+void agent_quota_event(struct bf_agent *ag, const struct bf_event *e);
+struct json_object *agent_quota_status(struct bf_agent *ag);
+
 /* agent_sockets.c */
 void agent_scan_sockets(struct bf_agent *ag);
 

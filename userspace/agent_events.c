@@ -365,6 +365,10 @@ int agent_on_event(void *ctx, void *data, size_t size)
 
 	if (size < sizeof(*e))
 		return 0;
+	if (e->kind == BF_KIND_QUOTA) {
+		agent_quota_event(ag, e);
+		return 0;
+	}
 	ld = loaded_for_seq(ag, e->policy_seq);
 	if (e->kind == BF_KIND_IPC && size < sizeof(struct bf_ipc_event))
 		return 0;

@@ -66,6 +66,12 @@ int agent_install(struct bf_agent *ag, struct bf_loaded *ld, char *errbuf, size_
 	err = bf_compile(ld->policy, &ld->res, !active.slot, ld->seq, &ld->tables, errbuf, errlen);
 	if (err)
 		return err;
+	err = agent_assign_quotas(ag, ld);
+	if (err) {
+		snprintf(errbuf, errlen, "more than %d export quotas in use", BF_MAX_QUOTAS);
+		bf_tables_free(&ld->tables);
+		return err;
+	}
 	agent_consent_fill(ag, ld);	/* open windows carry over into the new tables */
 	err = bf_loader_install(&ag->ld, &ld->tables);
 	if (err) {

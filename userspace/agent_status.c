@@ -43,6 +43,7 @@ struct json_object *agent_backends(struct bf_agent *ag)
 	bf_json_add_str(b, "export", "cgroup (cgroup/connect4, connect6, sendmsg4, sendmsg6)");
 	bf_json_add_str(b, "ipc", ag->ld.unix_hooks ? "cgroup (cgroup/connect_unix, sendmsg_unix)" :
 				  "NOT ENFORCED: this kernel has no cgroup/connect_unix hook (needs 6.7)");
+	bf_json_add_str(b, "quota", "cgroup (cgroup_skb/egress, counted per socket tagged at connect/send)");
 	bf_json_add_str(b, "raw sockets", "cgroup (cgroup/sock_create) for inet and inet6; "
 					  "a scan every second for packet sockets");
 	bf_json_add_str(b, "taint", "tracepoints (tp_btf/sched_process_fork, sched_process_exit)");
@@ -105,6 +106,7 @@ static struct json_object *counters(struct bf_agent *ag)
 	bf_json_add_u64(c, "export_denials", st[BF_STAT_EXPORT_DENY]);
 	bf_json_add_u64(c, "ipc_denials", st[BF_STAT_IPC_DENY]);
 	bf_json_add_u64(c, "socket_denials", st[BF_STAT_SOCKET_DENY]);
+	bf_json_add_u64(c, "quota_drops", st[BF_STAT_QUOTA_DROP]);
 	bf_json_add_u64(c, "lost", st[BF_STAT_LOST]);
 	bf_json_add_u64(c, "taint_full", st[BF_STAT_TAINT_FULL]);
 	bf_json_add_u64(c, "logged", ag->logged);
@@ -140,6 +142,7 @@ struct json_object *agent_status(struct bf_agent *ag)
 	agent_add_enforcement(ag, s);
 	json_object_object_add(s, "counters", counters(ag));
 	json_object_object_add(s, "consent", agent_consent_status(ag));
+	json_object_object_add(s, "quotas", agent_quota_status(ag));
 	bf_json_add_str(s, "cgroup", ag->cgroup);
 	bf_json_add_str(s, "pin_dir", ag->opt.pin_dir);
 	bf_json_add_str(s, "log", ag->opt.log);
