@@ -20,6 +20,8 @@
  *       | unixexact | unixfull (stream connect with an address length that
  *         leaves out the path's NUL / covers all of sun_path, as programs do)
  *       | raw4 (a raw IPv4 socket, then sendto ADDR)
+ *       | udpbulk (--count N datagrams of --size S bytes to ADDR PORT from one
+ *         socket; prints "sent=K" before the result of the first failure)
  *       | packet | packetfirst (an AF_PACKET socket after / before the camera
  *         open, held for --hold S seconds)
  *   ADDR for tcp6/udp6 may be IPv4-mapped (::ffff:127.0.0.2); for unix,
@@ -85,6 +87,29 @@ static int do_raw4(const char *addr)
 	return rc;
 }
 
+static unsigned long bulk_count = 1, bulk_size = 4;
+
+static int do_udpbulk(const char *addr, int port)
+{
+	struct sockaddr_in s4 = { .sin_family = AF_INET, .sin_port = htons((unsigned short)port) };
+	static char buf[65000];
+	unsigned long sent = 0;
+	int fd = socket(AF_INET, SOCK_DGRAM, 0), rc = 0;
+
+	if (fd < 0 || bulk_size > sizeof(buf))
+		return fd < 0 ? errno : EINVAL;
+	inet_pton(AF_INET, addr, &s4.sin_addr);
+	memset(buf, 'f', bulk_size);
+	for (; sent < bulk_count; sent++)
+		if (sendto(fd, buf, bulk_size, 0, (struct sockaddr *)&s4, sizeof(s4)) < 0) {
+			rc = errno;
+			break;
+		}
+	printf("sent=%lu\n", sent);
+	close(fd);
+	return rc;
+}
+
 static int do_net(const char *op, const char *addr, int port)
 {
 	struct sockaddr_storage ss = {};
@@ -95,6 +120,8 @@ static int do_net(const char *op, const char *addr, int port)
 		return do_unix(op, addr);
 	if (strcmp(op, "raw4") == 0)
 		return do_raw4(addr);
+	if (strcmp(op, "udpbulk") == 0)
+		return do_udpbulk(addr, port);
 	if (v6) {
 		struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)&ss;
 
@@ -138,6 +165,10 @@ int main(int argc, char **argv)
 			sleep_s = (unsigned)atoi(argv[++i]);
 		else if (strcmp(argv[i], "--hold") == 0 && i + 1 < argc)
 			hold_s = (unsigned)atoi(argv[++i]);
+		else if (strcmp(argv[i], "--count") == 0 && i + 1 < argc)
+			bulk_count = strtoul(argv[++i], NULL, 10);
+		else if (strcmp(argv[i], "--size") == 0 && i + 1 < argc)
+			bulk_size = strtoul(argv[++i], NULL, 10);
 		else
 			mode = argv[i] + 2;
 	}
