@@ -128,12 +128,13 @@ struct {
 	BF_PINNED;
 } bf_stats SEC(".maps");
 
-/* See struct bf_sk_quota. */
+/* See struct bf_sk_quota. Pinned: a restarted agent's programs still know which sockets count. */
 struct {
 	__uint(type, BPF_MAP_TYPE_SK_STORAGE);
 	__uint(map_flags, BPF_F_NO_PREALLOC);
 	__type(key, int);
 	__type(value, struct bf_sk_quota);
+	BF_PINNED;
 } bf_sk_quota SEC(".maps");
 
 struct {
