@@ -541,15 +541,18 @@ static __always_inline const struct bf_slot_config *bf_taint_begin(struct bf_eve
  * The socket's packets from now on count against the deciding rule's
  * quota, or against none: a UDP socket's next send may go elsewhere.
  */
-static __always_inline void bf_quota_tag(struct bpf_sock_addr *ctx, __u32 slot, __u32 rule)
+static __always_inline void bf_quota_tag(struct bpf_sock_addr *ctx, __u32 slot, __u32 rule,
+					 __u32 rule_flags)
 {
-	__u32 key = slot * BF_MAX_RULES + rule;
-	struct bf_rule *r = rule < BF_MAX_RULES ? bpf_map_lookup_elem(&bf_export_rules, &key) : 0;
-	__u32 quota = r ? r->quota : 0;
+	__u32 key = slot * BF_MAX_RULES + rule, quota = 0;
 	struct bf_sk_quota *q;
+	struct bf_rule *r;
 
 	if (!ctx->sk)
 		return;
+	if ((rule_flags & BF_RF_QUOTA) && rule < BF_MAX_RULES &&
+	    (r = bpf_map_lookup_elem(&bf_export_rules, &key)))
+		quota = r->quota;
 	q = bpf_sk_storage_get(&bf_sk_quota, ctx->sk, 0, quota ? BPF_SK_STORAGE_GET_F_CREATE : 0);
 	if (q)
 		q->quota = quota;
@@ -583,8 +586,8 @@ static __always_inline int bf_sock_decide(struct bpf_sock_addr *ctx, int v6, __u
 	allowed = bf_verdict(&e, cfg, rule_flags);
 	if (!allowed)
 		bf_count(BF_STAT_EXPORT_DENY);
-	else
-		bf_quota_tag(ctx, slot, e.rule);
+	else if (cfg->keys & BF_KEY_QUOTA)	/* policies without quotas pay nothing */
+		bf_quota_tag(ctx, slot, e.rule, rule_flags);
 	bf_submit(&e);
 	return allowed;
 }

@@ -83,6 +83,7 @@ enum bf_mode {
 #define BF_RF_ANY_APP  (1u << 2)  /* "any" app: matches a process with no app too */
 #define BF_RF_ANY_OBJ  (1u << 3)  /* "any" camera or destination */
 #define BF_RF_CONSENT  (1u << 4)  /* allows only inside a capture window (bf_windows) */
+#define BF_RF_QUOTA    (1u << 5)  /* export: its sends count against quota id bf_rule.quota */
 
 enum bf_kind {
 	BF_KIND_CAPTURE = 1,
@@ -140,6 +141,7 @@ struct bf_slot_config {
 
 #define BF_KEY_EXE    (1u << 0)
 #define BF_KEY_UID    (1u << 1)
+#define BF_KEY_QUOTA  (1u << 2)   /* some export rule has a quota: sockets need tagging */
 
 struct bf_rule {
 	__u64 apps;   /* app mask (ignored with BF_RF_ANY_APP) */

@@ -79,6 +79,8 @@ int agent_assign_quotas(struct bf_agent *ag, struct bf_loaded *ld)
 		if (!id)
 			return -ENOSPC;
 		t->export[i].quota = (uint16_t)id;
+		t->export[i].flags |= BF_RF_QUOTA;
+		t->cfg.keys |= BF_KEY_QUOTA;
 		/* The first rule for a pair decides its sends, so its limit is the one. */
 		if (!t->quota_cfg[id].bytes)
 			t->quota_cfg[id] = t->export_quota[i];
