@@ -64,6 +64,14 @@ struct bf_dest {
 	bool any;               /* "dest NAME any": every address */
 	struct bf_cidr *cidrs;
 	size_t n_cidrs;
+	/*
+	 * host "NAME" items: DNS names resolved by the agent at load and
+	 * again at their TTL (clamped to dns_ttl_min_s..dns_ttl_max_s); the
+	 * addresses join cidrs as /32 and /128 prefixes.
+	 */
+	char **hosts;
+	struct bf_src *host_src;
+	size_t n_hosts;
 	enum bf_proto_sel proto;
 	uint16_t *ports;        /* empty: any port */
 	size_t n_ports;
@@ -97,6 +105,8 @@ struct bf_unix_addr {
 #define BF_MAX_WINDOW_CEILING_MS  3600000u  /* the most max-window may be raised to */
 #define BF_GRACE_DEFAULT_MS       2000u     /* window-grace when the policy sets none */
 #define BF_GRACE_CEILING_MS       60000u
+#define BF_DNS_TTL_MIN_DEFAULT_S  30u       /* a name is asked again no sooner than this */
+#define BF_DNS_TTL_MAX_DEFAULT_S  3600u     /* ... and no later than this, whatever its TTL */
 
 struct bf_rule_ast {
 	enum bf_rule_kind kind;
@@ -142,6 +152,8 @@ struct bf_policy {
 	size_t n_brokers;
 	uint32_t max_window_ms; /* "max-window D", else BF_MAX_WINDOW_DEFAULT_MS */
 	uint32_t grace_ms;      /* "window-grace D", else BF_GRACE_DEFAULT_MS */
+	uint32_t dns_ttl_min_s; /* "dns-ttl-min D", else BF_DNS_TTL_MIN_DEFAULT_S */
+	uint32_t dns_ttl_max_s; /* "dns-ttl-max D", else BF_DNS_TTL_MAX_DEFAULT_S */
 	char **files;           /* every file read, main file first, in order */
 	size_t n_files;
 	uint8_t digest[32];     /* SHA-256 over the files' contents (see policy.c) */
