@@ -59,6 +59,14 @@ struct file_id {
 	ino_t ino;
 };
 
+/* A once-per-policy statement whose value is only checked against another's after the last file. */
+struct once_stmt {
+	struct bf_src at;	/* the keyword; .file is NULL until the statement is seen */
+	struct bf_src val;	/* the value */
+	unsigned long ord;
+	bool bad;		/* given with an error: its value is the default, so do not compare it */
+};
+
 enum kind { K_CAMERA, K_APP, K_DEST };
 static const char *const kind_word[] = { "camera", "app", "dest" };
 static const char *const kind_article[] = { "a", "an", "a" };
@@ -70,6 +78,7 @@ struct parser {
 	EVP_MD_CTX *md;
 	bool mode_seen;
 	struct bf_src max_window_src, grace_src;	/* .file is NULL until the statement is seen */
+	struct once_stmt ttl_min, ttl_max;
 	struct pending *pend;	/* parallel to p->rules */
 	struct pending_broker *pbrokers;
 	size_t n_pbrokers;
@@ -1055,6 +1064,200 @@ bad_addr:
 	return -EINVAL;
 }
 
+/* ---- dest: host "NAME" ---- */
+
+#define HOST_NAME_MAX_LEN 253	/* without the trailing dot: 255 octets on the wire */
+#define HOST_LABEL_MAX 63
+
+static bool host_char(char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+	       c == '-' || c == '_';
+}
+
+/*
+ * A resolver hands an address literal back as itself, and glibc's getaddrinfo also takes
+ * inet_aton's forms ("10.1", "0x0a000001"), so any of them would pin an address the
+ * policy author believes is a name. S is the name without its trailing dot.
+ */
+static bool host_is_address(const char *s, char *why, size_t len)
+{
+	char buf[INET6_ADDRSTRLEN], shown[INET_ADDRSTRLEN];
+	size_t alen = strcspn(s, "/");
+	uint8_t a6[16];
+	struct in_addr a4;
+
+	if (alen < sizeof(buf)) {
+		memcpy(buf, s, alen);
+		buf[alen] = '\0';
+		if (inet_pton(AF_INET, buf, a6) == 1 || inet_pton(AF_INET6, buf, a6) == 1) {
+			snprintf(why, len, "an address is written without host and quotes");
+			return true;
+		}
+	}
+	if (inet_aton(s, &a4)) {
+		inet_ntop(AF_INET, &a4, shown, sizeof(shown));
+		snprintf(why, len, "resolvers read it as the address %s, and an address is written "
+			 "without host and quotes", shown);
+		return true;
+	}
+	return false;
+}
+
+/* The label of S that starts at I and ends at E: its length and its hyphens. */
+static int host_label(const char *s, size_t i, size_t e, char *why, size_t len, size_t *at)
+{
+	if (e == i) {
+		*at = i;
+		snprintf(why, len, "empty label: labels are separated by single dots");
+		return -EINVAL;
+	}
+	if (e - i > HOST_LABEL_MAX) {
+		*at = i;
+		snprintf(why, len, "a label of %zu characters, longer than %d", e - i, HOST_LABEL_MAX);
+		return -EINVAL;
+	}
+	if (s[i] == '-' || s[e - 1] == '-') {
+		*at = s[i] == '-' ? i : e - 1;
+		snprintf(why, len, "label \"%.*s\" %s with '-'", (int)(e - i), s + i,
+			 s[i] == '-' ? "starts" : "ends");
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/*
+ * Checks the DNS name S; on error fills WHY and sets *AT to the offset of the offending
+ * character, or SIZE_MAX when the name as a whole is wrong.
+ */
+static int check_host(const char *s, char *why, size_t len, size_t *at)
+{
+	size_t n = strlen(s), i, start = 0;
+	char bare[64];
+
+	*at = SIZE_MAX;
+	if (n == 0) {
+		snprintf(why, len, "empty");
+		return -EINVAL;
+	}
+	/* the one trailing dot says "no search domain"; it is not part of any label */
+	if (n > 1 && s[n - 1] == '.')
+		n--;
+	/* before the character scan, which would only complain about a ':' or a '/' */
+	if (n < sizeof(bare)) {
+		memcpy(bare, s, n);
+		bare[n] = '\0';
+		if (host_is_address(bare, why, len))
+			return -EINVAL;
+	}
+	for (i = 0; i <= n; i++) {
+		if (i < n && s[i] != '.' && !host_char(s[i])) {
+			*at = i;
+			if (s[i] >= ' ' && s[i] < 0x7f)
+				snprintf(why, len, "'%c' is not allowed: labels are letters, digits, "
+					 "'-' and '_'", s[i]);
+			else
+				snprintf(why, len, "byte 0x%02x is not allowed: labels are letters, digits, "
+					 "'-' and '_'", (unsigned char)s[i]);
+			return -EINVAL;
+		}
+		if (i < n && s[i] != '.')
+			continue;
+		if (host_label(s, start, i, why, len, at))
+			return -EINVAL;
+		start = i + 1;
+	}
+	if (n > HOST_NAME_MAX_LEN) {
+		snprintf(why, len, "%zu characters, longer than %d", n, HOST_NAME_MAX_LEN);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static int add_host(struct parser *ps, struct bf_dest *d, const char *name, size_t i)
+{
+	char **nh = grow(d->hosts, d->n_hosts, sizeof(*nh));
+	struct bf_src *ns;
+	char *c;
+	size_t k;
+
+	if (nh)
+		d->hosts = nh;
+	ns = grow(d->host_src, d->n_hosts, sizeof(*ns));
+	if (ns)
+		d->host_src = ns;
+	c = nh && ns ? xstrdup(ps, name) : NULL;
+	if (!c) {
+		fail(ps, -ENOMEM);
+		return -ENOMEM;
+	}
+	/* DNS compares names without case; one spelling makes duplicates and logs comparable */
+	for (k = 0; c[k]; k++)
+		if (c[k] >= 'A' && c[k] <= 'Z')
+			c[k] = (char)(c[k] - 'A' + 'a');
+	nh[d->n_hosts] = c;
+	ns[d->n_hosts++] = src_of(ps, i);
+	return 0;
+}
+
+/* A repeat is harmless, so it warns; it is not stored twice. */
+static bool host_repeated(struct parser *ps, const struct bf_dest *d)
+{
+	size_t k;
+
+	for (k = 0; k + 1 < d->n_hosts; k++) {
+		if (strcmp(d->hosts[k], d->hosts[d->n_hosts - 1]) == 0) {
+			report(ps, false, &d->host_src[d->n_hosts - 1], ps->ord,
+			       "host \"%s\" given twice in dest \"%s\" (first at column %u)",
+			       d->hosts[k], d->name, d->host_src[k].col);
+			return true;
+		}
+	}
+	return false;
+}
+
+/* A word that failed as an address but would pass as a name: the author meant host "NAME". */
+static bool looks_like_name(const char *s)
+{
+	char why[160];
+	size_t at;
+
+	return strpbrk(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ_") &&
+	       !check_host(s, why, sizeof(why), &at);
+}
+
+/* "host "NAME"", the cursor on "host". */
+static int dest_host(struct parser *ps, struct bf_dest *d)
+{
+	const struct tok *t;
+	char why[160];
+	size_t i, at;
+
+	i = ++ps->cur;
+	t = peek(ps);
+	if (!t || t->type != TOK_STR) {
+		/* a bare word that would be a good name is most likely one with its quotes forgotten */
+		if (t && t->type == TOK_WORD && strcmp(t->text, "tcp") && strcmp(t->text, "udp") &&
+		    !check_host(t->text, why, sizeof(why), &at))
+			err_at(ps, i, "expected a quoted name after host: write host \"%s\"", t->text);
+		else
+			err_at(ps, i, "expected a quoted name after host, such as host \"door.gate.lan\"");
+		return -EINVAL;
+	}
+	/* a valid name has no escapes, so up to the first bad character offsets match the line */
+	if (check_host(t->text, why, sizeof(why), &at)) {
+		err_col(ps, at == SIZE_MAX ? t->col : t->col + 1 + (unsigned)at,
+			"bad host name \"%s\" (%s)", t->text, why);
+		return -EINVAL;
+	}
+	if (add_host(ps, d, t->text, i))
+		return -ENOMEM;
+	if (host_repeated(ps, d))
+		free(d->hosts[--d->n_hosts]);
+	ps->cur++;
+	return 0;
+}
+
 static int dest_cidr(struct parser *ps, struct bf_dest *d)
 {
 	const struct tok *t = peek(ps);
@@ -1072,7 +1275,10 @@ static int dest_cidr(struct parser *ps, struct bf_dest *d)
 	}
 	d->cidrs = nc;
 	if (parse_cidr(t->text, &nc[d->n_cidrs], err, sizeof(err))) {
-		err_at(ps, ps->cur, "%s", err);
+		if (looks_like_name(t->text))
+			err_at(ps, ps->cur, "%s (a name is written host \"%s\")", err, t->text);
+		else
+			err_at(ps, ps->cur, "%s", err);
 		return -EINVAL;
 	}
 	d->n_cidrs++;
@@ -1080,27 +1286,52 @@ static int dest_cidr(struct parser *ps, struct bf_dest *d)
 	return 0;
 }
 
+/* One item of an address list: a CIDR or host "NAME". */
+static int dest_item(struct parser *ps, struct bf_dest *d)
+{
+	const struct tok *t = peek(ps);
+
+	if (peek_word(ps, "host"))
+		return dest_host(ps, d);
+	/* "any" in a list would widen every other item to everything */
+	if (peek_word(ps, "any")) {
+		err_at(ps, ps->cur, "\"any\" already covers every address");
+		return -EINVAL;
+	}
+	if (t && t->type == TOK_STR) {
+		err_at(ps, ps->cur, "a name is written host \"%s\"", t->text);
+		return -EINVAL;
+	}
+	return dest_cidr(ps, d);
+}
+
 static int dest_addrs(struct parser *ps, struct bf_dest *d)
 {
 	const struct tok *t = peek(ps);
 
-	if (!t || t->type != TOK_WORD || peek_word(ps, "tcp") || peek_word(ps, "udp")) {
+	if (!t || t->type == TOK_COMMA || peek_word(ps, "tcp") || peek_word(ps, "udp")) {
 		err_at(ps, ps->cur, "expected any or a list of addresses");
 		return -EINVAL;
 	}
 	if (peek_word(ps, "any")) {
 		d->any = true;
 		ps->cur++;
-		if (peek(ps) && peek(ps)->type == TOK_COMMA) {
+		t = peek(ps);
+		if (t && (t->type == TOK_COMMA || peek_word(ps, "host"))) {
 			err_at(ps, ps->cur, "\"any\" already covers every address");
 			return -EINVAL;
 		}
 		return 0;
 	}
 	do {
-		if (dest_cidr(ps, d))
+		if (dest_item(ps, d))
 			return -EINVAL;
 	} while (accept_comma(ps));
+	t = peek(ps);
+	if (t && (t->type == TOK_STR || peek_word(ps, "host"))) {
+		err_at(ps, ps->cur, "expected \",\" between addresses");
+		return -EINVAL;
+	}
 	return 0;
 }
 
@@ -1638,6 +1869,49 @@ static void stmt_window_grace(struct parser *ps)
 	stmt_limit(ps, true, BF_GRACE_CEILING_MS, &ps->p->grace_ms, &ps->grace_src);
 }
 
+/* ---- dns-ttl-min, dns-ttl-max ---- */
+
+/* A day: past it a name whose owner moved it keeps the old addresses allowed for too long. */
+#define DNS_TTL_CEILING_MS 86400000u
+
+/* Resolvers count TTLs in whole seconds, so a finer bound would only pretend to be exact. */
+static void stmt_dns_ttl(struct parser *ps, uint32_t *dst, struct once_stmt *seen)
+{
+	const char *key = ps->toks[0].text;
+	uint32_t ms;
+
+	ps->cur = 1;
+	if (seen->at.file) {
+		err_at(ps, 0, "%s given twice (first at %s:%u)", key, seen->at.file, seen->at.line);
+		return;
+	}
+	seen->bad = true;
+	if (take_duration(ps, key, true, DNS_TTL_CEILING_MS, &ms))
+		return;
+	if (ms % 1000) {
+		err_at(ps, 1, "%s %s must be whole seconds", key, ps->toks[1].text);
+		return;
+	}
+	if (ms == 0) {
+		err_at(ps, 1, "%s must be at least 1s", key);
+		return;
+	}
+	if (expect_end(ps))
+		return;
+	*dst = ms / 1000;
+	*seen = (struct once_stmt){ src_of(ps, 0), src_of(ps, 1), ps->ord, false };
+}
+
+static void stmt_dns_ttl_min(struct parser *ps)
+{
+	stmt_dns_ttl(ps, &ps->p->dns_ttl_min_s, &ps->ttl_min);
+}
+
+static void stmt_dns_ttl_max(struct parser *ps)
+{
+	stmt_dns_ttl(ps, &ps->p->dns_ttl_max_s, &ps->ttl_max);
+}
+
 static int add_broker(struct parser *ps)
 {
 	struct pending_broker *nb = grow(ps->pbrokers, ps->n_pbrokers, sizeof(*nb));
@@ -1796,6 +2070,8 @@ static const struct {
 	{ "broker", stmt_broker },
 	{ "max-window", stmt_max_window },
 	{ "window-grace", stmt_window_grace },
+	{ "dns-ttl-min", stmt_dns_ttl_min },
+	{ "dns-ttl-max", stmt_dns_ttl_max },
 	{ "include", stmt_include },
 };
 
@@ -1806,7 +2082,7 @@ static void parse_stmt(struct parser *ps)
 
 	if (t->type != TOK_WORD) {
 		err_at(ps, 0, "expected a statement (camera, app, dest, capture, export, ipc, broker, "
-		       "max-window, window-grace, include or mode)");
+		       "max-window, window-grace, dns-ttl-min, dns-ttl-max, include or mode)");
 		return;
 	}
 	for (i = 0; i < sizeof(statements) / sizeof(statements[0]); i++) {
@@ -2032,6 +2308,33 @@ static void bound_windows(struct parser *ps)
 	}
 }
 
+/*
+ * Either bound may come from an include read after the other, so only now can they be
+ * compared; the error goes to whichever was read last, as that is the one that broke it.
+ */
+static void check_dns_ttl(struct parser *ps)
+{
+	const struct bf_policy *p = ps->p;
+	bool min_later = ps->ttl_min.ord > ps->ttl_max.ord;
+	const struct once_stmt *later = min_later ? &ps->ttl_min : &ps->ttl_max;
+	const struct once_stmt *other = min_later ? &ps->ttl_max : &ps->ttl_min;
+	const char *of = other->at.file;
+	char lo[BF_DURATION_BUF], hi[BF_DURATION_BUF], line[16] = "";
+
+	if (p->dns_ttl_min_s <= p->dns_ttl_max_s || ps->ttl_min.bad || ps->ttl_max.bad)
+		return;
+	bf_format_duration(p->dns_ttl_min_s * 1000u, lo, sizeof(lo));
+	bf_format_duration(p->dns_ttl_max_s * 1000u, hi, sizeof(hi));
+	if (of)
+		snprintf(line, sizeof(line), ":%u", other->at.line);
+	if (min_later)
+		report(ps, true, &later->val, later->ord, "dns-ttl-min %s is longer than dns-ttl-max %s "
+		       "(%s%s%s)", lo, hi, of ? "set at " : "the default", of ? of : "", line);
+	else
+		report(ps, true, &later->val, later->ord, "dns-ttl-max %s is shorter than dns-ttl-min %s "
+		       "(%s%s%s)", hi, lo, of ? "set at " : "the default", of ? of : "", line);
+}
+
 static const struct pending_broker *earlier_broker(const struct parser *ps, size_t i)
 {
 	size_t j;
@@ -2174,6 +2477,8 @@ static int parser_init(struct parser *ps, unsigned flags)
 	}
 	ps->p->max_window_ms = BF_MAX_WINDOW_DEFAULT_MS;
 	ps->p->grace_ms = BF_GRACE_DEFAULT_MS;
+	ps->p->dns_ttl_min_s = BF_DNS_TTL_MIN_DEFAULT_S;
+	ps->p->dns_ttl_max_s = BF_DNS_TTL_MAX_DEFAULT_S;
 	return 0;
 }
 
@@ -2186,6 +2491,7 @@ static int parser_finish(struct parser *ps, struct bf_diags *diags, struct bf_po
 	if (!ps->fatal) {
 		resolve_rules(ps);
 		bound_windows(ps);
+		check_dns_ttl(ps);
 		resolve_brokers(ps);
 		warn_no_broker(ps);
 		check_shadowing(ps);
@@ -2263,6 +2569,10 @@ void bf_policy_free(struct bf_policy *p)
 		free(p->apps[i].user);
 	}
 	for (i = 0; i < p->n_dests; i++) {
+		for (j = 0; j < p->dests[i].n_hosts; j++)
+			free(p->dests[i].hosts[j]);
+		free(p->dests[i].hosts);
+		free(p->dests[i].host_src);
 		free(p->dests[i].cidrs);
 		free(p->dests[i].ports);
 	}
@@ -2415,8 +2725,13 @@ static void describe_dest(const struct bf_policy *p, int idx, FILE *out)
 		format_cidr(&d->cidrs[i], buf, sizeof(buf));
 		fprintf(out, "%s%s", i ? ", " : "", buf);
 	}
+	/* the addresses behind a name are not known here, so say who finds them */
+	for (i = 0; i < d->n_hosts; i++)
+		fprintf(out, "%s%s", i ? ", " : d->n_cidrs ? "; " : "", d->hosts[i]);
+	if (d->n_hosts)
+		fputs(", resolved by the agent;", out);
 	if (d->proto == BF_SEL_ANY) {
-		fputs(", any protocol)", out);
+		fputs(d->n_hosts ? " any protocol)" : ", any protocol)", out);
 		return;
 	}
 	fprintf(out, " %s", d->proto == BF_SEL_TCP ? "tcp" : "udp");
@@ -2537,12 +2852,28 @@ static void describe_windows(const struct bf_policy *p, FILE *out)
 		p->audit_mode ? "reported (audit mode)" : "terminated");
 }
 
+/* Said only when some dest has a name, so policies without names read as they always did. */
+static void describe_dns(const struct bf_policy *p, FILE *out)
+{
+	char lo[BF_DURATION_BUF], hi[BF_DURATION_BUF];
+	size_t i;
+
+	for (i = 0; i < p->n_dests && !p->dests[i].n_hosts; i++)
+		;
+	if (i == p->n_dests)
+		return;
+	bf_format_duration(p->dns_ttl_min_s * 1000u, lo, sizeof(lo));
+	bf_format_duration(p->dns_ttl_max_s * 1000u, hi, sizeof(hi));
+	fprintf(out, "names are resolved again at their TTL, between %s and %s\n", lo, hi);
+}
+
 void bf_policy_describe(const struct bf_policy *p, FILE *out)
 {
 	describe_header(p, out);
 	describe_kind(p, BF_RULE_CAPTURE, out);
 	describe_windows(p, out);
 	describe_kind(p, BF_RULE_EXPORT, out);
+	describe_dns(p, out);
 	if (count_rules(p, BF_RULE_IPC))
 		describe_kind(p, BF_RULE_IPC, out);
 }

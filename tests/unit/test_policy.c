@@ -325,6 +325,8 @@ static void test_describe_example(void **state)
 	/* no ipc rule: no ipc section, and the header reads as before ipc rules existed */
 	assert_null(strstr(s, "ipc"));
 	assert_null(strstr(s, "unix"));
+	/* no names: nothing about resolving them */
+	assert_null(strstr(s, "resolved"));
 	free(s);
 	bf_policy_free(p);
 }
@@ -423,9 +425,9 @@ static void test_err_unknown_keyword(void **state)
 		      "t.policy:2:3: unknown keyword \"cameras\"");
 	expect_errors("\"camera\" x\n, x\n",
 		      "t.policy:1:1: expected a statement (camera, app, dest, capture, export, ipc, broker, "
-		      "max-window, window-grace, include or mode)",
+		      "max-window, window-grace, dns-ttl-min, dns-ttl-max, include or mode)",
 		      "t.policy:2:1: expected a statement (camera, app, dest, capture, export, ipc, broker, "
-		      "max-window, window-grace, include or mode)");
+		      "max-window, window-grace, dns-ttl-min, dns-ttl-max, include or mode)");
 }
 
 static void test_err_duplicate(void **state)
@@ -1570,6 +1572,339 @@ static void test_describe_quota(void **state)
 	bf_policy_free(p);
 }
 
+/* ---- destinations by name: host "NAME", dns-ttl-min, dns-ttl-max ---- */
+
+static void test_dest_hosts(void **state)
+{
+	struct bf_policy *p = parse_ok(
+		"dest controller host \"door.gate.lan\" tcp 8443\n"
+		"dest nvr-store 10.20.0.0/24, host \"NVR.Gate.LAN\", fd00:20::/64 tcp 554\n"
+		"dest abs host \"door.gate.lan.\",host \"_sip._tcp.gate.lan\" , host \"a-b.c_d.9x\" udp\n"
+		"dest one host \"x\"\n", NF);
+	const struct bf_dest *d = p->dests;
+
+	assert_int_equal(d[0].n_hosts, 1);
+	assert_string_equal(d[0].hosts[0], "door.gate.lan");
+	expect_src(&d[0].host_src[0], "t.policy", 1, 22);
+	assert_int_equal(d[0].n_cidrs, 0);
+	assert_false(d[0].any);
+	assert_int_equal(d[0].proto, BF_SEL_TCP);
+	assert_int_equal(d[0].ports[0], 8443);
+	/* mixed with CIDRs in any order; stored lower-cased */
+	assert_int_equal(d[1].n_cidrs, 2);
+	expect_cidr(&d[1].cidrs[0], "::ffff:10.20.0.0", 120, true);
+	expect_cidr(&d[1].cidrs[1], "fd00:20::", 64, false);
+	assert_int_equal(d[1].n_hosts, 1);
+	assert_string_equal(d[1].hosts[0], "nvr.gate.lan");
+	expect_src(&d[1].host_src[0], "t.policy", 2, 35);
+	/* the trailing dot is kept: it tells the resolver not to try search domains */
+	assert_int_equal(d[2].n_hosts, 3);
+	assert_string_equal(d[2].hosts[0], "door.gate.lan.");
+	assert_string_equal(d[2].hosts[1], "_sip._tcp.gate.lan");
+	assert_string_equal(d[2].hosts[2], "a-b.c_d.9x");
+	assert_int_equal(d[2].proto, BF_SEL_UDP);
+	assert_int_equal(d[3].n_hosts, 1);
+	assert_string_equal(d[3].hosts[0], "x");
+	assert_int_equal(d[3].proto, BF_SEL_ANY);
+	bf_policy_free(p);
+}
+
+/* "dest a host \"" puts the opening quote at column 13 and the name's first character at 14. */
+static void test_err_host_names(void **state)
+{
+	expect_errors("dest a host \"door..lan\"\n"
+		      "dest b host \".door.lan\"\n"
+		      "dest c host \"door.lan..\"\n"
+		      "dest d host \"-door.lan\"\n"
+		      "dest e host \"door-.lan\"\n"
+		      "dest f host \"door gate\"\n"
+		      "dest g host \"door/gate\"\n"
+		      "dest h host \"caf\xc3\xa9.lan\"\n"
+		      "dest i host \"\"\n"
+		      "dest j host \".\"\n"
+		      "dest k host \"a\\\"b.lan\"\n"
+		      "dest l host \"door.lan\"\"x\"\n"
+		      "dest m host \"door.lan\" tcp 80\n",
+		      "t.policy:1:19: bad host name \"door..lan\" (empty label: labels are separated by "
+		      "single dots)",
+		      "t.policy:2:14: bad host name \".door.lan\" (empty label: labels are separated by "
+		      "single dots)",
+		      "t.policy:3:23: bad host name \"door.lan..\" (empty label: labels are separated by "
+		      "single dots)",
+		      "t.policy:4:14: bad host name \"-door.lan\" (label \"-door\" starts with '-')",
+		      "t.policy:5:18: bad host name \"door-.lan\" (label \"door-\" ends with '-')",
+		      "t.policy:6:18: bad host name \"door gate\" (' ' is not allowed: labels are letters, "
+		      "digits, '-' and '_')",
+		      "t.policy:7:18: bad host name \"door/gate\" ('/' is not allowed: labels are letters, "
+		      "digits, '-' and '_')",
+		      "t.policy:8:17: bad host name \"caf\xc3\xa9.lan\" (byte 0xc3 is not allowed: labels "
+		      "are letters, digits, '-' and '_')",
+		      "t.policy:9:13: bad host name \"\" (empty)",
+		      "t.policy:10:14: bad host name \".\" (empty label: labels are separated by single dots)",
+		      "t.policy:11:15: bad host name \"a\"b.lan\" ('\"' is not allowed: labels are letters, "
+		      "digits, '-' and '_')",
+		      "t.policy:12:23: expected \",\" between addresses");
+}
+
+static void test_err_host_addresses(void **state)
+{
+	expect_errors("dest a host \"10.0.0.1\"\n"
+		      "dest b host \"fd00:20::1\"\n"
+		      "dest c host \"::ffff:10.0.0.1\"\n"
+		      "dest d host \"10.0.0.0/24\"\n"
+		      "dest e host \"10.0.0.1.\"\n"
+		      "dest f host \"10.1\"\n"
+		      "dest g host \"0x0a000001\"\n"
+		      "dest h host \"FD00::1\"\n",
+		      "t.policy:1:13: bad host name \"10.0.0.1\" (an address is written without host and "
+		      "quotes)",
+		      "t.policy:2:13: bad host name \"fd00:20::1\" (an address is written without host and "
+		      "quotes)",
+		      "t.policy:3:13: bad host name \"::ffff:10.0.0.1\" (an address is written without host "
+		      "and quotes)",
+		      "t.policy:4:13: bad host name \"10.0.0.0/24\" (an address is written without host and "
+		      "quotes)",
+		      "t.policy:5:13: bad host name \"10.0.0.1.\" (an address is written without host and "
+		      "quotes)",
+		      "t.policy:6:13: bad host name \"10.1\" (resolvers read it as the address 10.0.0.1, "
+		      "and an address is written without host and quotes)",
+		      "t.policy:7:13: bad host name \"0x0a000001\" (resolvers read it as the address "
+		      "10.0.0.1, and an address is written without host and quotes)",
+		      "t.policy:8:13: bad host name \"FD00::1\" (an address is written without host and "
+		      "quotes)");
+	/* the bare forms are still addresses, and names with digits are still names */
+	bf_policy_free(parse_ok("dest a 10.0.0.1, fd00:20::1 tcp 1\n"
+				"dest b host \"10.lan\", host \"1.2.3.4.lan\", host \"0x0g\"\n", NF));
+}
+
+static void test_err_host_syntax(void **state)
+{
+	expect_errors("dest a host\n"
+		      "dest b host door.gate.lan tcp 1\n"
+		      "dest c host tcp 80\n"
+		      "dest d host , 10.0.0.1\n"
+		      "dest e \"door.gate.lan\" tcp 1\n"
+		      "dest f door.gate.lan tcp 1\n"
+		      "dest g any, host \"x.lan\"\n"
+		      "dest h any host \"x.lan\"\n"
+		      "dest i host \"x.lan\", any\n"
+		      "dest j 10.0.0.1 host \"x.lan\"\n"
+		      "dest k host \"x.lan\",\n"
+		      "dest l 10.0.0.1, \"x.lan\"\n"
+		      "dest m host 10.0.0.1\n",
+		      "t.policy:1:12: expected a quoted name after host, such as host \"door.gate.lan\"",
+		      "t.policy:2:13: expected a quoted name after host: write host \"door.gate.lan\"",
+		      "t.policy:3:13: expected a quoted name after host, such as host \"door.gate.lan\"",
+		      "t.policy:4:13: expected a quoted name after host, such as host \"door.gate.lan\"",
+		      "t.policy:5:8: a name is written host \"door.gate.lan\"",
+		      "t.policy:6:8: bad CIDR \"door.gate.lan\": not an IPv4 or IPv6 address "
+		      "(a name is written host \"door.gate.lan\")",
+		      "t.policy:7:11: \"any\" already covers every address",
+		      "t.policy:8:12: \"any\" already covers every address",
+		      "t.policy:9:22: \"any\" already covers every address",
+		      "t.policy:10:17: expected \",\" between addresses",
+		      "t.policy:11:21: expected an address after \",\"",
+		      "t.policy:12:18: a name is written host \"x.lan\"",
+		      "t.policy:13:13: expected a quoted name after host, such as host \"door.gate.lan\"");
+}
+
+/* LEN characters of labels of at most 63, each ending in 'x', joined by dots. */
+static char *long_name(size_t len, size_t label)
+{
+	char *s = malloc(len + 1);
+	size_t i;
+
+	assert_non_null(s);
+	for (i = 0; i < len; i++)
+		s[i] = (i + 1) % (label + 1) == 0 ? '.' : 'x';
+	s[len] = '\0';
+	assert_true(s[len - 1] != '.');
+	return s;
+}
+
+static void expect_host_error(const char *name, unsigned col, const char *why)
+{
+	char *text, *want;
+
+	assert_true(asprintf(&text, "dest a host \"%s\"\n", name) > 0);
+	assert_true(asprintf(&want, "t.policy:1:%u: bad host name \"%s\" (%s)", col, name, why) > 0);
+	expect_errors_n(text, NF, (const char *const *)&want, 1);
+	free(text);
+	free(want);
+}
+
+static void expect_host_ok(const char *name)
+{
+	struct bf_policy *p;
+	char *text;
+
+	assert_true(asprintf(&text, "dest a host \"%s\"\n", name) > 0);
+	p = parse_ok(text, NF);
+	assert_string_equal(p->dests[0].hosts[0], name);
+	bf_policy_free(p);
+	free(text);
+}
+
+static void test_host_lengths(void **state)
+{
+	char *l63 = long_name(63, 63), *l64 = long_name(64, 64), *n, *dotted;
+
+	/* 63 is the longest label, alone or between others */
+	expect_host_ok(l63);
+	assert_true(asprintf(&n, "a.%s.lan", l63) > 0);
+	expect_host_ok(n);
+	free(n);
+	expect_host_error(l64, 13 + 1, "a label of 64 characters, longer than 63");
+	assert_true(asprintf(&n, "a.%s.lan", l64) > 0);
+	expect_host_error(n, 13 + 3, "a label of 64 characters, longer than 63");
+	free(n);
+	/* 253 characters is the longest name; its trailing dot does not count */
+	n = long_name(253, 63);
+	expect_host_ok(n);
+	assert_true(asprintf(&dotted, "%s.", n) > 0);
+	expect_host_ok(dotted);
+	free(dotted);
+	free(n);
+	n = long_name(254, 63);
+	expect_host_error(n, 13, "254 characters, longer than 253");
+	assert_true(asprintf(&dotted, "%s.", n) > 0);
+	expect_host_error(dotted, 13, "254 characters, longer than 253");
+	free(dotted);
+	free(n);
+	free(l63);
+	free(l64);
+}
+
+static void test_host_repeated(void **state)
+{
+	static const char *const want[] = {
+		"t.policy:1:30: warning: host \"door.lan\" given twice in dest \"a\" (first at column 13)",
+		"t.policy:2:37: warning: host \"x.lan\" given twice in dest \"b\" (first at column 13)",
+	};
+	struct bf_policy *p;
+
+	/* "door.lan." is another name: without the dot the resolver may try search domains */
+	parse_with_warnings("dest a host \"door.lan\", host \"DOOR.lan\", host \"door.lan.\"\n"
+			    "dest b host \"x.lan\", 10.0.0.1, host \"x.lan\" tcp 1\n"
+			    "dest c host \"x.lan\"\n", want, 2, &p);
+	assert_int_equal(p->dests[0].n_hosts, 2);
+	assert_string_equal(p->dests[0].hosts[0], "door.lan");
+	assert_string_equal(p->dests[0].hosts[1], "door.lan.");
+	expect_src(&p->dests[0].host_src[1], "t.policy", 1, 47);
+	assert_int_equal(p->dests[1].n_hosts, 1);
+	assert_int_equal(p->dests[1].n_cidrs, 1);
+	assert_int_equal(p->dests[1].ports[0], 1);
+	/* the same name in another dest is no repeat */
+	assert_int_equal(p->dests[2].n_hosts, 1);
+	bf_policy_free(p);
+}
+
+static void test_dns_ttl(void **state)
+{
+	struct bf_policy *p = parse_ok("", NF);
+
+	assert_int_equal(p->dns_ttl_min_s, BF_DNS_TTL_MIN_DEFAULT_S);
+	assert_int_equal(p->dns_ttl_max_s, BF_DNS_TTL_MAX_DEFAULT_S);
+	bf_policy_free(p);
+	p = parse_ok("dns-ttl-max 24h\ndns-ttl-min 1s\n", NF);
+	assert_int_equal(p->dns_ttl_min_s, 1);
+	assert_int_equal(p->dns_ttl_max_s, 86400);
+	bf_policy_free(p);
+	p = parse_ok("dns-ttl-min 90000ms\n  dns-ttl-max 1440m   # a day\n", NF);
+	assert_int_equal(p->dns_ttl_min_s, 90);
+	assert_int_equal(p->dns_ttl_max_s, 86400);
+	bf_policy_free(p);
+	/* equal bounds are a fixed refresh period */
+	p = parse_ok("dns-ttl-min 5m\ndns-ttl-max 300s\n", NF);
+	assert_int_equal(p->dns_ttl_min_s, 300);
+	assert_int_equal(p->dns_ttl_max_s, 300);
+	bf_policy_free(p);
+}
+
+static void test_err_dns_ttl(void **state)
+{
+	expect_errors("dns-ttl-min 500ms\n"
+		      "dns-ttl-max 0s\n"
+		      "dns-ttl-max 25h\n"
+		      "dns-ttl-min 1500ms\n"
+		      "dns-ttl-min\n"
+		      "dns-ttl-min 10s 20s\n"
+		      "dns-ttl-max 86401s\n"
+		      "dns-ttl-min 0ms\n"
+		      "dns-ttl-min 5000h\n"
+		      "dns-ttl-max 1x\n"
+		      "dns-ttl-min 1m\n"
+		      " dns-ttl-min 2m\n"
+		      "dns-ttl-max 2h\n"
+		      "dns-ttl-max 2h\n",
+		      "t.policy:1:13: dns-ttl-min 500ms must be whole seconds",
+		      "t.policy:2:13: dns-ttl-max must be at least 1s",
+		      "t.policy:3:13: dns-ttl-max 25h is above the ceiling of 24h",
+		      "t.policy:4:13: dns-ttl-min 1500ms must be whole seconds",
+		      "t.policy:5:12: expected a duration after dns-ttl-min",
+		      "t.policy:6:17: trailing garbage \"20s\"",
+		      "t.policy:7:13: dns-ttl-max 86401s is above the ceiling of 24h",
+		      "t.policy:8:13: dns-ttl-min must be at least 1s",
+		      "t.policy:9:13: dns-ttl-min 5000h is above the ceiling of 24h",
+		      "t.policy:10:13: bad duration \"1x\" (expected digits then ms, s, m or h, such as 10s)",
+		      "t.policy:12:2: dns-ttl-min given twice (first at t.policy:11)",
+		      "t.policy:14:1: dns-ttl-max given twice (first at t.policy:13)");
+}
+
+/* min <= max is checked once both are final, at whichever was read last. */
+static void test_err_dns_ttl_order(void **state)
+{
+	expect_errors("dns-ttl-max 10s\n",
+		      "t.policy:1:13: dns-ttl-max 10s is shorter than dns-ttl-min 30s (the default)");
+	expect_errors("\ndns-ttl-min  2h\n",
+		      "t.policy:2:14: dns-ttl-min 2h is longer than dns-ttl-max 1h (the default)");
+	expect_errors("dns-ttl-max 1m\ndest a any\ndns-ttl-min 5m\n",
+		      "t.policy:3:13: dns-ttl-min 5m is longer than dns-ttl-max 1m (set at t.policy:1)");
+	expect_errors("dns-ttl-min 5m\ndns-ttl-max 299s\n",
+		      "t.policy:2:13: dns-ttl-max 299s is shorter than dns-ttl-min 5m (set at t.policy:1)");
+	/* a bound refused for its own error is not compared, so one mistake gives one message */
+	expect_errors("dns-ttl-max 25h\ndns-ttl-min 2h\n",
+		      "t.policy:1:13: dns-ttl-max 25h is above the ceiling of 24h");
+	expect_errors("dns-ttl-max 500ms\n",
+		      "t.policy:1:13: dns-ttl-max 500ms must be whole seconds");
+}
+
+static void test_describe_hosts(void **state)
+{
+	struct bf_policy *p = parse_ok(
+		"app rec unit rec.service\n"
+		"dest controller host \"door.gate.lan\" tcp 8443\n"
+		"dest nvr-store 10.20.0.0/24, host \"nvr.gate.lan\", fd00:20::/64 tcp 554\n"
+		"dest pair host \"a.lan\", host \"B.lan.\"\n"
+		"export allow rec controller\n"
+		"export allow rec nvr-store\n"
+		"export allow rec pair\n", NF);
+	char *s = describe(p);
+
+	expect_contains(s, "  rec (unit rec.service) may send to controller (door.gate.lan, resolved by "
+			"the agent; tcp port 8443)    [t.policy:5]\n");
+	expect_contains(s, " may send to nvr-store (10.20.0.0/24, fd00:20::/64; nvr.gate.lan, resolved "
+			"by the agent; tcp port 554)    [t.policy:6]\n");
+	expect_contains(s, " may send to pair (a.lan, b.lan., resolved by the agent; any protocol)"
+			"    [t.policy:7]\n");
+	expect_contains(s, "  everything else is denied    [default]\n"
+			"names are resolved again at their TTL, between 30s and 1h\n");
+	free(s);
+	bf_policy_free(p);
+	p = parse_ok("dns-ttl-min 90s\ndns-ttl-max 24h\ndest a host \"a.lan\"\n", NF);
+	s = describe(p);
+	expect_contains(s, "names are resolved again at their TTL, between 90s and 24h\n");
+	free(s);
+	bf_policy_free(p);
+	/* without names the bounds are not worth a line, even when set */
+	p = parse_ok("dns-ttl-min 90s\ndest a 10.0.0.1\nexport allow any a\n", NF);
+	s = describe(p);
+	assert_null(strstr(s, "resolved"));
+	assert_null(strstr(s, "TTL"));
+	free(s);
+	bf_policy_free(p);
+}
+
 /* ---- durations ---- */
 
 static void expect_duration(const char *s, int rc, uint32_t ms)
@@ -1802,6 +2137,35 @@ static void test_include_max_window(void **state)
 	free(limp);
 }
 
+/* dns-ttl-min and dns-ttl-max are compared once every file is read, at the one read last. */
+static void test_include_dns_ttl(void **state)
+{
+	char *mainp, *incp, *want;
+	struct bf_policy *p;
+
+	make_dir("ttl");
+	mainp = write_file("ttl/main.policy", "dns-ttl-min 10m\ninclude \"ttl.policy\"\n", 0644);
+	incp = write_file("ttl/ttl.policy", "\ndns-ttl-max 5m\n", 0644);
+	assert_true(asprintf(&want, "%s:2:13: dns-ttl-max 5m is shorter than dns-ttl-min 10m (set at %s:1)",
+			     incp, mainp) > 0);
+	expect_file_diags(mainp, 0, -EINVAL, (const char *const *)&want, 1);
+	free(want);
+	free(mainp);
+	mainp = write_file("ttl/main.policy", "include \"ttl.policy\"\ndns-ttl-min 10m\n", 0644);
+	assert_true(asprintf(&want, "%s:2:13: dns-ttl-min 10m is longer than dns-ttl-max 5m (set at %s:2)",
+			     mainp, incp) > 0);
+	expect_file_diags(mainp, 0, -EINVAL, (const char *const *)&want, 1);
+	free(want);
+	free(incp);
+	incp = write_file("ttl/ttl.policy", "dns-ttl-max 10m\n", 0644);
+	p = parse_file_ok(mainp, 0);
+	assert_int_equal(p->dns_ttl_min_s, 600);
+	assert_int_equal(p->dns_ttl_max_s, 600);
+	bf_policy_free(p);
+	free(incp);
+	free(mainp);
+}
+
 static void test_include_unreadable(void **state)
 {
 	char *mainp, *dangling, *target, *w[3];
@@ -2031,6 +2395,16 @@ int main(void)
 		cmocka_unit_test(test_quota_limit),
 		cmocka_unit_test(test_quota_shadowing),
 		cmocka_unit_test(test_describe_quota),
+		cmocka_unit_test(test_dest_hosts),
+		cmocka_unit_test(test_err_host_names),
+		cmocka_unit_test(test_err_host_addresses),
+		cmocka_unit_test(test_err_host_syntax),
+		cmocka_unit_test(test_host_lengths),
+		cmocka_unit_test(test_host_repeated),
+		cmocka_unit_test(test_dns_ttl),
+		cmocka_unit_test(test_err_dns_ttl),
+		cmocka_unit_test(test_err_dns_ttl_order),
+		cmocka_unit_test(test_describe_hosts),
 		cmocka_unit_test(test_parse_duration),
 		cmocka_unit_test(test_format_duration),
 	};
@@ -2038,6 +2412,7 @@ int main(void)
 		cmocka_unit_test(test_include_order_and_digest),
 		cmocka_unit_test(test_include_from_string),
 		cmocka_unit_test(test_include_max_window),
+		cmocka_unit_test(test_include_dns_ttl),
 		cmocka_unit_test(test_include_unreadable),
 		cmocka_unit_test(test_main_unreadable),
 		cmocka_unit_test(test_include_cycles),
