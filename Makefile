@@ -21,7 +21,7 @@ WARN     := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototy
 CFLAGS   ?= -O2 -g
 # EXTRA_CFLAGS, e.g. "-fsanitize=address,undefined", also reaches the link.
 CFLAGS   += -std=c11 -D_GNU_SOURCE $(WARN) -I include -I userspace -I $(OUT) $(EXTRA_CFLAGS)
-LDLIBS   := $(shell pkg-config --libs libbpf json-c libcrypto 2>/dev/null) -lelf -lz
+LDLIBS   := $(shell pkg-config --libs libbpf json-c libcrypto 2>/dev/null) -lelf -lz -lresolv -lpthread
 
 BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -Wall -Werror \
 	-I include -I $(OUT)
