@@ -135,15 +135,23 @@ static void truncate_addr(uint8_t *out, const uint8_t *in, unsigned len)
 }
 
 /* Every CIDR of every set as (prefix, set bit), sorted, duplicates merged. */
-static int collect_prefixes(const struct bf_policy *p, struct prefix **out, size_t *n_out,
-			    bool lens[129])
+/* The I-th prefix of dest D: its own CIDRs first, then what its host names resolved to. */
+static const struct bf_cidr *dest_prefix(const struct bf_dest *d, const struct bf_dest_res *dr,
+					 size_t k)
+{
+	return k < d->n_cidrs ? &d->cidrs[k] : &dr->addrs[k - d->n_cidrs];
+}
+
+static int collect_prefixes(const struct bf_policy *p, const struct bf_resolved *r,
+			    struct prefix **out, size_t *n_out, bool lens[129])
 {
 	struct prefix *pf = NULL;
 	size_t n = 0, cap = 0, u = 0;
 
 	for (size_t i = 0; i < p->n_dests; i++) {
 		const struct bf_dest *d = &p->dests[i];
-		size_t nc = d->any ? 1 : d->n_cidrs;
+		const struct bf_dest_res *dr = r && r->dests ? &r->dests[i] : NULL;
+		size_t nc = d->any ? 1 : d->n_cidrs + (dr ? dr->n_addrs : 0);
 
 		for (size_t k = 0; k < nc; k++) {
 			if (n == cap) {
@@ -157,8 +165,10 @@ static int collect_prefixes(const struct bf_policy *p, struct prefix **out, size
 			}
 			memset(&pf[n], 0, sizeof(pf[n]));
 			if (!d->any) {
-				pf[n].len = d->cidrs[k].prefix;
-				truncate_addr(pf[n].addr, d->cidrs[k].addr, pf[n].len);
+				const struct bf_cidr *c = dest_prefix(d, dr, k);
+
+				pf[n].len = c->prefix;
+				truncate_addr(pf[n].addr, c->addr, pf[n].len);
 			}
 			pf[n].mask = 1ull << i;
 			lens[pf[n].len] = true;
@@ -184,12 +194,12 @@ static int collect_prefixes(const struct bf_policy *p, struct prefix **out, size
  * carries every set the address belongs to. For each prefix we probe each
  * shorter length present with a binary search: n * lengths * log n.
  */
-static int compile_dests(const struct bf_policy *p, struct bf_tables *t)
+static int compile_dests(const struct bf_policy *p, const struct bf_resolved *r, struct bf_tables *t)
 {
 	struct prefix *pf = NULL, probe;
 	bool lens[129] = { false };
 	size_t u = 0;
-	int err = collect_prefixes(p, &pf, &u, lens);
+	int err = collect_prefixes(p, r, &pf, &u, lens);
 
 	for (size_t i = 0; i < u && !err; i++) {
 		struct bf_dest_key key = { .prefixlen = 32 + pf[i].len };
@@ -346,7 +356,7 @@ int bf_compile(const struct bf_policy *p, const struct bf_resolved *r, uint32_t 
 	err = err ?: compile_apps(p, r, t);
 	err = err ?: compile_cameras(p, r, t);
 	err = err ?: compile_ports(p, t);
-	err = err ?: compile_dests(p, t);
+	err = err ?: compile_dests(p, r, t);
 	err = err ?: compile_unix(p, t);
 	err = err ?: check_key_counts(t, errbuf, errlen);
 	if (err == -ENOMEM)

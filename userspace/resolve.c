@@ -291,6 +291,15 @@ static void resolve_camera(const struct bf_camera *c, struct bf_camera_res *r)
 	}
 }
 
+static void free_dests(struct bf_resolved *r)
+{
+	for (size_t i = 0; r->dests && i < r->n_dests; i++)
+		free(r->dests[i].addrs);
+	free(r->dests);
+	r->dests = NULL;
+	r->n_dests = 0;
+}
+
 int bf_resolve(const struct bf_policy *p, const char *cgroup_root, struct bf_resolved *out)
 {
 	return bf_resolve_again(p, cgroup_root, NULL, out);
@@ -318,11 +327,78 @@ void bf_resolved_free(struct bf_resolved *r)
 	free(r->cameras);
 	r->apps = NULL;
 	r->cameras = NULL;
+	free_dests(r);
+}
+
+/* One name's answer into DR; a failure is noted but its last good addresses still count. */
+static int add_host(struct bf_dest_res *dr, const char *name, const struct bf_dns_answer *a,
+		    bool have)
+{
+	size_t used = strlen(dr->why);
+
+	/* A long list of failures is cut short: the first ones say enough. */
+	if ((!have || a->err) &&
+	    snprintf(dr->why + used, sizeof(dr->why) - used, "%shost %s: %s%s", used ? "; " : "",
+		     name, have && a->why[0] ? a->why : "not resolved yet",
+		     have && a->have ? " (its last addresses are kept)" : "") < 0)
+		dr->why[used] = '\0';
+	if (!have || !a->have)
+		return 0;
+	for (size_t k = 0; k < a->n; k++) {
+		struct bf_cidr c = { .prefix = 128 };
+		void *nv = realloc(dr->addrs, (dr->n_addrs + 1) * sizeof(*dr->addrs));
+
+		if (!nv)
+			return -ENOMEM;
+		dr->addrs = nv;
+		memcpy(c.addr, a->addrs[k], 16);
+		c.v4 = memcmp(c.addr, "\0\0\0\0\0\0\0\0\0\0\xff\xff", 12) == 0;
+		dr->addrs[dr->n_addrs++] = c;
+	}
+	return 0;
+}
+
+int bf_resolve_hosts(const struct bf_policy *p, struct bf_resolved *r, bf_host_lookup_fn lookup,
+		     void *ctx)
+{
+	free_dests(r);
+	r->dests = calloc(p->n_dests ? p->n_dests : 1, sizeof(*r->dests));
+	if (!r->dests)
+		return -ENOMEM;
+	r->n_dests = p->n_dests;
+	for (size_t i = 0; i < p->n_dests; i++) {
+		for (size_t h = 0; h < p->dests[i].n_hosts; h++) {
+			struct bf_dns_answer a;
+			bool have = lookup(ctx, p->dests[i].hosts[h], &a);
+			int err = add_host(&r->dests[i], p->dests[i].hosts[h], &a, have);
+
+			if (err)
+				return err;
+		}
+	}
+	return 0;
+}
+
+static bool dests_differ(const struct bf_policy *p, const struct bf_resolved *a,
+			 const struct bf_resolved *b)
+{
+	if (!a->dests || !b->dests)
+		return a->dests != b->dests;
+	for (size_t i = 0; i < p->n_dests; i++) {
+		const struct bf_dest_res *x = &a->dests[i], *y = &b->dests[i];
+
+		if (x->n_addrs != y->n_addrs || strcmp(x->why, y->why) != 0 ||
+		    (x->n_addrs && memcmp(x->addrs, y->addrs, x->n_addrs * sizeof(*x->addrs)) != 0))
+			return true;
+	}
+	return false;
 }
 
 bool bf_resolved_differs(const struct bf_policy *p, const struct bf_resolved *a,
 			 const struct bf_resolved *b)
 {
+	if (dests_differ(p, a, b))
+		return true;
 	for (size_t i = 0; i < p->n_apps; i++)
 		if (memcmp(&a->apps[i], &b->apps[i], sizeof(a->apps[i])) != 0)
 			return true;

@@ -6,6 +6,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "dns.h"
 #include "policy.h"
 
 #define BF_REASON_MAX 160
@@ -39,10 +40,29 @@ struct bf_camera_res {
 	char why[BF_REASON_MAX]; /* what could not be resolved, "" if all */
 };
 
+/* What a dest's host names resolved to (its CIDRs are in the policy). */
+struct bf_dest_res {
+	struct bf_cidr *addrs;  /* one /128 per address (IPv4 as mapped /128) */
+	size_t n_addrs;
+	char why[BF_REASON_MAX]; /* "" or the names that failed, and why (old addresses kept) */
+};
+
 struct bf_resolved {
 	struct bf_app_res *apps;        /* policy->n_apps */
 	struct bf_camera_res *cameras;  /* policy->n_cameras */
+	struct bf_dest_res *dests;      /* policy->n_dests, or NULL before bf_resolve_hosts */
+	size_t n_dests;
 };
+
+/* The answer for a host name: the agent's resolver (or a test's fake). False: none yet. */
+typedef bool (*bf_host_lookup_fn)(void *ctx, const char *name, struct bf_dns_answer *a);
+
+/*
+ * Fill r->dests from the answers LOOKUP gives for each dest's host names.
+ * A name with no answer contributes no address and says so in why.
+ */
+int bf_resolve_hosts(const struct bf_policy *p, struct bf_resolved *r, bf_host_lookup_fn lookup,
+		     void *ctx);
 
 /* The cgroup2 mount point from /proc/mounts (e.g. /sys/fs/cgroup/unified). */
 int bf_cgroup2_mount(char *buf, size_t len);
