@@ -10,6 +10,7 @@
 #include "compile.h"
 #include "consent.h"
 #include "ctl.h"
+#include "dns.h"
 #include "loader.h"
 #include "policy.h"
 #include "resolve.h"
@@ -76,6 +77,9 @@ struct bf_loaded {
 	uint32_t seq;
 	char digest[65];
 	char source[PATH_MAX];  /* file name, or BF_EMBEDDED_NAME */
+	/* Host-name answers looked up at load, handed to the refresh thread once installed. */
+	struct { char name[BF_DNS_NAME_MAX]; struct bf_dns_answer a; } *seeds;
+	size_t n_seeds;
 };
 
 struct bf_options {
@@ -110,6 +114,7 @@ struct bf_agent {
 	struct bf_path_cache exe_paths;     /* kernel dev, inode -> exe path */
 	struct bf_path_cache cgroup_paths;  /* cgroup id (never reused) -> path */
 	struct bf_consent_state consent;
+	struct bf_dns *dns;             /* keeps policy host names resolved, off the loop */
 	struct bf_socket_seen sockets_seen[BF_SOCKETS_SEEN];
 	unsigned sockets_seen_next;
 	volatile int stop;              /* set by the signal path only */
@@ -136,6 +141,13 @@ int agent_pid_apps(struct bf_agent *ag, uint32_t pid, uint32_t uid, uint64_t *ap
 bool agent_pid_holds(uint32_t pid, uint32_t major_nr, uint32_t minor_nr);
 /* SIGKILL through a pidfd, if STILL(pid, ctx) holds once the pidfd is held; -ESRCH if not. */
 int agent_kill(uint32_t pid, bool (*still)(uint32_t pid, const void *ctx), const void *ctx);
+
+/* agent_dns.c */
+int agent_resolve_hosts_now(struct bf_agent *ag, struct bf_loaded *ld);
+void agent_resolve_hosts_cached(struct bf_agent *ag, const struct bf_loaded *prev, struct bf_loaded *ld);
+void agent_dns_installed(struct bf_agent *ag, struct bf_loaded *ld);
+void agent_log_dns_change(struct bf_agent *ag, const struct bf_loaded *old, const struct bf_loaded *now);
+struct json_object *agent_dns_status(struct bf_agent *ag);
 
 /* agent_quota.c */
 int agent_assign_quotas(struct bf_agent *ag, struct bf_loaded *ld);

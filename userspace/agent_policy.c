@@ -16,6 +16,7 @@ void bf_loaded_free(struct bf_loaded *ld)
 		return;
 	if (ld->owns_policy)
 		bf_policy_free(ld->policy);
+	free(ld->seeds);
 	bf_tables_free(&ld->tables);
 	bf_resolved_free(&ld->res);
 	free(ld);
@@ -42,6 +43,7 @@ int agent_load_policy(struct bf_agent *ag, struct bf_loaded **out, struct bf_dia
 	}
 	ld->owns_policy = true;
 	err = err ?: bf_resolve(ld->policy, ag->cgroup_root, &ld->res);
+	err = err ?: agent_resolve_hosts_now(ag, ld);
 	if (err) {
 		bf_loaded_free(ld);
 		return err;
@@ -82,6 +84,7 @@ int agent_install(struct bf_agent *ag, struct bf_loaded *ld, char *errbuf, size_
 	ag->prev = ag->cur;
 	ag->cur = ld;
 	agent_consent_after_install(ag);
+	agent_dns_installed(ag, ld);
 	return 0;
 }
 
@@ -95,6 +98,14 @@ struct json_object *agent_unresolved(const struct bf_loaded *ld)
 		if (!ld->res.apps[i].why[0])
 			continue;
 		snprintf(buf, sizeof(buf), "app %s: %s", ld->policy->apps[i].name, ld->res.apps[i].why);
+		json_object_array_add(arr, bf_json_str(buf));
+	}
+	for (size_t i = 0; ld->res.dests && i < ld->policy->n_dests; i++) {
+		char buf[BF_NAME_MAX + BF_REASON_MAX + 16];
+
+		if (!ld->res.dests[i].why[0])
+			continue;
+		snprintf(buf, sizeof(buf), "dest %s: %s", ld->policy->dests[i].name, ld->res.dests[i].why);
 		json_object_array_add(arr, bf_json_str(buf));
 	}
 	for (size_t i = 0; i < ld->policy->n_cameras; i++) {
@@ -218,12 +229,16 @@ void agent_reresolve(struct bf_agent *ag)
 
 	if (!ld)
 		return;
-	if (bf_resolve_again(ag->cur->policy, ag->cgroup_root, &ag->cur->res, &ld->res) != 0 ||
-	    !bf_resolved_differs(ag->cur->policy, &ag->cur->res, &ld->res)) {
+	if (bf_resolve_again(ag->cur->policy, ag->cgroup_root, &ag->cur->res, &ld->res) != 0) {
 		bf_loaded_free(ld);
 		return;
 	}
-	ld->policy = ag->cur->policy;
+	ld->policy = ag->cur->policy;	/* borrowed: needed to read its host names */
+	agent_resolve_hosts_cached(ag, ag->cur, ld);
+	if (!bf_resolved_differs(ag->cur->policy, &ag->cur->res, &ld->res)) {
+		bf_loaded_free(ld);
+		return;
+	}
 	memcpy(ld->digest, ag->cur->digest, sizeof(ld->digest));
 	memcpy(ld->source, ag->cur->source, sizeof(ld->source));
 	if (agent_install(ag, ld, errbuf, sizeof(errbuf)) != 0) {
@@ -235,4 +250,5 @@ void agent_reresolve(struct bf_agent *ag)
 	ag->cur->owns_policy = true;
 	ag->prev->owns_policy = false;
 	log_resolve_change(ag, ag->prev, ag->cur);
+	agent_log_dns_change(ag, ag->prev, ag->cur);
 }

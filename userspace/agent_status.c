@@ -143,6 +143,7 @@ struct json_object *agent_status(struct bf_agent *ag)
 	json_object_object_add(s, "counters", counters(ag));
 	json_object_object_add(s, "consent", agent_consent_status(ag));
 	json_object_object_add(s, "quotas", agent_quota_status(ag));
+	json_object_object_add(s, "dns", agent_dns_status(ag));
 	bf_json_add_str(s, "cgroup", ag->cgroup);
 	bf_json_add_str(s, "pin_dir", ag->opt.pin_dir);
 	bf_json_add_str(s, "log", ag->opt.log);

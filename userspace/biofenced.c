@@ -177,6 +177,11 @@ static int agent_start(struct bf_agent *ag)
 	err = setup_scope(ag);
 	if (err)
 		return err;
+	err = bf_dns_start(&ag->dns);
+	if (err) {
+		log_errno(err, "starting the resolver thread");
+		return err;
+	}
 	err = agent_load_policy(ag, &ld, &diags);
 	print_diags(&diags);
 	bf_diags_free(&diags);
@@ -361,6 +366,7 @@ static void agent_cleanup(struct bf_agent *ag)
 	bf_loader_close(&ag->ld);	/* handles only: the pins keep enforcing */
 	agent_path_caches_free(ag);
 	agent_consent_stop(ag);
+	bf_dns_stop(ag->dns);
 	bf_audit_close(ag->audit);
 }
 

@@ -1,0 +1,142 @@
+/* agent_dns.c - policy host names: looked up at load, kept fresh by the resolver thread, changes logged. */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "agent.h"
+#include "log.h"
+
+/* At load: ask now (blocking), and keep the answers to seed the thread once installed. */
+static bool lookup_now(void *ctx, const char *name, struct bf_dns_answer *a)
+{
+	struct bf_loaded *ld = ctx;
+	void *nv = realloc(ld->seeds, (ld->n_seeds + 1) * sizeof(*ld->seeds));
+
+	bf_dns_lookup(name, a);
+	if (nv) {
+		ld->seeds = nv;
+		snprintf(ld->seeds[ld->n_seeds].name, sizeof(ld->seeds[0].name), "%s", name);
+		ld->seeds[ld->n_seeds++].a = *a;
+	}
+	return true;
+}
+
+int agent_resolve_hosts_now(struct bf_agent *ag, struct bf_loaded *ld)
+{
+	int err = bf_resolve_hosts(ld->policy, &ld->res, lookup_now, ld);
+
+	for (size_t i = 0; !err && i < ld->policy->n_dests; i++)
+		if (ld->res.dests[i].why[0])
+			log_warnx("dest %s: %s", ld->policy->dests[i].name, ld->res.dests[i].why);
+	return err;
+}
+
+struct cached_ctx {
+	struct bf_agent *ag;
+	const struct bf_loaded *prev;
+};
+
+/* Between loads: the thread's answer; never a lookup on the event loop. */
+static bool lookup_cached(void *ctx, const char *name, struct bf_dns_answer *a)
+{
+	const struct cached_ctx *c = ctx;
+
+	return c->ag->dns && bf_dns_get(c->ag->dns, name, a);
+}
+
+void agent_resolve_hosts_cached(struct bf_agent *ag, const struct bf_loaded *prev, struct bf_loaded *ld)
+{
+	struct cached_ctx c = { .ag = ag, .prev = prev };
+
+	if (bf_resolve_hosts(ld->policy, &ld->res, lookup_cached, &c))
+		log_warnx("re-resolving host names: out of memory");
+}
+
+/* The policy in force names these hosts: the thread keeps them, starting from the load's answers. */
+void agent_dns_installed(struct bf_agent *ag, struct bf_loaded *ld)
+{
+	const struct bf_policy *p = ld->policy;
+	char **names = NULL;
+	size_t n = 0;
+
+	if (!ag->dns)
+		return;
+	for (size_t i = 0; i < p->n_dests; i++)
+		for (size_t h = 0; h < p->dests[i].n_hosts; h++) {
+			void *nv = realloc(names, (n + 1) * sizeof(*names));
+
+			if (!nv)
+				break;
+			names = nv;
+			names[n++] = p->dests[i].hosts[h];
+		}
+	if (bf_dns_want(ag->dns, names, n, p->dns_ttl_min_s, p->dns_ttl_max_s) == 0)
+		for (size_t i = 0; i < ld->n_seeds; i++)
+			bf_dns_seed(ag->dns, ld->seeds[i].name, &ld->seeds[i].a);
+	free(names);
+	free(ld->seeds);
+	ld->seeds = NULL;
+	ld->n_seeds = 0;
+}
+
+static struct json_object *addr_list(const struct bf_dest_res *dr)
+{
+	struct json_object *arr = json_object_new_array();
+
+	for (size_t k = 0; dr && k < dr->n_addrs; k++) {
+		char buf[INET6_ADDRSTRLEN];
+
+		if (dr->addrs[k].v4)
+			inet_ntop(AF_INET, dr->addrs[k].addr + 12, buf, sizeof(buf));
+		else
+			inet_ntop(AF_INET6, dr->addrs[k].addr, buf, sizeof(buf));
+		json_object_array_add(arr, json_object_new_string(buf));
+	}
+	return arr;
+}
+
+void agent_log_dns_change(struct bf_agent *ag, const struct bf_loaded *old, const struct bf_loaded *now)
+{
+	const struct bf_policy *p = now->policy;
+
+	for (size_t i = 0; i < p->n_dests && now->res.dests; i++) {
+		const struct bf_dest_res *a = old->res.dests ? &old->res.dests[i] : NULL, *b = &now->res.dests[i];
+		struct json_object *rec;
+
+		if (!p->dests[i].n_hosts || (a && a->n_addrs == b->n_addrs && !strcmp(a->why, b->why) &&
+		    (!a->n_addrs || !memcmp(a->addrs, b->addrs, a->n_addrs * sizeof(*a->addrs)))))
+			continue;
+		rec = bf_audit_begin(ag->audit, "agent", bf_audit_now_ns());
+		bf_json_add_str(rec, "event", "dns");
+		bf_json_add_str(rec, "dest_set", p->dests[i].name);
+		json_object_object_add(rec, "addresses", addr_list(b));
+		json_object_object_add(rec, "previous", addr_list(a));
+		bf_json_add_str(rec, "why", b->why[0] ? b->why : NULL);
+		agent_emit(ag, rec);
+		if (b->why[0])
+			log_warnx("dest %s: %s", p->dests[i].name, b->why);
+		else
+			log_info("dest %s: host names now resolve to %zu addresses", p->dests[i].name, b->n_addrs);
+	}
+}
+
+/* Each dest with host names: the addresses in force and any failure. */
+struct json_object *agent_dns_status(struct bf_agent *ag)
+{
+	const struct bf_loaded *ld = ag->cur;
+	struct json_object *o = json_object_new_object();
+
+	for (size_t i = 0; i < ld->policy->n_dests && ld->res.dests; i++) {
+		struct json_object *d;
+
+		if (!ld->policy->dests[i].n_hosts)
+			continue;
+		d = json_object_new_object();
+		json_object_object_add(d, "addresses", addr_list(&ld->res.dests[i]));
+		bf_json_add_str(d, "why", ld->res.dests[i].why[0] ? ld->res.dests[i].why : NULL);
+		json_object_object_add(o, ld->policy->dests[i].name, d);
+	}
+	return o;
+}
