@@ -51,6 +51,20 @@ struct json_object *agent_backends(struct bf_agent *ag)
 	return b;
 }
 
+/* With io_uring off for everyone, the SQPOLL route does not exist. */
+static bool io_uring_off(void)
+{
+	char buf[16] = "";
+	FILE *f = fopen("/proc/sys/kernel/io_uring_disabled", "re");
+
+	if (f) {
+		if (!fgets(buf, sizeof(buf), f))
+			buf[0] = '\0';
+		fclose(f);
+	}
+	return buf[0] == '2';
+}
+
 /* Said loudly, in status and in the start record, never left for the reader to guess. */
 struct json_object *agent_not_enforced(struct bf_agent *ag)
 {
@@ -63,9 +77,6 @@ struct json_object *agent_not_enforced(struct bf_agent *ag)
 		"a tainted process holding one is found by a scan within about a second and "
 		"terminated (reported in audit mode), but what it sends before that is not stopped "
 		"(needs the lsm backend: socket_create); a packet sent at once leaves before the scan",
-		"export: an io_uring SQPOLL ring made by an untainted process runs a tainted "
-		"process's queued connects and sends as the ring's owner, untainted (set "
-		"kernel.io_uring_disabled=2 on gate hosts; needs the lsm backend: uring_sqpoll)",
 		"capture: a camera descriptor copied with pidfd_getfd by another process is not "
 		"seen, and its taker is not tainted (needs the lsm backend: file_receive)",
 		"export: taint follows processes, not bytes: frames written to a pipe, file or "
@@ -82,6 +93,12 @@ struct json_object *agent_not_enforced(struct bf_agent *ag)
 
 	for (size_t i = 0; i < sizeof(cgroup_gaps) / sizeof(cgroup_gaps[0]); i++)
 		json_object_array_add(arr, json_object_new_string(cgroup_gaps[i]));
+	if (!io_uring_off())
+		json_object_array_add(arr, json_object_new_string(
+			"export: io_uring is enabled (kernel.io_uring_disabled is not 2): an SQPOLL "
+			"ring made by an untainted process runs a tainted process's queued connects "
+			"and sends as the ring's owner, untainted; no hook sees who queued them. Set "
+			"kernel.io_uring_disabled=2 on gate hosts"));
 	if (!ag->ld.unix_hooks)
 		json_object_array_add(arr, json_object_new_string(
 			"ipc: no rule is enforced: this kernel has no cgroup/connect_unix or "
