@@ -1,4 +1,4 @@
-/* agent_sockets.c - tainted processes holding sockets no cgroup hook judges (packet, raw): found by a scan and stopped. */
+/* agent_sockets.c - tainted processes holding sockets no cgroup hook judges (packet, vsock, raw...): found by a scan and stopped. */
 #include <dirent.h>
 #include <errno.h>
 #include <inttypes.h>
@@ -6,6 +6,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "agent.h"
@@ -26,8 +29,8 @@ static const struct {
 	{ "raw6", "inet6 raw", 9 },
 };
 
-/* Socket inodes among PID's descriptors. */
-static size_t socket_inodes(uint32_t pid, unsigned long *inodes, size_t max)
+/* Socket descriptors of PID, with their inodes. */
+static size_t socket_fds(uint32_t pid, int *fds, unsigned long *inodes, size_t max)
 {
 	char dir[64], path[PATH_MAX], link[64];
 	struct dirent *de;
@@ -46,7 +49,7 @@ static size_t socket_inodes(uint32_t pid, unsigned long *inodes, size_t max)
 			continue;
 		link[len] = '\0';
 		if (sscanf(link, "socket:[%lu]", &inodes[n]) == 1)
-			n++;
+			fds[n++] = atoi(de->d_name);
 	}
 	closedir(d);
 	return n;
@@ -82,21 +85,92 @@ static bool in_table(uint32_t pid, const char *file, int col, const unsigned lon
 }
 
 struct held_socket {
-	const char *family;
+	char family[32];
 	unsigned long inode;
 };
+
+/*
+ * Whether a socket of this kind escapes every hook: families with no
+ * cgroup hook at all (packet, vsock, bluetooth, ...), and the inet kinds
+ * whose sends no sock_addr hook judges (raw, ping). Unix sockets have
+ * their hooks; netlink talks to the kernel (and glibc's resolver uses it).
+ */
+static bool unjudged(int domain, int type, int proto, char *name, size_t len)
+{
+	const char *fam = domain == AF_INET ? "inet" : "inet6";
+
+	switch (domain) {
+	case AF_UNIX:
+	case AF_NETLINK:
+		return false;
+	case AF_INET:
+	case AF_INET6:
+		if (type == SOCK_RAW || type == SOCK_PACKET)
+			snprintf(name, len, "%s raw", fam);
+		else if (type == SOCK_DGRAM && (proto == IPPROTO_ICMP || proto == IPPROTO_ICMPV6))
+			snprintf(name, len, "%s ping", fam);
+		else
+			return false;
+		return true;
+	case AF_PACKET: snprintf(name, len, "packet"); return true;
+	case AF_VSOCK: snprintf(name, len, "vsock"); return true;
+	case AF_BLUETOOTH: snprintf(name, len, "bluetooth"); return true;
+	default: snprintf(name, len, "family %d", domain); return true;
+	}
+}
+
+/*
+ * Asks each socket itself what it is: a copy of the descriptor through
+ * pidfd_getfd (root may), then SO_DOMAIN, SO_TYPE, SO_PROTOCOL. -errno
+ * when the copy is not allowed (e.g. Yama ptrace_scope 3).
+ */
+static int ask_sockets(uint32_t pid, const int *fds, const unsigned long *inodes, size_t n,
+		       struct held_socket *s)
+{
+	int pidfd = (int)syscall(SYS_pidfd_open, (pid_t)pid, 0), err = 0;
+
+	if (pidfd < 0)
+		return -errno;
+	for (size_t i = 0; i < n; i++) {
+		int sfd = (int)syscall(SYS_pidfd_getfd, pidfd, fds[i], 0), dom = 0, type = 0, proto = 0;
+		socklen_t l = sizeof(int);
+
+		if (sfd < 0) {
+			err = errno == EBADF ? 0 : -errno;	/* EBADF: closed meanwhile */
+			if (err)
+				break;
+			continue;
+		}
+		getsockopt(sfd, SOL_SOCKET, SO_DOMAIN, &dom, &l);
+		getsockopt(sfd, SOL_SOCKET, SO_TYPE, &type, &l);
+		getsockopt(sfd, SOL_SOCKET, SO_PROTOCOL, &proto, &l);
+		close(sfd);
+		if (unjudged(dom, type, proto, s->family, sizeof(s->family))) {
+			s->inode = inodes[i];
+			close(pidfd);
+			return 1;
+		}
+	}
+	close(pidfd);
+	return err;
+}
 
 static bool holds_unjudged(uint32_t pid, struct held_socket *s)
 {
 	unsigned long *inodes = calloc(MAX_SOCKETS, sizeof(*inodes));
-	size_t n = inodes ? socket_inodes(pid, inodes, MAX_SOCKETS) : 0;
-	bool found = false;
+	int *fds = calloc(MAX_SOCKETS, sizeof(*fds));
+	size_t n = inodes && fds ? socket_fds(pid, fds, inodes, MAX_SOCKETS) : 0;
+	int rc = n ? ask_sockets(pid, fds, inodes, n, s) : 0;
 
-	for (size_t t = 0; n && !found && t < sizeof(tables) / sizeof(tables[0]); t++)
-		if (in_table(pid, tables[t].file, tables[t].inode_col, inodes, n, &s->inode))
-			found = true, s->family = tables[t].family;
+	/* Without pidfd_getfd, the kernel's own tables name packet and raw sockets. */
+	for (size_t t = 0; rc < 0 && t < sizeof(tables) / sizeof(tables[0]); t++)
+		if (in_table(pid, tables[t].file, tables[t].inode_col, inodes, n, &s->inode)) {
+			snprintf(s->family, sizeof(s->family), "%s", tables[t].family);
+			rc = 1;
+		}
 	free(inodes);
-	return found;
+	free(fds);
+	return rc == 1;
 }
 
 static bool still_holds(uint32_t pid, const void *ctx)

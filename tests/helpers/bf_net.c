@@ -23,7 +23,7 @@
  *       | udpbulk (--count N datagrams of --size S bytes to ADDR PORT from one
  *         socket; prints "sent=K" before the result of the first failure)
  *       | packet | packetfirst (an AF_PACKET socket after / before the camera
- *         open, held for --hold S seconds)
+ *         open, held for --hold S seconds) | vsock (the same with AF_VSOCK)
  *   ADDR for tcp6/udp6 may be IPv4-mapped (::ffff:127.0.0.2); for unix,
  *   "@name" is the abstract socket "\0name".
  * Prints the camera open result, then "net=ok" or "net=<errno name>".
@@ -206,9 +206,10 @@ int main(int argc, char **argv)
 		waitpid(pid, &status, 0);
 		return 0;
 	}
-	if (strncmp(argv[i], "packet", 6) == 0) {
+	if (strncmp(argv[i], "packet", 6) == 0 || strcmp(argv[i], "vsock") == 0) {
 		if (packet_fd < 0)
-			packet_fd = socket(AF_PACKET, SOCK_DGRAM, 0);
+			packet_fd = strcmp(argv[i], "vsock") == 0 ? socket(AF_VSOCK, SOCK_STREAM, 0) :
+								     socket(AF_PACKET, SOCK_DGRAM, 0);
 		printf("net=%s\n", errname(packet_fd < 0 ? errno : 0));
 		fflush(stdout);
 		sleep(hold_s);

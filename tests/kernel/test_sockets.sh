@@ -25,6 +25,13 @@ check "its termination is logged" wait_for '.kind == "socket" and .event == "ter
 out=$(t --hold 8 packetfirst 0 0)
 expect "packet socket made before the camera open: killed too" "camera=ENXIO net=ok" "$(tr '\n' ' ' <<< "$out" | sed 's/ $//')"
 check "both terminations are logged" wait_for '.kind == "socket" and .event == "terminate"' 2
+if [ "$("$net" --hold 0 vsock 0 0 | head -1)" = "net=ok" ]; then
+	out=$(t --hold 8 vsock 0 0)
+	expect "tainted, vsock socket (no hook of any kind): killed" "camera=ENXIO net=ok" "$(tr '\n' ' ' <<< "$out" | sed 's/ $//')"
+	check "... and logged as vsock" wait_for '.kind == "socket" and .event == "terminate" and .socket.family == "vsock"' 1
+else
+	skip "this kernel has no AF_VSOCK"
+fi
 expect "untainted, packet socket: left alone" "survived" "$(in_cg "$net" --hold 2 packet 0 0 | tail -1)"
 check "a camera process with CAP_NET_RAW is named" wait_for '.kind == "socket" and .event == "cap-net-raw"' 1
 expect "... once per process" "true" "$(jq -s '[.[] | select(.event == "cap-net-raw") | .pid] | length == (unique | length)' "$LOG")"
