@@ -139,6 +139,19 @@ static const char *jstr(struct json_object *o, const char *path1, const char *pa
 	return v ? json_object_get_string(v) : "?";
 }
 
+static void print_quotas(struct json_object *arr)
+{
+	size_t n = arr ? json_object_array_length(arr) : 0;
+
+	for (size_t i = 0; i < n; i++) {
+		struct json_object *q = json_object_array_get_idx(arr, i);
+
+		printf("quota %s: %s of %s bytes sent this period (%s s), %s packets dropped\n",
+		       jstr(q, "name", NULL), jstr(q, "sent_this_period", NULL),
+		       jstr(q, "bytes_per_period", NULL), jstr(q, "period_s", NULL), jstr(q, "dropped", NULL));
+	}
+}
+
 static void print_status(struct json_object *s)
 {
 	struct json_object *c = json_object_object_get(s, "counters");
@@ -166,6 +179,7 @@ static void print_status(struct json_object *s)
 	json_object_object_foreach(c, ck, cv)
 		printf(" %s=%s", ck, json_object_get_string(cv));
 	printf("\n");
+	print_quotas(json_object_object_get(s, "quotas"));
 	print_list("NOT ENFORCED by this backend:", json_object_object_get(s, "not_enforced"));
 	print_list("cannot match right now:", json_object_object_get(s, "unresolved"));
 }

@@ -28,6 +28,7 @@ st=$("$CLI" status --json --control "$CTL" --pin-dir "$PIN")
 expect "status shows the quota's use" "gatecam/upload 9252 3600" \
 	"$(jq -r '.status.quotas[] | "\(.name) \(.sent_this_period) \(.period_s)"' <<< "$st")"
 check "status counts the drops" jq -e '.status.counters.quota_drops >= 2' <<< "$st"
+check "biofence status says it in words" sh -c "'$CLI' status --control '$CTL' --pin-dir '$PIN' | grep -q 'quota gatecam/upload: 9252 of 10000 bytes sent this period (3600 s)'"
 
 # The count belongs to the (app, destination set), not to the tables: a reload keeps it.
 check "reload" "$CLI" reload --control "$CTL"
