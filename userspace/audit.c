@@ -10,9 +10,11 @@
 #include <unistd.h>
 
 #include "audit.h"
+#include "sha256.h"
 #include "log.h"
 
 #define AUDIT_JSON_FLAGS (JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE)
+#define AUDIT_HEAD_EVERY 1000	/* records between two writes of <log>.head */
 #define TAIL_FIRST_WINDOW 8192
 #define REPLACEMENT "\xef\xbf\xbd" /* U+FFFD */
 
@@ -22,6 +24,10 @@ struct bf_audit {
 	uint64_t seq;		/* seq of the next record */
 	bool echo;
 	bool broken_line;	/* a failed write left a partial line at the end */
+	char prev[65];		/* hash of the last record: the next one's "prev" (docs/audit-chain.md) */
+	uint64_t since_head;	/* records since <path>.head was last written */
+	dev_t dev;		/* the file we write, to notice a rotation by rename */
+	ino_t ino;
 	char host[HOST_NAME_MAX + 1];
 };
 
@@ -297,8 +303,8 @@ static int pread_full(int fd, char *buf, size_t n, off_t off)
 	return 0;
 }
 
-/* 1 and *seq if the line is one of our records, 0 if it is not. */
-static int line_seq(const char *line, size_t n, uint64_t *seq)
+/* 1 and *seq (and the record's hash into HASH, "" if it has none) if the line is one of our records. */
+static int line_seq(const char *line, size_t n, uint64_t *seq, char hash[65])
 {
 	struct json_tokener *tok;
 	struct json_object *rec, *v;
@@ -314,6 +320,10 @@ static int line_seq(const char *line, size_t n, uint64_t *seq)
 	    json_object_object_get_ex(rec, "seq", &v) &&
 	    json_object_is_type(v, json_type_int)) {
 		*seq = json_object_get_uint64(v);
+		hash[0] = '\0';
+		if (json_object_object_get_ex(rec, "hash", &v) && json_object_is_type(v, json_type_string) &&
+		    json_object_get_string_len(v) == 64)
+			memcpy(hash, json_object_get_string(v), 65);
 		r = 1;
 	}
 	json_object_put(rec);
@@ -326,7 +336,7 @@ static int line_seq(const char *line, size_t n, uint64_t *seq)
  * it when whole). Returns 1 with *seq, 0 when the whole file holds no
  * record, -EAGAIN when the window must grow to decide.
  */
-static int scan_window(const char *buf, size_t n, bool whole, uint64_t *seq)
+static int scan_window(const char *buf, size_t n, bool whole, uint64_t *seq, char hash[65])
 {
 	size_t end = n, start;
 	int r;
@@ -340,7 +350,7 @@ static int scan_window(const char *buf, size_t n, bool whole, uint64_t *seq)
 			start--;
 		if (start == 0 && !whole)
 			return -EAGAIN;	/* the line may begin before buf */
-		r = line_seq(buf + start, end - 1 - start, seq);
+		r = line_seq(buf + start, end - 1 - start, seq, hash);
 		if (r != 0)
 			return r;
 		/* not a record: e.g. a crash's partial line that open terminated */
@@ -354,7 +364,7 @@ static int scan_window(const char *buf, size_t n, bool whole, uint64_t *seq)
  * one 8 KiB read however large the log is. If no record shows up within
  * BF_AUDIT_MAX_LINE bytes the seq cannot be known and we refuse to guess.
  */
-static int tail_seq(int fd, off_t size, uint64_t *seq)
+static int tail_seq(int fd, off_t size, uint64_t *seq, char hash[65])
 {
 	size_t win = TAIL_FIRST_WINDOW, have;
 	char *buf = NULL, *nbuf;
@@ -371,7 +381,7 @@ static int tail_seq(int fd, off_t size, uint64_t *seq)
 		r = pread_full(fd, buf, have, size - (off_t)have);
 		if (r < 0)
 			break;
-		r = scan_window(buf, have, have == (uint64_t)size, seq);
+		r = scan_window(buf, have, have == (uint64_t)size, seq, hash);
 		if (r != -EAGAIN)
 			break;
 		if (win >= BF_AUDIT_MAX_LINE) {
@@ -386,18 +396,61 @@ static int tail_seq(int fd, off_t size, uint64_t *seq)
 	return r;
 }
 
+static const char genesis[65] = "0000000000000000000000000000000000000000000000000000000000000000";
+
+static int head_path(const struct bf_audit *a, char *buf, size_t len)
+{
+	return snprintf(buf, len, "%s.head", a->path) >= (int)len ? -ENAMETOOLONG : 0;
+}
+
+/* A new file continues the chain from the head kept beside the log, if any. */
+static int read_head(struct bf_audit *a)
+{
+	char path[PATH_MAX], hash[65] = "";
+	unsigned long long seq;
+	FILE *f;
+
+	if (head_path(a, path, sizeof(path)) || !(f = fopen(path, "re")))
+		return 0;
+	if (fscanf(f, "%llu %64[0-9a-f]", &seq, hash) == 2 && strlen(hash) == 64)
+		memcpy(a->prev, hash, sizeof(a->prev));
+	fclose(f);
+	return 0;
+}
+
+/* Written at stop, at rotation and every so often: replaced atomically, never half. */
+static void write_head(struct bf_audit *a)
+{
+	char path[PATH_MAX], tmp[PATH_MAX + 8];
+	FILE *f;
+
+	a->since_head = 0;
+	if (head_path(a, path, sizeof(path)) || snprintf(tmp, sizeof(tmp), "%s.tmp", path) >= (int)sizeof(tmp))
+		return;
+	f = fopen(tmp, "we");
+	if (!f)
+		return;
+	fprintf(f, "%llu %s\n", (unsigned long long)(a->seq - 1), a->prev);
+	if (fflush(f) == 0 && fdatasync(fileno(f)) == 0 && fclose(f) == 0)
+		rename(tmp, path);
+	else
+		unlink(tmp);
+}
+
 /* Continues seq after the log's last record and starts the next on a fresh line. */
 static int audit_resume(struct bf_audit *a)
 {
 	struct stat wst, rst;
 	uint64_t last = 0;
-	char c = '\n';
+	char c = '\n', hash[65] = "";
 	int rfd, r;
 
 	if (fstat(a->fd, &wst) < 0)
 		return -errno;
+	a->dev = wst.st_dev;
+	a->ino = wst.st_ino;
 	if (!S_ISREG(wst.st_mode) || wst.st_size == 0)
-		return 0;
+		return read_head(a);
 	/* the write fd is O_WRONLY; read through a second one, same inode */
 	rfd = open(a->path, O_RDONLY | O_CLOEXEC);
 	if (rfd < 0)
@@ -407,9 +460,13 @@ static int audit_resume(struct bf_audit *a)
 	else if (rst.st_dev != wst.st_dev || rst.st_ino != wst.st_ino)
 		r = -ESTALE;	/* the path was replaced between the opens */
 	else
-		r = tail_seq(rfd, rst.st_size, &last);
-	if (r == 1)
+		r = tail_seq(rfd, rst.st_size, &last, hash);
+	if (r == 1) {
 		a->seq = last + 1;
+		/* A record from before the chain has no hash: the chain starts afresh after it. */
+		if (hash[0])
+			memcpy(a->prev, hash, sizeof(a->prev));
+	}
 	if (r >= 0)
 		r = pread_full(rfd, &c, 1, rst.st_size - 1);
 	close(rfd);
@@ -431,6 +488,7 @@ int bf_audit_open(struct bf_audit **out, const char *path, bool echo)
 	a->fd = -1;
 	a->seq = 1;
 	a->echo = echo;
+	memcpy(a->prev, genesis, sizeof(a->prev));
 	a->path = strdup(path);
 	if (!a->path) {
 		r = -ENOMEM;
@@ -466,6 +524,7 @@ void bf_audit_close(struct bf_audit *a)
 		/* a clean stop must not lose records to the page cache */
 		fdatasync(a->fd);
 		close(a->fd);
+		write_head(a);
 	}
 	free(a->path);
 	free(a);
@@ -474,6 +533,32 @@ void bf_audit_close(struct bf_audit *a)
 uint64_t bf_audit_next_seq(const struct bf_audit *a)
 {
 	return a->seq;
+}
+
+const char *bf_audit_head(const struct bf_audit *a)
+{
+	return a->prev;
+}
+
+int bf_audit_follow_rotation(struct bf_audit *a)
+{
+	struct stat st;
+	int fd, r;
+
+	if (stat(a->path, &st) == 0 && st.st_dev == a->dev && st.st_ino == a->ino)
+		return 0;
+	/* Renamed away (logrotate): the old file is complete; the chain goes on in a new one. */
+	fd = open(a->path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0640);
+	if (fd < 0)
+		return -errno;
+	fdatasync(a->fd);
+	close(a->fd);
+	write_head(a);
+	a->fd = fd;
+	a->seq = 1;
+	a->broken_line = false;
+	r = audit_resume(a);
+	return r < 0 ? r : 1;
 }
 
 struct json_object *bf_audit_begin(struct bf_audit *a, const char *kind, uint64_t realtime_ns)
@@ -497,23 +582,36 @@ struct json_object *bf_audit_begin(struct bf_audit *a, const char *kind, uint64_
 	return rec;
 }
 
-/* The line to write: an optional "\n" to end a broken line, the record, "\n". */
-static char *audit_line(struct bf_audit *a, struct json_object *rec, size_t *len)
+/*
+ * The line to write: an optional "\n" to end a broken line, the record
+ * with its "prev", then its "hash" over exactly those bytes (see
+ * docs/audit-chain.md), and "\n". HASH gets the record's hash.
+ */
+static char *audit_line(struct bf_audit *a, struct json_object *rec, size_t *len, char hash[65])
 {
+	size_t jlen, n = 0, body;
+	uint8_t digest[32];
 	const char *js;
-	size_t jlen, n = 0;
 	char *line;
 
-	js = json_object_to_json_string_length(rec, AUDIT_JSON_FLAGS, &jlen);
-	if (!js || jlen > (SIZE_MAX - 3) / 6)
+	if (add_owned(rec, "prev", json_object_new_string(a->prev)) < 0)
 		return NULL;
-	line = malloc(6 * jlen + 2);
+	js = json_object_to_json_string_length(rec, AUDIT_JSON_FLAGS, &jlen);
+	if (!js || jlen > (SIZE_MAX - 80) / 6)
+		return NULL;
+	line = malloc(6 * jlen + 80);
 	if (!line)
 		return NULL;
 	if (a->broken_line)
 		line[n++] = '\n';
+	body = n;
 	n += line_sanitize(line + n, js, jlen);
-	line[n++] = '\n';
+	if (n == body || line[n - 1] != '}' || bf_sha256_buf(line + body, n - body, digest)) {
+		free(line);
+		return NULL;
+	}
+	bf_sha256_hex(digest, hash);
+	n += (size_t)sprintf(line + n - 1, ",\"hash\":\"%s\"}\n", hash) - 1;
 	*len = n;
 	return line;
 }
@@ -522,7 +620,7 @@ int bf_audit_emit(struct bf_audit *a, struct json_object *rec)
 {
 	struct json_object *seq;
 	size_t len, done, lead = a->broken_line ? 1 : 0;
-	char *line;
+	char *line, hash[65];
 	int r;
 
 	if (!rec)
@@ -533,7 +631,7 @@ int bf_audit_emit(struct bf_audit *a, struct json_object *rec)
 		goto out;
 	}
 	json_object_set_uint64(seq, a->seq);
-	line = audit_line(a, rec, &len);
+	line = audit_line(a, rec, &len, hash);
 	if (!line) {
 		r = -ENOMEM;
 		goto out;
@@ -542,6 +640,9 @@ int bf_audit_emit(struct bf_audit *a, struct json_object *rec)
 	if (r == 0) {
 		a->seq++;
 		a->broken_line = false;
+		memcpy(a->prev, hash, sizeof(a->prev));
+		if (++a->since_head >= AUDIT_HEAD_EVERY)
+			write_head(a);
 		if (a->echo) {
 			/* the log has the record; a closed stdout must not fail it */
 			fwrite(line + lead, 1, len - lead, stdout);

@@ -49,6 +49,17 @@ int bf_audit_emit(struct bf_audit *a, struct json_object *rec);
 
 uint64_t bf_audit_next_seq(const struct bf_audit *a);
 
+/* The chain's head: the hash of the last record written (64 zeros before any). */
+const char *bf_audit_head(const struct bf_audit *a);
+
+/*
+ * Call every so often: if the log path now names another file (or none),
+ * the log was rotated by rename; the old file is closed and the new one
+ * continues the chain (seq from 1, prev = the old file's last hash).
+ * Returns 1 after a rotation, 0 if none, -errno.
+ */
+int bf_audit_follow_rotation(struct bf_audit *a);
+
 /* CLOCK_REALTIME in ns: the time argument most callers want. */
 uint64_t bf_audit_now_ns(void);
 

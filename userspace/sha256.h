@@ -7,6 +7,8 @@
 
 int bf_sha256_file(const char *path, uint8_t out[32]);
 int bf_sha256_fd(int fd, uint8_t out[32]);
+/* SHA-256 of N bytes at BUF: 0 or -ENOMEM / -EIO. */
+int bf_sha256_buf(const void *buf, size_t n, uint8_t out[32]);
 void bf_sha256_hex(const uint8_t digest[32], char hex[65]);
 
 #endif /* BF_SHA256_H */

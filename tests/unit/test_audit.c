@@ -20,6 +20,7 @@
 #include "bf_test.h"
 
 #include "audit.h"
+#include "sha256.h"
 
 #define REPL "\xef\xbf\xbd"	/* U+FFFD */
 
@@ -473,7 +474,8 @@ static void test_hostile_names(void **state)
 static void test_record_fields(void **state)
 {
 	struct fixture *f = *state;
-	char host[HOST_NAME_MAX + 1] = "", want[512];
+	char host[HOST_NAME_MAX + 1] = "", want[512], hex[65];
+	uint8_t digest[32];
 	struct bf_audit *a;
 	struct lines l;
 
@@ -483,11 +485,100 @@ static void test_record_fields(void **state)
 	bf_audit_close(a);
 	snprintf(want, sizeof(want),
 		 "{\"seq\":1,\"time\":\"2026-11-22T04:38:13.123456789Z\","
-		 "\"host\":\"%s\",\"kind\":\"capture\",\"comm\":\"gate\"}", host);
+		 "\"host\":\"%s\",\"kind\":\"capture\",\"comm\":\"gate\",\"prev\":\"%064d\"}",
+		 host, 0);
+	/* docs/audit-chain.md: hash = sha256(the line without its hash member) */
+	assert_int_equal(bf_sha256_buf(want, strlen(want), digest), 0);
+	bf_sha256_hex(digest, hex);
+	snprintf(want + strlen(want) - 1, sizeof(want) - strlen(want) + 1, ",\"hash\":\"%s\"}", hex);
 	read_lines(f->log, &l);
 	assert_int_equal(l.n, 1);
 	assert_string_equal(l.line[0], want);
 	free(l.data);
+}
+
+/* The member VALUE of KEY in a line (our writer's layout: "KEY":"VALUE"). */
+static void member(const char *line, const char *key, char out[65])
+{
+	char pat[32];
+	const char *p;
+
+	snprintf(pat, sizeof(pat), "\"%s\":\"", key);
+	p = strstr(line, pat);
+	assert_non_null(p);
+	memcpy(out, p + strlen(pat), 64);
+	out[64] = '\0';
+}
+
+static void test_chain_links_and_resumes(void **state)
+{
+	struct fixture *f = *state;
+	char h1[65], p2[65], h2[65], p3[65];
+	struct bf_audit *a;
+	struct lines l;
+
+	assert_int_equal(bf_audit_open(&a, f->log, false), 0);
+	assert_int_equal(emit_simple(a, "one"), 0);
+	assert_int_equal(emit_simple(a, "two"), 0);
+	bf_audit_close(a);
+	/* a restarted writer continues the chain from the file's last record */
+	assert_int_equal(bf_audit_open(&a, f->log, false), 0);
+	assert_int_equal(emit_simple(a, "three"), 0);
+	bf_audit_close(a);
+	read_lines(f->log, &l);
+	assert_int_equal(l.n, 3);
+	member(l.line[0], "hash", h1);
+	member(l.line[1], "prev", p2);
+	member(l.line[1], "hash", h2);
+	member(l.line[2], "prev", p3);
+	assert_string_equal(p2, h1);
+	assert_string_equal(p3, h2);
+	free(l.data);
+}
+
+static void test_chain_follows_rotation(void **state)
+{
+	struct fixture *f = *state;
+	char old[160], last[65], first_prev[65], head[160];
+	struct bf_audit *a;
+	struct lines l;
+	FILE *hf;
+
+	assert_int_equal(bf_audit_open(&a, f->log, false), 0);
+	assert_int_equal(emit_simple(a, "before"), 0);
+	assert_int_equal(bf_audit_follow_rotation(a), 0);	/* nothing moved */
+	snprintf(old, sizeof(old), "%s.1", f->log);
+	assert_int_equal(rename(f->log, old), 0);
+	assert_int_equal(bf_audit_follow_rotation(a), 1);
+	assert_int_equal(emit_simple(a, "after"), 0);
+	bf_audit_close(a);
+	read_lines(old, &l);
+	member(l.line[l.n - 1], "hash", last);
+	free(l.data);
+	read_lines(f->log, &l);
+	assert_int_equal(l.n, 1);
+	assert_non_null(strstr(l.line[0], "\"seq\":1,"));	/* a new file: seq from 1 */
+	member(l.line[0], "prev", first_prev);
+	assert_string_equal(first_prev, last);
+	free(l.data);
+	/* moved away while no writer ran: the .head file carries the chain on */
+	read_lines(f->log, &l);
+	member(l.line[0], "hash", last);
+	free(l.data);
+	snprintf(head, sizeof(head), "%s.head", f->log);
+	hf = fopen(head, "r");
+	assert_non_null(hf);
+	fclose(hf);
+	assert_int_equal(unlink(f->log), 0);
+	unlink(old);
+	assert_int_equal(bf_audit_open(&a, f->log, false), 0);
+	assert_int_equal(emit_simple(a, "fresh"), 0);
+	bf_audit_close(a);
+	read_lines(f->log, &l);
+	member(l.line[0], "prev", first_prev);
+	assert_string_equal(first_prev, last);
+	free(l.data);
+	unlink(head);
 }
 
 static void test_echo(void **state)
@@ -611,6 +702,8 @@ int main(void)
 		T(test_no_record_in_tail_refused),
 		T(test_hostile_names),
 		T(test_record_fields),
+		T(test_chain_links_and_resumes),
+		T(test_chain_follows_rotation),
 		T(test_echo),
 		T(test_emit_rejects),
 		cmocka_unit_test(test_write_error_keeps_seq),
