@@ -164,6 +164,14 @@ struct json_object *agent_status(struct bf_agent *ag)
 	bf_json_add_str(s, "cgroup", ag->cgroup);
 	bf_json_add_str(s, "pin_dir", ag->opt.pin_dir);
 	bf_json_add_str(s, "log", ag->opt.log);
+	{
+		struct json_object *h = json_object_new_object();
+
+		/* What 'biofence log verify --head' compares the end of the log with. */
+		bf_json_add_u64(h, "seq", bf_audit_next_seq(ag->audit) - 1);
+		bf_json_add_str(h, "hash", bf_audit_head(ag->audit));
+		json_object_object_add(s, "log_head", h);
+	}
 	bf_json_add_u64(s, "pid", (uint64_t)getpid());
 	bf_format_rfc3339(when, sizeof(when), ag->started_ns);
 	bf_json_add_str(s, "started", when);

@@ -275,6 +275,26 @@ static void on_signal(struct bf_agent *ag)
 	}
 }
 
+/* logrotate renamed the log: carry on in the new file, linked to the old by the chain. */
+static void agent_follow_log_rotation(struct bf_agent *ag)
+{
+	struct json_object *rec;
+	int r = bf_audit_follow_rotation(ag->audit);
+
+	if (r < 0) {
+		log_errno(r, "reopening the audit log %s after a rotation", ag->opt.log);
+		return;
+	}
+	if (r == 0)
+		return;
+	log_info("audit log %s was rotated; the chain continues in the new file", ag->opt.log);
+	rec = bf_audit_begin(ag->audit, "agent", bf_audit_now_ns());
+	bf_json_add_str(rec, "event", "log-rotated");
+	bf_json_add_str(rec, "note", "the previous file ends with the record whose hash is this record's prev");
+	if (bf_audit_emit(ag->audit, rec))
+		ag->log_errors++;
+}
+
 static void on_timer(struct bf_agent *ag)
 {
 	uint64_t ticks;
@@ -285,6 +305,7 @@ static void on_timer(struct bf_agent *ag)
 	/* Drain first so lost records follow the decisions that did arrive. */
 	ring_buffer__consume(ag->rb);
 	agent_check_lost(ag);
+	agent_follow_log_rotation(ag);
 	agent_reresolve(ag);
 	agent_scan_sockets(ag);
 }
