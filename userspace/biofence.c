@@ -9,6 +9,7 @@
 #include "agent.h"
 #include "cli_common.h"
 #include "log.h"
+#include "logverify.h"
 
 #define BF_CTL_TIMEOUT_MS 5000
 
@@ -21,6 +22,7 @@ static void usage(FILE *out)
 		"       biofence detach [--pin-dir DIR]\n");
 	cli_window_usage(out);
 	cli_consent_usage(out);
+	cli_log_usage(out);
 	fprintf(out,
 		"\n"
 		"  check    validate policy files, print what they allow (exit 0 valid, 1 invalid)\n"
@@ -30,6 +32,7 @@ static void usage(FILE *out)
 		"  window   let an app use a camera under a consent grant for a while (open), end it (close), list\n"
 		"  consent  record a grant, revoke it, list or show grants; through the agent, or on the\n"
 		"           ledger file (--consent, default " BF_CONSENT_DEFAULT_PATH ") when none runs\n"
+		"  log      verify the audit log's hash chain (files oldest first): exit 0 intact, 1 broken\n"
 		"window, consent: exit 0 done, 1 refused (\"biofence: CODE: message\" on stderr), 2 usage error\n");
 }
 
@@ -279,6 +282,8 @@ int main(int argc, char **argv)
 		return cli_window(argc - 1, argv + 1);
 	if (strcmp(argv[1], "consent") == 0)
 		return cli_consent(argc - 1, argv + 1);
+	if (strcmp(argv[1], "log") == 0)
+		return cli_log(argc - 1, argv + 1);
 	if (strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "help") == 0) {
 		usage(stdout);
 		return 0;

@@ -1,0 +1,183 @@
+/* cli_log.c - biofence log verify: checks the audit log's hash chain over files in chain order and says where it first breaks. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cli_common.h"
+#include "logverify.h"
+
+#define PROGRESS_MIN_NS 200000000LL
+
+void cli_log_usage(FILE *out)
+{
+	fprintf(out, "       biofence log verify [--head SEQ:HASH] [--progress] FILE...\n");
+}
+
+static int usage_error(void)
+{
+	fprintf(stderr, "usage:\n");
+	cli_log_usage(stderr);
+	return 2;
+}
+
+static int help(void)
+{
+	printf("usage:\n");
+	cli_log_usage(stdout);
+	printf("  verify the audit log's hash chain; FILEs in chain order (oldest first)\n"
+	       "  --head SEQ:HASH  the head the agent reports: the log must end there\n"
+	       "  --progress       show progress on stderr (also when stderr is a terminal)\n"
+	       "  exit 0 chain intact, 1 broken or unreadable, 2 usage error\n");
+	return 0;
+}
+
+struct progress {
+	bool tty;
+	bool shown;
+	int last_pct;
+	long long last_ns;
+};
+
+static long long mono_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000000000LL + ts.tv_nsec;
+}
+
+/* Rate-limited here, not in the library: a full percent and 200 ms apart keep a tty readable. */
+static void show_progress(void *ctx, const char *file, uint64_t done, uint64_t total)
+{
+	struct progress *p = ctx;
+	int pct = total ? (int)(done * 100 / total) : 100;
+	long long now = mono_ns();
+
+	if (pct < p->last_pct + 1 || now - p->last_ns < PROGRESS_MIN_NS)
+		return;
+	p->last_pct = pct;
+	p->last_ns = now;
+	p->shown = true;
+	fprintf(stderr, p->tty ? "\rverify: %d%% (%s)\033[K" : "verify: %d%% (%s)\n", pct, file);
+}
+
+/* "a b c" from the file names, cut to fit: for the summary line only. */
+static void join_files(const char *const *files, size_t n, char *buf, size_t len)
+{
+	size_t used = 0;
+
+	buf[0] = '\0';
+	for (size_t i = 0; i < n && used < len; i++)
+		used += (size_t)snprintf(buf + used, len - used, "%s%s", i ? " " : "", files[i]);
+}
+
+static void print_notes(const struct bf_lv_report *rep)
+{
+	if (rep->prechain)
+		printf("note: records %llu..%llu predate the chain: not verifiable\n",
+		       (unsigned long long)rep->prechain_first, (unsigned long long)rep->prechain_last);
+	if (rep->continues)
+		printf("note: the first record (seq %llu) links to a record not in the files given: "
+		       "the chain before it is not verified\n", (unsigned long long)rep->first_seq);
+}
+
+static int report(const char *const *files, size_t n, const struct bf_lv_report *rep)
+{
+	char names[1024];
+
+	join_files(files, n, names, sizeof(names));
+	if (rep->kind == BF_LV_EMPTY) {
+		printf("%s: %s: %s\n", names, bf_lv_kind_words(rep->kind), rep->detail);
+		return 1;
+	}
+	if (rep->kind == BF_LV_INTACT) {
+		printf("%s: %llu record%s, chain intact (seq %llu..%llu)\n", names,
+		       (unsigned long long)rep->records, rep->records == 1 ? "" : "s",
+		       (unsigned long long)rep->first_seq, (unsigned long long)rep->last_seq);
+		print_notes(rep);
+		return 0;
+	}
+	if (rep->line && rep->seq)
+		printf("%s:%llu: seq %llu: ", rep->file, (unsigned long long)rep->line,
+		       (unsigned long long)rep->seq);
+	else if (rep->line)
+		printf("%s:%llu: ", rep->file, (unsigned long long)rep->line);
+	else
+		printf("%s: ", rep->file);
+	printf("%s: %s\n", bf_lv_kind_words(rep->kind), rep->detail);
+	if (rep->records)
+		printf("before it: %llu record%s intact (seq %llu..%llu)\n",
+		       (unsigned long long)rep->records, rep->records == 1 ? "" : "s",
+		       (unsigned long long)rep->first_seq, (unsigned long long)rep->last_seq);
+	return 1;
+}
+
+static int run_verify(const char *const *files, size_t n, const struct bf_lv_head *head,
+		      bool progress)
+{
+	struct progress p = { .tty = isatty(STDERR_FILENO), .last_pct = -1 };
+	struct bf_lv_report rep;
+	int r;
+
+	r = bf_logverify(files, n, head, progress || p.tty ? show_progress : NULL, &p, &rep);
+	if (p.shown && p.tty)
+		fprintf(stderr, "\r\033[K");
+	if (r == -EFBIG) {
+		fprintf(stderr, "biofence log verify: %s:%llu: a line longer than %u bytes: not a log record\n",
+			rep.file, (unsigned long long)rep.line, BF_LV_LINE_MAX);
+		return 1;
+	}
+	if (r) {
+		fprintf(stderr, "biofence log verify: %s: %s\n", rep.file ? rep.file : "?", strerror(-r));
+		return 1;
+	}
+	return report(files, n, &rep);
+}
+
+static int log_verify(int argc, char **argv)
+{
+	const char *head_arg = NULL, **files;
+	bool progress = false;
+	const struct cli_opt opts[] = { { "head", &head_arg, NULL }, { "progress", NULL, &progress } };
+	struct bf_lv_head head;
+	size_t n;
+	int r;
+
+	files = calloc((size_t)argc, sizeof(*files));
+	if (!files) {
+		fprintf(stderr, "biofence log verify: %s\n", strerror(ENOMEM));
+		return 1;
+	}
+	r = cli_parse_opts("log verify", argc, argv, opts, sizeof(opts) / sizeof(opts[0]), files,
+			   (size_t)argc, &n);
+	if (r == 0 && n == 0)
+		fprintf(stderr, "biofence log verify: which files? (the log, oldest file first)\n");
+	if (r == 0 && head_arg && bf_lv_parse_head(head_arg, &head)) {
+		fprintf(stderr, "biofence log verify: --head \"%s\" is not SEQ:HASH (HASH: 64 lower-case hex)\n",
+			head_arg);
+		r = -EINVAL;
+	}
+	if (r == 0 && n)
+		r = run_verify(files, n, head_arg ? &head : NULL, progress);
+	else
+		r = r > 0 ? help() : usage_error();
+	free(files);
+	return r;
+}
+
+int cli_log(int argc, char **argv)
+{
+	if (argc < 2) {
+		fprintf(stderr, "biofence log: verify?\n");
+		return usage_error();
+	}
+	if (strcmp(argv[1], "verify") == 0)
+		return log_verify(argc - 1, argv + 1);
+	if (strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0)
+		return help();
+	fprintf(stderr, "biofence log: unknown subcommand \"%s\"\n", argv[1]);
+	return usage_error();
+}

@@ -1,0 +1,73 @@
+/* logverify.h - checks the audit log's hash chain (docs/audit-chain.md) over files in chain order and names the first break. */
+#ifndef BF_LOGVERIFY_H
+#define BF_LOGVERIFY_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+/* The longest line read (without its newline): a longer one is -EFBIG, never a record. */
+#define BF_LV_LINE_MAX (1u << 20)
+
+/* What a break shows, one per row of docs/audit-chain.md's table. */
+enum bf_lv_kind {
+	BF_LV_INTACT = 0,
+	BF_LV_EDITED,		/* the record's bytes do not give its hash, or it is not a record */
+	BF_LV_DELETED,		/* prev does not link and seq jumps forward */
+	BF_LV_REORDERED,	/* prev does not link and seq repeats or is out of step */
+	BF_LV_TRUNCATED,	/* the file's last line has no newline or is not a whole record */
+	BF_LV_MISSING,		/* a file's first prev is not the last hash of the file before */
+	BF_LV_END_TRUNCATED,	/* the log ends before the head the agent reports */
+	BF_LV_HEAD_MISMATCH,	/* the log's last record is not the reported head */
+	BF_LV_EMPTY,		/* no chained record at all: nothing could be verified */
+};
+
+/* The chain's head as the agent reports it: the last record written. */
+struct bf_lv_head {
+	uint64_t seq;
+	char hash[65];
+};
+
+struct bf_lv_report {
+	enum bf_lv_kind kind;
+	const char *file;	/* where the break (or the -errno) is: one of the paths given */
+	uint64_t line;		/* 1-based line in file; 0 when no line is to blame */
+	uint64_t seq;		/* the blamed record's seq, 0 when it has none */
+	char detail[320];	/* what exactly was seen, for the reader */
+	/* What was verified (up to the break, when there is one). */
+	uint64_t records;	/* chained records whose hash and link held */
+	uint64_t first_seq, last_seq;
+	uint64_t prechain;	/* records before the chain started, skipped */
+	uint64_t prechain_first, prechain_last;
+	bool continues;		/* the first chained record links to records not given */
+};
+
+/* done and total are bytes over all the files; called after every read. */
+typedef void (*bf_lv_progress_fn)(void *ctx, const char *file, uint64_t done, uint64_t total);
+
+/*
+ * Verifies files[0..n) as one chain, in that order, streaming (memory does
+ * not grow with the log). head may be NULL, progress too. Returns 0 with
+ * rep->kind BF_LV_INTACT or the first break; -errno when a file cannot be
+ * read (rep->file names it), -EFBIG for a line over BF_LV_LINE_MAX
+ * (rep->file and rep->line name it), -ENOMEM.
+ */
+int bf_logverify(const char *const *files, size_t n, const struct bf_lv_head *head,
+		 bf_lv_progress_fn progress, void *ctx, struct bf_lv_report *rep);
+
+/* The table's words for kind, e.g. "the record was edited". */
+const char *bf_lv_kind_words(enum bf_lv_kind kind);
+
+/* "SEQ:HASH" (decimal seq >= 1, 64 lower-case hex). 0 or -EINVAL. */
+int bf_lv_parse_head(const char *s, struct bf_lv_head *head);
+
+/*
+ * The CLI's "log" subcommand (cli_log.c), declared here because its only
+ * verb is this one: argv[0] is "log". Exit 0 intact, 1 broken or
+ * unreadable, 2 usage.
+ */
+int cli_log(int argc, char **argv);
+void cli_log_usage(FILE *out);
+
+#endif /* BF_LOGVERIFY_H */
