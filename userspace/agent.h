@@ -89,6 +89,7 @@ struct bf_options {
 	const char *log;
 	const char *control;
 	const char *consent;    /* the consent ledger */
+	const char *log_key;    /* signs checkpoints; NULL: BF_DEFAULT_LOG_KEY if present */
 	uint32_t ringbuf_size;
 	bool echo;              /* print each record on stdout too */
 	int verbosity;
@@ -115,6 +116,9 @@ struct bf_agent {
 	struct bf_path_cache cgroup_paths;  /* cgroup id (never reused) -> path */
 	struct bf_consent_state consent;
 	struct bf_dns *dns;             /* keeps policy host names resolved, off the loop */
+	struct bf_logkey *log_key;      /* NULL: checkpoints are not signed (said in status) */
+	char log_key_status[256];
+	uint64_t last_checkpoint_ns;
 	struct bf_socket_seen sockets_seen[BF_SOCKETS_SEEN];
 	unsigned sockets_seen_next;
 	volatile int stop;              /* set by the signal path only */

@@ -172,6 +172,7 @@ struct json_object *agent_status(struct bf_agent *ag)
 		bf_json_add_str(h, "hash", bf_audit_head(ag->audit));
 		json_object_object_add(s, "log_head", h);
 	}
+	bf_json_add_str(s, "log_checkpoints", ag->log_key_status);
 	bf_json_add_u64(s, "pid", (uint64_t)getpid());
 	bf_format_rfc3339(when, sizeof(when), ag->started_ns);
 	bf_json_add_str(s, "started", when);

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "audit.h"
+#include "logkey.h"
 #include "sha256.h"
 #include "log.h"
 
@@ -26,6 +27,7 @@ struct bf_audit {
 	bool broken_line;	/* a failed write left a partial line at the end */
 	char prev[65];		/* hash of the last record: the next one's "prev" (docs/audit-chain.md) */
 	uint64_t since_head;	/* records since <path>.head was last written */
+	uint64_t since_checkpoint;	/* records since the last signed checkpoint */
 	dev_t dev;		/* the file we write, to notice a rotation by rename */
 	ino_t ino;
 	char host[HOST_NAME_MAX + 1];
@@ -540,6 +542,34 @@ const char *bf_audit_head(const struct bf_audit *a)
 	return a->prev;
 }
 
+uint64_t bf_audit_since_checkpoint(const struct bf_audit *a)
+{
+	return a->since_checkpoint;
+}
+
+int bf_audit_checkpoint(struct bf_audit *a, const struct bf_logkey *k)
+{
+	char msg[HOST_NAME_MAX + 128], sig[BF_LOGKEY_SIG_B64];
+	struct json_object *rec;
+	int err;
+
+	/* Signed: this record's own seq and the hash it will carry as prev, i.e. the whole chain so far. */
+	err = bf_logkey_message(msg, sizeof(msg), a->host, (unsigned long long)a->seq, a->prev);
+	err = err ?: bf_logkey_sign(k, msg, sig);
+	if (err)
+		return err;
+	rec = bf_audit_begin(a, "checkpoint", bf_audit_now_ns());
+	bf_json_add_str(rec, "key", bf_logkey_id(k));
+	bf_json_add_u64(rec, "covers_seq", a->seq - 1);
+	bf_json_add_str(rec, "sig", sig);
+	err = bf_audit_emit(a, rec);
+	if (!err) {
+		a->since_checkpoint = 0;
+		write_head(a);
+	}
+	return err;
+}
+
 int bf_audit_follow_rotation(struct bf_audit *a)
 {
 	struct stat st;
@@ -641,6 +671,7 @@ int bf_audit_emit(struct bf_audit *a, struct json_object *rec)
 		a->seq++;
 		a->broken_line = false;
 		memcpy(a->prev, hash, sizeof(a->prev));
+		a->since_checkpoint++;
 		if (++a->since_head >= AUDIT_HEAD_EVERY)
 			write_head(a);
 		if (a->echo) {

@@ -52,6 +52,17 @@ uint64_t bf_audit_next_seq(const struct bf_audit *a);
 /* The chain's head: the hash of the last record written (64 zeros before any). */
 const char *bf_audit_head(const struct bf_audit *a);
 
+struct bf_logkey;
+/* Records written since the last checkpoint. */
+uint64_t bf_audit_since_checkpoint(const struct bf_audit *a);
+/*
+ * A "checkpoint" record signed with K over "biofence-checkpoint-v1 HOST
+ * SEQ PREV" (its own seq, and the hash of the record before it), so a
+ * verifier holding the public key knows the chain up to there is the
+ * host's. 0 or -errno.
+ */
+int bf_audit_checkpoint(struct bf_audit *a, const struct bf_logkey *k);
+
 /*
  * Call every so often: if the log path now names another file (or none),
  * the log was rotated by rename; the old file is closed and the new one

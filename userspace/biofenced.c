@@ -14,6 +14,7 @@
 #include <bpf/libbpf.h>
 
 #include "agent.h"
+#include "logkey.h"
 #include "log.h"
 
 #define BF_VERSION "0.1.0"
@@ -34,10 +35,11 @@ static void usage(FILE *out)
 		"  --log FILE          default %s\n"
 		"  --control SOCKET    default %s\n"
 		"  --consent FILE      the consent ledger, default %s\n"
+		"  --log-key FILE      signs log checkpoints, default %s if it exists\n"
 		"  --ringbuf-size N    event ring buffer bytes, a power of 2 >= 4096 (default 1 MiB)\n"
 		"  --echo              print each audit record on stdout too\n",
 		BF_DEFAULT_POLICY, BF_DEFAULT_PIN_DIR, BF_DEFAULT_LOG, BF_DEFAULT_CONTROL,
-		BF_CONSENT_DEFAULT_PATH);
+		BF_CONSENT_DEFAULT_PATH, BF_DEFAULT_LOG_KEY);
 }
 
 static int parse_args(int argc, char **argv, struct bf_options *o, bool *check_only)
@@ -49,6 +51,7 @@ static int parse_args(int argc, char **argv, struct bf_options *o, bool *check_o
 		{ "log", required_argument, NULL, 'l' },
 		{ "control", required_argument, NULL, 's' },
 		{ "consent", required_argument, NULL, 'C' },
+		{ "log-key", required_argument, NULL, 'K' },
 		{ "ringbuf-size", required_argument, NULL, 'r' },
 		{ "echo", no_argument, NULL, 'e' },
 		{ "verbose", no_argument, NULL, 'v' },
@@ -70,6 +73,7 @@ static int parse_args(int argc, char **argv, struct bf_options *o, bool *check_o
 		case 'l': o->log = optarg; break;
 		case 's': o->control = optarg; break;
 		case 'C': o->consent = optarg; break;
+		case 'K': o->log_key = optarg; break;
 		case 'e': o->echo = true; break;
 		case 'v': o->verbosity++; break;
 		case 'r':
@@ -149,8 +153,46 @@ static void log_start(struct bf_agent *ag)
 	bf_json_add_bool(rec, "maps_reused", ag->ld.maps_reused);
 	bf_json_add_str(rec, "cgroup", ag->cgroup);
 	bf_json_add_str(rec, "pin_dir", ag->opt.pin_dir);
+	bf_json_add_str(rec, "log_checkpoints", ag->log_key_status);
 	if (bf_audit_emit(ag->audit, rec))
 		ag->log_errors++;
+}
+
+/*
+ * Checkpoints are signed with the host key; without one the log is still
+ * chained but anyone who can rewrite it can rewrite the chain: said loudly.
+ * A key asked for by name that cannot be used stops the start instead.
+ */
+static int load_log_key(struct bf_agent *ag)
+{
+	const char *path = ag->opt.log_key ? ag->opt.log_key : BF_DEFAULT_LOG_KEY;
+	int err = bf_logkey_load(path, false, &ag->log_key);
+
+	if (!err) {
+		snprintf(ag->log_key_status, sizeof(ag->log_key_status), "signed with key %s (%s)",
+			 bf_logkey_id(ag->log_key), path);
+		return 0;
+	}
+	snprintf(ag->log_key_status, sizeof(ag->log_key_status), "NOT SIGNED: %s %s", path,
+		 err == -ENOENT ? "does not exist (make one with 'biofence log keygen')" :
+		 err == -EPERM ? "must be a root-owned file that no one else can read" : strerror(-err));
+	log_warnx("log checkpoints are %s", ag->log_key_status);
+	return ag->opt.log_key ? err : 0;
+}
+
+/* A signed checkpoint every 1000 records or every minute with something new, and at stop. */
+static void agent_checkpoint(struct bf_agent *ag, bool now)
+{
+	uint64_t since = bf_audit_since_checkpoint(ag->audit), t = bf_audit_now_ns();
+	int err;
+
+	if (!ag->log_key || !since ||
+	    (!now && since < 1000 && t - ag->last_checkpoint_ns < 60ull * 1000000000ull))
+		return;
+	err = bf_audit_checkpoint(ag->audit, ag->log_key);
+	if (err)
+		log_errno(err, "writing a log checkpoint");
+	ag->last_checkpoint_ns = t;
 }
 
 static void log_stop(struct bf_agent *ag, const char *why)
@@ -196,6 +238,12 @@ static int agent_start(struct bf_agent *ag)
 		bf_loaded_free(ld);
 		return err;
 	}
+	err = load_log_key(ag);
+	if (err) {
+		bf_loaded_free(ld);
+		return err;
+	}
+	ag->last_checkpoint_ns = bf_audit_now_ns();
 	err = bf_loader_load(&ag->ld, ag->opt.pin_dir, ag->opt.ringbuf_size);
 	if (err) {
 		log_errno(err, "loading the BPF programs");
@@ -306,6 +354,7 @@ static void on_timer(struct bf_agent *ag)
 	ring_buffer__consume(ag->rb);
 	agent_check_lost(ag);
 	agent_follow_log_rotation(ag);
+	agent_checkpoint(ag, false);
 	agent_reresolve(ag);
 	agent_scan_sockets(ag);
 }
@@ -388,6 +437,7 @@ static void agent_cleanup(struct bf_agent *ag)
 	agent_path_caches_free(ag);
 	agent_consent_stop(ag);
 	bf_dns_stop(ag->dns);
+	bf_logkey_free(ag->log_key);
 	bf_audit_close(ag->audit);
 }
 
@@ -442,6 +492,7 @@ int main(int argc, char **argv)
 	ring_buffer__consume(ag.rb);
 	agent_check_lost(&ag);
 	log_stop(&ag, ag.stop == SIGINT ? "SIGINT" : "SIGTERM");
+	agent_checkpoint(&ag, true);
 	log_info("stopped; the pinned programs in %s keep enforcing", ag.opt.pin_dir);
 	agent_cleanup(&ag);
 	return 0;
