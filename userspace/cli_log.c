@@ -1,4 +1,4 @@
-/* cli_log.c - biofence log verify: checks the audit log's hash chain over files in chain order and says where it first breaks. */
+/* cli_log.c - biofence log verify and keygen: check the audit log's chain and checkpoints; make the key that signs them. */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -7,13 +7,15 @@
 #include <unistd.h>
 
 #include "cli_common.h"
+#include "logkey.h"
 #include "logverify.h"
 
 #define PROGRESS_MIN_NS 200000000LL
 
 void cli_log_usage(FILE *out)
 {
-	fprintf(out, "       biofence log verify [--head SEQ:HASH] [--progress] FILE...\n");
+	fprintf(out, "       biofence log verify [--head SEQ:HASH] [--pub FILE] [--progress] FILE...\n"
+		     "       biofence log keygen [--key FILE]\n");
 }
 
 static int usage_error(void)
@@ -30,7 +32,10 @@ static int help(void)
 	printf("  verify the audit log's hash chain; FILEs in chain order (oldest first)\n"
 	       "  --head SEQ:HASH  the head the agent reports: the log must end there\n"
 	       "  --progress       show progress on stderr (also when stderr is a terminal)\n"
-	       "  exit 0 chain intact, 1 broken or unreadable, 2 usage error\n");
+	       "  --pub FILE       the host's public key (default %s.pub if it exists):\n"
+	       "                   each checkpoint's signature is checked with it\n"
+	       "  keygen: make the host key that signs checkpoints (never replaces one)\n"
+	       "  exit 0 chain intact, 1 broken or unreadable, 2 usage error\n", BF_DEFAULT_LOG_KEY);
 	return 0;
 }
 
@@ -82,6 +87,16 @@ static void print_notes(const struct bf_lv_report *rep)
 	if (rep->continues)
 		printf("note: the first record (seq %llu) links to a record not in the files given: "
 		       "the chain before it is not verified\n", (unsigned long long)rep->first_seq);
+	if (rep->checkpoints)
+		printf("signed: %llu checkpoint%s verified; the chain up to seq %llu of %s is the host's\n",
+		       (unsigned long long)rep->checkpoints, rep->checkpoints == 1 ? "" : "s",
+		       (unsigned long long)rep->signed_seq, rep->signed_file);
+	else if (rep->unchecked)
+		printf("NOT CHECKED: %llu signed checkpoint%s, but no public key was given (--pub)\n",
+		       (unsigned long long)rep->unchecked, rep->unchecked == 1 ? "" : "s");
+	else
+		printf("NOT SIGNED: no checkpoint in these files: the chain shows changes, "
+		       "not who wrote it\n");
 }
 
 static int report(const char *const *files, size_t n, const struct bf_lv_report *rep)
@@ -116,13 +131,13 @@ static int report(const char *const *files, size_t n, const struct bf_lv_report 
 }
 
 static int run_verify(const char *const *files, size_t n, const struct bf_lv_head *head,
-		      bool progress)
+		      const struct bf_logkey *pub, bool progress)
 {
 	struct progress p = { .tty = isatty(STDERR_FILENO), .last_pct = -1 };
 	struct bf_lv_report rep;
 	int r;
 
-	r = bf_logverify(files, n, head, progress || p.tty ? show_progress : NULL, &p, &rep);
+	r = bf_logverify_signed(files, n, head, pub, progress || p.tty ? show_progress : NULL, &p, &rep);
 	if (p.shown && p.tty)
 		fprintf(stderr, "\r\033[K");
 	if (r == -EFBIG) {
@@ -137,11 +152,49 @@ static int run_verify(const char *const *files, size_t n, const struct bf_lv_hea
 	return report(files, n, &rep);
 }
 
+/* --pub FILE, or the host's own public key when it is there. */
+static int load_pub(const char *arg, struct bf_logkey **pub)
+{
+	const char *path = arg ? arg : BF_DEFAULT_LOG_KEY ".pub";
+	int err = bf_logkey_load(path, true, pub);
+
+	if (err && (arg || err != -ENOENT)) {
+		fprintf(stderr, "biofence log verify: public key %s: %s\n", path,
+			err == -EINVAL ? "not an Ed25519 public key in PEM" : strerror(-err));
+		return err;
+	}
+	return 0;
+}
+
+static int log_keygen(int argc, char **argv)
+{
+	const char *key = NULL, *rest[1];
+	const struct cli_opt opts[] = { { "key", &key, NULL } };
+	char id[BF_LOGKEY_ID_LEN];
+	size_t n;
+	int r = cli_parse_opts("log keygen", argc, argv, opts, 1, rest, 1, &n);
+
+	if (r || n)
+		return r > 0 ? help() : usage_error();
+	key = key ? key : BF_DEFAULT_LOG_KEY;
+	r = bf_logkey_generate(key, id);
+	if (r) {
+		fprintf(stderr, "biofence log keygen: %s: %s\n", key, r == -EEXIST ?
+			"a key is already there; it is never replaced (old checkpoints must stay verifiable)" :
+			strerror(-r));
+		return 1;
+	}
+	printf("key %s: private %s (0600, for the agent), public %s.pub (for inspectors)\n", id, key, key);
+	return 0;
+}
+
 static int log_verify(int argc, char **argv)
 {
-	const char *head_arg = NULL, **files;
+	const char *head_arg = NULL, *pub_arg = NULL, **files;
 	bool progress = false;
-	const struct cli_opt opts[] = { { "head", &head_arg, NULL }, { "progress", NULL, &progress } };
+	const struct cli_opt opts[] = { { "head", &head_arg, NULL }, { "progress", NULL, &progress },
+					{ "pub", &pub_arg, NULL } };
+	struct bf_logkey *pub = NULL;
 	struct bf_lv_head head;
 	size_t n;
 	int r;
@@ -160,10 +213,13 @@ static int log_verify(int argc, char **argv)
 			head_arg);
 		r = -EINVAL;
 	}
+	if (r == 0 && n && load_pub(pub_arg, &pub))
+		r = -EINVAL;
 	if (r == 0 && n)
-		r = run_verify(files, n, head_arg ? &head : NULL, progress);
+		r = run_verify(files, n, head_arg ? &head : NULL, pub, progress);
 	else
-		r = r > 0 ? help() : usage_error();
+		r = r > 0 ? help() : r == -EINVAL && pub_arg ? 1 : usage_error();
+	bf_logkey_free(pub);
 	free(files);
 	return r;
 }
@@ -176,6 +232,8 @@ int cli_log(int argc, char **argv)
 	}
 	if (strcmp(argv[1], "verify") == 0)
 		return log_verify(argc - 1, argv + 1);
+	if (strcmp(argv[1], "keygen") == 0)
+		return log_keygen(argc - 1, argv + 1);
 	if (strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0)
 		return help();
 	fprintf(stderr, "biofence log: unknown subcommand \"%s\"\n", argv[1]);

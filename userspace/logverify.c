@@ -11,6 +11,7 @@
 #include <json-c/json.h>
 #include <openssl/evp.h>
 
+#include "logkey.h"
 #include "logverify.h"
 
 /* `,"hash":"` + 64 hex + `"}`: what the hash covers is the line without it, plus "}". */
@@ -44,6 +45,7 @@ struct lv_state {
 	const char *last_file;	/* where the last chained record is, for the head check */
 	uint64_t last_line;
 	char last_hash[65];
+	const struct bf_logkey *pub;
 };
 
 const char *bf_lv_kind_words(enum bf_lv_kind kind)
@@ -58,6 +60,7 @@ const char *bf_lv_kind_words(enum bf_lv_kind kind)
 	case BF_LV_END_TRUNCATED: return "the end of the log was truncated";
 	case BF_LV_HEAD_MISMATCH: return "the log's last record is not the head the agent reports";
 	case BF_LV_EMPTY: return "no chained record: nothing could be verified";
+	case BF_LV_FORGED: return "a checkpoint was forged";
 	}
 	return "?";
 }
@@ -368,10 +371,43 @@ static bool lv_prev(struct json_object *o, char out[65])
 	return true;
 }
 
+/*
+ * A checkpoint vouches for the chain up to itself: its signature over
+ * "biofence-checkpoint-v1 HOST SEQ PREV" must verify with the host key.
+ */
+static int lv_checkpoint(struct lv_state *st, struct json_object *o, uint64_t seq, const char *prev)
+{
+	struct json_object *kind, *host, *sig, *key;
+	char msg[512];
+
+	if (!json_object_object_get_ex(o, "kind", &kind) ||
+	    strcmp(json_object_get_string(kind), "checkpoint") != 0)
+		return 0;
+	if (!st->pub) {
+		st->rep->unchecked++;
+		return 0;
+	}
+	if (!json_object_object_get_ex(o, "host", &host) || !json_object_object_get_ex(o, "sig", &sig) ||
+	    !json_object_object_get_ex(o, "key", &key) ||
+	    bf_logkey_message(msg, sizeof(msg), json_object_get_string(host), (unsigned long long)seq, prev))
+		return blame(st, BF_LV_FORGED, seq, "a checkpoint without host, key or sig");
+	if (strcmp(json_object_get_string(key), bf_logkey_id(st->pub)) != 0)
+		return blame(st, BF_LV_FORGED, seq, "signed by key %.32s, not by the host key %s",
+			     json_object_get_string(key), bf_logkey_id(st->pub));
+	if (bf_logkey_verify(st->pub, msg, json_object_get_string(sig)))
+		return blame(st, BF_LV_FORGED, seq, "its signature does not verify with key %s",
+			     bf_logkey_id(st->pub));
+	st->rep->checkpoints++;
+	st->rep->signed_seq = seq;
+	st->rep->signed_file = st->file;
+	return 0;
+}
+
 /* seq and prev of a line whose hash matched. 0, or 1 after blaming the line. */
 static int lv_fields(struct lv_state *st, char *line, size_t len, uint64_t *seq, char prev[65])
 {
 	const char *why = NULL;
+	int r;
 	struct json_object *o = lv_parse(st, line, len, &why);
 
 	*seq = o ? lv_seq(o) : 0;
@@ -379,10 +415,13 @@ static int lv_fields(struct lv_state *st, char *line, size_t len, uint64_t *seq,
 		why = "no positive integer \"seq\"";
 	else if (o && !lv_prev(o, prev))
 		why = "no \"prev\" of 64 lower-case hex digits";
-	json_object_put(o);
-	if (why)
+	if (why) {
+		json_object_put(o);
 		return blame(st, BF_LV_EDITED, *seq, "its hash matches but it is no record: %s", why);
-	return 0;
+	}
+	r = lv_checkpoint(st, o, *seq, prev);
+	json_object_put(o);
+	return r;
 }
 
 /* One line: 0 to go on, 1 on a break, -errno. */
@@ -509,7 +548,14 @@ static int lv_one(struct lv_state *st, const char *path)
 int bf_logverify(const char *const *files, size_t n, const struct bf_lv_head *head,
 		 bf_lv_progress_fn progress, void *ctx, struct bf_lv_report *rep)
 {
-	struct lv_state st = { .rep = rep, .progress = progress, .ctx = ctx };
+	return bf_logverify_signed(files, n, head, NULL, progress, ctx, rep);
+}
+
+int bf_logverify_signed(const char *const *files, size_t n, const struct bf_lv_head *head,
+			const struct bf_logkey *pub, bf_lv_progress_fn progress, void *ctx,
+			struct bf_lv_report *rep)
+{
+	struct lv_state st = { .rep = rep, .progress = progress, .ctx = ctx, .pub = pub };
 	int r;
 
 	*rep = (struct bf_lv_report){ .kind = BF_LV_INTACT };

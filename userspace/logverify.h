@@ -21,6 +21,7 @@ enum bf_lv_kind {
 	BF_LV_END_TRUNCATED,	/* the log ends before the head the agent reports */
 	BF_LV_HEAD_MISMATCH,	/* the log's last record is not the reported head */
 	BF_LV_EMPTY,		/* no chained record at all: nothing could be verified */
+	BF_LV_FORGED,		/* a checkpoint's signature does not verify with the host key */
 };
 
 /* The chain's head as the agent reports it: the last record written. */
@@ -41,6 +42,11 @@ struct bf_lv_report {
 	uint64_t prechain;	/* records before the chain started, skipped */
 	uint64_t prechain_first, prechain_last;
 	bool continues;		/* the first chained record links to records not given */
+	/* Signed checkpoints (docs/audit-chain.md): */
+	uint64_t checkpoints;	/* whose signature verified */
+	uint64_t unchecked;	/* not checked: no public key given */
+	uint64_t signed_seq;	/* seq of the last verified checkpoint (covers the chain up to it) */
+	const char *signed_file;
 };
 
 /* done and total are bytes over all the files; called after every read. */
@@ -55,6 +61,12 @@ typedef void (*bf_lv_progress_fn)(void *ctx, const char *file, uint64_t done, ui
  */
 int bf_logverify(const char *const *files, size_t n, const struct bf_lv_head *head,
 		 bf_lv_progress_fn progress, void *ctx, struct bf_lv_report *rep);
+
+struct bf_logkey;
+/* The same, also checking every checkpoint's signature with PUB (NULL: counted as unchecked). */
+int bf_logverify_signed(const char *const *files, size_t n, const struct bf_lv_head *head,
+			const struct bf_logkey *pub, bf_lv_progress_fn progress, void *ctx,
+			struct bf_lv_report *rep);
 
 /* The table's words for kind, e.g. "the record was edited". */
 const char *bf_lv_kind_words(enum bf_lv_kind kind);
