@@ -20,6 +20,8 @@
 #include "bf_test.h"
 
 #include "audit.h"
+#include "logkey.h"
+#include "logverify.h"
 #include "sha256.h"
 
 #define REPL "\xef\xbf\xbd"	/* U+FFFD */
@@ -536,6 +538,59 @@ static void test_chain_links_and_resumes(void **state)
 	free(l.data);
 }
 
+/* The writer and the verifier were written apart, from docs/audit-chain.md: they must agree. */
+static void test_writer_meets_verifier(void **state)
+{
+	struct fixture *f = *state;
+	char key[160], pub[170], id[BF_LOGKEY_ID_LEN];
+	const char *files[] = { f->log };
+	struct bf_logkey *priv, *pubk;
+	struct bf_lv_report rep;
+	struct bf_audit *a;
+	size_t len;
+	char *text, *sig;
+
+	snprintf(key, sizeof(key), "%s/log.key", f->dir);
+	snprintf(pub, sizeof(pub), "%s.pub", key);
+	assert_int_equal(bf_logkey_generate(key, id), 0);
+	assert_int_equal(bf_logkey_load(key, false, &priv), 0);
+	assert_int_equal(bf_logkey_load(pub, true, &pubk), 0);
+	assert_int_equal(bf_audit_open(&a, f->log, false), 0);
+	for (int i = 0; i < 50; i++)
+		assert_int_equal(emit_simple(a, i % 7 ? "gate" : "bad\xff\x01 name \"quoted\""), 0);
+	assert_int_equal(bf_audit_since_checkpoint(a), 50);
+	assert_int_equal(bf_audit_checkpoint(a, priv), 0);
+	assert_int_equal(bf_audit_since_checkpoint(a), 0);
+	assert_int_equal(emit_simple(a, "after"), 0);
+	bf_audit_close(a);
+	assert_int_equal(bf_logverify_signed(files, 1, NULL, pubk, NULL, NULL, &rep), 0);
+	assert_int_equal(rep.kind, BF_LV_INTACT);
+	assert_int_equal(rep.records, 52);
+	assert_int_equal(rep.checkpoints, 1);
+	assert_int_equal(rep.signed_seq, 51);
+	/* without the key the checkpoint is counted, not trusted */
+	assert_int_equal(bf_logverify(files, 1, NULL, NULL, NULL, &rep), 0);
+	assert_int_equal(rep.unchecked, 1);
+	/* one changed byte of the signature: the line's hash breaks first */
+	text = bft_slurp(f->log, &len);
+	sig = strstr(text, "\"sig\":\"");
+	assert_non_null(sig);
+	sig[8] = sig[8] == 'A' ? 'B' : 'A';
+	{
+		FILE *out = fopen(f->log, "w");
+
+		assert_non_null(out);
+		fwrite(text, 1, len, out);
+		fclose(out);
+	}
+	free(text);
+	assert_int_equal(bf_logverify_signed(files, 1, NULL, pubk, NULL, NULL, &rep), 0);
+	assert_int_equal(rep.kind, BF_LV_EDITED);
+	assert_int_equal(rep.seq, 51);
+	bf_logkey_free(priv);
+	bf_logkey_free(pubk);
+}
+
 static void test_chain_follows_rotation(void **state)
 {
 	struct fixture *f = *state;
@@ -704,6 +759,7 @@ int main(void)
 		T(test_record_fields),
 		T(test_chain_links_and_resumes),
 		T(test_chain_follows_rotation),
+		T(test_writer_meets_verifier),
 		T(test_echo),
 		T(test_emit_rejects),
 		cmocka_unit_test(test_write_error_keeps_seq),
