@@ -8,6 +8,7 @@
 
 #include "cli_common.h"
 #include "logkey.h"
+#include "logreview.h"
 #include "logverify.h"
 
 #define PROGRESS_MIN_NS 200000000LL
@@ -16,6 +17,7 @@ void cli_log_usage(FILE *out)
 {
 	fprintf(out, "       biofence log verify [--head SEQ:HASH] [--pub FILE] [--progress] FILE...\n"
 		     "       biofence log keygen [--key FILE]\n");
+	cli_logshow_usage(out);
 }
 
 static int usage_error(void)
@@ -35,6 +37,8 @@ static int help(void)
 	       "  --pub FILE       the host's public key (default %s.pub if it exists):\n"
 	       "                   each checkpoint's signature is checked with it\n"
 	       "  keygen: make the host key that signs checkpoints (never replaces one)\n"
+	       "  show: records filtered into a table or JSON lines; stats: a summary\n"
+	       "        (biofence log show --help, biofence log stats --help)\n"
 	       "  exit 0 chain intact, 1 broken or unreadable, 2 usage error\n", BF_DEFAULT_LOG_KEY);
 	return 0;
 }
@@ -227,13 +231,17 @@ static int log_verify(int argc, char **argv)
 int cli_log(int argc, char **argv)
 {
 	if (argc < 2) {
-		fprintf(stderr, "biofence log: verify?\n");
+		fprintf(stderr, "biofence log: verify, keygen, show or stats?\n");
 		return usage_error();
 	}
 	if (strcmp(argv[1], "verify") == 0)
 		return log_verify(argc - 1, argv + 1);
 	if (strcmp(argv[1], "keygen") == 0)
 		return log_keygen(argc - 1, argv + 1);
+	if (strcmp(argv[1], "show") == 0)
+		return cli_log_show(argc - 1, argv + 1);
+	if (strcmp(argv[1], "stats") == 0)
+		return cli_log_stats(argc - 1, argv + 1);
 	if (strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0)
 		return help();
 	fprintf(stderr, "biofence log: unknown subcommand \"%s\"\n", argv[1]);
