@@ -14,6 +14,7 @@
 #include "loader.h"
 #include "policy.h"
 #include "resolve.h"
+#include "syslog_out.h"
 
 #define BF_DEFAULT_POLICY   "/etc/biofence/biofence.policy"
 #define BF_DEFAULT_PIN_DIR  "/sys/fs/bpf/biofence"
@@ -90,6 +91,8 @@ struct bf_options {
 	const char *control;
 	const char *consent;    /* the consent ledger */
 	const char *log_key;    /* signs checkpoints; NULL: BF_DEFAULT_LOG_KEY if present */
+	const char *syslog;     /* NULL, or where a copy of each record goes (syslog_out.h) */
+	const char *metrics;    /* NULL, or the Prometheus textfile to keep current */
 	uint32_t ringbuf_size;
 	bool echo;              /* print each record on stdout too */
 	int verbosity;
@@ -119,6 +122,9 @@ struct bf_agent {
 	struct bf_logkey *log_key;      /* NULL: checkpoints are not signed (said in status) */
 	char log_key_status[256];
 	uint64_t last_checkpoint_ns;
+	struct bf_syslog *syslog;       /* NULL without --syslog */
+	unsigned metrics_ticks;         /* timer ticks since the metrics file was last written */
+	int metrics_err;                /* the last write's result, so a failure is logged once */
 	struct bf_socket_seen sockets_seen[BF_SOCKETS_SEEN];
 	unsigned sockets_seen_next;
 	volatile int stop;              /* set by the signal path only */

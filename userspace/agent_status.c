@@ -128,6 +128,7 @@ static struct json_object *counters(struct bf_agent *ag)
 	bf_json_add_u64(c, "taint_full", st[BF_STAT_TAINT_FULL]);
 	bf_json_add_u64(c, "logged", ag->logged);
 	bf_json_add_u64(c, "log_errors", ag->log_errors);
+	bf_json_add_u64(c, "syslog_errors", bf_syslog_errors(ag->syslog));
 	return c;
 }
 

@@ -31,6 +31,8 @@ struct bf_audit {
 	dev_t dev;		/* the file we write, to notice a rotation by rename */
 	ino_t ino;
 	char host[HOST_NAME_MAX + 1];
+	bf_audit_mirror_fn mirror;
+	void *mirror_ctx;
 };
 
 /*
@@ -537,6 +539,12 @@ uint64_t bf_audit_next_seq(const struct bf_audit *a)
 	return a->seq;
 }
 
+void bf_audit_set_mirror(struct bf_audit *a, bf_audit_mirror_fn fn, void *ctx)
+{
+	a->mirror = fn;
+	a->mirror_ctx = ctx;
+}
+
 const char *bf_audit_head(const struct bf_audit *a)
 {
 	return a->prev;
@@ -679,6 +687,8 @@ int bf_audit_emit(struct bf_audit *a, struct json_object *rec)
 			fwrite(line + lead, 1, len - lead, stdout);
 			fflush(stdout);
 		}
+		if (a->mirror)
+			a->mirror(a->mirror_ctx, line + lead, len - lead - 1);
 	} else {
 		/* the file ends cleanly only if exactly the lead "\n" got out */
 		a->broken_line = done != lead;

@@ -47,6 +47,13 @@ struct json_object *bf_audit_begin(struct bf_audit *a, const char *kind, uint64_
  */
 int bf_audit_emit(struct bf_audit *a, struct json_object *rec);
 
+/*
+ * FN(CTX, LINE, LEN) gets each record's line, without its newline, once
+ * it is in the file (e.g. the syslog copy). FN NULL: none.
+ */
+typedef void (*bf_audit_mirror_fn)(void *ctx, const char *line, size_t len);
+void bf_audit_set_mirror(struct bf_audit *a, bf_audit_mirror_fn fn, void *ctx);
+
 uint64_t bf_audit_next_seq(const struct bf_audit *a);
 
 /* The chain's head: the hash of the last record written (64 zeros before any). */

@@ -16,6 +16,7 @@
 #include "agent.h"
 #include "logkey.h"
 #include "log.h"
+#include "metrics.h"
 
 #define BF_VERSION "0.1.0"
 
@@ -28,6 +29,7 @@ static void usage(FILE *out)
 	fprintf(out,
 		"usage: biofenced [-n] [--policy FILE] [--cgroup PATH] [--pin-dir DIR] [--log FILE]\n"
 		"                 [--control SOCKET] [--consent FILE] [--ringbuf-size BYTES] [--echo] [-v]\n"
+		"                 [--syslog ADDR:PORT|/dev/log] [--metrics FILE]\n"
 		"  -n                  check the policy and exit (0 valid, 1 invalid)\n"
 		"  --policy FILE       default %s (the embedded deny-all if absent)\n"
 		"  --cgroup PATH       the cgroup v2 subtree to guard (default: the cgroup2 root)\n"
@@ -37,7 +39,10 @@ static void usage(FILE *out)
 		"  --consent FILE      the consent ledger, default %s\n"
 		"  --log-key FILE      signs log checkpoints, default %s if it exists\n"
 		"  --ringbuf-size N    event ring buffer bytes, a power of 2 >= 4096 (default 1 MiB)\n"
-		"  --echo              print each audit record on stdout too\n",
+		"  --echo              print each audit record on stdout too\n"
+		"  --syslog TARGET     send each record as RFC 5424 too: to IPV4:PORT or [IPV6]:PORT over UDP,\n"
+		"                      or to a local unix datagram socket such as /dev/log\n"
+		"  --metrics FILE      keep FILE current in Prometheus text format (every 5 s and at stop)\n",
 		BF_DEFAULT_POLICY, BF_DEFAULT_PIN_DIR, BF_DEFAULT_LOG, BF_DEFAULT_CONTROL,
 		BF_CONSENT_DEFAULT_PATH, BF_DEFAULT_LOG_KEY);
 }
@@ -54,6 +59,8 @@ static int parse_args(int argc, char **argv, struct bf_options *o, bool *check_o
 		{ "log-key", required_argument, NULL, 'K' },
 		{ "ringbuf-size", required_argument, NULL, 'r' },
 		{ "echo", no_argument, NULL, 'e' },
+		{ "syslog", required_argument, NULL, 'S' },
+		{ "metrics", required_argument, NULL, 'M' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
@@ -75,6 +82,8 @@ static int parse_args(int argc, char **argv, struct bf_options *o, bool *check_o
 		case 'C': o->consent = optarg; break;
 		case 'K': o->log_key = optarg; break;
 		case 'e': o->echo = true; break;
+		case 'S': o->syslog = optarg; break;
+		case 'M': o->metrics = optarg; break;
 		case 'v': o->verbosity++; break;
 		case 'r':
 			rb = strtoul(optarg, &end, 0);
@@ -238,6 +247,8 @@ static int agent_start(struct bf_agent *ag)
 		bf_loaded_free(ld);
 		return err;
 	}
+	if (ag->syslog)
+		bf_audit_set_mirror(ag->audit, bf_syslog_mirror, ag->syslog);
 	err = load_log_key(ag);
 	if (err) {
 		bf_loaded_free(ld);
@@ -343,6 +354,40 @@ static void agent_follow_log_rotation(struct bf_agent *ag)
 		ag->log_errors++;
 }
 
+/*
+ * For node_exporter's textfile collector. A file that cannot be written
+ * never stops enforcement: said once, and again when it works.
+ */
+static void agent_write_metrics(struct bf_agent *ag, bool up)
+{
+	uint64_t st[BF_STAT_N] = {};
+	struct bf_metrics m;
+	char buf[4096];
+	int n, err;
+
+	if (!ag->opt.metrics)
+		return;
+	ag->metrics_ticks = 0;
+	bf_loader_stats(&ag->ld, st);
+	m = (struct bf_metrics){
+		.events = st[BF_STAT_EVENTS], .capture_denials = st[BF_STAT_CAPTURE_DENY],
+		.export_denials = st[BF_STAT_EXPORT_DENY], .ipc_denials = st[BF_STAT_IPC_DENY],
+		.socket_denials = st[BF_STAT_SOCKET_DENY], .lost_events = st[BF_STAT_LOST],
+		.quota_drops = st[BF_STAT_QUOTA_DROP], .log_errors = ag->log_errors,
+		.syslog_errors = bf_syslog_errors(ag->syslog), .agent_up = up,
+		.enforcing = bf_pinned_links_present(ag->opt.pin_dir) && !ag->cur->policy->audit_mode,
+	};
+	for (size_t i = 0; i < ag->consent.n_win; i++)
+		m.windows_open += ag->consent.win[i].state == BF_WINDOW_OPEN;
+	n = bf_metrics_format(buf, sizeof(buf), &m);
+	err = n < 0 ? n : bf_metrics_write(ag->opt.metrics, buf, (size_t)n);
+	if (err && err != ag->metrics_err)
+		log_errno(err, "writing the metrics file %s", ag->opt.metrics);
+	else if (!err && ag->metrics_err)
+		log_info("metrics file %s written again", ag->opt.metrics);
+	ag->metrics_err = err;
+}
+
 static void on_timer(struct bf_agent *ag)
 {
 	uint64_t ticks;
@@ -357,6 +402,8 @@ static void on_timer(struct bf_agent *ag)
 	agent_checkpoint(ag, false);
 	agent_reresolve(ag);
 	agent_scan_sockets(ag);
+	if (++ag->metrics_ticks >= 5)
+		agent_write_metrics(ag, true);
 }
 
 static void on_accept(struct bf_agent *ag)
@@ -439,6 +486,7 @@ static void agent_cleanup(struct bf_agent *ag)
 	bf_dns_stop(ag->dns);
 	bf_logkey_free(ag->log_key);
 	bf_audit_close(ag->audit);
+	bf_syslog_close(ag->syslog);
 }
 
 static int check_only(struct bf_agent *ag)
@@ -472,6 +520,12 @@ int main(int argc, char **argv)
 	if (only_check)
 		return check_only(&ag);
 	libbpf_set_print(libbpf_log);
+	/* Before anything is attached: a target that cannot work stops us with nothing changed. */
+	err = ag.opt.syslog ? bf_syslog_open(&ag.syslog, ag.opt.syslog) : 0;
+	if (err) {
+		log_errno(err, "--syslog %s: want IPV4:PORT, [IPV6]:PORT or a unix socket path", ag.opt.syslog);
+		return 1;
+	}
 	ag.started_ns = bf_audit_now_ns();
 	agent_update_clock(&ag);
 	err = agent_start(&ag);
@@ -485,6 +539,7 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	log_start(&ag);
+	agent_write_metrics(&ag, true);
 	agent_scan_holders(&ag);
 	log_info("enforcing policy %s (%s) on %s; log %s", ag.cur->source, ag.cur->digest, ag.cgroup,
 		 ag.opt.log);
@@ -493,6 +548,7 @@ int main(int argc, char **argv)
 	agent_check_lost(&ag);
 	log_stop(&ag, ag.stop == SIGINT ? "SIGINT" : "SIGTERM");
 	agent_checkpoint(&ag, true);
+	agent_write_metrics(&ag, false);
 	log_info("stopped; the pinned programs in %s keep enforcing", ag.opt.pin_dir);
 	agent_cleanup(&ag);
 	return 0;
