@@ -597,6 +597,34 @@ static void stmt_mode(struct parser *ps)
 	ps->p->mode_src = src_of(ps, 0);
 }
 
+/* ---- on-log-failure ---- */
+
+static void stmt_on_log_failure(struct parser *ps)
+{
+	struct bf_policy *p = ps->p;
+	bool cont;
+
+	ps->cur = 1;
+	if (p->log_failure_src.line) {
+		err_at(ps, 0, "on-log-failure given twice (first at %s:%u)", p->log_failure_src.file,
+		       p->log_failure_src.line);
+		return;
+	}
+	if (peek_word(ps, "continue")) {
+		cont = true;
+	} else if (peek_word(ps, "deny-capture")) {
+		cont = false;
+	} else {
+		err_at(ps, 1, "expected continue or deny-capture after on-log-failure");
+		return;
+	}
+	ps->cur++;
+	if (expect_end(ps))
+		return;
+	p->log_failure_continue = cont;
+	p->log_failure_src = src_of(ps, 0);
+}
+
 /* ---- camera ---- */
 
 /* Registered as soon as the name is good, so a later error in the line does not cascade into "undefined camera". */
@@ -2072,6 +2100,7 @@ static const struct {
 	{ "window-grace", stmt_window_grace },
 	{ "dns-ttl-min", stmt_dns_ttl_min },
 	{ "dns-ttl-max", stmt_dns_ttl_max },
+	{ "on-log-failure", stmt_on_log_failure },
 	{ "include", stmt_include },
 };
 
@@ -2082,7 +2111,7 @@ static void parse_stmt(struct parser *ps)
 
 	if (t->type != TOK_WORD) {
 		err_at(ps, 0, "expected a statement (camera, app, dest, capture, export, ipc, broker, "
-		       "max-window, window-grace, dns-ttl-min, dns-ttl-max, include or mode)");
+		       "max-window, window-grace, dns-ttl-min, dns-ttl-max, on-log-failure, include or mode)");
 		return;
 	}
 	for (i = 0; i < sizeof(statements) / sizeof(statements[0]); i++) {

@@ -138,6 +138,14 @@ struct bf_rule_ast {
 struct bf_policy {
 	bool audit_mode;        /* "mode audit"; default enforce */
 	struct bf_src mode_src;
+	/*
+	 * "on-log-failure continue|deny-capture": when the audit log cannot be
+	 * written, camera opens go on (continue) or are refused by the kernel
+	 * until it can (deny-capture, the default: a capture that cannot be
+	 * recorded cannot be justified).
+	 */
+	bool log_failure_continue;
+	struct bf_src log_failure_src; /* line 0: not given */
 	struct bf_camera *cameras;
 	size_t n_cameras;
 	struct bf_app *apps;

@@ -425,9 +425,9 @@ static void test_err_unknown_keyword(void **state)
 		      "t.policy:2:3: unknown keyword \"cameras\"");
 	expect_errors("\"camera\" x\n, x\n",
 		      "t.policy:1:1: expected a statement (camera, app, dest, capture, export, ipc, broker, "
-		      "max-window, window-grace, dns-ttl-min, dns-ttl-max, include or mode)",
+		      "max-window, window-grace, dns-ttl-min, dns-ttl-max, on-log-failure, include or mode)",
 		      "t.policy:2:1: expected a statement (camera, app, dest, capture, export, ipc, broker, "
-		      "max-window, window-grace, dns-ttl-min, dns-ttl-max, include or mode)");
+		      "max-window, window-grace, dns-ttl-min, dns-ttl-max, on-log-failure, include or mode)");
 }
 
 static void test_err_duplicate(void **state)
@@ -644,6 +644,31 @@ static void test_err_values(void **state)
 		      "t.policy:7:12: bad user \"a b\"",
 		      "t.policy:8:15: device path \"video0\" must be absolute",
 		      "t.policy:9:11: expected a quoted absolute path after exe");
+}
+
+static void test_on_log_failure(void **state)
+{
+	struct bf_policy *p = parse_ok("camera c class video\n", 0);
+
+	/* the default: a capture that cannot be recorded is refused */
+	assert_false(p->log_failure_continue);
+	assert_int_equal(p->log_failure_src.line, 0);
+	bf_policy_free(p);
+	p = parse_ok("camera c class video\non-log-failure continue\n", 0);
+	assert_true(p->log_failure_continue);
+	expect_src(&p->log_failure_src, "t.policy", 2, 1);
+	bf_policy_free(p);
+	p = parse_ok("on-log-failure deny-capture\n", 0);
+	assert_false(p->log_failure_continue);
+	bf_policy_free(p);
+	expect_errors("on-log-failure continue\non-log-failure deny-capture\non-log-failure stop\n"
+		      "on-log-failure\n",
+		      "t.policy:2:1: on-log-failure given twice (first at t.policy:1)",
+		      "t.policy:3:1: on-log-failure given twice (first at t.policy:1)",
+		      "t.policy:4:1: on-log-failure given twice (first at t.policy:1)");
+	expect_errors("on-log-failure stop\non-log-failure continue now\n",
+		      "t.policy:1:16: expected continue or deny-capture after on-log-failure",
+		      "t.policy:2:25: trailing garbage \"now\"");
 }
 
 static void test_err_mode(void **state)
@@ -2369,6 +2394,7 @@ int main(void)
 		cmocka_unit_test(test_err_keys),
 		cmocka_unit_test(test_err_values),
 		cmocka_unit_test(test_err_mode),
+		cmocka_unit_test(test_on_log_failure),
 		cmocka_unit_test(test_err_control_chars),
 		cmocka_unit_test(test_all_errors_in_one_pass),
 		cmocka_unit_test(test_shadow_warnings),
