@@ -128,6 +128,14 @@ struct {
 	BF_PINNED;
 } bf_stats SEC(".maps");
 
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct bf_runtime);
+	BF_PINNED;
+} bf_runtime SEC(".maps");
+
 /* See struct bf_sk_quota. Pinned: a restarted agent's programs still know which sockets count. */
 struct {
 	__uint(type, BPF_MAP_TYPE_SK_STORAGE);
@@ -392,6 +400,14 @@ static __always_inline int bf_taint_self(struct bf_event *e)
 	return 1;
 }
 
+static __always_inline int bf_log_failed(void)
+{
+	__u32 zero = 0;
+	struct bf_runtime *rt = bpf_map_lookup_elem(&bf_runtime, &zero);
+
+	return rt && rt->log_failed;
+}
+
 /*
  * A consent rule allows only inside a window opened for its app on one of
  * the cameras this device is. The window's end is checked here, in kernel
@@ -468,6 +484,14 @@ int bf_dev(struct bpf_cgroup_dev_ctx *ctx)
 		}
 	}
 	allowed = bf_verdict(&e, cfg, rule_flags);
+	if (allowed && (cfg->flags & BF_CFG_DENY_ON_LOG_FAIL) && cfg->mode != BF_MODE_AUDIT &&
+	    bf_log_failed()) {
+		/* A capture that cannot be recorded cannot be justified. */
+		e.flags |= BF_EF_LOG_FAILED;
+		e.flags &= ~BF_EF_ALLOW;
+		allowed = 0;
+		bf_count(BF_STAT_LOGFAIL_DENY);
+	}
 	if (allowed && !bf_taint_self(&e)) {
 		/* Untracked capture would make export rules meaningless. */
 		e.flags |= BF_EF_TAINT_FULL;

@@ -103,6 +103,7 @@ enum bf_kind {
 #define BF_EF_CONSENT     (1u << 6)  /* capture: a consent rule decided */
 #define BF_EF_NO_WINDOW   (1u << 7)  /* capture: ... and no window was open: denied */
 #define BF_EF_WIN_EXPIRED (1u << 8)  /* capture: ... a window for it had just run out */
+#define BF_EF_LOG_FAILED  (1u << 9)  /* capture: refused because the audit log cannot be written */
 
 /* bf_stats counters, one array per CPU */
 enum bf_stat {
@@ -114,6 +115,7 @@ enum bf_stat {
 	BF_STAT_IPC_DENY,       /* tainted unix-socket connects/sends refused */
 	BF_STAT_SOCKET_DENY,    /* raw sockets refused to tainted processes */
 	BF_STAT_QUOTA_DROP,     /* packets dropped past an export quota */
+	BF_STAT_LOGFAIL_DENY,   /* camera opens refused because the log could not be written */
 	BF_STAT_N,
 };
 
@@ -136,6 +138,14 @@ struct bf_slot_config {
 	__u32 policy_seq;
 	__u32 keys;             /* BF_KEY_*: key kinds some app uses (others need no lookup) */
 	__u32 n_ipc;            /* ipc rules in use */
+	__u32 flags;            /* BF_CFG_* */
+};
+
+#define BF_CFG_DENY_ON_LOG_FAIL (1u << 0) /* refuse camera opens while bf_runtime.log_failed */
+
+/* bf_runtime[0]: the agent's view of things the policy reacts to, written by the agent only. */
+struct bf_runtime {
+	__u32 log_failed;       /* the audit log cannot be written right now */
 	__u32 _pad;
 };
 
@@ -355,6 +365,7 @@ BF_CHECK_SIZE(struct bf_active, 8);
 BF_CHECK_SIZE(struct bf_slot_config, 80);
 BF_CHECK_SIZE(struct bf_unix_key, 116);
 BF_CHECK_SIZE(struct bf_sk_quota, 8);
+BF_CHECK_SIZE(struct bf_runtime, 8);
 BF_CHECK_SIZE(struct bf_quota_cfg, 16);
 BF_CHECK_SIZE(struct bf_quota_use, 160);
 BF_CHECK_SIZE(struct bf_ipc_event, 176 + 112);

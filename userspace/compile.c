@@ -350,6 +350,8 @@ int bf_compile(const struct bf_policy *p, const struct bf_resolved *r, uint32_t 
 	memset(t, 0, sizeof(*t));
 	t->slot = slot;
 	t->cfg.mode = p->audit_mode ? BF_MODE_AUDIT : BF_MODE_ENFORCE;
+	if (!p->log_failure_continue)
+		t->cfg.flags |= BF_CFG_DENY_ON_LOG_FAIL;
 	t->cfg.policy_seq = policy_seq;
 	err = check_limits(p, errbuf, errlen);
 	err = err ?: compile_rules(p, t, errbuf, errlen);

@@ -386,6 +386,16 @@ int bf_loader_quota_use(struct bf_loader *l, uint32_t id, struct bf_quota_use *g
 	return 0;
 }
 
+int bf_loader_set_log_failed(struct bf_loader *l, bool failed)
+{
+	struct bf_runtime rt = { .log_failed = failed };
+	__u32 zero = 0;
+
+	if (bpf_map_update_elem(bpf_map__fd(l->skel->maps.bf_runtime), &zero, &rt, BPF_ANY) < 0)
+		return -errno;
+	return 0;
+}
+
 int bf_loader_stats(struct bf_loader *l, uint64_t out[BF_STAT_N])
 {
 	int ncpu = libbpf_num_possible_cpus();

@@ -51,6 +51,8 @@ int bf_loader_taint_from(struct bf_loader *l, uint32_t origin, uint32_t *tgids, 
 /* A quota's counters and name (bf_quota_use[id]); SET writes the whole entry. */
 int bf_loader_quota_use(struct bf_loader *l, uint32_t id, struct bf_quota_use *get,
 			const struct bf_quota_use *set);
+/* Tell the programs whether the audit log can be written (policies may refuse captures). */
+int bf_loader_set_log_failed(struct bf_loader *l, bool failed);
 /* Every tainted process (up to MAX). */
 int bf_loader_tainted(struct bf_loader *l, uint32_t *tgids, size_t max, size_t *n);
 int bf_loader_ringbuf_fd(struct bf_loader *l);
