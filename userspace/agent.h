@@ -119,6 +119,9 @@ struct bf_agent {
 	struct bf_path_cache cgroup_paths;  /* cgroup id (never reused) -> path */
 	struct bf_consent_state consent;
 	struct bf_dns *dns;             /* keeps policy host names resolved, off the loop */
+	bool log_failed;                /* the audit log could not be written (agent_logfail.c) */
+	uint64_t log_retry_ns;
+	uint64_t logfail_denials_at_start;
 	struct bf_logkey *log_key;      /* NULL: checkpoints are not signed (said in status) */
 	char log_key_status[256];
 	uint64_t last_checkpoint_ns;
@@ -158,6 +161,10 @@ void agent_resolve_hosts_cached(struct bf_agent *ag, const struct bf_loaded *pre
 void agent_dns_installed(struct bf_agent *ag, struct bf_loaded *ld);
 void agent_log_dns_change(struct bf_agent *ag, const struct bf_loaded *old, const struct bf_loaded *now);
 struct json_object *agent_dns_status(struct bf_agent *ag);
+
+/* agent_logfail.c */
+void agent_check_log(struct bf_agent *ag);
+struct json_object *agent_log_state(struct bf_agent *ag);
 
 /* agent_quota.c */
 int agent_assign_quotas(struct bf_agent *ag, struct bf_loaded *ld);

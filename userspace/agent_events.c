@@ -264,6 +264,9 @@ static void add_capture(struct json_object *rec, const struct bf_loaded *ld, con
 				       ((e->access & BF_DEVCG_ACC_READ) ? "read,write" : "write") : "read");
 	if (e->flags & BF_EF_TAINT_FULL)
 		bf_json_add_str(rec, "reason", "taint table full: a capture that cannot be followed is refused");
+	if (e->flags & BF_EF_LOG_FAILED)
+		bf_json_add_str(rec, "reason", "the audit log could not be written: a capture that cannot be "
+					       "recorded is refused (on-log-failure deny-capture)");
 }
 
 static void format_addr(const uint8_t addr[16], char *buf, size_t len)

@@ -124,6 +124,7 @@ static struct json_object *counters(struct bf_agent *ag)
 	bf_json_add_u64(c, "ipc_denials", st[BF_STAT_IPC_DENY]);
 	bf_json_add_u64(c, "socket_denials", st[BF_STAT_SOCKET_DENY]);
 	bf_json_add_u64(c, "quota_drops", st[BF_STAT_QUOTA_DROP]);
+	bf_json_add_u64(c, "log_failure_capture_denials", st[BF_STAT_LOGFAIL_DENY]);
 	bf_json_add_u64(c, "lost", st[BF_STAT_LOST]);
 	bf_json_add_u64(c, "taint_full", st[BF_STAT_TAINT_FULL]);
 	bf_json_add_u64(c, "logged", ag->logged);
@@ -174,6 +175,7 @@ struct json_object *agent_status(struct bf_agent *ag)
 		json_object_object_add(s, "log_head", h);
 	}
 	bf_json_add_str(s, "log_checkpoints", ag->log_key_status);
+	json_object_object_add(s, "log_state", agent_log_state(ag));
 	bf_json_add_u64(s, "pid", (uint64_t)getpid());
 	bf_format_rfc3339(when, sizeof(when), ag->started_ns);
 	bf_json_add_str(s, "started", when);

@@ -28,6 +28,11 @@ struct bf_audit {
 	char prev[65];		/* hash of the last record: the next one's "prev" (docs/audit-chain.md) */
 	uint64_t since_head;	/* records since <path>.head was last written */
 	uint64_t since_checkpoint;	/* records since the last signed checkpoint */
+	/* Writes that failed (disk full, I/O error) since the log last took a record: */
+	uint64_t fail_since_ns;	/* 0: the log is fine */
+	uint64_t unwritten;	/* records lost to it */
+	int fail_err;		/* the last -errno */
+	bool uncounted;		/* a retry: its own failure is not one more record lost */
 	dev_t dev;		/* the file we write, to notice a rotation by rename */
 	ino_t ino;
 	char host[HOST_NAME_MAX + 1];
@@ -286,6 +291,16 @@ static int write_full(int fd, const char *buf, size_t n, size_t *done)
 		*done += (size_t)w;
 	}
 	return 0;
+}
+
+/* Removes the last N bytes written (O_APPEND: they are the file's last N). */
+static int cut_back(int fd, size_t n)
+{
+	struct stat st;
+
+	if (fstat(fd, &st) < 0 || (uint64_t)st.st_size < n)
+		return -EIO;
+	return ftruncate(fd, st.st_size - (off_t)n) < 0 ? -errno : 0;
 }
 
 static int pread_full(int fd, char *buf, size_t n, off_t off)
@@ -550,6 +565,29 @@ const char *bf_audit_head(const struct bf_audit *a)
 	return a->prev;
 }
 
+bool bf_audit_failing(const struct bf_audit *a, uint64_t *since_ns, uint64_t *unwritten, int *err)
+{
+	*since_ns = a->fail_since_ns;
+	*unwritten = a->unwritten;
+	*err = a->fail_err;
+	return a->fail_since_ns != 0;
+}
+
+int bf_audit_emit_recovery(struct bf_audit *a, struct json_object *rec)
+{
+	int r;
+
+	a->uncounted = true;
+	r = bf_audit_emit(a, rec);
+	a->uncounted = false;
+	if (r == 0) {
+		a->fail_since_ns = 0;
+		a->unwritten = 0;
+		a->fail_err = 0;
+	}
+	return r;
+}
+
 uint64_t bf_audit_since_checkpoint(const struct bf_audit *a)
 {
 	return a->since_checkpoint;
@@ -690,8 +728,20 @@ int bf_audit_emit(struct bf_audit *a, struct json_object *rec)
 		if (a->mirror)
 			a->mirror(a->mirror_ctx, line + lead, len - lead - 1);
 	} else {
-		/* the file ends cleanly only if exactly the lead "\n" got out */
+		/*
+		 * A short write (disk full) is cut back off, so the log keeps
+		 * only whole records; if that fails too, the next record starts
+		 * on a fresh line. It ends cleanly only if exactly the lead "\n"
+		 * got out.
+		 */
+		if (done > lead && cut_back(a->fd, done - lead) == 0)
+			done = lead;
 		a->broken_line = done != lead;
+		if (!a->fail_since_ns)
+			a->fail_since_ns = bf_audit_now_ns();
+		a->fail_err = r;
+		if (!a->uncounted)
+			a->unwritten++;
 	}
 	free(line);
 out:

@@ -59,6 +59,18 @@ uint64_t bf_audit_next_seq(const struct bf_audit *a);
 /* The chain's head: the hash of the last record written (64 zeros before any). */
 const char *bf_audit_head(const struct bf_audit *a);
 
+/*
+ * True while the log cannot take records (since the first write that
+ * failed, until bf_audit_emit_recovery succeeds): *since_ns, how many
+ * records were lost, and the last -errno.
+ */
+bool bf_audit_failing(const struct bf_audit *a, uint64_t *since_ns, uint64_t *unwritten, int *err);
+/*
+ * Emits REC (the report of a failure) without counting its own failure as
+ * a lost record; on success the failure is over and its counts reset.
+ */
+int bf_audit_emit_recovery(struct bf_audit *a, struct json_object *rec);
+
 struct bf_logkey;
 /* Records written since the last checkpoint. */
 uint64_t bf_audit_since_checkpoint(const struct bf_audit *a);

@@ -182,6 +182,8 @@ static void print_status(struct json_object *s)
 	json_object_object_foreach(c, ck, cv)
 		printf(" %s=%s", ck, json_object_get_string(cv));
 	printf("\n");
+	if (strcmp(jstr(s, "log_state", NULL), "ok") != 0)
+		printf("AUDIT LOG %s\n", jstr(s, "log_state", NULL));
 	print_quotas(json_object_object_get(s, "quotas"));
 	print_list("NOT ENFORCED by this backend:", json_object_object_get(s, "not_enforced"));
 	print_list("cannot match right now:", json_object_object_get(s, "unresolved"));

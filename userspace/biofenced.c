@@ -278,6 +278,8 @@ static int agent_start(struct bf_agent *ag)
 	err = bf_loader_attach(&ag->ld, ag->cgroup);
 	if (err)
 		return err;
+	/* An agent that died while its log was failing left captures refused: the log works now. */
+	bf_loader_set_log_failed(&ag->ld, false);
 	bf_loader_lost_logged(&ag->ld, &ag->lost_reported, NULL);
 	return 0;
 }
@@ -452,6 +454,7 @@ static void run_loop(struct bf_agent *ag)
 			break;
 		}
 		ring_buffer__consume(ag->rb);
+		agent_check_log(ag);
 		agent_consent_tick(ag);
 		for (int i = 0; i < n; i++) {
 			uint32_t type = (uint32_t)(evs[i].data.u64 >> 32);

@@ -1,0 +1,48 @@
+#!/bin/bash
+# test_logfail.sh - a full disk under the audit log: captures refused (deny-capture) or let through (continue), the loss reported once space returns.
+. "$(dirname "$0")/lib.sh"
+bf_setup
+# A small filesystem of our own for the log; unmounted on any exit, before the harness cleans up.
+mkdir "$TMP/logfs"
+mount -t tmpfs -o size=512k tmpfs "$TMP/logfs" || { fail "mount a small tmpfs"; exit 1; }
+trap 'rc=$?; umount -l "$TMP/logfs" 2>/dev/null; (exit $rc); bf_cleanup' EXIT
+LOG=$TMP/logfs/audit.jsonl
+
+allowed=$(helper_copy bf_open recognizer)
+policy "$TMP/p.policy" <<EOP
+camera lobby path "$TMP/video0"
+app recognizer exe "$allowed"
+capture allow recognizer lobby
+EOP
+agent_start "$TMP/p.policy" || { fail "agent start"; exit 1; }
+open_cam() { in_cg "$allowed" "$TMP/video0" "$@"; }
+expect "a log with room: the app opens the camera" "ok=0 EPERM=0 ENXIO=1 other=0" "$(open_cam)"
+
+# Fill the filesystem, then make records until one no longer fits (the log's last
+# page may still hold a small one): the agent notices at once and says so in status.
+failing() { "$CLI" status --json --control "$CTL" --pin-dir "$PIN" | jq -e '.status.log_state != "ok"' > /dev/null; }
+fill() {
+	dd if=/dev/zero of="$TMP/logfs/fill" bs=4k 2>/dev/null; sync
+	for i in $(seq 20); do failing && return 0; open_cam > /dev/null; sleep 0.1; done
+	return 1
+}
+check "the log fills up and the agent notices" fill
+expect "log full (deny-capture, the default): the camera is refused" "ok=0 EPERM=5 ENXIO=0 other=0" "$(open_cam 5)"
+check "status says the log is failing, loudly" sh -c "'$CLI' status --control '$CTL' --pin-dir '$PIN' | grep -q 'AUDIT LOG FAILING since .*No space left on device.*camera opens are refused'"
+rm -f "$TMP/logfs/fill"
+check "space back: the failure is reported once" wait_for '.event == "log-failure" and .policy == "deny-capture" and .error == "No space left on device"' 1 5
+rec=$(jq -c 'select(.event == "log-failure")' "$LOG")
+check "... with the records lost and the captures refused meanwhile" jq -e '.records_lost >= 1 and .captures_refused >= 5' <<< "$rec"
+expect "space back: the app opens the camera again" "ok=0 EPERM=0 ENXIO=1 other=0" "$(open_cam)"
+expect "seq stays gapless across the failure" "$(jq -s 'length' "$LOG")" "$(jq -s 'map(.seq) | max' "$LOG")"
+check "the chain holds across the failure" "$CLI" log verify "$LOG"
+agent_stop
+
+# on-log-failure continue: captures go on, unrecorded, and the loss is counted.
+echo "on-log-failure continue" >> "$TMP/p.policy"
+agent_start "$TMP/p.policy" || { fail "agent start (continue)"; exit 1; }
+check "the log fills up again" fill
+expect "log full (continue): the camera still opens" "ok=0 EPERM=0 ENXIO=3 other=0" "$(open_cam 3)"
+rm -f "$TMP/logfs/fill"
+check "space back: the loss is reported" wait_for '.event == "log-failure" and .policy == "continue" and .records_lost >= 1 and .captures_refused == 0' 1 5
+agent_stop
