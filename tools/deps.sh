@@ -1,9 +1,6 @@
 #!/bin/sh
-# deps.sh - install the Debian packages named on the command line and the tests' extra ones, quietly, if any is missing.
+# deps.sh - install the Debian packages named on the command line, quietly, if any is missing.
 set -eu
-# Beyond the Makefile's DEPS_PKGS: rsyslog, for tests/kernel/test_fleet.sh, which runs its own
-# instance on loopback with its own config (the package's service is not used by the tests).
-set -- "$@" rsyslog
 missing=""
 for p in "$@"; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" ||
