@@ -15,7 +15,7 @@ ARCH     := $(shell uname -m | sed 's/x86_64/x86/;s/aarch64/arm64/')
 
 DEPS_PKGS := clang llvm bpftool libbpf-dev libelf-dev zlib1g-dev libcmocka-dev \
 	libjson-c-dev libssl-dev libseccomp-dev libcap-dev pkg-config jq socat iproute2 make gcc \
-	rsyslog
+	rsyslog chromium
 
 WARN     := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
 	-Wno-unused-parameter -Wformat=2 -Wvla

@@ -10,6 +10,7 @@
 #include "cli_common.h"
 #include "log.h"
 #include "logverify.h"
+#include "report.h"
 
 #define BF_CTL_TIMEOUT_MS 5000
 
@@ -23,6 +24,7 @@ static void usage(FILE *out)
 	cli_window_usage(out);
 	cli_consent_usage(out);
 	cli_log_usage(out);
+	cli_report_usage(out);
 	fprintf(out,
 		"\n"
 		"  check    validate policy files, print what they allow (exit 0 valid, 1 invalid)\n"
@@ -33,6 +35,7 @@ static void usage(FILE *out)
 		"  consent  record a grant, revoke it, list or show grants; through the agent, or on the\n"
 		"           ledger file (--consent, default " BF_CONSENT_DEFAULT_PATH ") when none runs\n"
 		"  log      verify the audit log's hash chain (files oldest first): exit 0 intact, 1 broken\n"
+		"  report   one self-contained HTML page on the audit log for an inspector (docs/report.md)\n"
 		"window, consent: exit 0 done, 1 refused (\"biofence: CODE: message\" on stderr), 2 usage error\n");
 }
 
@@ -286,6 +289,8 @@ int main(int argc, char **argv)
 		return cli_consent(argc - 1, argv + 1);
 	if (strcmp(argv[1], "log") == 0)
 		return cli_log(argc - 1, argv + 1);
+	if (strcmp(argv[1], "report") == 0)
+		return cli_report(argc - 1, argv + 1);
 	if (strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "help") == 0) {
 		usage(stdout);
 		return 0;

@@ -1,0 +1,216 @@
+/* cli_report.c - biofence report --html: reads the audit log twice, verifies its chain, and writes the page atomically (docs/report.md). */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cli_common.h"
+#include "logkey.h"
+#include "report.h"
+
+void cli_report_usage(FILE *out)
+{
+	fprintf(out, "       biofence report --html OUT.html [--since TIME] [--until TIME] [--pub KEY.pub] FILE...\n");
+}
+
+static int usage_error(void)
+{
+	fprintf(stderr, "usage:\n");
+	cli_report_usage(stderr);
+	return 2;
+}
+
+static int help(void)
+{
+	printf("usage:\n");
+	cli_report_usage(stdout);
+	printf("  one self-contained HTML page for an inspector: verify result, captures and denials\n"
+	       "  per camera over time, exports, consent coverage, lost events and downtime, policies\n"
+	       "  FILEs oldest first (audit.log.2 audit.log.1 audit.log); stdin is not accepted\n"
+	       "  TIME: RFC 3339, now, or -N with s, m, h, d or w before now (-2h)\n"
+	       "  --pub FILE  the host's public key (default %s.pub if it exists)\n"
+	       "  exit 0 written (whatever it shows), 1 a file unreadable or OUT not written, 2 usage\n",
+	       BF_DEFAULT_LOG_KEY);
+	return 0;
+}
+
+struct pass {
+	struct bf_report *rp;
+	bool second;
+};
+
+static int pass_one(void *ctx, const char *line, size_t len, const struct bf_lr_rec *r)
+{
+	struct pass *p = ctx;
+
+	if (p->second) {
+		bf_report_bucket(p->rp, r);
+		return 0;
+	}
+	return bf_report_add(p->rp, r);
+}
+
+/* Lines that are not records are counted on the first pass only: the second sees the same lines. */
+static int read_files(struct bf_report *rp, bool second, char *buf)
+{
+	struct pass p = { rp, second };
+	uint64_t not_records = 0, bad = 0;
+
+	for (size_t i = 0; i < rp->n_files; i++) {
+		FILE *fp = fopen(rp->files[i], "r");
+		int err;
+
+		if (!fp) {
+			err = -errno;
+			fprintf(stderr, "biofence report: %s: %s\n", rp->files[i], strerror(-err));
+			return err;
+		}
+		err = bf_lr_scan(fp, buf, BF_LV_LINE_MAX + 1, pass_one, &p, &not_records, &bad);
+		fclose(fp);
+		if (err) {
+			fprintf(stderr, "biofence report: %s: %s\n", rp->files[i], strerror(-err));
+			return err;
+		}
+	}
+	if (!second)
+		rp->st.not_records = not_records;
+	return 0;
+}
+
+/* The page goes to a temporary file beside OUT, renamed over it: a reader never sees half a page. */
+static int write_atomic(const struct bf_report *rp, const char *path)
+{
+	size_t n = strlen(path) + 16;
+	char *tmp = malloc(n);
+	int fd, err = 0;
+	FILE *fp = NULL;
+
+	if (!tmp)
+		return -ENOMEM;
+	snprintf(tmp, n, "%s.tmp.XXXXXX", path);
+	fd = mkstemp(tmp);
+	if (fd < 0 || fchmod(fd, 0644) || !(fp = fdopen(fd, "w")))
+		err = -errno;
+	if (!err)
+		err = bf_report_html(rp, fp);
+	if (!err && fsync(fileno(fp)))
+		err = -errno;
+	if (fp && fclose(fp) && !err)
+		err = -EIO;
+	else if (!fp && fd >= 0)
+		close(fd);
+	if (!err && rename(tmp, path))
+		err = -errno;
+	if (err && fd >= 0)
+		unlink(tmp);
+	free(tmp);
+	return err;
+}
+
+static int load_pub(const char *arg, struct bf_logkey **pub)
+{
+	const char *path = arg ? arg : BF_DEFAULT_LOG_KEY ".pub";
+	int err = bf_logkey_load(path, true, pub);
+
+	if (err && (arg || err != -ENOENT)) {
+		fprintf(stderr, "biofence report: public key %s: %s\n", path,
+			err == -EINVAL ? "not an Ed25519 public key in PEM" : strerror(-err));
+		return err;
+	}
+	return 0;
+}
+
+static int set_range(const char *since, const char *until, struct bf_lr_filter *f)
+{
+	struct timespec ts;
+	int64_t now;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	now = (int64_t)ts.tv_sec * 1000000000LL + ts.tv_nsec;
+	if ((since && bf_lr_parse_time(since, now, &f->since_ns)) ||
+	    (until && bf_lr_parse_time(until, now, &f->until_ns))) {
+		fprintf(stderr, "biofence report: --since/--until: RFC 3339, now or -N[smhdw]\n");
+		return -EINVAL;
+	}
+	f->has_since = since;
+	f->has_until = until;
+	return 0;
+}
+
+static int build(struct bf_report *rp, const struct bf_logkey *pub, const char *html)
+{
+	char *buf = malloc(BF_LV_LINE_MAX + 1);
+	struct timespec ts;
+	int err = buf ? read_files(rp, false, buf) : -ENOMEM;
+
+	if (!err) {
+		bf_report_plan(rp);
+		err = read_files(rp, true, buf);
+	}
+	free(buf);
+	if (err)
+		return err;
+	rp->verify_err = bf_logverify_signed(rp->files, rp->n_files, NULL, pub, NULL, NULL, &rp->verify);
+	clock_gettime(CLOCK_REALTIME, &ts);
+	rp->generated_ns = (int64_t)ts.tv_sec * 1000000000LL + ts.tv_nsec;
+	err = write_atomic(rp, html);
+	if (err)
+		fprintf(stderr, "biofence report: %s: %s\n", html, strerror(-err));
+	else
+		printf("report: %s (%llu records, chain %s)\n", html, (unsigned long long)rp->st.records,
+		       rp->verify_err ? "not verified" : rp->verify.kind == BF_LV_INTACT ? "intact" :
+		       "NOT intact");
+	return err;
+}
+
+static int parse(int argc, char **argv, const char **files, size_t *n, const char **html,
+		 const char **pub, struct bf_lr_filter *f)
+{
+	const char *since = NULL, *until = NULL;
+	const struct cli_opt opts[] = { { "html", html, NULL }, { "since", &since, NULL },
+					{ "until", &until, NULL }, { "pub", pub, NULL } };
+	int r = cli_parse_opts("report", argc, argv, opts, 4, files, (size_t)argc, n);
+
+	if (r)
+		return r;
+	if (!*html || !*n) {
+		fprintf(stderr, "biofence report: --html OUT and the log's files (oldest first) are needed\n");
+		return -EINVAL;
+	}
+	for (size_t i = 0; i < *n; i++)
+		if (strcmp(files[i], "-") == 0) {
+			fprintf(stderr, "biofence report: stdin cannot be read twice and verified: name files\n");
+			return -EINVAL;
+		}
+	return set_range(since, until, f);
+}
+
+int cli_report(int argc, char **argv)
+{
+	const char *html = NULL, *pub_arg = NULL, **files = calloc((size_t)argc, sizeof(*files));
+	struct bf_report *rp = calloc(1, sizeof(*rp));
+	struct bf_logkey *pub = NULL;
+	size_t n = 0;
+	int r = files && rp ? parse(argc, argv, files, &n, &html, &pub_arg, &rp->f) : -ENOMEM;
+
+	if (r == 0 && load_pub(pub_arg, &pub))
+		r = 1;
+	else if (r == 0) {
+		rp->files = files;
+		rp->n_files = n;
+		r = build(rp, pub, html) ? 1 : 0;
+	} else {
+		r = r == 1 ? help() : r == -ENOMEM ? (fprintf(stderr, "biofence report: %s\n",
+								 strerror(ENOMEM)), 1) : usage_error();
+	}
+	bf_logkey_free(pub);
+	if (rp)
+		bf_report_free(rp);
+	free(rp);
+	free(files);
+	return r;
+}
