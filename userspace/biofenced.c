@@ -168,6 +168,22 @@ static void log_start(struct bf_agent *ag)
 }
 
 /*
+ * The first record of every run, before the agent loads anything that may
+ * log: the log shows exactly when the agent came back, so downtime is
+ * measured to here and not to whatever it logs while starting up.
+ */
+static void log_starting(struct bf_agent *ag)
+{
+	struct json_object *rec = bf_audit_begin(ag->audit, "agent", bf_audit_now_ns());
+
+	bf_json_add_str(rec, "event", "starting");
+	bf_json_add_str(rec, "version", BF_VERSION);
+	bf_json_add_u64(rec, "agent_pid", (uint64_t)getpid());
+	if (bf_audit_emit(ag->audit, rec))
+		ag->log_errors++;
+}
+
+/*
  * Checkpoints are signed with the host key; without one the log is still
  * chained but anyone who can rewrite it can rewrite the chain: said loudly.
  * A key asked for by name that cannot be used stops the start instead.
@@ -249,6 +265,7 @@ static int agent_start(struct bf_agent *ag)
 	}
 	if (ag->syslog)
 		bf_audit_set_mirror(ag->audit, bf_syslog_mirror, ag->syslog);
+	log_starting(ag);
 	err = load_log_key(ag);
 	if (err) {
 		bf_loaded_free(ld);

@@ -555,7 +555,18 @@ void bf_lr_downtime_feed(struct bf_lr_downtime *d, const struct bf_lr_filter *f,
 {
 	bool agent = eq(r->kind, "agent");
 
-	if (agent && eq(r->event, "start")) {
+	/*
+	 * "starting" is the agent's first record, written before it loads
+	 * anything: it ends the downtime. Records it writes while starting up
+	 * must not be mistaken for signs of the agent before it.
+	 */
+	if (agent && eq(r->event, "start") && d->starting) {
+		d->starting = false;
+		return;
+	}
+	if (agent && eq(r->event, "starting"))
+		d->starting = true;
+	if (agent && (eq(r->event, "start") || eq(r->event, "starting"))) {
 		/* no stop before this start: the agent died; the last record is when it was last seen alive */
 		if (d->stopped)
 			down_add(d, f, d->stop_ns, r->time_ns, false);

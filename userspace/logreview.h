@@ -119,6 +119,7 @@ struct bf_lr_down {
 };
 struct bf_lr_downtime {
 	bool seen, stopped;
+	bool starting;			/* an agent announced itself; its own start record follows */
 	int64_t last_ns;		/* the latest record time seen since the agent started */
 	int64_t stop_ns;
 	struct bf_lr_down list[BF_LR_DOWN_LIST];

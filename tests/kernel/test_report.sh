@@ -90,7 +90,7 @@ check "the refused address is among the top denied" has " 127.0.0.3 1 "
 check "consent: 1 capture under a window" has "captures allowed under a consent window 1 "
 check "consent: 1 window opened" has "windows opened 1 "
 stop=$(jq -r 'select(.event == "stop") | .time' "$LOG" | head -1)
-start=$(jq -r 'select(.event == "start") | .time' "$LOG" | sed -n 2p)
+start=$(jq -r 'select(.event == "starting") | .time' "$LOG" | sed -n 2p)	# downtime ends when the agent is back
 check "downtime: the stop before the restart is listed" has " $stop $start "
 check "downtime: the final stop is shown" has "stopped at "
 for sha in $(jq -r 'select(.kind == "agent") | (.policy.sha256? // .sha256 // empty)' "$LOG" | sort -u); do

@@ -350,6 +350,27 @@ static void test_downtime_stop_and_crash(void **state)
 	free(d);
 }
 
+/* What the agent really writes: "starting" first, then records of its own start-up, then "start". */
+static void test_downtime_starting(void **state)
+{
+	struct bf_lr_filter f = { 0 };
+	struct bf_lr_downtime *d = calloc(1, sizeof(*d));
+
+	assert_non_null(d);
+	feed(d, &f, "2026-01-01T00:00:00Z", "agent", "starting");
+	feed(d, &f, "2026-01-01T00:00:01Z", "consent", "ledger-missing");
+	feed(d, &f, "2026-01-01T00:00:01Z", "agent", "start");	/* the log's first run: no interval */
+	feed(d, &f, "2026-01-01T00:05:00Z", "capture", NULL);	/* then the agent dies */
+	feed(d, &f, "2026-01-01T01:00:00Z", "agent", "starting");
+	feed(d, &f, "2026-01-01T01:00:01Z", "consent", "window-adopt");	/* start-up, not the old agent */
+	feed(d, &f, "2026-01-01T01:00:02Z", "agent", "start");
+	assert_int_equal(d->intervals, 1);
+	assert_int_equal(d->crashes, 1);
+	assert_int_equal(d->list[0].from_ns, at("2026-01-01T00:05:00Z"));
+	assert_int_equal(d->list[0].to_ns, at("2026-01-01T01:00:00Z"));
+	free(d);
+}
+
 static void test_downtime_clipped(void **state)
 {
 	struct bf_lr_filter f = { .has_since = true, .has_until = true };
@@ -557,6 +578,7 @@ int main(void)
 		cmocka_unit_test(test_row_cells),
 		cmocka_unit_test(test_downtime_stop_and_crash),
 		cmocka_unit_test(test_downtime_clipped),
+		cmocka_unit_test(test_downtime_starting),
 		cmocka_unit_test(test_stats_aggregate),
 		cmocka_unit_test(test_stats_range),
 		cmocka_unit_test(test_top_ips_and_others),
