@@ -45,6 +45,20 @@ struct cli_grant_args {
 };
 
 /* Entry points: argv[0] is "window" / "consent". Exit codes 0 ok, 1 refused, 2 usage. */
+/* One verb of a subcommand: "open" -> window_open. */
+struct cli_verb {
+	const char *name;
+	int (*run)(int argc, char **argv);
+};
+
+/*
+ * Runs the verb argv[1] names (with argv shifted to start at it), or
+ * HELP for -h/--help; a missing or unknown verb says so and returns
+ * USAGE_ERROR's exit code. CMD is "window", "consent", "log".
+ */
+int cli_dispatch(const char *cmd, const struct cli_verb *verbs, size_t n, int argc, char **argv,
+		 int (*help)(void), int (*usage_error)(void));
+
 int cli_window(int argc, char **argv);
 int cli_consent(int argc, char **argv);
 void cli_window_usage(FILE *out);

@@ -388,20 +388,13 @@ static int consent_show(int argc, char **argv)
 
 int cli_consent(int argc, char **argv)
 {
-	if (argc < 2) {
-		fprintf(stderr, "biofence consent: grant, revoke, list or show?\n");
-		return usage_error();
-	}
-	if (strcmp(argv[1], "grant") == 0)
-		return consent_grant(argc - 1, argv + 1);
-	if (strcmp(argv[1], "revoke") == 0)
-		return consent_revoke(argc - 1, argv + 1);
-	if (strcmp(argv[1], "list") == 0)
-		return consent_list(argc - 1, argv + 1);
-	if (strcmp(argv[1], "show") == 0)
-		return consent_show(argc - 1, argv + 1);
-	if (strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0)
-		return help();
-	fprintf(stderr, "biofence consent: unknown subcommand \"%s\"\n", argv[1]);
-	return usage_error();
+	static const struct cli_verb verbs[] = {
+		{ "grant", consent_grant },
+		{ "revoke", consent_revoke },
+		{ "list", consent_list },
+		{ "show", consent_show },
+	};
+
+	return cli_dispatch("consent", verbs, sizeof(verbs) / sizeof(verbs[0]), argc, argv, help,
+			    usage_error);
 }

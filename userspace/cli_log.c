@@ -230,20 +230,13 @@ static int log_verify(int argc, char **argv)
 
 int cli_log(int argc, char **argv)
 {
-	if (argc < 2) {
-		fprintf(stderr, "biofence log: verify, keygen, show or stats?\n");
-		return usage_error();
-	}
-	if (strcmp(argv[1], "verify") == 0)
-		return log_verify(argc - 1, argv + 1);
-	if (strcmp(argv[1], "keygen") == 0)
-		return log_keygen(argc - 1, argv + 1);
-	if (strcmp(argv[1], "show") == 0)
-		return cli_log_show(argc - 1, argv + 1);
-	if (strcmp(argv[1], "stats") == 0)
-		return cli_log_stats(argc - 1, argv + 1);
-	if (strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0)
-		return help();
-	fprintf(stderr, "biofence log: unknown subcommand \"%s\"\n", argv[1]);
-	return usage_error();
+	static const struct cli_verb verbs[] = {
+		{ "verify", log_verify },
+		{ "keygen", log_keygen },
+		{ "show", cli_log_show },
+		{ "stats", cli_log_stats },
+	};
+
+	return cli_dispatch("log", verbs, sizeof(verbs) / sizeof(verbs[0]), argc, argv, help,
+			    usage_error);
 }

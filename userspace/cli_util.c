@@ -295,3 +295,22 @@ void cli_print_table(size_t ncol, size_t nrow, char *const *cells)
 		}
 	}
 }
+
+int cli_dispatch(const char *cmd, const struct cli_verb *verbs, size_t n, int argc, char **argv,
+		 int (*help)(void), int (*usage_error)(void))
+{
+	if (argc < 2) {
+		fprintf(stderr, "biofence %s: which one?", cmd);
+		for (size_t i = 0; i < n; i++)
+			fprintf(stderr, "%s%s", i ? (i + 1 == n ? " or " : ", ") : " ", verbs[i].name);
+		fputc('\n', stderr);
+		return usage_error();
+	}
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(argv[1], verbs[i].name) == 0)
+			return verbs[i].run(argc - 1, argv + 1);
+	if (strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0)
+		return help();
+	fprintf(stderr, "biofence %s: unknown subcommand \"%s\"\n", cmd, argv[1]);
+	return usage_error();
+}

@@ -216,18 +216,12 @@ static int window_list(int argc, char **argv)
 
 int cli_window(int argc, char **argv)
 {
-	if (argc < 2) {
-		fprintf(stderr, "biofence window: open, close or list?\n");
-		return usage_error();
-	}
-	if (strcmp(argv[1], "open") == 0)
-		return window_open(argc - 1, argv + 1);
-	if (strcmp(argv[1], "close") == 0)
-		return window_close(argc - 1, argv + 1);
-	if (strcmp(argv[1], "list") == 0)
-		return window_list(argc - 1, argv + 1);
-	if (strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0)
-		return help();
-	fprintf(stderr, "biofence window: unknown subcommand \"%s\"\n", argv[1]);
-	return usage_error();
+	static const struct cli_verb verbs[] = {
+		{ "open", window_open },
+		{ "close", window_close },
+		{ "list", window_list },
+	};
+
+	return cli_dispatch("window", verbs, sizeof(verbs) / sizeof(verbs[0]), argc, argv, help,
+			    usage_error);
 }
