@@ -779,8 +779,10 @@ int bf_sock_create(struct bpf_sock *ctx)
 
 /*
  * Counts what a quota-tagged socket sends and drops what goes past the
- * quota. A socket never tagged (every untainted one) costs one storage
- * lookup. The first drop of a period is reported, once.
+ * quota. Every packet in scope passes here: under a policy with no quota
+ * it costs two inlined array loads, otherwise a socket never tagged
+ * (every untainted one) costs one storage lookup more. The first drop of
+ * a period is reported, once.
  */
 SEC("cgroup_skb/egress")
 int bf_egress(struct __sk_buff *skb)
@@ -791,17 +793,18 @@ int bf_egress(struct __sk_buff *skb)
 	struct bf_quota_use *use;
 	struct bf_sk_quota *q;
 	__u32 slot, seq, key, id;
-	__u64 now;
+	__u64 now, pid_tgid;
 
+	/* Sockets tagged under an earlier policy count only if this one still has their quota. */
+	cfg = bf_config(&slot, &seq);
+	if (!cfg || !(cfg->keys & BF_KEY_QUOTA))
+		return 1;
 	if (!sk || !(sk = bpf_sk_fullsock(sk)))
 		return 1;
 	q = bpf_sk_storage_get(&bf_sk_quota, sk, 0, 0);
 	if (!q || !q->quota || q->quota > BF_MAX_QUOTAS)
 		return 1;
 	id = q->quota;
-	cfg = bf_config(&slot, &seq);
-	if (!cfg)
-		return 1;
 	key = slot * (BF_MAX_QUOTAS + 1) + id;
 	qc = bpf_map_lookup_elem(&bf_quota_cfg, &key);
 	use = bpf_map_lookup_elem(&bf_quota_use, &id);
@@ -828,8 +831,9 @@ int bf_egress(struct __sk_buff *skb)
 
 		if (cfg->mode != BF_MODE_AUDIT)
 			e.flags = BF_EF_ENFORCED;
-		e.pid = bpf_get_current_pid_tgid();
-		e.tgid = bpf_get_current_pid_tgid() >> 32;
+		pid_tgid = bpf_get_current_pid_tgid();
+		e.pid = (__u32)pid_tgid;
+		e.tgid = pid_tgid >> 32;
 		bf_submit(&e);
 	}
 	return cfg->mode == BF_MODE_AUDIT;	/* audit mode: counted and told, never dropped */
