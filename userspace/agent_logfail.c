@@ -6,16 +6,9 @@
 
 #include "agent.h"
 #include "log.h"
+#include "util.h"
 
 #define RETRY_NS 1000000000ull	/* how often a failing log is tried again */
-
-static uint64_t mono_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
-}
 
 static uint64_t logfail_denials(struct bf_agent *ag)
 {
@@ -61,7 +54,7 @@ static struct json_object *failure_record(struct bf_agent *ag, uint64_t since, u
 
 void agent_check_log(struct bf_agent *ag)
 {
-	uint64_t since, unwritten, now = mono_ns();
+	uint64_t since, unwritten, now = (uint64_t)bf_now_ns(CLOCK_MONOTONIC);
 	int err, r;
 
 	if (!bf_audit_failing(ag->audit, &since, &unwritten, &err))

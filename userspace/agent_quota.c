@@ -6,14 +6,7 @@
 
 #include "agent.h"
 #include "log.h"
-
-static int64_t boot_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_BOOTTIME, &ts);
-	return (int64_t)ts.tv_sec * 1000000000ll + ts.tv_nsec;
-}
+#include "util.h"
 
 /* A quota is known by its rule's app and destination set: "recognizer/controller". */
 static void quota_name(const struct bf_policy *p, const struct bf_rule_ast *ra, char *buf, size_t len)
@@ -134,7 +127,7 @@ struct json_object *agent_quota_status(struct bf_agent *ag)
 			continue;
 		use.name[sizeof(use.name) - 1] = '\0';
 		/* The kernel starts a new period at the next packet; until then the count is old. */
-		if ((uint64_t)boot_ns() - use.period_start_ns >= t->quota_cfg[id].period_ns)
+		if ((uint64_t)bf_now_ns(CLOCK_BOOTTIME) - use.period_start_ns >= t->quota_cfg[id].period_ns)
 			use.bytes = 0;
 		o = json_object_new_object();
 		bf_json_add_str(o, "name", use.name);

@@ -13,6 +13,7 @@
 #include "logkey.h"
 #include "sha256.h"
 #include "log.h"
+#include "util.h"
 
 #define AUDIT_JSON_FLAGS (JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE)
 #define AUDIT_HEAD_EVERY 1000	/* records between two writes of <log>.head */
@@ -237,10 +238,7 @@ int bf_format_rfc3339(char *buf, size_t len, uint64_t realtime_ns)
 
 uint64_t bf_audit_now_ns(void)
 {
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+	return (uint64_t)bf_now_ns(CLOCK_REALTIME);
 }
 
 /* mkdir -p for the directories above path; existing ones keep their mode. */

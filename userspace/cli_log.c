@@ -10,6 +10,7 @@
 #include "logkey.h"
 #include "logreview.h"
 #include "logverify.h"
+#include "util.h"
 
 #define PROGRESS_MIN_NS 200000000LL
 
@@ -50,20 +51,12 @@ struct progress {
 	long long last_ns;
 };
 
-static long long mono_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000000000LL + ts.tv_nsec;
-}
-
 /* Rate-limited here, not in the library: a full percent and 200 ms apart keep a tty readable. */
 static void show_progress(void *ctx, const char *file, uint64_t done, uint64_t total)
 {
 	struct progress *p = ctx;
 	int pct = total ? (int)(done * 100 / total) : 100;
-	long long now = mono_ns();
+	long long now = bf_now_ns(CLOCK_MONOTONIC);
 
 	if (pct < p->last_pct + 1 || now - p->last_ns < PROGRESS_MIN_NS)
 		return;

@@ -8,6 +8,7 @@
 #include "cli_common.h"
 #include "logreview.h"
 #include "logverify.h"
+#include "util.h"
 
 /* Rows held before printing: enough to align columns, little enough to stream a long log. */
 #define SHOW_BLOCK 256
@@ -161,11 +162,9 @@ static int show_one(void *ctx, const char *line, size_t len, const struct bf_lr_
 /* --since and --until into f; 0 or -EINVAL after saying why. */
 static int set_range(const char *cmd, const char *since, const char *until, struct bf_lr_filter *f)
 {
-	struct timespec ts;
 	int64_t now;
 
-	clock_gettime(CLOCK_REALTIME, &ts);
-	now = (int64_t)ts.tv_sec * 1000000000LL + ts.tv_nsec;
+	now = bf_now_ns(CLOCK_REALTIME);
 	if (since && bf_lr_parse_time(since, now, &f->since_ns)) {
 		fprintf(stderr, "biofence %s: --since \"%s\" is not RFC 3339, now or -N[smhdw]\n", cmd, since);
 		return -EINVAL;

@@ -11,6 +11,7 @@
 #include "cli_common.h"
 #include "logkey.h"
 #include "report.h"
+#include "util.h"
 
 void cli_report_usage(FILE *out)
 {
@@ -126,11 +127,9 @@ static int load_pub(const char *arg, struct bf_logkey **pub)
 
 static int set_range(const char *since, const char *until, struct bf_lr_filter *f)
 {
-	struct timespec ts;
 	int64_t now;
 
-	clock_gettime(CLOCK_REALTIME, &ts);
-	now = (int64_t)ts.tv_sec * 1000000000LL + ts.tv_nsec;
+	now = bf_now_ns(CLOCK_REALTIME);
 	if ((since && bf_lr_parse_time(since, now, &f->since_ns)) ||
 	    (until && bf_lr_parse_time(until, now, &f->until_ns))) {
 		fprintf(stderr, "biofence report: --since/--until: RFC 3339, now or -N[smhdw]\n");
@@ -144,7 +143,6 @@ static int set_range(const char *since, const char *until, struct bf_lr_filter *
 static int build(struct bf_report *rp, const struct bf_logkey *pub, const char *html)
 {
 	char *buf = malloc(BF_LV_LINE_MAX + 1);
-	struct timespec ts;
 	int err = buf ? read_files(rp, false, buf) : -ENOMEM;
 
 	if (!err) {
@@ -155,8 +153,7 @@ static int build(struct bf_report *rp, const struct bf_logkey *pub, const char *
 	if (err)
 		return err;
 	rp->verify_err = bf_logverify_signed(rp->files, rp->n_files, NULL, pub, NULL, NULL, &rp->verify);
-	clock_gettime(CLOCK_REALTIME, &ts);
-	rp->generated_ns = (int64_t)ts.tv_sec * 1000000000LL + ts.tv_nsec;
+	rp->generated_ns = bf_now_ns(CLOCK_REALTIME);
 	err = write_atomic(rp, html);
 	if (err)
 		fprintf(stderr, "biofence report: %s: %s\n", html, strerror(-err));

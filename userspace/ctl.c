@@ -14,16 +14,14 @@
 
 #include "audit.h"
 #include "ctl.h"
+#include "util.h"
 
 #define CTL_JSON_FLAGS (JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE)
 #define CONNECT_RETRY_MS 10
 
 static int64_t mono_ms(void)
 {
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+	return bf_now_ns(CLOCK_MONOTONIC) / 1000000;
 }
 
 /* poll() timeout until deadline; a negative deadline means none. */

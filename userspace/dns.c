@@ -13,6 +13,7 @@
 #include <time.h>
 
 #include "dns.h"
+#include "util.h"
 
 #define NS_PER_S 1000000000ll
 
@@ -113,14 +114,6 @@ struct bf_dns {
 	uint32_t min_s, max_s;
 };
 
-static int64_t mono_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * NS_PER_S + ts.tv_nsec;
-}
-
 /* When to ask again: the TTL within [min, max]; after a failure, the minimum. */
 static int64_t next_due(const struct bf_dns *d, const struct bf_dns_answer *a)
 {
@@ -130,7 +123,7 @@ static int64_t next_due(const struct bf_dns *d, const struct bf_dns_answer *a)
 		s = d->min_s;
 	if (s > d->max_s)
 		s = d->max_s;
-	return mono_ns() + (int64_t)s * NS_PER_S;
+	return bf_now_ns(CLOCK_MONOTONIC) + (int64_t)s * NS_PER_S;
 }
 
 static struct entry *find(struct bf_dns *d, const char *name)
@@ -171,8 +164,8 @@ static void *refresh_loop(void *arg)
 		for (size_t i = 0; i < d->n; i++)
 			if (!first || d->e[i].due_ns < first->due_ns)
 				first = &d->e[i];
-		if (!first || first->due_ns > mono_ns()) {
-			int64_t t = first ? first->due_ns : mono_ns() + 3600 * NS_PER_S;
+		if (!first || first->due_ns > bf_now_ns(CLOCK_MONOTONIC)) {
+			int64_t t = first ? first->due_ns : bf_now_ns(CLOCK_MONOTONIC) + 3600 * NS_PER_S;
 
 			until = (struct timespec){ .tv_sec = t / NS_PER_S, .tv_nsec = t % NS_PER_S };
 			pthread_cond_timedwait(&d->cv, &d->mu, &until);
@@ -245,7 +238,7 @@ int bf_dns_want(struct bf_dns *d, char *const *names, size_t n, uint32_t min_s, 
 			e[i] = *old;
 		} else {
 			snprintf(e[i].name, sizeof(e[i].name), "%s", names[i]);
-			e[i].due_ns = mono_ns();	/* never asked: now */
+			e[i].due_ns = bf_now_ns(CLOCK_MONOTONIC);	/* never asked: now */
 		}
 	}
 	free(d->e);

@@ -15,6 +15,7 @@
 #include "biofence.h"
 #include "resolve.h"
 #include "sha256.h"
+#include "util.h"
 
 #define BF_VIDEO_MAJOR 81
 #define BF_USB_MAJOR 189
@@ -121,17 +122,12 @@ int bf_char_major(const char *name, uint32_t *major_out)
 }
 
 /* Open once, then stat and hash the same file, so a swap in between cannot fool the pin. */
-static int64_t ts_ns(struct timespec ts)
-{
-	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
-}
-
 /* PREV hashed this very file as it is now: its digest still stands. */
 static bool digest_still_valid(const struct bf_app_res *prev, const struct stat *st)
 {
 	return prev && prev->exe_digest[0] && prev->exe_dev == bf_kdev(st->st_dev) &&
 	       prev->exe_ino == st->st_ino && prev->exe_size == (uint64_t)st->st_size &&
-	       prev->exe_mtime_ns == ts_ns(st->st_mtim) && prev->exe_ctime_ns == ts_ns(st->st_ctim);
+	       prev->exe_mtime_ns == bf_ts_ns(st->st_mtim) && prev->exe_ctime_ns == bf_ts_ns(st->st_ctim);
 }
 
 static void resolve_exe(const struct bf_app *a, const struct bf_app_res *prev,
@@ -149,8 +145,8 @@ static void resolve_exe(const struct bf_app *a, const struct bf_app_res *prev,
 		return;
 	}
 	r->exe_size = (uint64_t)st.st_size;
-	r->exe_mtime_ns = ts_ns(st.st_mtim);
-	r->exe_ctime_ns = ts_ns(st.st_ctim);
+	r->exe_mtime_ns = bf_ts_ns(st.st_mtim);
+	r->exe_ctime_ns = bf_ts_ns(st.st_ctim);
 	if (a->sha256[0] && digest_still_valid(prev, &st)) {
 		memcpy(r->exe_digest, prev->exe_digest, sizeof(r->exe_digest));
 	} else if (a->sha256[0]) {

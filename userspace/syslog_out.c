@@ -15,6 +15,7 @@
 #include <json-c/json.h>
 
 #include "syslog_out.h"
+#include "util.h"
 
 struct bf_syslog {
 	int fd;                 /* -1 until a unix socket could be connected */
@@ -285,10 +286,7 @@ int bf_syslog_send(struct bf_syslog *s, const char *line, size_t len, uint64_t r
 
 void bf_syslog_mirror(void *ctx, const char *line, size_t len)
 {
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	bf_syslog_send(ctx, line, len, (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec);
+	bf_syslog_send(ctx, line, len, (uint64_t)bf_now_ns(CLOCK_REALTIME));
 }
 
 uint64_t bf_syslog_errors(const struct bf_syslog *s)

@@ -39,3 +39,16 @@ int bf_read_field(const char *path, const char *prefix, char *out, size_t len)
 	fclose(f);
 	return err;
 }
+
+int64_t bf_ts_ns(struct timespec ts)
+{
+	return (int64_t)ts.tv_sec * 1000000000ll + ts.tv_nsec;
+}
+
+int64_t bf_now_ns(clockid_t id)
+{
+	struct timespec ts;
+
+	clock_gettime(id, &ts);
+	return bf_ts_ns(ts);
+}

@@ -3,6 +3,8 @@
 #define BF_UTIL_H
 
 #include <stddef.h>
+#include <stdint.h>
+#include <time.h>
 
 /* snprintf into a path buffer; -ENAMETOOLONG instead of silent truncation. */
 int bf_pathf(char *buf, size_t len, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
@@ -13,5 +15,11 @@ int bf_pathf(char *buf, size_t len, const char *fmt, ...) __attribute__((format(
  * does not fit, -errno if PATH cannot be read.
  */
 int bf_read_field(const char *path, const char *prefix, char *out, size_t len);
+
+/* A timespec as ns since its clock's epoch. */
+int64_t bf_ts_ns(struct timespec ts);
+
+/* clock_gettime(ID) in ns: one place, for every clock the agent and CLI read. */
+int64_t bf_now_ns(clockid_t id);
 
 #endif /* BF_UTIL_H */
