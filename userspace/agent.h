@@ -142,6 +142,7 @@ void bf_loaded_free(struct bf_loaded *ld);
 struct json_object *agent_unresolved(const struct bf_loaded *ld);
 
 /* agent_events.c */
+void agent_emit(struct bf_agent *ag, struct json_object *rec);
 int agent_on_event(void *ctx, void *data, size_t size);
 void agent_path_caches_free(struct bf_agent *ag);
 void agent_add_rule_ref(struct json_object *o, const char *key, const struct bf_loaded *ld,
@@ -181,6 +182,8 @@ void agent_consent_fill(struct bf_agent *ag, struct bf_loaded *ld);
 void agent_consent_after_install(struct bf_agent *ag);
 void agent_consent_tick(struct bf_agent *ag);
 void agent_consent_refresh_ledger(struct bf_agent *ag, bool force);
+/* The consent ledger this agent reads and appends to. */
+const char *agent_ledger_path(const struct bf_agent *ag);
 void agent_consent_on_capture(struct bf_agent *ag, const struct bf_loaded *ld,
 			      const struct bf_event *e, struct json_object *rec);
 struct json_object *agent_consent_status(struct bf_agent *ag);
@@ -192,7 +195,6 @@ void agent_window_end(struct bf_agent *ag, struct bf_window_info *w, enum bf_win
 struct json_object *agent_window_json(struct bf_agent *ag, const struct bf_window_info *w);
 struct json_object *agent_consent_record(struct bf_agent *ag, const char *event,
 					 const struct bf_window_info *w);
-void agent_emit(struct bf_agent *ag, struct json_object *rec);
 
 /* agent_consent_ctl.c */
 struct json_object *agent_consent_ctl(struct bf_agent *ag, const struct bf_ctl_client *c,

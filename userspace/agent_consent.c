@@ -11,24 +11,10 @@
 #include "agent.h"
 #include "log.h"
 #include "window.h"
+#include "util.h"
 
 #define NS_PER_MS 1000000ull
 #define LEDGER_CHECK_NS 1000000000ll	/* how often the ledger file is looked at */
-#define DIAGS_IN_RECORD 20
-
-static int64_t clock_now(clockid_t id)
-{
-	struct timespec ts;
-
-	clock_gettime(id, &ts);
-	return (int64_t)ts.tv_sec * 1000000000ll + ts.tv_nsec;
-}
-
-void agent_emit(struct bf_agent *ag, struct json_object *rec)
-{
-	if (bf_audit_emit(ag->audit, rec))
-		ag->log_errors++;
-}
 
 static const char *end_reason(uint32_t why)
 {
@@ -43,14 +29,12 @@ static const char *end_reason(uint32_t why)
 	}
 }
 
+/* The bit of an app or camera of LD's policy; -1 if it has none by that name. */
 static int policy_index(const struct bf_loaded *ld, bool app, const char *name)
 {
-	size_t n = app ? ld->policy->n_apps : ld->policy->n_cameras;
+	int i = app ? bf_policy_app(ld->policy, name) : bf_policy_camera(ld->policy, name);
 
-	for (size_t i = 0; i < n && i < BF_MAX_APPS; i++)
-		if (strcmp(app ? ld->policy->apps[i].name : ld->policy->cameras[i].name, name) == 0)
-			return (int)i;
-	return -1;
+	return i < BF_MAX_APPS ? i : -1;	/* compile refuses more; a shift must never overflow */
 }
 
 /*
@@ -242,9 +226,9 @@ int agent_window_open(struct bf_agent *ag, const struct bf_window_info *proto, u
 	if (err)
 		return err;
 	w->state = BF_WINDOW_OPEN;
-	w->start_ns = (uint64_t)clock_now(CLOCK_REALTIME);
+	w->start_ns = (uint64_t)bf_now_ns(CLOCK_REALTIME);
 	w->end_ns = w->start_ns + for_ms * NS_PER_MS;
-	w->end_boot_ns = (uint64_t)clock_now(CLOCK_BOOTTIME) + for_ms * NS_PER_MS;
+	w->end_boot_ns = (uint64_t)bf_now_ns(CLOCK_BOOTTIME) + for_ms * NS_PER_MS;
 	/* The record first: a kernel entry nobody can explain after a restart must not exist. */
 	err = bf_loader_window_info_put(&ag->ld, w);
 	if (err)
@@ -280,7 +264,7 @@ void agent_window_end(struct bf_agent *ag, struct bf_window_info *w, enum bf_win
 	w->state = BF_WINDOW_ENDED;
 	w->end_reason = why;
 	/* An expiry ended at its end, however late we notice: the kernel stopped it then. */
-	w->ended_ns = why == BF_WEND_EXPIRED ? w->end_ns : (uint64_t)clock_now(CLOCK_REALTIME);
+	w->ended_ns = why == BF_WEND_EXPIRED ? w->end_ns : (uint64_t)bf_now_ns(CLOCK_REALTIME);
 	sync_window(ag, w);
 	err = bf_loader_window_info_put(&ag->ld, w);
 	if (err)
@@ -379,6 +363,14 @@ static struct bf_window_info *successor(struct bf_agent *ag, const struct bf_win
 	return NULL;
 }
 
+static bool has_pid(const uint32_t *v, size_t n, uint32_t x)
+{
+	for (size_t i = 0; i < n; i++)
+		if (v[i] == x)
+			return true;
+	return false;
+}
+
 static void check_holders(struct bf_agent *ag, const struct bf_window_info *w)
 {
 	struct bf_window_info *next = successor(ag, w);
@@ -396,9 +388,11 @@ static void check_holders(struct bf_agent *ag, const struct bf_window_info *w)
 		}
 		/* Children inherit the descriptor with the taint: check them too. */
 		bf_loader_taint_from(&ag->ld, h->tgid, pids, 63, &n);
-		pids[n++] = h->tgid;
+		/* The opener itself, unless its own taint began here and listed it already. */
+		if (!has_pid(pids, n, h->tgid))
+			pids[n++] = h->tgid;
 		for (size_t k = 0; k < n; k++)
-			if ((k == n - 1 || pids[k] != h->tgid) && agent_pid_holds(pids[k], h->major, h->minor))
+			if (agent_pid_holds(pids[k], h->major, h->minor))
 				act_on_holder(ag, w, pids[k], h);
 	}
 }
@@ -417,7 +411,7 @@ static void retire(struct bf_agent *ag, size_t i)
 void agent_consent_tick(struct bf_agent *ag)
 {
 	struct bf_consent_state *cs = &ag->consent;
-	int64_t boot = clock_now(CLOCK_BOOTTIME), real = clock_now(CLOCK_REALTIME);
+	int64_t boot = bf_now_ns(CLOCK_BOOTTIME), real = bf_now_ns(CLOCK_REALTIME);
 	uint64_t grace = (uint64_t)ag->cur->policy->grace_ms * NS_PER_MS;
 
 	if (boot >= cs->next_ledger_check_ns) {

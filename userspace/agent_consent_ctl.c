@@ -10,6 +10,7 @@
 #include "agent.h"
 #include "log.h"
 #include "window.h"
+#include "util.h"
 
 /* Who is asking, from SO_PEERCRED and /proc. */
 struct peer {
@@ -18,14 +19,6 @@ struct peer {
 	const char *app;	/* the policy app the peer is, or NULL */
 	char exe[PATH_MAX];
 };
-
-static int64_t realtime_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (int64_t)ts.tv_sec * 1000000000ll + ts.tv_nsec;
-}
 
 static void identify(struct bf_agent *ag, const struct bf_ctl_client *c, struct peer *p)
 {
@@ -144,7 +137,7 @@ static struct json_object *cmd_window_open(struct bf_agent *ag, const struct bf_
 		return reply;
 	if (bf_window_req_parse(req, &wr, &we) ||
 	    bf_window_plan(ag->cur->policy, &ag->cur->res, &ag->cur->tables, &ag->consent.ledger, &wr,
-			   realtime_ns(), &plan, &we))
+			   bf_now_ns(CLOCK_REALTIME), &plan, &we))
 		return refuse(ag, c, p, "window-open", req, we.code, we.msg);
 	snprintf(proto.consent, sizeof(proto.consent), "%s", wr.consent);
 	snprintf(proto.app, sizeof(proto.app), "%s", wr.app);
@@ -341,7 +334,7 @@ static int grant_from_json(struct json_object *o, struct bf_consent_grant *g, ch
 {
 	static const char *const known[] = { "id", "subject", "purpose", "cameras", "granted",
 					     "expires", "notice", "guardian" };
-	int64_t now = realtime_ns();
+	int64_t now = bf_now_ns(CLOCK_REALTIME);
 
 	json_object_object_foreach(o, k, v) {
 		bool ok = false;
@@ -400,11 +393,6 @@ static struct json_object *append_refusal(struct bf_agent *ag, const struct bf_c
 	return reply;
 }
 
-static const char *ledger_file(const struct bf_agent *ag)
-{
-	return ag->opt.consent ? ag->opt.consent : BF_CONSENT_DEFAULT_PATH;
-}
-
 static struct json_object *cmd_consent_grant(struct bf_agent *ag, const struct bf_ctl_client *c,
 					     const struct peer *p, struct json_object *req)
 {
@@ -420,7 +408,7 @@ static struct json_object *cmd_consent_grant(struct bf_agent *ag, const struct b
 	if (!json_object_object_get_ex(req, "grant", &grant) || !json_object_is_type(grant, json_type_object))
 		return refuse(ag, c, p, "consent-grant", req, "bad-request", "missing \"grant\" object");
 	err = grant_from_json(grant, &g, msg, sizeof(msg));
-	err = err ?: bf_ledger_append_grant(ledger_file(ag), &g, &d);
+	err = err ?: bf_ledger_append_grant(agent_ledger_path(ag), &g, &d);
 	if (err == -EINVAL && msg[0])
 		reply = refuse(ag, c, p, "consent-grant", req, "bad-request", msg);
 	else if (err)
@@ -430,11 +418,11 @@ static struct json_object *cmd_consent_grant(struct bf_agent *ag, const struct b
 		agent_consent_refresh_ledger(ag, true);
 		rec = bf_audit_begin(ag->audit, "consent", bf_audit_now_ns());
 		bf_json_add_str(rec, "event", "grant");
-		json_object_object_add(rec, "consent", agent_grant_json(ag, &g, realtime_ns()));
+		json_object_object_add(rec, "consent", agent_grant_json(ag, &g, bf_now_ns(CLOCK_REALTIME)));
 		json_object_object_add(rec, "by", by_json(c, p));
 		agent_emit(ag, rec);
 		reply = bf_ctl_ok();
-		json_object_object_add(reply, "grant", agent_grant_json(ag, &g, realtime_ns()));
+		json_object_object_add(reply, "grant", agent_grant_json(ag, &g, bf_now_ns(CLOCK_REALTIME)));
 	}
 	grant_free(&g);
 	return reply;
@@ -461,7 +449,7 @@ static int get_grant_id(struct json_object *req, char id[BF_CONSENT_TOKEN_MAX])
 static int revoke_time(struct json_object *req, int64_t *when)
 {
 	struct json_object *v;
-	int64_t now = realtime_ns();
+	int64_t now = bf_now_ns(CLOCK_REALTIME);
 
 	*when = now;
 	if (!json_object_object_get_ex(req, "time", &v))
@@ -494,7 +482,7 @@ static struct json_object *cmd_consent_revoke(struct bf_agent *ag, const struct 
 		return refuse(ag, c, p, "consent-revoke", req, "bad-request",
 			      "\"time\" must be an RFC 3339 date-time, not in the future");
 	}
-	err = bf_ledger_append_revoke(ledger_file(ag), id, when, &d);
+	err = bf_ledger_append_revoke(agent_ledger_path(ag), id, when, &d);
 	if (err) {
 		reply = append_refusal(ag, c, p, "consent-revoke", req, err, &d);
 		bf_diags_free(&d);
@@ -533,7 +521,7 @@ static struct json_object *cmd_consent_read(struct bf_agent *ag, const struct bf
 	const struct bf_consent_grant *g;
 	struct json_object *reply, *arr, *o;
 	char id[BF_CONSENT_TOKEN_MAX];
-	int64_t now = realtime_ns();
+	int64_t now = bf_now_ns(CLOCK_REALTIME);
 
 	if ((reply = check_who(ag, c, p, cmd, req, false)))
 		return reply;

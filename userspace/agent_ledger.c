@@ -9,18 +9,11 @@
 
 #include "agent.h"
 #include "log.h"
+#include "util.h"
 
 #define DIAGS_IN_RECORD 20
 
-static int64_t realtime_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (int64_t)ts.tv_sec * 1000000000ll + ts.tv_nsec;
-}
-
-static const char *ledger_path(const struct bf_agent *ag)
+const char *agent_ledger_path(const struct bf_agent *ag)
 {
 	return ag->opt.consent ? ag->opt.consent : BF_CONSENT_DEFAULT_PATH;
 }
@@ -29,15 +22,15 @@ static bool same_file(const struct bf_consent_state *cs, const struct stat *st)
 {
 	return cs->loaded_once && cs->seen.dev == st->st_dev && cs->seen.ino == st->st_ino &&
 	       cs->seen.size == st->st_size &&
-	       cs->seen.mtime == st->st_mtim.tv_sec * 1000000000ll + st->st_mtim.tv_nsec &&
-	       cs->seen.ctime == st->st_ctim.tv_sec * 1000000000ll + st->st_ctim.tv_nsec;
+	       cs->seen.mtime == bf_ts_ns(st->st_mtim) &&
+	       cs->seen.ctime == bf_ts_ns(st->st_ctim);
 }
 
 /* Each open window must still stand on a usable grant; a withdrawal ends it at once. */
 static void recheck_grants(struct bf_agent *ag)
 {
 	struct bf_consent_state *cs = &ag->consent;
-	int64_t now = realtime_ns();
+	int64_t now = bf_now_ns(CLOCK_REALTIME);
 
 	for (size_t i = 0; i < cs->n_win; i++) {
 		struct bf_window_info *w = &cs->win[i];
@@ -67,7 +60,7 @@ static void log_ledger_state(struct bf_agent *ag, const struct bf_diags *d, int 
 	rec = bf_audit_begin(ag->audit, "consent", bf_audit_now_ns());
 	bf_json_add_str(rec, "event", cs->ledger_err == 0 ? "ledger-ok" :
 				      cs->ledger_err == -ENOENT ? "ledger-missing" : "ledger-invalid");
-	bf_json_add_str(rec, "ledger", ledger_path(ag));
+	bf_json_add_str(rec, "ledger", agent_ledger_path(ag));
 	bf_json_add_u64(rec, "grants", cs->ledger.n_grants);
 	if (cs->ledger_err && cs->ledger_err != -ENOENT) {
 		arr = json_object_new_array();
@@ -89,9 +82,9 @@ static void ledger_unusable(struct bf_agent *ag, int err, const struct bf_diags 
 	if (d && d->n)
 		snprintf(cs->ledger_why, sizeof(cs->ledger_why), "%s", d->msgs[0]);
 	else
-		snprintf(cs->ledger_why, sizeof(cs->ledger_why), "%s: %s", ledger_path(ag),
+		snprintf(cs->ledger_why, sizeof(cs->ledger_why), "%s: %s", agent_ledger_path(ag),
 			 strerror(-err));
-	log_warnx("consent ledger %s is unusable, no capture window can open: %s", ledger_path(ag),
+	log_warnx("consent ledger %s is unusable, no capture window can open: %s", agent_ledger_path(ag),
 		  cs->ledger_why);
 	for (size_t i = 1; d && i < d->n; i++)
 		log_warnx("%s", d->msgs[i]);
@@ -105,7 +98,7 @@ static int check_owner(struct bf_agent *ag, const struct stat *st, struct bf_led
 
 	if (st->st_uid == 0 && !(st->st_mode & 022))
 		return 0;
-	snprintf(msg, sizeof(msg), "%s: %s", ledger_path(ag), st->st_uid != 0 ?
+	snprintf(msg, sizeof(msg), "%s: %s", agent_ledger_path(ag), st->st_uid != 0 ?
 		 "not owned by root: its owner could forge consent" :
 		 "group- or world-writable: anyone could forge consent");
 	bf_ledger_free(fresh);
@@ -124,7 +117,7 @@ void agent_consent_refresh_ledger(struct bf_agent *ag, bool force)
 	int was = cs->ledger_err, err;
 	struct stat st;
 
-	if (stat(ledger_path(ag), &st) < 0) {
+	if (stat(agent_ledger_path(ag), &st) < 0) {
 		err = -errno;
 		if (!force && cs->loaded_once && err == cs->ledger_err)
 			goto recheck;
@@ -133,7 +126,7 @@ void agent_consent_refresh_ledger(struct bf_agent *ag, bool force)
 		cs->seen.ino = 0;
 		cs->ledger_err = err;
 		if (err == -ENOENT)
-			log_info("no consent ledger at %s: no grants yet", ledger_path(ag));
+			log_info("no consent ledger at %s: no grants yet", agent_ledger_path(ag));
 		else
 			ledger_unusable(ag, err, NULL);
 		log_ledger_state(ag, NULL, was);
@@ -141,7 +134,7 @@ void agent_consent_refresh_ledger(struct bf_agent *ag, bool force)
 	}
 	if (!force && same_file(cs, &st))
 		goto recheck;
-	err = bf_ledger_load(ledger_path(ag), &fresh, &diags);
+	err = bf_ledger_load(agent_ledger_path(ag), &fresh, &diags);
 	if (!err)
 		err = check_owner(ag, &st, &fresh, &diags);
 	bf_ledger_free(&cs->ledger);
@@ -149,14 +142,14 @@ void agent_consent_refresh_ledger(struct bf_agent *ag, bool force)
 	cs->seen.dev = st.st_dev;
 	cs->seen.ino = st.st_ino;
 	cs->seen.size = st.st_size;
-	cs->seen.mtime = st.st_mtim.tv_sec * 1000000000ll + st.st_mtim.tv_nsec;
-	cs->seen.ctime = st.st_ctim.tv_sec * 1000000000ll + st.st_ctim.tv_nsec;
+	cs->seen.mtime = bf_ts_ns(st.st_mtim);
+	cs->seen.ctime = bf_ts_ns(st.st_ctim);
 	if (err) {
 		ledger_unusable(ag, err == -ENOENT ? -EIO : err, &diags);
 	} else {
 		cs->ledger = fresh;
 		cs->ledger_err = 0;
-		log_info("consent ledger %s: %zu grants, %zu revoked", ledger_path(ag),
+		log_info("consent ledger %s: %zu grants, %zu revoked", agent_ledger_path(ag),
 			 cs->ledger.n_grants, cs->ledger.n_revokes);
 	}
 	log_ledger_state(ag, &diags, was);
@@ -208,7 +201,7 @@ struct json_object *agent_consent_status(struct bf_agent *ag)
 	struct json_object *o = json_object_new_object(), *ids = json_object_new_array();
 	size_t open = 0;
 
-	bf_json_add_str(o, "ledger", ledger_path(ag));
+	bf_json_add_str(o, "ledger", agent_ledger_path(ag));
 	bf_json_add_str(o, "ledger_state", cs->ledger_err == 0 ? "ok" :
 					   cs->ledger_err == -ENOENT ? "missing (no grants yet)" : "UNUSABLE");
 	if (cs->ledger_err && cs->ledger_err != -ENOENT)

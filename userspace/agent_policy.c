@@ -139,8 +139,7 @@ static void log_reload(struct bf_agent *ag, const char *trigger, const char *res
 	bf_json_add_str(rec, "result", result);
 	json_object_object_foreach(detail, k, v)
 		json_object_object_add(rec, k, json_object_get(v));
-	if (bf_audit_emit(ag->audit, rec))
-		ag->log_errors++;
+	agent_emit(ag, rec);
 }
 
 /* Fills REPLY (a control reply under construction) and logs the outcome either way. */
@@ -213,8 +212,7 @@ static void log_resolve_change(struct bf_agent *ag, const struct bf_loaded *old,
 			log_warnx("app %s loses its rights: %s", p->apps[i].name, b->why);
 		else
 			log_info("app %s re-resolved", p->apps[i].name);
-		if (bf_audit_emit(ag->audit, rec))
-			ag->log_errors++;
+		agent_emit(ag, rec);
 	}
 }
 

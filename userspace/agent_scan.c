@@ -161,8 +161,7 @@ static void log_holder(struct bf_agent *ag, const struct holder *h, uint64_t cam
 	if (!(flags & BF_RF_ALLOW))
 		log_warnx("pid %u (%s) holds camera %s against the policy; it is tainted", h->pid,
 			  h->comm, dev);
-	if (bf_audit_emit(ag->audit, rec))
-		ag->log_errors++;
+	agent_emit(ag, rec);
 }
 
 static bool is_camera(dev_t rdev, const void *ctx)

@@ -163,8 +163,7 @@ static void log_start(struct bf_agent *ag)
 	bf_json_add_str(rec, "cgroup", ag->cgroup);
 	bf_json_add_str(rec, "pin_dir", ag->opt.pin_dir);
 	bf_json_add_str(rec, "log_checkpoints", ag->log_key_status);
-	if (bf_audit_emit(ag->audit, rec))
-		ag->log_errors++;
+	agent_emit(ag, rec);
 }
 
 /*
@@ -179,8 +178,7 @@ static void log_starting(struct bf_agent *ag)
 	bf_json_add_str(rec, "event", "starting");
 	bf_json_add_str(rec, "version", BF_VERSION);
 	bf_json_add_u64(rec, "agent_pid", (uint64_t)getpid());
-	if (bf_audit_emit(ag->audit, rec))
-		ag->log_errors++;
+	agent_emit(ag, rec);
 }
 
 /*
@@ -229,8 +227,7 @@ static void log_stop(struct bf_agent *ag, const char *why)
 	bf_json_add_str(rec, "enforcement", "continues: the pinned programs keep the policy in force; "
 					    "'biofence detach' removes them");
 	bf_json_add_str(rec, "pin_dir", ag->opt.pin_dir);
-	if (bf_audit_emit(ag->audit, rec))
-		ag->log_errors++;
+	agent_emit(ag, rec);
 }
 
 /* Load policy first: a bad policy must stop us before anything is attached. */
@@ -369,8 +366,7 @@ static void agent_follow_log_rotation(struct bf_agent *ag)
 	rec = bf_audit_begin(ag->audit, "agent", bf_audit_now_ns());
 	bf_json_add_str(rec, "event", "log-rotated");
 	bf_json_add_str(rec, "note", "the previous file ends with the record whose hash is this record's prev");
-	if (bf_audit_emit(ag->audit, rec))
-		ag->log_errors++;
+	agent_emit(ag, rec);
 }
 
 /*

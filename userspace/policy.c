@@ -438,6 +438,16 @@ static int find_name(const struct bf_policy *p, enum kind k, const char *name)
 	return -1;
 }
 
+int bf_policy_app(const struct bf_policy *p, const char *name)
+{
+	return find_name(p, K_APP, name);
+}
+
+int bf_policy_camera(const struct bf_policy *p, const char *name)
+{
+	return find_name(p, K_CAMERA, name);
+}
+
 /* Checks a name token; "any" is let through only when ANY_OK (references). */
 static int check_name(struct parser *ps, enum kind k, bool any_ok)
 {

@@ -200,6 +200,10 @@ int bf_parse_duration(const char *s, uint32_t *ms);
 void bf_format_duration(uint32_t ms, char *buf, size_t len);
 #define BF_DURATION_BUF 16      /* fits any bf_format_duration output ("4294967295ms") */
 
+/* Index of the app / camera named NAME in P, or -1. */
+int bf_policy_app(const struct bf_policy *p, const char *name);
+int bf_policy_camera(const struct bf_policy *p, const char *name);
+
 /* Print what the policy allows, in plain words (biofence check). */
 void bf_policy_describe(const struct bf_policy *p, FILE *out);
 

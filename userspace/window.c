@@ -92,22 +92,6 @@ int bf_window_req_parse(struct json_object *req, struct bf_window_req *out,
 	return 0;
 }
 
-static int find_app(const struct bf_policy *p, const char *name)
-{
-	for (size_t i = 0; i < p->n_apps; i++)
-		if (strcmp(p->apps[i].name, name) == 0)
-			return (int)i;
-	return -1;
-}
-
-static int find_camera(const struct bf_policy *p, const char *name)
-{
-	for (size_t i = 0; i < p->n_cameras; i++)
-		if (strcmp(p->cameras[i].name, name) == 0)
-			return (int)i;
-	return -1;
-}
-
 uint32_t bf_window_rule(const struct bf_resolved *r, const struct bf_tables *t, int app, int cam,
 			uint32_t *flags)
 {
@@ -173,8 +157,8 @@ int bf_window_plan(const struct bf_policy *p, const struct bf_resolved *r, const
 	int rc;
 
 	memset(out, 0, sizeof(*out));
-	out->app = find_app(p, req->app);
-	out->camera = find_camera(p, req->camera);
+	out->app = bf_policy_app(p, req->app);
+	out->camera = bf_policy_camera(p, req->camera);
 	if (out->app < 0 || out->app >= BF_MAX_APPS)
 		return refuse(err, "unknown-app", "the policy in force has no app \"%s\"", req->app);
 	if (out->camera < 0 || out->camera >= BF_MAX_CAMERAS)
