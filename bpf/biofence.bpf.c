@@ -285,46 +285,70 @@ static __always_inline __u64 bf_identify(struct bf_event *e, const struct bf_slo
 	return e->apps;
 }
 
+/* Which rule table a walk reads: one callback serves all three. */
+enum bf_rule_table { BF_TABLE_CAPTURE, BF_TABLE_EXPORT, BF_TABLE_IPC };
+
+/* The state of one first-match walk, on the caller's stack. */
+struct bf_match {
+	__u64 apps, objs;
+	__u64 trials_lo, trials_hi;	/* no variable stack offsets: 6.1 refuses them */
+	__u32 slot, table;
+	__u32 rule, flags;
+};
+
+/* One step of the walk: 0 goes on to rule i + 1, 1 stops (decided, or past the table). */
+static int bf_match_step(__u32 i, void *ctx)
+{
+	struct bf_match *m = ctx;
+	__u32 key = m->slot * BF_MAX_RULES + i;
+	struct bf_rule *r;
+
+	if (i >= BF_MAX_RULES)
+		return 1;
+	if (m->table == BF_TABLE_CAPTURE)
+		r = bpf_map_lookup_elem(&bf_capture_rules, &key);
+	else if (m->table == BF_TABLE_EXPORT)
+		r = bpf_map_lookup_elem(&bf_export_rules, &key);
+	else
+		r = bpf_map_lookup_elem(&bf_ipc_rules, &key);
+	if (!r)
+		return 1;
+	if (!((r->flags & BF_RF_ANY_APP) || (r->apps & m->apps)) ||
+	    !((r->flags & BF_RF_ANY_OBJ) || (r->objs & m->objs)))
+		return 0;
+	if (r->flags & BF_RF_AUDIT) {
+		if (i < 64)
+			m->trials_lo |= 1ull << i;
+		else
+			m->trials_hi |= 1ull << (i - 64);
+		return 0;
+	}
+	m->rule = i;
+	m->flags = r->flags;
+	return 1;
+}
+
 /*
  * First rule whose app set and object set both match decides; BF_RULE_DEFAULT
  * if none. An "audit" rule is a trial: a match only sets its bit in
  * e->trials and the walk goes on, so a trial can never change a verdict.
- * (Only OR-ing bits, never branching on them, keeps the verifier's state
- * pruning working across the 128 iterations.)
+ * The walk is a bpf_loop (5.17+): its step is verified once, whatever the
+ * rule count. Unrolled or as a bounded loop, 128 steps times the branches
+ * before them ran past 6.1's million-instruction verifier limit, which the
+ * newer verifier's pruning had hidden.
  */
-static __always_inline __u32 bf_first_match(void *rules, __u32 slot, __u32 n, __u64 apps,
-					    __u64 objs, __u32 *flags, struct bf_event *e)
+static __always_inline __u32 bf_first_match(enum bf_rule_table table, __u32 slot, __u32 n,
+					    __u64 apps, __u64 objs, __u32 *flags,
+					    struct bf_event *e)
 {
-	__u64 lo = 0, hi = 0;
+	struct bf_match m = { .apps = apps, .objs = objs, .slot = slot, .table = table,
+			      .rule = BF_RULE_DEFAULT };
 
-	for (__u32 i = 0; i < BF_MAX_RULES; i++) {
-		__u32 key = slot * BF_MAX_RULES + i;
-		struct bf_rule *r;
-
-		if (i >= n)
-			break;
-		r = bpf_map_lookup_elem(rules, &key);
-		if (!r)
-			break;
-		if (!((r->flags & BF_RF_ANY_APP) || (r->apps & apps)) ||
-		    !((r->flags & BF_RF_ANY_OBJ) || (r->objs & objs)))
-			continue;
-		if (r->flags & BF_RF_AUDIT) {
-			if (i < 64)
-				lo |= 1ull << i;
-			else
-				hi |= 1ull << (i - 64);
-			continue;
-		}
-		e->trials[0] = lo;
-		e->trials[1] = hi;
-		*flags = r->flags;
-		return i;
-	}
-	e->trials[0] = lo;
-	e->trials[1] = hi;
-	*flags = 0;	/* default: deny */
-	return BF_RULE_DEFAULT;
+	bpf_loop(n < BF_MAX_RULES ? n : BF_MAX_RULES, bf_match_step, &m, 0);
+	e->trials[0] = m.trials_lo;
+	e->trials[1] = m.trials_hi;
+	*flags = m.rule == BF_RULE_DEFAULT ? 0 : m.flags;	/* default: deny */
+	return m.rule;
 }
 
 /* Turn the matched rule into event flags; returns 1 to let the operation through. */
@@ -341,6 +365,13 @@ static __always_inline int bf_verdict(struct bf_event *e, const struct bf_slot_c
 		e->flags |= BF_EF_ALLOW;
 	return !!(e->flags & BF_EF_ALLOW);
 }
+
+/*
+ * Set by the agent before load, from a probe: cgroup_skb programs may call
+ * bpf_get_current_pid_tgid only on newer kernels (not on 6.1). With 0 the
+ * verifier never reaches the call, so the program loads everywhere.
+ */
+const volatile __u32 bf_skb_has_pid = 0;
 
 /* Set by the agent before load: a quarter of the ring buffer. */
 const volatile __u64 bf_wake_bytes = 1 << 18;
@@ -474,7 +505,7 @@ int bf_dev(struct bpf_cgroup_dev_ctx *ctx)
 	e.minor = ctx->minor;
 	e.access = access;
 	bf_identify(&e, cfg, slot);
-	e.rule = bf_first_match(&bf_capture_rules, slot, cfg->n_capture, e.apps, e.objs,
+	e.rule = bf_first_match(BF_TABLE_CAPTURE, slot, cfg->n_capture, e.apps, e.objs,
 				&rule_flags, &e);
 	if (rule_flags & BF_RF_CONSENT) {
 		e.flags |= BF_EF_CONSENT;
@@ -605,7 +636,7 @@ static __always_inline int bf_sock_decide(struct bpf_sock_addr *ctx, int v6, __u
 	}
 	e.objs = bf_dest_sets(&e, cfg, slot);
 	bf_identify(&e, cfg, slot);
-	e.rule = bf_first_match(&bf_export_rules, slot, cfg->n_export, e.apps, e.objs,
+	e.rule = bf_first_match(BF_TABLE_EXPORT, slot, cfg->n_export, e.apps, e.objs,
 				&rule_flags, &e);
 	allowed = bf_verdict(&e, cfg, rule_flags);
 	if (!allowed)
@@ -640,7 +671,13 @@ int bf_sendmsg6(struct bpf_sock_addr *ctx)
 	return bf_sock_decide(ctx, 1, 0);
 }
 
-extern void *bpf_cast_to_kern_ctx(void *obj) __ksym;
+/*
+ * 6.2+ only, and used only by the unix-socket programs, which exist only
+ * where cgroup/connect_unix does (6.7+). Weak, so that on an older kernel
+ * libbpf leaves it unresolved instead of refusing the whole object: the
+ * agent never loads those programs there (see bf_loader probe_unix_hooks).
+ */
+extern void *bpf_cast_to_kern_ctx(void *obj) __ksym __weak;
 
 /*
  * The address exactly as the process gave it, shaped like a policy key:
@@ -706,7 +743,7 @@ static __always_inline int bf_unix_decide(struct bpf_sock_addr *ctx, __u32 what)
 	k.slot = slot;
 	e.objs = bf_lookup_mask(&bf_unix, &k);
 	bf_identify(&e, cfg, slot);
-	e.rule = bf_first_match(&bf_ipc_rules, slot, cfg->n_ipc, e.apps, e.objs, &rule_flags, &e);
+	e.rule = bf_first_match(BF_TABLE_IPC, slot, cfg->n_ipc, e.apps, e.objs, &rule_flags, &e);
 	allowed = bf_verdict(&e, cfg, rule_flags);
 	if (!allowed)
 		bf_count(BF_STAT_IPC_DENY);
@@ -831,9 +868,11 @@ int bf_egress(struct __sk_buff *skb)
 
 		if (cfg->mode != BF_MODE_AUDIT)
 			e.flags = BF_EF_ENFORCED;
-		pid_tgid = bpf_get_current_pid_tgid();
-		e.pid = (__u32)pid_tgid;
-		e.tgid = pid_tgid >> 32;
+		if (bf_skb_has_pid) {
+			pid_tgid = bpf_get_current_pid_tgid();
+			e.pid = (__u32)pid_tgid;
+			e.tgid = pid_tgid >> 32;
+		}
 		bf_submit(&e);
 	}
 	return cfg->mode == BF_MODE_AUDIT;	/* audit mode: counted and told, never dropped */

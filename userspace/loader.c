@@ -204,6 +204,9 @@ int bf_loader_load(struct bf_loader *l, const char *pin_dir, uint32_t ringbuf_si
 		return err;
 	l->ringbuf_size = bpf_map__max_entries(l->skel->maps.bf_events);
 	l->skel->rodata->bf_wake_bytes = l->ringbuf_size / 4;
+	/* Only the quota record's sender pid depends on it: 0 where the kernel says no. */
+	l->skel->rodata->bf_skb_has_pid =
+		libbpf_probe_bpf_helper(BPF_PROG_TYPE_CGROUP_SKB, BPF_FUNC_get_current_pid_tgid, NULL) == 1;
 	err = biofence_bpf__load(l->skel);
 	if (err) {
 		if (l->maps_reused)
