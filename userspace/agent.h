@@ -37,6 +37,7 @@ struct bf_path_cache {
 };
 
 #define BF_WINDOW_HISTORY   64
+#define BF_MAX_WATCHES      64  /* directories of camera paths watched for udev's links */
 #define BF_SOCKETS_SEEN     256
 
 /* A (process, socket) the socket scan has already acted on; inode 0: its CAP_NET_RAW warning. */
@@ -130,6 +131,10 @@ struct bf_agent {
 	int metrics_err;                /* the last write's result, so a failure is logged once */
 	struct bf_socket_seen sockets_seen[BF_SOCKETS_SEEN];
 	unsigned sockets_seen_next;
+	int uevent_fd;                  /* kernel uevents, -1 if unavailable (agent_hotplug.c) */
+	int inotify_fd;                 /* the directories of camera paths, -1 if unavailable */
+	struct { int wd; char *dir; } watches[BF_MAX_WATCHES];
+	size_t n_watches;
 	volatile int stop;              /* set by the signal path only */
 };
 
@@ -137,7 +142,8 @@ struct bf_agent {
 int agent_load_policy(struct bf_agent *ag, struct bf_loaded **out, struct bf_diags *diags);
 int agent_install(struct bf_agent *ag, struct bf_loaded *ld, char *err, size_t errlen);
 int agent_reload(struct bf_agent *ag, const char *trigger, struct json_object *reply);
-void agent_reresolve(struct bf_agent *ag);
+/* TRIGGER says what prompted it ("periodic", "uevent remove video1", ...), for the audit log. */
+void agent_reresolve(struct bf_agent *ag, const char *trigger);
 void bf_loaded_free(struct bf_loaded *ld);
 struct json_object *agent_unresolved(const struct bf_loaded *ld);
 
@@ -162,6 +168,13 @@ void agent_resolve_hosts_cached(struct bf_agent *ag, const struct bf_loaded *pre
 void agent_dns_installed(struct bf_agent *ag, struct bf_loaded *ld);
 void agent_log_dns_change(struct bf_agent *ag, const struct bf_loaded *old, const struct bf_loaded *now);
 struct json_object *agent_dns_status(struct bf_agent *ag);
+
+/* agent_hotplug.c */
+void agent_hotplug_open(struct bf_agent *ag);
+void agent_hotplug_close(struct bf_agent *ag);
+void agent_hotplug_watch(struct bf_agent *ag);
+void agent_on_uevent(struct bf_agent *ag);
+void agent_on_inotify(struct bf_agent *ag);
 
 /* agent_logfail.c */
 void agent_check_log(struct bf_agent *ag);

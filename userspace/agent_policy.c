@@ -85,6 +85,7 @@ int agent_install(struct bf_agent *ag, struct bf_loaded *ld, char *errbuf, size_
 	ag->cur = ld;
 	agent_consent_after_install(ag);
 	agent_dns_installed(ag, ld);
+	agent_hotplug_watch(ag);	/* the new policy may name paths in other directories */
 	return 0;
 }
 
@@ -186,7 +187,7 @@ int agent_reload(struct bf_agent *ag, const char *trigger, struct json_object *r
 }
 
 static void log_resolve_change(struct bf_agent *ag, const struct bf_loaded *old,
-			       const struct bf_loaded *now)
+			       const struct bf_loaded *now, const char *trigger)
 {
 	const struct bf_policy *p = now->policy;
 
@@ -208,6 +209,7 @@ static void log_resolve_change(struct bf_agent *ag, const struct bf_loaded *old,
 				 (unsigned long long)b->exe_ino);
 			bf_json_add_str(rec, "exe_inode", id);
 		}
+		bf_json_add_str(rec, "trigger", trigger);
 		if (b->why[0])
 			log_warnx("app %s loses its rights: %s", p->apps[i].name, b->why);
 		else
@@ -216,11 +218,64 @@ static void log_resolve_change(struct bf_agent *ag, const struct bf_loaded *old,
 	}
 }
 
+/* A camera's device numbers as capture records write them: "81:0", or "81:*" for a class. */
+static struct json_object *cam_devices(const struct bf_camera_res *r)
+{
+	struct json_object *arr = json_object_new_array();
+
+	for (size_t k = 0; k < r->n_keys; k++) {
+		char buf[32];
+
+		if (r->keys[k].minor == BF_ANY_MINOR)
+			snprintf(buf, sizeof(buf), "%u:*", r->keys[k].major);
+		else
+			snprintf(buf, sizeof(buf), "%u:%u", r->keys[k].major, r->keys[k].minor);
+		json_object_array_add(arr, json_object_new_string(buf));
+	}
+	return arr;
+}
+
 /*
- * Exe upgrades, units that start, cameras plugged in: re-resolve the policy
- * in force and, if anything moved, swap in tables built from the same text.
+ * A camera unplugged, plugged back at another number, or a link udev
+ * re-pointed: which devices the camera's rules now judge, and which they
+ * judged before (docs/policy-cameras.md, "Hot-plug").
  */
-void agent_reresolve(struct bf_agent *ag)
+static void log_camera_change(struct bf_agent *ag, const struct bf_loaded *old,
+			      const struct bf_loaded *now, const char *trigger)
+{
+	const struct bf_policy *p = now->policy;
+
+	for (size_t i = 0; i < p->n_cameras; i++) {
+		const struct bf_camera_res *a = &old->res.cameras[i], *b = &now->res.cameras[i];
+		struct json_object *rec;
+
+		if (memcmp(a, b, sizeof(*a)) == 0)
+			continue;
+		rec = bf_audit_begin(ag->audit, "agent", bf_audit_now_ns());
+		bf_json_add_str(rec, "event", "resolve");
+		bf_json_add_str(rec, "camera", p->cameras[i].name);
+		json_object_object_add(rec, "devices", cam_devices(b));
+		json_object_object_add(rec, "previous", cam_devices(a));
+		bf_json_add_bool(rec, "can_match", b->n_keys > 0);
+		bf_json_add_str(rec, "why", b->why[0] ? b->why : NULL);
+		bf_json_add_str(rec, "trigger", trigger);
+		bf_json_add_u64(rec, "policy_seq", now->seq);
+		if (!b->n_keys)
+			log_warnx("camera %s has no device now (%s): its rules judge nothing until it is back",
+				  p->cameras[i].name, b->why);
+		else
+			log_info("camera %s re-resolved to %zu device key%s (%s)", p->cameras[i].name,
+				 b->n_keys, b->n_keys == 1 ? "" : "s", trigger);
+		agent_emit(ag, rec);
+	}
+}
+
+/*
+ * Exe upgrades, units that start, cameras plugged in or out: re-resolve
+ * the policy in force and, if anything moved, swap in tables built from
+ * the same text, flipping slots as a reload does.
+ */
+void agent_reresolve(struct bf_agent *ag, const char *trigger)
 {
 	struct bf_loaded *ld = calloc(1, sizeof(*ld));
 	char errbuf[256];
@@ -240,13 +295,14 @@ void agent_reresolve(struct bf_agent *ag)
 	memcpy(ld->digest, ag->cur->digest, sizeof(ld->digest));
 	memcpy(ld->source, ag->cur->source, sizeof(ld->source));
 	if (agent_install(ag, ld, errbuf, sizeof(errbuf)) != 0) {
-		log_warnx("re-resolve: %s; the tables in force stay", errbuf);
+		log_warnx("re-resolve (%s): %s; the tables in force stay", trigger, errbuf);
 		bf_loaded_free(ld);	/* does not own the policy in force */
 		return;
 	}
 	/* The policy outlives the older table set: hand ownership forward. */
 	ag->cur->owns_policy = true;
 	ag->prev->owns_policy = false;
-	log_resolve_change(ag, ag->prev, ag->cur);
+	log_resolve_change(ag, ag->prev, ag->cur, trigger);
+	log_camera_change(ag, ag->prev, ag->cur, trigger);
 	agent_log_dns_change(ag, ag->prev, ag->cur);
 }

@@ -11,6 +11,7 @@
 #include "log.h"
 #include "logverify.h"
 #include "report.h"
+#include "v4l2id.h"
 
 #define BF_CTL_TIMEOUT_MS 5000
 
@@ -20,7 +21,8 @@ static void usage(FILE *out)
 		"usage: biofence check FILE...\n"
 		"       biofence status [--control SOCKET] [--pin-dir DIR] [--json]\n"
 		"       biofence reload [--control SOCKET]\n"
-		"       biofence detach [--pin-dir DIR]\n");
+		"       biofence detach [--pin-dir DIR]\n"
+		"       biofence cameras\n");
 	cli_window_usage(out);
 	cli_consent_usage(out);
 	cli_log_usage(out);
@@ -31,6 +33,7 @@ static void usage(FILE *out)
 		"  status   backend per rule kind, policy digest, counters (exit 0 only while enforcing)\n"
 		"  reload   make the agent re-read its policy (an invalid one is refused)\n"
 		"  detach   remove the pinned programs: the only way enforcement stops\n"
+		"  cameras  each V4L2 node with its identity, as a policy's camera v4l2 key selects it\n"
 		"  window   let an app use a camera under a consent grant for a while (open), end it (close), list\n"
 		"  consent  record a grant, revoke it, list or show grants; through the agent, or on the\n"
 		"           ledger file (--consent, default " BF_CONSENT_DEFAULT_PATH ") when none runs\n"
@@ -268,6 +271,46 @@ static int cmd_detach(int argc, char **argv)
 	return 0;
 }
 
+/* A v4l2 value quoted as the policy lexer reads it back: only \" and \\ are escaped. */
+static void print_quoted(const char *key, const char *v)
+{
+	if (!v[0])
+		return;
+	printf(" %s \"", key);
+	for (; *v; v++)
+		printf("%s%c", *v == '"' || *v == '\\' ? "\\" : "", *v);
+	putchar('"');
+}
+
+/* What "camera NAME v4l2 ..." can select on this host, read from sysfs as the agent reads it. */
+static int cmd_cameras(int argc, char **argv)
+{
+	struct bf_v4l2_node *nodes;
+	size_t n;
+	int err;
+
+	if (argc != 1) {
+		usage(stderr);
+		return 2;
+	}
+	err = bf_v4l2_nodes(BF_SYSFS_ROOT, &nodes, &n);
+	if (err) {
+		log_errno(err, "reading %s/class/video4linux", BF_SYSFS_ROOT);
+		return 1;
+	}
+	if (!n)
+		fprintf(stderr, "biofence: no V4L2 device on this host\n");
+	for (size_t i = 0; i < n; i++) {
+		printf("/dev/%s %u:%u v4l2", nodes[i].name, nodes[i].major, nodes[i].minor);
+		print_quoted("driver", nodes[i].driver);
+		print_quoted("card", nodes[i].card);
+		print_quoted("bus", nodes[i].bus);
+		putchar('\n');
+	}
+	free(nodes);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	log_init("biofence", 0);
@@ -283,6 +326,8 @@ int main(int argc, char **argv)
 		return cmd_reload(argc - 1, argv + 1);
 	if (strcmp(argv[1], "detach") == 0)
 		return cmd_detach(argc - 1, argv + 1);
+	if (strcmp(argv[1], "cameras") == 0)
+		return cmd_cameras(argc - 1, argv + 1);
 	if (strcmp(argv[1], "window") == 0)
 		return cli_window(argc - 1, argv + 1);
 	if (strcmp(argv[1], "consent") == 0)

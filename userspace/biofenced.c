@@ -20,7 +20,7 @@
 
 #define BF_VERSION "0.1.0"
 
-enum { EV_RING = 1, EV_SIGNAL, EV_TIMER, EV_LISTEN, EV_CLIENT };
+enum { EV_RING = 1, EV_SIGNAL, EV_TIMER, EV_LISTEN, EV_CLIENT, EV_UEVENT, EV_INOTIFY };
 #define BF_DRAIN_MS 20
 #define EV_KEY(type, idx) (((uint64_t)(type) << 32) | (uint32_t)(idx))
 
@@ -241,6 +241,8 @@ static int agent_start(struct bf_agent *ag)
 	err = setup_scope(ag);
 	if (err)
 		return err;
+	/* Before the policy is resolved: a camera that comes or goes from here on is not missed. */
+	agent_hotplug_open(ag);
 	err = bf_dns_start(&ag->dns);
 	if (err) {
 		log_errno(err, "starting the resolver thread");
@@ -335,6 +337,10 @@ static int setup_loop(struct bf_agent *ag)
 	err = err ?: epoll_add(ag, ag->sigfd, EV_KEY(EV_SIGNAL, 0));
 	err = err ?: epoll_add(ag, ag->timerfd, EV_KEY(EV_TIMER, 0));
 	err = err ?: epoll_add(ag, ag->ctlfd, EV_KEY(EV_LISTEN, 0));
+	if (!err && ag->uevent_fd >= 0)
+		err = epoll_add(ag, ag->uevent_fd, EV_KEY(EV_UEVENT, 0));
+	if (!err && ag->inotify_fd >= 0)
+		err = epoll_add(ag, ag->inotify_fd, EV_KEY(EV_INOTIFY, 0));
 	return err;
 }
 
@@ -415,7 +421,8 @@ static void on_timer(struct bf_agent *ag)
 	agent_check_lost(ag);
 	agent_follow_log_rotation(ag);
 	agent_checkpoint(ag, false);
-	agent_reresolve(ag);
+	agent_reresolve(ag, "periodic");
+	agent_hotplug_watch(ag);
 	agent_scan_sockets(ag);
 	if (++ag->metrics_ticks >= 5)
 		agent_write_metrics(ag, true);
@@ -479,6 +486,8 @@ static void run_loop(struct bf_agent *ag)
 			case EV_TIMER: on_timer(ag); break;
 			case EV_LISTEN: on_accept(ag); break;
 			case EV_CLIENT: on_client(ag, idx); break;
+			case EV_UEVENT: agent_on_uevent(ag); break;
+			case EV_INOTIFY: agent_on_inotify(ag); break;
 			}
 		}
 	}
@@ -499,6 +508,7 @@ static void agent_cleanup(struct bf_agent *ag)
 	bf_loader_close(&ag->ld);	/* handles only: the pins keep enforcing */
 	agent_path_caches_free(ag);
 	agent_consent_stop(ag);
+	agent_hotplug_close(ag);
 	bf_dns_stop(ag->dns);
 	bf_logkey_free(ag->log_key);
 	bf_audit_close(ag->audit);
@@ -525,7 +535,8 @@ static int check_only(struct bf_agent *ag)
 
 int main(int argc, char **argv)
 {
-	static struct bf_agent ag = { .epfd = -1, .sigfd = -1, .timerfd = -1, .ctlfd = -1 };
+	static struct bf_agent ag = { .epfd = -1, .sigfd = -1, .timerfd = -1, .ctlfd = -1,
+				      .uevent_fd = -1, .inotify_fd = -1 };
 	bool only_check = false;
 	int err;
 

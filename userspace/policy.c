@@ -722,35 +722,110 @@ static int camera_paths(struct parser *ps, struct bf_camera *c)
 	return 0;
 }
 
+static const char *const v4l2_keys[] = { "driver", "card", "bus" };
+static const char *const camera_keys[] = { "class", "path", "v4l2" };
+
+/* Index of the word at the cursor in KEYS (N of them), or N. */
+static size_t peek_key(const struct parser *ps, const char *const *keys, size_t n)
+{
+	size_t k;
+
+	for (k = 0; k < n && !peek_word(ps, keys[k]); k++)
+		;
+	return k;
+}
+
+/* One "driver|card|bus VALUE" of a v4l2 identity: a quoted, exact, non-empty value. */
+static int v4l2_field(struct parser *ps, const char *key, char **slot)
+{
+	const struct tok *t;
+	size_t i;
+
+	if (*slot) {
+		err_at(ps, ps->cur, "key \"%s\" given twice", key);
+		return -EINVAL;
+	}
+	ps->cur++;
+	i = ps->cur;
+	t = take_value(ps, false, "a quoted value", key);
+	if (!t)
+		return -EINVAL;
+	if (!t->text[0]) {
+		err_at(ps, i, "empty %s (a v4l2 identity value is matched exactly)", key);
+		return -EINVAL;
+	}
+	if (strlen(t->text) >= BF_V4L2_FIELD_MAX) {
+		err_at(ps, i, "%s is longer than %d bytes", key, BF_V4L2_FIELD_MAX - 1);
+		return -EINVAL;
+	}
+	*slot = xstrdup(ps, t->text);
+	return *slot ? 0 : -ENOMEM;
+}
+
+/* "v4l2" then driver, card and bus in any order, each at most once, at least one. */
+static int camera_v4l2(struct parser *ps, struct bf_camera *c)
+{
+	char **slots[] = { &c->v4l2.driver, &c->v4l2.card, &c->v4l2.bus };
+	size_t n = 0;
+
+	c->v4l2.src = src_of(ps, ps->cur - 1);
+	for (;;) {
+		const struct tok *t = peek(ps);
+		size_t k = peek_key(ps, v4l2_keys, 3);
+
+		if (k == 3 && t && t->type == TOK_WORD && peek_key(ps, camera_keys, 3) == 3) {
+			err_at(ps, ps->cur, "unknown v4l2 key \"%s\" (expected driver, card or bus)",
+			       t->text);
+			return -EINVAL;
+		}
+		if (k == 3 && t && t->type == TOK_COMMA) {
+			err_at(ps, ps->cur, "unexpected \",\" (a camera has one v4l2 identity; "
+			       "its fields are separated by spaces)");
+			return -EINVAL;
+		}
+		if (k == 3)
+			break;
+		if (v4l2_field(ps, v4l2_keys[k], slots[k]))
+			return -EINVAL;
+		n++;
+	}
+	if (!n) {
+		err_at(ps, ps->cur, "expected driver, card or bus after v4l2");
+		return -EINVAL;
+	}
+	return 0;
+}
+
 static void stmt_camera(struct parser *ps)
 {
+	bool seen[3] = { false, false, false };
 	struct bf_camera *c;
-	bool seen_class = false, seen_path = false;
 
 	ps->cur = 1;
 	c = def_camera(ps);
 	if (!c)
 		return;
 	if (!peek(ps)) {
-		err_at(ps, ps->cur, "expected class or path after the camera name");
+		err_at(ps, ps->cur, "expected class, path or v4l2 after the camera name");
 		return;
 	}
 	while (peek(ps)) {
-		bool is_class = peek_word(ps, "class");
-		bool *seen = is_class ? &seen_class : &seen_path;
+		size_t k = peek_key(ps, camera_keys, 3);
+		int rc;
 
-		if (!is_class && !peek_word(ps, "path")) {
-			err_at(ps, ps->cur, "unknown camera key \"%s\" (expected class or path)",
+		if (k == 3) {
+			err_at(ps, ps->cur, "unknown camera key \"%s\" (expected class, path or v4l2)",
 			       peek(ps)->text);
 			return;
 		}
-		if (*seen) {
-			err_at(ps, ps->cur, "key \"%s\" given twice", peek(ps)->text);
+		if (seen[k]) {
+			err_at(ps, ps->cur, "key \"%s\" given twice", camera_keys[k]);
 			return;
 		}
-		*seen = true;
+		seen[k] = true;
 		ps->cur++;
-		if (is_class ? camera_classes(ps, c) : camera_paths(ps, c))
+		rc = k == 0 ? camera_classes(ps, c) : k == 1 ? camera_paths(ps, c) : camera_v4l2(ps, c);
+		if (rc)
 			return;
 	}
 }
@@ -2600,6 +2675,9 @@ void bf_policy_free(struct bf_policy *p)
 			free(p->cameras[i].paths[j]);
 		free(p->cameras[i].paths);
 		free(p->cameras[i].path_src);
+		free(p->cameras[i].v4l2.driver);
+		free(p->cameras[i].v4l2.card);
+		free(p->cameras[i].v4l2.bus);
 	}
 	for (i = 0; i < p->n_apps; i++) {
 		free(p->apps[i].exe);
@@ -2712,6 +2790,17 @@ static void describe_app(const struct bf_policy *p, int idx, FILE *out)
 	fputc(')', out);
 }
 
+/* A v4l2 identity as it would be written in a policy: v4l2 driver "vivid" card "..." */
+static void describe_v4l2(const struct bf_v4l2_ident *id, FILE *out)
+{
+	const char *vals[] = { id->driver, id->card, id->bus };
+
+	fputs("v4l2", out);
+	for (size_t k = 0; k < 3; k++)
+		if (vals[k])
+			fprintf(out, " %s \"%s\"", v4l2_keys[k], vals[k]);
+}
+
 static void describe_camera(const struct bf_policy *p, int idx, FILE *out)
 {
 	static const char *const names[] = { "video", "media", "usb" };
@@ -2733,6 +2822,10 @@ static void describe_camera(const struct bf_policy *p, int idx, FILE *out)
 	}
 	for (i = 0; i < c->n_paths; i++)
 		fprintf(out, "%s%s", i ? ", " : c->classes ? "; " : "", c->paths[i]);
+	if (c->v4l2.src.line) {
+		fputs(c->classes || c->n_paths ? "; " : "", out);
+		describe_v4l2(&c->v4l2, out);
+	}
 	fputc(')', out);
 }
 

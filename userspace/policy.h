@@ -22,6 +22,22 @@ struct bf_src {
 #define BF_CLASS_MEDIA (1u << 1)  /* media controller, major from /proc/devices */
 #define BF_CLASS_USB   (1u << 2)  /* raw usbfs, char 189 */
 
+#define BF_V4L2_FIELD_MAX 128  /* a v4l2 identity value, NUL included */
+
+/*
+ * "v4l2 driver "D" card "C" bus "B"" (any of the three, at least one):
+ * every V4L2 node whose identity has each given value, exactly. The
+ * identity is read from sysfs, never by opening the node (the agent's own
+ * programs would judge that open): docs/policy-cameras.md says where each
+ * value comes from.
+ */
+struct bf_v4l2_ident {
+	char *driver;           /* NULL: not given */
+	char *card;
+	char *bus;
+	struct bf_src src;      /* the v4l2 key; .line 0: the camera has no identity */
+};
+
 struct bf_camera {
 	char name[BF_NAME_MAX];
 	struct bf_src src;
@@ -29,6 +45,7 @@ struct bf_camera {
 	char **paths;           /* device node paths, may be symlinks */
 	struct bf_src *path_src;
 	size_t n_paths;
+	struct bf_v4l2_ident v4l2;
 };
 
 struct bf_app {

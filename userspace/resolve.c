@@ -16,6 +16,7 @@
 #include "resolve.h"
 #include "sha256.h"
 #include "util.h"
+#include "v4l2id.h"
 
 #define BF_VIDEO_MAJOR 81
 #define BF_USB_MAJOR 189
@@ -254,13 +255,45 @@ static void resolve_app(const struct bf_app *a, const char *root, const struct b
 		resolve_exe(a, prev, r);
 }
 
+/* A camera with more nodes than keys would leave some unjudged: said, not silently dropped. */
 static void cam_add(struct bf_camera_res *r, uint32_t maj, uint32_t min)
 {
+	for (size_t i = 0; i < r->n_keys; i++)
+		if (r->keys[i].major == maj && r->keys[i].minor == min)
+			return;
 	if (r->n_keys < BF_CAM_MAX_KEYS)
 		r->keys[r->n_keys++] = (struct bf_cam_dev){ .major = maj, .minor = min };
+	else if (!strstr(r->why, "more than"))
+		why_add(r->why, sizeof(r->why), "more than %d device nodes: %u:%u and later ones are "
+			"not covered", BF_CAM_MAX_KEYS, maj, min);
 }
 
-static void resolve_camera(const struct bf_camera *c, struct bf_camera_res *r)
+static void v4l2_add(const struct bf_camera *c, const struct bf_v4l2_node *nodes, size_t n,
+		     int scan_err, struct bf_camera_res *r)
+{
+	bool matched = false;
+
+	if (scan_err) {
+		why_add(r->why, sizeof(r->why), "v4l2: reading class/video4linux in sysfs: %s",
+			strerror(-scan_err));
+		return;
+	}
+	for (size_t i = 0; i < n; i++) {
+		if (!bf_v4l2_match(&c->v4l2, &nodes[i]))
+			continue;
+		cam_add(r, nodes[i].major, nodes[i].minor);
+		matched = true;
+	}
+	/* Absent (unplugged, driver not loaded): the rule has no device until it comes back. */
+	if (!matched)
+		why_add(r->why, sizeof(r->why), "v4l2%s%s%s%s%s%s%s%s%s: no V4L2 node has this identity",
+			c->v4l2.driver ? " driver \"" : "", c->v4l2.driver ?: "", c->v4l2.driver ? "\"" : "",
+			c->v4l2.card ? " card \"" : "", c->v4l2.card ?: "", c->v4l2.card ? "\"" : "",
+			c->v4l2.bus ? " bus \"" : "", c->v4l2.bus ?: "", c->v4l2.bus ? "\"" : "");
+}
+
+static void resolve_camera(const struct bf_camera *c, const struct bf_v4l2_node *nodes, size_t n,
+			   int scan_err, struct bf_camera_res *r)
 {
 	uint32_t media;
 	struct stat st;
@@ -285,6 +318,28 @@ static void resolve_camera(const struct bf_camera *c, struct bf_camera_res *r)
 		else
 			cam_add(r, major(st.st_rdev), minor(st.st_rdev));
 	}
+	if (c->v4l2.src.line)
+		v4l2_add(c, nodes, n, scan_err, r);
+}
+
+int bf_resolve_cameras(const struct bf_policy *p, const char *sysfs, struct bf_camera_res *out)
+{
+	struct bf_v4l2_node *nodes = NULL;
+	size_t n = 0;
+	bool any = false;
+	int scan_err = 0;
+
+	/* One sysfs scan serves every camera, and none is made for a policy without v4l2 keys. */
+	for (size_t i = 0; i < p->n_cameras && !any; i++)
+		any = p->cameras[i].v4l2.src.line != 0;
+	if (any)
+		scan_err = bf_v4l2_nodes(sysfs, &nodes, &n);
+	if (scan_err == -ENOMEM)
+		return scan_err;
+	for (size_t i = 0; i < p->n_cameras; i++)
+		resolve_camera(&p->cameras[i], nodes, n, scan_err, &out[i]);
+	free(nodes);
+	return 0;
 }
 
 static void free_dests(struct bf_resolved *r)
@@ -312,8 +367,10 @@ int bf_resolve_again(const struct bf_policy *p, const char *cgroup_root,
 	}
 	for (size_t i = 0; i < p->n_apps; i++)
 		resolve_app(&p->apps[i], cgroup_root, prev ? &prev->apps[i] : NULL, &out->apps[i]);
-	for (size_t i = 0; i < p->n_cameras; i++)
-		resolve_camera(&p->cameras[i], &out->cameras[i]);
+	if (bf_resolve_cameras(p, BF_SYSFS_ROOT, out->cameras) != 0) {
+		bf_resolved_free(out);
+		return -ENOMEM;
+	}
 	return 0;
 }
 

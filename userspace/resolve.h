@@ -86,6 +86,13 @@ int bf_resolve(const struct bf_policy *p, const char *cgroup_root, struct bf_res
  */
 int bf_resolve_again(const struct bf_policy *p, const char *cgroup_root,
 		     const struct bf_resolved *prev, struct bf_resolved *out);
+/*
+ * Resolve every camera of P into OUT (P->n_cameras of them): classes,
+ * paths (stat, following links) and v4l2 identities, matched against the
+ * nodes under SYSFS/class/video4linux (BF_SYSFS_ROOT on a host; a fake
+ * tree in tests). A camera that is absent gets no key and a why.
+ */
+int bf_resolve_cameras(const struct bf_policy *p, const char *sysfs, struct bf_camera_res *out);
 void bf_resolved_free(struct bf_resolved *r);
 /* True if anything differs between two resolutions of the same policy. */
 bool bf_resolved_differs(const struct bf_policy *p, const struct bf_resolved *a,

@@ -543,7 +543,7 @@ static void test_err_missing_args(void **state)
 		      "t.policy:2:7: expected a camera name",
 		      "t.policy:3:4: expected an app name",
 		      "t.policy:4:5: expected a dest name",
-		      "t.policy:5:9: expected class or path after the camera name",
+		      "t.policy:5:9: expected class, path or v4l2 after the camera name",
 		      "t.policy:6:6: expected an app key (exe, unit, cgroup or user)",
 		      "t.policy:7:7: expected any or a list of addresses",
 		      "t.policy:8:8: expected allow or deny after capture",
@@ -574,7 +574,7 @@ static void test_err_trailing_garbage(void **state)
 		      "t.policy:2:29: trailing garbage \"please\"",
 		      "t.policy:3:21: trailing garbage \"x\"",
 		      "t.policy:4:20: trailing garbage \"b.policy\"",
-		      "t.policy:5:22: unknown camera key \"/dev/video0\" (expected class or path)",
+		      "t.policy:5:22: unknown camera key \"/dev/video0\" (expected class, path or v4l2)",
 		      "t.policy:6:21: unknown app key \",\" (expected exe, unit, cgroup or user)");
 }
 
@@ -620,7 +620,7 @@ static void test_err_keys(void **state)
 		      "t.policy:7:7: unknown app key \"name\" (expected exe, unit, cgroup or user)",
 		      "t.policy:8:16: unknown class \"webcam\" (expected video, media or usb)",
 		      "t.policy:9:23: unknown class \"Video\" (expected video, media or usb)",
-		      "t.policy:10:10: unknown camera key \"color\" (expected class or path)");
+		      "t.policy:10:10: unknown camera key \"color\" (expected class, path or v4l2)");
 }
 
 static void test_err_values(void **state)
@@ -2372,6 +2372,94 @@ static void test_exe_checks(void **state)
 	free(missing);
 }
 
+/* ---- camera v4l2 identities ---- */
+
+static void test_v4l2_identity(void **state)
+{
+	struct bf_policy *p = parse_ok(
+		"camera lobby v4l2 driver \"vivid\" card \"vivid-000-vid-cap\" bus \"platform:vivid.0\"\n"
+		"camera desk  v4l2 bus \"usb-0000:00:14.0-1\"   # one key is enough\n"
+		"camera mix   class media v4l2 card \"Integrated Camera: Integrated C\" driver \"uvcvideo\"\n"
+		"camera both  path \"/dev/video9\" v4l2 driver \"uvcvideo\"\n"
+		"camera plain class video\n",
+		NF);
+	const struct bf_camera *c = p->cameras;
+
+	assert_string_equal(c[0].v4l2.driver, "vivid");
+	assert_string_equal(c[0].v4l2.card, "vivid-000-vid-cap");
+	assert_string_equal(c[0].v4l2.bus, "platform:vivid.0");
+	expect_src(&c[0].v4l2.src, "t.policy", 1, 14);
+	assert_null(c[1].v4l2.driver);
+	assert_null(c[1].v4l2.card);
+	assert_string_equal(c[1].v4l2.bus, "usb-0000:00:14.0-1");
+	assert_int_equal(c[2].classes, BF_CLASS_MEDIA);
+	assert_string_equal(c[2].v4l2.card, "Integrated Camera: Integrated C");
+	assert_int_equal(c[3].n_paths, 1);
+	assert_string_equal(c[3].v4l2.driver, "uvcvideo");
+	assert_int_equal(c[4].v4l2.src.line, 0);
+	bf_policy_free(p);
+}
+
+static void test_v4l2_values_unquoted(void **state)
+{
+	/* Values are quoted, like every path and name a policy matches exactly. */
+	expect_errors("camera a v4l2 driver vivid\n",
+		      "t.policy:1:22: expected a quoted value after driver");
+}
+
+static void test_err_v4l2(void **state)
+{
+	char *long_card = NULL, *text = NULL;
+
+	expect_errors("camera a v4l2\n"
+		      "camera b v4l2 class video\n"
+		      "camera c v4l2 driver \"vivid\" driver \"uvcvideo\"\n"
+		      "camera d v4l2 card \"\"\n"
+		      "camera e v4l2 serial \"1234\"\n"
+		      "camera f v4l2 driver \"vivid\", card \"x\"\n"
+		      "camera g v4l2 driver \"vivid\" v4l2 card \"x\"\n"
+		      "camera h v4l2 bus\n"
+		      "camera i v4l2 driver \"vivid\" \"x\"\n"
+		      "camera j class video v4l2 card \"x\" name \"y\"\n",
+		      "t.policy:1:14: expected driver, card or bus after v4l2",
+		      "t.policy:2:15: expected driver, card or bus after v4l2",
+		      "t.policy:3:30: key \"driver\" given twice",
+		      "t.policy:4:20: empty card (a v4l2 identity value is matched exactly)",
+		      "t.policy:5:15: unknown v4l2 key \"serial\" (expected driver, card or bus)",
+		      "t.policy:6:29: unexpected \",\" (a camera has one v4l2 identity; "
+		      "its fields are separated by spaces)",
+		      "t.policy:7:30: key \"v4l2\" given twice",
+		      "t.policy:8:18: expected a quoted value after bus",
+		      "t.policy:9:30: unknown camera key \"x\" (expected class, path or v4l2)",
+		      "t.policy:10:36: unknown v4l2 key \"name\" (expected driver, card or bus)");
+	/* 127 bytes fit (sysfs names are shorter still); 128 do not. */
+	assert_true(asprintf(&long_card, "%0127d", 0) > 0);
+	assert_true(asprintf(&text, "camera a v4l2 card \"%s\"\n", long_card) > 0);
+	bf_policy_free(parse_ok(text, NF));
+	free(text);
+	assert_true(asprintf(&text, "camera a v4l2 card \"%s1\"\n", long_card) > 0);
+	expect_errors(text, "t.policy:1:20: card is longer than 127 bytes");
+	free(text);
+	free(long_card);
+}
+
+static void test_describe_v4l2(void **state)
+{
+	struct bf_policy *p = parse_ok(
+		"camera lobby v4l2 driver \"vivid\" bus \"platform:vivid.0\"\n"
+		"camera desk class video path \"/dev/video0\" v4l2 card \"C920\"\n"
+		"app rec user \"0\"\n"
+		"capture allow rec lobby\n"
+		"capture allow rec desk\n",
+		NF);
+	char *s = describe(p);
+
+	expect_contains(s, " may open lobby (v4l2 driver \"vivid\" bus \"platform:vivid.0\")");
+	expect_contains(s, " may open desk (class video; /dev/video0; v4l2 card \"C920\")");
+	free(s);
+	bf_policy_free(p);
+}
+
 int main(void)
 {
 	const struct CMUnitTest mem[] = {
@@ -2431,6 +2519,10 @@ int main(void)
 		cmocka_unit_test(test_err_dns_ttl),
 		cmocka_unit_test(test_err_dns_ttl_order),
 		cmocka_unit_test(test_describe_hosts),
+		cmocka_unit_test(test_v4l2_identity),
+		cmocka_unit_test(test_v4l2_values_unquoted),
+		cmocka_unit_test(test_err_v4l2),
+		cmocka_unit_test(test_describe_v4l2),
 		cmocka_unit_test(test_parse_duration),
 		cmocka_unit_test(test_format_duration),
 	};
