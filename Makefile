@@ -3,7 +3,11 @@
 #   make            build everything into build/
 #   make deps       install Debian's build and test packages (idempotent)
 #   make run        run biofenced on this host with policies/default.policy
-#   make check      build and run every test; closes with "N passed, N failed"
+#   make check      build and run every test, the VM lane (6.1) included; closes with "N passed, N failed"
+#   make check-host the host's tests only (unit, CLI, kernel on this kernel)
+#   make check-vm   the VM lane: the kernel tests and real capture on Debian 12's kernel
+#                   under qemu (KERNEL=6.1, the default, or KERNEL=6.12)
+#   make check-vm-all  the VM lane on both of Debian 12's kernels
 #   make bench      run the benchmarks (docs/benchmarks.md)
 #   make attack-matrix  run the attack tests and regenerate docs/attack-matrix.md
 
@@ -12,6 +16,10 @@ CLANG    ?= clang
 BPFTOOL  ?= bpftool
 CC       ?= cc
 ARCH     := $(shell uname -m | sed 's/x86_64/x86/;s/aarch64/arm64/')
+
+# The VM lane's own: qemu, the guest's busybox, and what unpacks a kernel .deb.
+VM_PKGS := qemu-system-x86 busybox-static cpio kmod xz-utils zstd
+KERNEL   ?= 6.1
 
 DEPS_PKGS := clang llvm bpftool libbpf-dev libelf-dev zlib1g-dev libcmocka-dev \
 	libjson-c-dev libssl-dev libseccomp-dev libcap-dev pkg-config jq socat iproute2 make gcc \
@@ -45,7 +53,7 @@ ATTACK_BINS := $(patsubst tests/attacks/%.c,$(OUT)/tests/attacks/%,$(ATTACK_SRCS
 BENCH_SRCS := $(wildcard bench/*.c)
 BENCH_BINS := $(patsubst bench/%.c,$(OUT)/bench/%,$(BENCH_SRCS))
 
-.PHONY: all deps run check unit kernel bench attack-matrix clean
+.PHONY: all deps vm-deps run check check-host check-vm check-vm-all unit kernel bench attack-matrix clean
 .DELETE_ON_ERROR:
 .SECONDARY:
 
@@ -53,6 +61,9 @@ all: $(OUT)/biofenced $(OUT)/biofence
 
 deps:
 	@./tools/deps.sh $(DEPS_PKGS)
+
+vm-deps:
+	@./tools/deps.sh $(VM_PKGS)
 
 # vmlinux.h is generated from the build host's kernel BTF (see README).
 $(OUT)/vmlinux.h:
@@ -108,8 +119,23 @@ run: deps all
 	@echo "           (the pinned programs stay; 'build/biofence detach' removes them)"
 	$(OUT)/biofenced --policy policies/default.policy --echo $(RUN_FLAGS)
 
-check: deps all $(UNIT_BINS) $(HELPER_BINS) $(ATTACK_BINS)
+TEST_BINS := all $(UNIT_BINS) $(HELPER_BINS) $(ATTACK_BINS)
+
+# Host first, then the lane; the last line adds both up.
+check: deps vm-deps $(TEST_BINS)
+	@./tests/run.sh > $(OUT)/check-host.log 2>&1; h=$$?; cat $(OUT)/check-host.log; \
+	  ./tests/vm/check.sh 6.1; v=$$?; \
+	  ./tests/total.sh $(OUT)/check-host.log $(OUT)/check-vm-6.1.log; \
+	  test $$h -eq 0 -a $$v -eq 0
+
+check-host: deps $(TEST_BINS)
 	@./tests/run.sh
+
+check-vm: deps vm-deps $(TEST_BINS)
+	@./tests/vm/check.sh $(KERNEL)
+
+check-vm-all: deps vm-deps $(TEST_BINS)
+	@./tests/vm/check.sh 6.1; a=$$?; ./tests/vm/check.sh 6.12; b=$$?; test $$a -eq 0 -a $$b -eq 0
 
 unit: all $(UNIT_BINS)
 	@./tests/run.sh unit
@@ -122,10 +148,8 @@ bench: deps all $(BENCH_BINS) $(HELPER_BINS)
 
 # The matrix is the test's output, never hand-written: the runner rewrites it
 # only when every route behaved as tests/attacks/expected.tsv says.
-attack-matrix: deps all $(ATTACK_BINS)
-	@BF_ATTACK_MATRIX=docs/attack-matrix.md bash tests/kernel/test_attacks.sh > $(OUT)/attack-matrix.out 2>&1; \
-	  rc=$$?; cat $(OUT)/attack-matrix.out; \
-	  test $$rc -eq 0 && ! grep -q '^FAIL' $(OUT)/attack-matrix.out
+attack-matrix: deps vm-deps all $(HELPER_BINS) $(ATTACK_BINS)
+	@./tools/attack-matrix
 
 clean:
 	rm -rf $(OUT)

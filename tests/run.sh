@@ -1,6 +1,6 @@
 #!/bin/bash
 # run.sh - run the unit and kernel tests and print one closing line "N passed, N failed[, N skipped]".
-# usage: tests/run.sh [unit|kernel]
+# usage: tests/run.sh [unit|kernel|guest]   (guest: the kernel tests and tests/vm/, in the VM lane)
 set -u
 cd "$(dirname "$0")/.."
 what=${1:-all}
@@ -50,8 +50,22 @@ if [ "$what" = all ] || [ "$what" = unit ]; then
 		[ -f "$t" ] && run_kernel "$t"
 	done
 fi
-if [ "$what" = all ] || [ "$what" = kernel ]; then
+# In the VM lane, tests that exercise no kernel feature stay on the host (tests/vm/host-only says why).
+host_only() {
+	[ "$what" = guest ] || return 1
+	local why
+	why=$(awk -F'\t' -v t="$(basename "$1")" '$1 == t { print $2 }' tests/vm/host-only)
+	[ -n "$why" ] || return 1
+	echo "SKIP: $1: host only: $why"
+	skipped=$((skipped + 1))
+}
+if [ "$what" = all ] || [ "$what" = kernel ] || [ "$what" = guest ]; then
 	for t in tests/kernel/test_*.sh; do
+		[ -f "$t" ] && ! host_only "$t" && run_kernel "$t"
+	done
+fi
+if [ "$what" = guest ]; then
+	for t in tests/vm/test_*.sh; do
 		[ -f "$t" ] && run_kernel "$t"
 	done
 fi

@@ -14,6 +14,14 @@ TEST=$(basename "$0" .sh)
 ID=bft-${TEST#test_}-$$-${RANDOM}
 CG=$CG2/$ID
 PIN=/sys/fs/bpf/$ID
+# Two camera minors no driver owns, so an allowed open ends in ENXIO and a
+# denied one in EPERM, which tells them apart exactly. On this host that is
+# 81:0 and 81:1; in the VM lane vivid owns the low minors of major 81.
+CAM_MINOR=0
+while [ -e "/sys/dev/char/81:$CAM_MINOR" ] || [ -e "/sys/dev/char/81:$((CAM_MINOR + 1))" ]; do
+	CAM_MINOR=$((CAM_MINOR + 1))
+done
+CAM_MINOR2=$((CAM_MINOR + 1))
 TMP=
 AGENT_PID=
 LOG=
@@ -22,8 +30,10 @@ CTL=
 pass() { echo "PASS: $TEST: $1"; }
 fail() { echo "FAIL: $TEST: $1"; }
 skip() {
-	# Under CI a kernel feature that is missing is a failure, not a shrug.
-	if [ "${CI:-}" = "true" ]; then echo "FAIL: $TEST: $1 (skipped, and CI=true)"; else echo "SKIP: $TEST: $1"; fi
+	# Under CI a kernel feature that is missing is a failure, not a shrug;
+	# except in the VM lane, whose older kernels lack features by design
+	# (tests/vm/suite.sh lists every skip and its reason per kernel).
+	if [ "${CI:-}" = "true" ] && [ -z "${BF_GUEST:-}" ]; then echo "FAIL: $TEST: $1 (skipped, and CI=true)"; else echo "SKIP: $TEST: $1"; fi
 }
 # jq -e over a whole log judges by the last input line, not the last output:
 # checks over a log use jq -s (slurp) instead.
@@ -67,7 +77,7 @@ bf_setup() {
 	chmod 755 "$TMP"
 	LOG=$TMP/audit.jsonl
 	CTL=$TMP/control.sock
-	mknod "$TMP/video0" c 81 0
+	mknod "$TMP/video0" c 81 "$CAM_MINOR"
 	chmod 666 "$TMP/video0"
 }
 

@@ -4,9 +4,9 @@
 bf_setup
 
 # No V4L2 driver on a test VM: 1:7 (/dev/full's numbers) stands in for a camera
-# whose open succeeds, so a process can hold it; 81:1 has no driver (ENXIO = let through).
+# whose open succeeds, so a process can hold it; 81:$CAM_MINOR2 has no driver (ENXIO = let through).
 mknod "$TMP/cam0" c 1 7
-mknod "$TMP/video1" c 81 1
+mknod "$TMP/video1" c 81 "$CAM_MINOR2"
 chmod 666 "$TMP/cam0" "$TMP/video1"
 recognizer=$(helper_copy bf_open recognizer)
 cp /usr/bin/socat "$TMP/doorctl"

@@ -66,7 +66,7 @@ expect "untainted sends are not logged" "0" "$(count '.kind == "export" and .com
 rec=$(jq -c 'select(.kind == "export" and .verdict == "deny" and .dest.ip == "127.0.0.3" and .call == "connect")' "$LOG" | head -1)
 expect "export record: dest, set, rule, app" "127.0.0.3 4444 tcp null $TMP/p.policy:14 gatecam true" \
 	"$(jq -r '"\(.dest.ip) \(.dest.port) \(.dest.proto) \(.dest_set) \(.rule) \(.app) \(.enforced)"' <<< "$rec")"
-check "export record carries the taint origin" jq -e '.taint.origin_pid > 0 and .taint.device == "81:0"' <<< "$rec"
+check "export record carries the taint origin" jq -e ".taint.origin_pid > 0 and .taint.device == \"81:$CAM_MINOR\"" <<< "$rec"
 # udpv6_sendmsg hands a mapped destination to the IPv4 path, so sendmsg4 judges it.
 rec=$(jq -c 'select(.kind == "export" and .verdict == "allow" and .dest.port == 5555)' "$LOG" | tail -1)
 expect "mapped udp6 send logged as the IPv4 address, set udp4" "127.0.0.2 udp udp4 sendmsg" \

@@ -32,8 +32,11 @@ check "status says the log is failing, loudly" sh -c "'$CLI' status --control '$
 rm -f "$TMP/logfs/fill"
 check "space back: the failure is reported once" wait_for '.event == "log-failure" and .policy == "deny-capture" and .error == "No space left on device"' 1 5
 rec=$(jq -c 'select(.event == "log-failure")' "$LOG")
-check "... with the records lost and the captures refused meanwhile" jq -e '.records_lost >= 1 and .captures_refused >= 5' <<< "$rec"
-expect "space back: the app opens the camera again" "ok=0 EPERM=0 ENXIO=1 other=0" "$(open_cam)"
+expect "... with the records lost and the captures refused meanwhile" "true" \
+	"$(jq -r 'if .records_lost >= 1 and .captures_refused >= 5 then true else tojson end' <<< "$rec")"
+# The kernel is told after the record is written: a slow machine may need a moment.
+reopen() { for i in $(seq 30); do [ "$(open_cam)" = "ok=0 EPERM=0 ENXIO=1 other=0" ] && break; sleep 0.1; done; open_cam; }
+expect "space back: the app opens the camera again" "ok=0 EPERM=0 ENXIO=1 other=0" "$(reopen)"
 # One read of the log: the agent may append between two.
 expect "seq stays gapless across the failure" "1..N, no gap" "$(jq -rs 'if map(.seq) == [range(1; length + 1)] then "1..N, no gap" else map(.seq) | tostring end' "$LOG")"
 check "the chain holds across the failure" "$CLI" log verify "$LOG"

@@ -9,7 +9,7 @@ if [ -z "$CHROMIUM" ]; then skip "no chromium (make deps installs it)"; exit 0; 
 CR=$TMP/chromium
 mkdir -p "$CR/home" "$CR/tmp"
 
-mknod "$TMP/video1" c 81 1
+mknod "$TMP/video1" c 81 "$CAM_MINOR2"
 chmod 666 "$TMP/video1"
 recognizer=$(helper_copy bf_open recognizer)
 intruder=$(helper_copy bf_open intruder)

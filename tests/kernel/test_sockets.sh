@@ -16,7 +16,7 @@ agent_start "$TMP/p.policy" || { fail "agent start"; exit 1; }
 t() { in_cg "$net" --camera "$TMP/video0" "$@"; }
 expect "tainted: a raw socket is refused" "net=EPERM" "$(t raw4 127.0.0.3 0 | tail -1)"
 expect "untainted: a raw socket is not judged" "net=ok" "$(in_cg "$net" raw4 127.0.0.3 0 | tail -1)"
-check "the refusal is logged" wait_for '.kind == "socket" and .event == "create" and .verdict == "deny" and .socket.type == "raw" and .socket.family == "inet" and .taint.device == "81:0"' 1
+check "the refusal is logged" wait_for ".kind == \"socket\" and .event == \"create\" and .verdict == \"deny\" and .socket.type == \"raw\" and .socket.family == \"inet\" and .taint.device == \"81:$CAM_MINOR\"" 1
 
 # AF_PACKET has no cgroup hook: the agent's scan finds the holder and kills it.
 out=$(t --hold 8 packet 0 0)

@@ -1,0 +1,27 @@
+#!/bin/bash
+# check.sh - the VM lane, host side: boot Debian 12's kernel KERNEL once, run tests/vm/suite.sh in it, summarize.
+# usage: tests/vm/check.sh [KERNEL]   (6.1 by default, or 6.12; see tools/vm-run)
+# Exits non-zero on any failure, on a missing closing line and on timeout (124).
+set -uo pipefail
+cd "$(dirname "$0")/../.."
+KERNEL=${1:-6.1}
+# The tree the guest suite needs, with its repository-relative paths.
+FILES=(build/biofenced build/biofence build/tests/helpers build/tests/attacks
+	tests/run.sh tests/kernel tests/vm tests/attacks policies)
+log=build/check-vm-$KERNEL.log
+mkdir -p build
+start=$(date +%s)
+echo "check-vm: Debian 12 kernel $KERNEL under qemu (TCG); the guest's output follows"
+tools/vm-run --kernel "$KERNEL" --timeout "${BF_VM_TIMEOUT:-840}" tests/vm/suite.sh "${FILES[@]}" 2>&1 | tee "$log"
+rc=${PIPESTATUS[0]}
+secs=$(($(date +%s) - start))
+closing=$(grep -E '^[0-9]+ passed, [0-9]+ failed' "$log" | tail -1)
+echo "check-vm: $KERNEL: skipped here, and why:"
+grep '^SKIP: ' "$log" | sed 's/^/  /'
+echo "check-vm: $KERNEL: $(grep -m1 '^guest: ' "$log" | cut -d, -f1 | sed 's/^guest: /kernel /'), ${secs}s wall"
+if [ -z "$closing" ]; then
+	echo "check-vm: $KERNEL: no closing line from the guest (vm-run exit $rc)"
+	[ "$rc" -eq 0 ] && rc=1
+fi
+echo "$closing"
+exit "$rc"
