@@ -8,6 +8,7 @@
 #   make check-vm   the VM lane: the kernel tests and real capture on Debian 12's kernel
 #                   under qemu (KERNEL=6.1, the default, or KERNEL=6.12)
 #   make check-vm-all  the VM lane on both of Debian 12's kernels
+#   make check-fresh   the first `make check` on a pristine Debian 12 root (downloads a system)
 #   make bench      run the benchmarks (docs/benchmarks.md)
 #   make attack-matrix  run the attack tests and regenerate docs/attack-matrix.md
 
@@ -30,7 +31,10 @@ WARN     := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototy
 CFLAGS   ?= -O2 -g
 # EXTRA_CFLAGS, e.g. "-fsanitize=address,undefined", also reaches the link.
 CFLAGS   += -std=c11 -D_GNU_SOURCE $(WARN) -I include -I userspace -I $(OUT) $(EXTRA_CFLAGS)
-LDLIBS   := $(shell pkg-config --libs libbpf json-c libcrypto 2>/dev/null) -lelf -lz -lresolv -lpthread
+# Recursive (=), not :=, so pkg-config runs at link time, after `deps` has
+# installed what it asks about: on a fresh machine, parse-time expansion found
+# nothing and the first link failed (undefined json_object_put and friends).
+LDLIBS    = $(shell pkg-config --libs libbpf json-c libcrypto) -lelf -lz -lresolv -lpthread
 
 BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -Wall -Werror \
 	-I include -I $(OUT)
@@ -53,12 +57,15 @@ ATTACK_BINS := $(patsubst tests/attacks/%.c,$(OUT)/tests/attacks/%,$(ATTACK_SRCS
 BENCH_SRCS := $(wildcard bench/*.c)
 BENCH_BINS := $(patsubst bench/%.c,$(OUT)/bench/%,$(BENCH_SRCS))
 
-.PHONY: all deps vm-deps run check check-host check-vm check-vm-all unit kernel bench attack-matrix clean
+.PHONY: all deps vm-deps run check check-host check-vm check-vm-all check-fresh unit kernel bench attack-matrix clean
 .DELETE_ON_ERROR:
 .SECONDARY:
 
 all: $(OUT)/biofenced $(OUT)/biofence
 
+# Every target that builds needs the toolchain: each reaches `deps` (order-only,
+# so it never forces a rebuild), which installs what is missing as root, or
+# stops at once naming the missing packages and `make deps`.
 deps:
 	@./tools/deps.sh $(DEPS_PKGS)
 
@@ -66,7 +73,7 @@ vm-deps:
 	@./tools/deps.sh $(VM_PKGS)
 
 # vmlinux.h is generated from the build host's kernel BTF (see README).
-$(OUT)/vmlinux.h:
+$(OUT)/vmlinux.h: | deps
 	@mkdir -p $(OUT)
 	@test -r /sys/kernel/btf/vmlinux || { echo "no /sys/kernel/btf/vmlinux: this kernel lacks CONFIG_DEBUG_INFO_BTF, which biofence needs at run time too" >&2; exit 1; }
 	$(BPFTOOL) btf dump file /sys/kernel/btf/vmlinux format c > $@
@@ -84,7 +91,7 @@ $(OUT)/default_policy.h: policies/default.policy
 	  echo 'static const char bf_default_policy_text[] ='; \
 	  sed 's/\\/\\\\/g; s/"/\\"/g; s/^/"/; s/$$/\\n"/' $<; echo ';'; } > $@
 
-$(OUT)/obj/%.o: userspace/%.c $(wildcard userspace/*.h) include/biofence.h $(SKELS) $(OUT)/default_policy.h
+$(OUT)/obj/%.o: userspace/%.c $(wildcard userspace/*.h) include/biofence.h $(SKELS) $(OUT)/default_policy.h | deps
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) -c $< -o $@
 
@@ -98,13 +105,13 @@ $(OUT)/tests/unit/%: tests/unit/%.c tests/unit/bf_test.h $(LIB)
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) $< $(LIB) $(LDLIBS) -lcmocka -o $@
 
-$(OUT)/tests/helpers/%: tests/helpers/%.c
+$(OUT)/tests/helpers/%: tests/helpers/%.c | deps
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) $< -o $@
 
 # The attack programs (one per escape route in tests/attacks/expected.tsv) and their listener,
 # run by tests/kernel/test_attacks.sh.
-$(OUT)/tests/attacks/%: tests/attacks/%.c $(wildcard tests/attacks/*.h)
+$(OUT)/tests/attacks/%: tests/attacks/%.c $(wildcard tests/attacks/*.h) | deps
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) $< -o $@
 
@@ -133,6 +140,10 @@ check-host: deps $(TEST_BINS)
 
 check-vm: deps vm-deps $(TEST_BINS)
 	@./tests/vm/check.sh $(KERNEL)
+
+# Not part of check: it mmdebstraps a root and installs every package into it.
+check-fresh:
+	@./tests/fresh.sh check
 
 check-vm-all: deps vm-deps $(TEST_BINS)
 	@./tests/vm/check.sh 6.1; a=$$?; ./tests/vm/check.sh 6.12; b=$$?; test $$a -eq 0 -a $$b -eq 0

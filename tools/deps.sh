@@ -8,7 +8,7 @@ for p in "$@"; do
 done
 [ -z "$missing" ] && exit 0
 if [ "$(id -u)" -ne 0 ]; then
-	echo "deps: missing packages:$missing (run as root to install them)" >&2
+	echo "deps: missing packages:$missing (as root, 'make deps' installs them)" >&2
 	exit 1
 fi
 echo "deps: installing$missing"

@@ -11,17 +11,28 @@ FILES=(build/biofenced build/biofence build/tests/helpers build/tests/attacks
 log=build/check-vm-$KERNEL.log
 mkdir -p build
 start=$(date +%s)
+echo "check-vm: tools/vm-run itself, on $KERNEL"
+tests/vm/selftest.sh "$KERNEL" 2>&1 | tee "$log.self"
 echo "check-vm: Debian 12 kernel $KERNEL under qemu (TCG); the guest's output follows"
-tools/vm-run --kernel "$KERNEL" --timeout "${BF_VM_TIMEOUT:-840}" tests/vm/suite.sh "${FILES[@]}" 2>&1 | tee "$log"
+tools/vm-run --kernel "$KERNEL" --timeout "${BF_VM_TIMEOUT:-840}" tests/vm/suite.sh "${FILES[@]}" 2>&1 | tee "$log.guest"
 rc=${PIPESTATUS[0]}
 secs=$(($(date +%s) - start))
-closing=$(grep -E '^[0-9]+ passed, [0-9]+ failed' "$log" | tail -1)
+closing=$(grep -E '^[0-9]+ passed, [0-9]+ failed' "$log.guest" | tail -1)
+cat "$log.self" "$log.guest" > "$log"
+self_pass=$(grep -c '^PASS: ' "$log.self") self_fail=$(grep -c '^FAIL: ' "$log.self")
+[ "$self_fail" -eq 0 ] || rc=1
 echo "check-vm: $KERNEL: skipped here, and why:"
-grep '^SKIP: ' "$log" | sed 's/^/  /'
-echo "check-vm: $KERNEL: $(grep -m1 '^guest: ' "$log" | cut -d, -f1 | sed 's/^guest: /kernel /'), ${secs}s wall"
+grep '^SKIP: ' "$log.guest" | sed 's/^/  /'
+echo "check-vm: $KERNEL: $(grep -m1 '^guest: ' "$log.guest" | cut -d, -f1 | sed 's/^guest: /kernel /'), ${secs}s wall"
 if [ -z "$closing" ]; then
 	echo "check-vm: $KERNEL: no closing line from the guest (vm-run exit $rc)"
 	[ "$rc" -eq 0 ] && rc=1
 fi
-echo "$closing"
+# The lane's one closing line: the guest's counts plus vm-run's own.
+if [ -n "$closing" ]; then
+	read -r p f sk < <(sed -E 's/^([0-9]+) passed, ([0-9]+) failed(, ([0-9]+) skipped)?.*/\1 \2 \4/' <<< "$closing")
+	closing="$((p + self_pass)) passed, $((f + self_fail)) failed${sk:+, $sk skipped}"
+fi
+echo "$closing" | tee -a "$log"
+rm -f "$log.self" "$log.guest"
 exit "$rc"

@@ -1,0 +1,69 @@
+#!/bin/bash
+# fresh.sh - prove the README's first command on a pristine Debian 12 root: mmdebstrap, a fresh clone, one `make check`.
+#
+# usage: tests/fresh.sh [TARGET]     (make check-fresh; TARGET defaults to check)
+#
+# Builds a minbase bookworm root with only `make` added, from this host's own
+# apt sources; clones the committed HEAD of this repository into it; bind-mounts
+# /proc, /sys, /sys/fs/cgroup, /sys/fs/bpf, /dev and /dev/pts; runs
+# `make TARGET` once in a chroot as root with CI=true, and passes only if its
+# closing line says 0 failed. Every mount is undone and the root removed on
+# success and on failure. Not part of `make check`: it downloads a system.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+REPO=$(pwd)
+TARGET=${1:-check}
+[ "$(id -u)" -eq 0 ] || { echo "fresh: must run as root (mmdebstrap, chroot, mounts)" >&2; exit 2; }
+./tools/deps.sh mmdebstrap git || exit 2
+
+ROOT=$(mktemp -d /var/tmp/bf-fresh.XXXXXX)
+MOUNTS=()
+cleanup() {
+	local rc=$? i
+	set +e
+	# Whatever the run left running inside the root (rsyslogd, qemu, agents) goes first.
+	for p in /proc/[0-9]*; do
+		[ "$(readlink "$p/root" 2>/dev/null)" = "$ROOT" ] && kill -9 "${p#/proc/}" 2>/dev/null
+	done
+	sleep 0.5
+	for ((i = ${#MOUNTS[@]} - 1; i >= 0; i--)); do
+		umount "${MOUNTS[$i]}" 2>/dev/null || umount -l "${MOUNTS[$i]}"
+	done
+	# Never remove through a mount that is still there.
+	if grep -q " $ROOT" /proc/mounts; then
+		echo "fresh: mounts remain under $ROOT; not removing it" >&2
+	else
+		rm -rf --one-file-system "$ROOT"
+	fi
+	exit $rc
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+sources=()
+for f in /etc/apt/sources.list /etc/apt/sources.list.d/*.list /etc/apt/sources.list.d/*.sources; do
+	[ -s "$f" ] && sources+=("$f")
+done
+start=$(date +%s)
+echo "fresh: mmdebstrap bookworm (minbase + make) into $ROOT from ${sources[*]}"
+mmdebstrap --quiet --variant=minbase --include=make bookworm "$ROOT" "${sources[@]}" || exit 1
+echo "fresh: root ready in $(($(date +%s) - start))s; cloning $(git rev-parse --short HEAD)"
+git clone --quiet --no-local "$REPO" "$ROOT/root/biofence" || exit 1
+cp /etc/resolv.conf "$ROOT/etc/resolv.conf"
+
+bind() {
+	mkdir -p "$ROOT$1"
+	mount --bind "$1" "$ROOT$1" && MOUNTS+=("$ROOT$1")
+}
+bind /proc && bind /sys && bind /sys/fs/cgroup && bind /sys/fs/bpf && bind /dev && bind /dev/pts || exit 1
+
+echo "fresh: make $TARGET, the first run, as the README says"
+chroot "$ROOT" /usr/bin/env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin HOME=/root CI=true \
+	/bin/bash -c "cd /root/biofence && make $TARGET" 2>&1 | tee "$REPO/build/fresh.log"
+rc=${PIPESTATUS[0]}
+closing=$(grep -E '^[0-9]+ passed, [0-9]+ failed' "$REPO/build/fresh.log" | tail -1)
+echo "fresh: make $TARGET exited $rc after $(($(date +%s) - start))s; closing line: ${closing:-none}"
+case $closing in
+*" passed, 0 failed"*) [ "$rc" -eq 0 ] && exit 0 ;;
+esac
+exit 1
