@@ -122,4 +122,31 @@ struct json_object *cli_ledger_revoke(const char *path, const char *id, int64_t 
 struct json_object *cli_ledger_list(const char *path, int64_t now_ns);
 struct json_object *cli_ledger_show(const char *path, const char *id, int64_t now_ns);
 
+/*
+ * The audit log LOG as logrotate leaves it, oldest first: LOG.N (and
+ * LOG.N.gz) by N from the highest, then LOG itself; LOG.head and other
+ * names are not log files. A rotation present both plain and compressed
+ * is read plain. Files that are missing are left out; none at all is
+ * -ENOENT. 0 with *files (free with cli_log_files_free) and *n, -errno
+ * from opening LOG's directory, -ENOMEM.
+ */
+int cli_log_files(const char *log, char ***files, size_t *n);
+void cli_log_files_free(char **files, size_t n);
+
+/*
+ * The files a log command reads: the FILEs given (pos), else LOG's (--log,
+ * default the agent's log BF_DEFAULT_LOG) as cli_log_files finds them.
+ * 0 with *files and *n set (*owned to free with cli_log_files_free), 1
+ * when LOG has no file or its directory cannot be read, -EINVAL when both
+ * were given; either after saying so on stderr as "biofence CMD: ...".
+ */
+int cli_pick_log_files(const char *cmd, const char *log, const char **pos, size_t n_pos,
+		       const char *const **files, size_t *n, char ***owned);
+
+/*
+ * Opens a log file for reading: FILE.gz through zlib, anything else as
+ * is; "-" is stdin. NULL with errno set. Close with fclose.
+ */
+FILE *cli_log_fopen(const char *path);
+
 #endif /* BF_CLI_COMMON_H */

@@ -6,6 +6,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "agent.h"
 #include "cli_common.h"
 #include "logkey.h"
 #include "logreview.h"
@@ -16,8 +17,8 @@
 
 void cli_log_usage(FILE *out)
 {
-	fprintf(out, "       biofence log verify [--head SEQ:HASH] [--pub FILE] [--progress] FILE...\n"
-		     "       biofence log keygen [--key FILE]\n");
+	fprintf(out, "       biofence log verify [--head SEQ:HASH] [--pub FILE] [--progress] [--log LOG | FILE...]\n"
+		     "       biofence log keygen [--key FILE] [--force]\n");
 	cli_logshow_usage(out);
 }
 
@@ -32,15 +33,22 @@ static int help(void)
 {
 	printf("usage:\n");
 	cli_log_usage(stdout);
-	printf("  verify the audit log's hash chain; FILEs in chain order (oldest first)\n"
-	       "  --head SEQ:HASH  the head the agent reports: the log must end there\n"
+	printf("  verify the audit log's hash chain; FILEs in chain order (oldest first); FILE.gz is\n"
+	       "  read through zlib; without FILEs: LOG's rotations LOG.N[.gz], highest N first, then\n"
+	       "  LOG (--log LOG, default the agent's log " BF_DEFAULT_LOG ")\n"
+	       "  --head SEQ:HASH  the head the agent reports: the log must end there; without it\n"
+	       "                   the agent's head file LOG.head (the last FILE's .head), when it\n"
+	       "                   exists, must be in the chain: an end cut off before it is found\n"
 	       "  --progress       show progress on stderr (also when stderr is a terminal)\n"
 	       "  --pub FILE       the host's public key (default %s.pub if it exists):\n"
 	       "                   each checkpoint's signature is checked with it\n"
-	       "  keygen: make the host key that signs checkpoints (never replaces one)\n"
+	       "  keygen: make the host key that signs checkpoints (default %s; its directory is\n"
+	       "          made 0700 when missing); an existing key is kept unless --force, which\n"
+	       "          moves the old pair aside to FILE.KEYID and FILE.KEYID.pub\n"
 	       "  show: records filtered into a table or JSON lines; stats: a summary\n"
 	       "        (biofence log show --help, biofence log stats --help)\n"
-	       "  exit 0 chain intact, 1 broken or unreadable, 2 usage error\n", BF_DEFAULT_LOG_KEY);
+	       "  exit 0 chain intact, 1 broken or unreadable, 2 usage error\n", BF_DEFAULT_LOG_KEY,
+	       BF_DEFAULT_LOG_KEY);
 	return 0;
 }
 
@@ -96,7 +104,36 @@ static void print_notes(const struct bf_lv_report *rep)
 		       "not who wrote it\n");
 }
 
-static int report(const char *const *files, size_t n, const struct bf_lv_report *rep)
+/* What vouches for the end of the log: records cut off there break no link. */
+static void print_end(const struct bf_lv_report *rep, const struct bf_lv_head *head,
+		      const char *head_path)
+{
+	if (head && !head->within)
+		return;	/* --head: the log ends exactly there, or it was a break */
+	if (head && !rep->after_head)
+		printf("end: the log ends at the head the agent wrote to %s (seq %llu)\n", head_path,
+		       (unsigned long long)head->seq);
+	else if (head && rep->ends_with_stop)
+		printf("end: the log ends with the agent's stop record; the head in %s (seq %llu) is "
+		       "in the chain before it\n", head_path, (unsigned long long)head->seq);
+	else if (head)
+		printf("note: the end is vouched for up to the head in %s (seq %llu%s%s) only: the "
+		       "%llu record%s after it could have been cut off unseen (the agent rewrites the "
+		       "head every 1000 records, at checkpoints, rotation and stop; --head SEQ:HASH "
+		       "from biofence status checks the live end)\n", head_path,
+		       (unsigned long long)head->seq, rep->head_file ? " of " : "",
+		       rep->head_file ? rep->head_file : "", (unsigned long long)rep->after_head,
+		       rep->after_head == 1 ? "" : "s");
+	else if (rep->ends_with_stop)
+		printf("end: the log ends with the agent's stop record (no head file %s)\n", head_path);
+	else
+		printf("note: the end cannot be vouched for: no head file %s and no agent stop record "
+		       "at the end, so records cut off at the end would not show (--head SEQ:HASH from "
+		       "biofence status checks the live end)\n", head_path);
+}
+
+static int report(const char *const *files, size_t n, const struct bf_lv_report *rep,
+		  const struct bf_lv_head *head, const char *head_path)
 {
 	char names[1024];
 
@@ -110,6 +147,7 @@ static int report(const char *const *files, size_t n, const struct bf_lv_report 
 		       (unsigned long long)rep->records, rep->records == 1 ? "" : "s",
 		       (unsigned long long)rep->first_seq, (unsigned long long)rep->last_seq);
 		print_notes(rep);
+		print_end(rep, head, head_path);
 		return 0;
 	}
 	if (rep->line && rep->seq)
@@ -128,7 +166,7 @@ static int report(const char *const *files, size_t n, const struct bf_lv_report 
 }
 
 static int run_verify(const char *const *files, size_t n, const struct bf_lv_head *head,
-		      const struct bf_logkey *pub, bool progress)
+		      const char *head_path, const struct bf_logkey *pub, bool progress)
 {
 	struct progress p = { .tty = isatty(STDERR_FILENO), .last_pct = -1 };
 	struct bf_lv_report rep;
@@ -146,7 +184,7 @@ static int run_verify(const char *const *files, size_t n, const struct bf_lv_hea
 		fprintf(stderr, "biofence log verify: %s: %s\n", rep.file ? rep.file : "?", strerror(-r));
 		return 1;
 	}
-	return report(files, n, &rep);
+	return report(files, n, &rep, head, head_path);
 }
 
 /* --pub FILE, or the host's own public key when it is there. */
@@ -166,58 +204,112 @@ static int load_pub(const char *arg, struct bf_logkey **pub)
 static int log_keygen(int argc, char **argv)
 {
 	const char *key = NULL, *rest[1];
-	const struct cli_opt opts[] = { { "key", &key, NULL } };
-	char id[BF_LOGKEY_ID_LEN];
+	bool force = false;
+	const struct cli_opt opts[] = { { "key", &key, NULL }, { "force", NULL, &force } };
+	char id[BF_LOGKEY_ID_LEN], old_id[BF_LOGKEY_ID_LEN] = "";
 	size_t n;
-	int r = cli_parse_opts("log keygen", argc, argv, opts, 1, rest, 1, &n);
+	int r = cli_parse_opts("log keygen", argc, argv, opts, 2, rest, 1, &n);
 
 	if (r || n)
 		return r > 0 ? help() : usage_error();
 	key = key ? key : BF_DEFAULT_LOG_KEY;
 	r = bf_logkey_generate(key, id);
+	if (r == -EEXIST && force) {
+		r = bf_logkey_retire(key, old_id);
+		if (r) {
+			fprintf(stderr, "biofence log keygen: %s: the key cannot be moved aside: %s\n", key,
+				r == -EINVAL ? "not an Ed25519 key in PEM" : strerror(-r));
+			return 1;
+		}
+		r = bf_logkey_generate(key, id);
+	}
 	if (r) {
 		fprintf(stderr, "biofence log keygen: %s: %s\n", key, r == -EEXIST ?
-			"a key is already there; it is never replaced (old checkpoints must stay verifiable)" :
-			strerror(-r));
+			"a key is already there and is kept (checkpoints it signed stay verifiable with it); "
+			"--force moves it aside and makes a new one" : strerror(-r));
 		return 1;
 	}
+	if (old_id[0])
+		printf("old key %s moved aside: %s.%s, %s.%s.pub (keep the .pub: it verifies the "
+		       "checkpoints it signed)\n", old_id, key, old_id, key, old_id);
 	printf("key %s: private %s (0600, for the agent), public %s.pub (for inspectors)\n", id, key, key);
+	return 0;
+}
+
+/* --head, or the agent's head file beside the log: 0, or an exit code after saying why. */
+static int pick_head(const char *head_arg, const char *head_path, struct bf_lv_head *head,
+		     bool *have)
+{
+	int err;
+
+	*have = false;
+	if (head_arg) {
+		if (bf_lv_parse_head(head_arg, head)) {
+			fprintf(stderr, "biofence log verify: --head \"%s\" is not SEQ:HASH (HASH: 64 lower-case hex)\n",
+				head_arg);
+			return 2;
+		}
+		*have = true;
+		return 0;
+	}
+	err = bf_lv_read_head_file(head_path, head);
+	if (err == -ENOENT)
+		return 0;
+	if (err) {
+		fprintf(stderr, "biofence log verify: head file %s: %s\n", head_path,
+			err == -EINVAL ? "not \"SEQ HASH\" as the agent writes it" : strerror(-err));
+		return 1;
+	}
+	*have = true;
 	return 0;
 }
 
 static int log_verify(int argc, char **argv)
 {
-	const char *head_arg = NULL, *pub_arg = NULL, **files;
-	bool progress = false;
+	const char *head_arg = NULL, *pub_arg = NULL, *log = NULL, **pos;
+	const char *const *files = NULL;
+	bool progress = false, have_head = false;
 	const struct cli_opt opts[] = { { "head", &head_arg, NULL }, { "progress", NULL, &progress },
-					{ "pub", &pub_arg, NULL } };
+					{ "pub", &pub_arg, NULL }, { "log", &log, NULL } };
 	struct bf_logkey *pub = NULL;
-	struct bf_lv_head head;
-	size_t n;
+	struct bf_lv_head head = { 0 };
+	char **owned = NULL, *head_path = NULL;
+	size_t n = 0, n_pos = 0;
 	int r;
 
-	files = calloc((size_t)argc, sizeof(*files));
-	if (!files) {
+	pos = calloc((size_t)argc, sizeof(*pos));
+	if (!pos) {
 		fprintf(stderr, "biofence log verify: %s\n", strerror(ENOMEM));
 		return 1;
 	}
-	r = cli_parse_opts("log verify", argc, argv, opts, sizeof(opts) / sizeof(opts[0]), files,
-			   (size_t)argc, &n);
-	if (r == 0 && n == 0)
-		fprintf(stderr, "biofence log verify: which files? (the log, oldest file first)\n");
-	if (r == 0 && head_arg && bf_lv_parse_head(head_arg, &head)) {
-		fprintf(stderr, "biofence log verify: --head \"%s\" is not SEQ:HASH (HASH: 64 lower-case hex)\n",
-			head_arg);
-		r = -EINVAL;
+	r = cli_parse_opts("log verify", argc, argv, opts, sizeof(opts) / sizeof(opts[0]), pos,
+			   (size_t)argc, &n_pos);
+	if (r) {
+		free(pos);
+		return r > 0 ? help() : usage_error();
 	}
-	if (r == 0 && n && load_pub(pub_arg, &pub))
-		r = -EINVAL;
-	if (r == 0 && n)
-		r = run_verify(files, n, head_arg ? &head : NULL, pub, progress);
-	else
-		r = r > 0 ? help() : r == -EINVAL && pub_arg ? 1 : usage_error();
+	r = cli_pick_log_files("log verify", log, pos, n_pos, &files, &n, &owned);
+	if (r) {
+		free(pos);
+		return r == 1 ? 1 : usage_error();
+	}
+	/* the head beside the newest file: LOG.head, as the agent writes it */
+	if (asprintf(&head_path, "%s.head", n_pos ? files[n - 1] : log ? log : BF_DEFAULT_LOG) < 0) {
+		head_path = NULL;
+		r = (fprintf(stderr, "biofence log verify: %s\n", strerror(ENOMEM)), 1);
+	}
+	if (!r)
+		r = pick_head(head_arg, head_path, &head, &have_head);
+	if (r == 2)
+		r = usage_error();
+	if (!r && load_pub(pub_arg, &pub))
+		r = 1;
+	if (!r)
+		r = run_verify(files, n, have_head ? &head : NULL, head_path, pub, progress);
 	bf_logkey_free(pub);
-	free(files);
+	free(head_path);
+	cli_log_files_free(owned, n);
+	free(pos);
 	return r;
 }
 

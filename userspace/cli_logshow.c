@@ -5,6 +5,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "agent.h"
 #include "cli_common.h"
 #include "logreview.h"
 #include "logverify.h"
@@ -19,8 +20,8 @@ void cli_logshow_usage(FILE *out)
 {
 	fprintf(out, "       biofence log show [--since TIME] [--until TIME] [--kind K[,K...]] [--verdict allow|deny]\n"
 		     "                         [--app A] [--camera C] [--dest SET|IP|ADDR] [--consent ID]\n"
-		     "                         [--subject S] [--json] FILE...\n"
-		     "       biofence log stats [--since TIME] [--until TIME] [--json] FILE...\n");
+		     "                         [--subject S] [--json] [--log LOG | FILE...]\n"
+		     "       biofence log stats [--since TIME] [--until TIME] [--json] [--log LOG | FILE...]\n");
 }
 
 static int usage_error(void)
@@ -34,7 +35,9 @@ static int help(void)
 {
 	printf("usage:\n");
 	cli_logshow_usage(stdout);
-	printf("  FILEs oldest first (audit.log.2 audit.log.1 audit.log); - is stdin\n"
+	printf("  FILEs oldest first (audit.jsonl.2 audit.jsonl.1 audit.jsonl); - is stdin; FILE.gz is\n"
+	       "  read through zlib; without FILEs: LOG's rotations LOG.N[.gz], highest N first, then\n"
+	       "  LOG (--log LOG, default the agent's log " BF_DEFAULT_LOG ")\n"
 	       "  TIME: RFC 3339, now, or -N with s, m, h, d or w before now (-2h); since <= time < until\n"
 	       "  show: matching records as a table, or with --json as written (one per line)\n"
 	       "    --kind     agent capture export ipc socket consent lost checkpoint, comma-separated\n"
@@ -69,7 +72,7 @@ static int scan_files(struct scan *sc, const char *const *files, size_t n)
 	for (size_t i = 0; !err && i < n; i++) {
 		bool std = strcmp(files[i], "-") == 0;
 		uint64_t before, bad_line = 0;
-		FILE *fp = std ? stdin : fopen(files[i], "r");
+		FILE *fp = cli_log_fopen(files[i]);
 
 		if (!fp) {
 			err = -errno;
@@ -196,24 +199,20 @@ static int set_kind_verdict(char *kinds, struct bf_lr_filter *f)
 }
 
 static int show_parse(int argc, char **argv, struct bf_lr_filter *f, bool *json, const char **files,
-		      size_t *n, char **kinds)
+		      size_t *n, char **kinds, const char **log)
 {
 	const char *since = NULL, *until = NULL, *kind = NULL;
 	const struct cli_opt opts[] = {
 		{ "since", &since, NULL }, { "until", &until, NULL }, { "kind", &kind, NULL },
 		{ "verdict", &f->verdict, NULL }, { "app", &f->app, NULL }, { "camera", &f->camera, NULL },
 		{ "dest", &f->dest, NULL }, { "consent", &f->consent, NULL },
-		{ "subject", &f->subject, NULL }, { "json", NULL, json },
+		{ "subject", &f->subject, NULL }, { "json", NULL, json }, { "log", log, NULL },
 	};
 	int r = cli_parse_opts("log show", argc, argv, opts, sizeof(opts) / sizeof(opts[0]), files,
 			       (size_t)argc, n);
 
 	if (r)
 		return r;
-	if (!*n) {
-		fprintf(stderr, "biofence log show: which files? (the log, oldest file first)\n");
-		return -EINVAL;
-	}
 	if (kind && !(*kinds = strdup(kind)))
 		return -ENOMEM;
 	if (set_range("log show", since, until, f) || set_kind_verdict(*kinds, f))
@@ -226,28 +225,33 @@ int cli_log_show(int argc, char **argv)
 	struct bf_lr_filter f = { 0 };
 	struct show sh = { .f = &f };
 	struct scan sc = { .cmd = "log show", .each = show_one, .ctx = &sh };
-	const char **files = calloc((size_t)argc, sizeof(*files));
-	char *kinds = NULL;
-	size_t n = 0;
-	int r = files ? show_parse(argc, argv, &f, &sh.json, files, &n, &kinds) : -ENOMEM;
+	const char **pos = calloc((size_t)argc, sizeof(*pos)), *log = NULL;
+	const char *const *files = NULL;
+	char *kinds = NULL, **owned = NULL;
+	size_t n = 0, n_pos = 0;
+	int r = pos ? show_parse(argc, argv, &f, &sh.json, pos, &n_pos, &kinds, &log) : -ENOMEM;
 
-	if (r == 0 && !sh.json && !(sh.rows = malloc(SHOW_BLOCK * sizeof(*sh.rows))))
-		r = -ENOMEM;
-	if (r == -ENOMEM)
-		fprintf(stderr, "biofence log show: %s\n", strerror(ENOMEM));
-	if (r == 0) {
+	if (r == 1)
+		r = help();
+	else if (r == 0 && (r = cli_pick_log_files("log show", log, pos, n_pos, &files, &n, &owned)))
+		r = r == 1 ? 1 : usage_error();
+	else if (r == 0 && !sh.json && !(sh.rows = malloc(SHOW_BLOCK * sizeof(*sh.rows))))
+		r = (fprintf(stderr, "biofence log show: %s\n", strerror(ENOMEM)), 1);
+	else if (r == 0) {
 		r = scan_files(&sc, files, n) ? 1 : 0;
 		if (!sh.json)
 			flush_rows(&sh);
 		if (!sh.json && !sh.shown)
 			printf("no records match\n");
 	} else {
-		r = r == 1 ? help() : r == -ENOMEM ? 1 : usage_error();
+		r = r == -ENOMEM ? (fprintf(stderr, "biofence log show: %s\n", strerror(ENOMEM)), 1) :
+				   usage_error();
 	}
 	fflush(stdout);
 	free(sh.rows);
 	free(kinds);
-	free(files);
+	cli_log_files_free(owned, n);
+	free(pos);
 	return r;
 }
 
@@ -438,27 +442,31 @@ static int stats_run(const char *const *files, size_t n, const struct bf_lr_filt
 
 int cli_log_stats(int argc, char **argv)
 {
-	const char *since = NULL, *until = NULL;
+	const char *since = NULL, *until = NULL, *log = NULL;
 	bool json = false;
 	const struct cli_opt opts[] = { { "since", &since, NULL }, { "until", &until, NULL },
-					{ "json", NULL, &json } };
+					{ "json", NULL, &json }, { "log", &log, NULL } };
 	struct bf_lr_filter f = { 0 };
-	const char **files = calloc((size_t)argc, sizeof(*files));
-	size_t n = 0;
-	int r = files ? cli_parse_opts("log stats", argc, argv, opts, 3, files, (size_t)argc, &n) : -ENOMEM;
+	const char **pos = calloc((size_t)argc, sizeof(*pos));
+	const char *const *files = NULL;
+	char **owned = NULL;
+	size_t n = 0, n_pos = 0;
+	int r = pos ? cli_parse_opts("log stats", argc, argv, opts, sizeof(opts) / sizeof(opts[0]), pos,
+				     (size_t)argc, &n_pos) : -ENOMEM;
 
-	if (r == 0 && !n) {
-		fprintf(stderr, "biofence log stats: which files? (the log, oldest file first)\n");
-		r = -EINVAL;
-	}
 	if (r == 0 && set_range("log stats", since, until, &f))
 		r = -EINVAL;
-	if (r == 0)
+	if (r == 1)
+		r = help();
+	else if (r == 0 && (r = cli_pick_log_files("log stats", log, pos, n_pos, &files, &n, &owned)))
+		r = r == 1 ? 1 : usage_error();
+	else if (r == 0)
 		r = stats_run(files, n, &f, json);
 	else if (r == -ENOMEM)
 		r = (fprintf(stderr, "biofence log stats: %s\n", strerror(ENOMEM)), 1);
 	else
-		r = r == 1 ? help() : usage_error();
-	free(files);
+		r = usage_error();
+	cli_log_files_free(owned, n);
+	free(pos);
 	return r;
 }

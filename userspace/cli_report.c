@@ -1,6 +1,7 @@
 /* cli_report.c - biofence report --html: reads the audit log twice, verifies its chain, and writes the page atomically (docs/report.md). */
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -8,6 +9,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "agent.h"
 #include "cli_common.h"
 #include "logkey.h"
 #include "report.h"
@@ -15,7 +17,8 @@
 
 void cli_report_usage(FILE *out)
 {
-	fprintf(out, "       biofence report --html OUT.html [--since TIME] [--until TIME] [--pub KEY.pub] FILE...\n");
+	fprintf(out, "       biofence report --html OUT.html [--since TIME] [--until TIME] [--pub KEY.pub]\n"
+		     "                       [--log LOG | FILE...]\n");
 }
 
 static int usage_error(void)
@@ -31,7 +34,9 @@ static int help(void)
 	cli_report_usage(stdout);
 	printf("  one self-contained HTML page for an inspector: verify result, captures and denials\n"
 	       "  per camera over time, exports, consent coverage, lost events and downtime, policies\n"
-	       "  FILEs oldest first (audit.log.2 audit.log.1 audit.log); stdin is not accepted\n"
+	       "  FILEs oldest first (audit.jsonl.2 audit.jsonl.1 audit.jsonl); stdin is not accepted;\n"
+	       "  FILE.gz is read through zlib; without FILEs: LOG's rotations LOG.N[.gz], highest N\n"
+	       "  first, then LOG (--log LOG, default the agent's log " BF_DEFAULT_LOG ")\n"
 	       "  TIME: RFC 3339, now, or -N with s, m, h, d or w before now (-2h)\n"
 	       "  --pub FILE  the host's public key (default %s.pub if it exists)\n"
 	       "  exit 0 written (whatever it shows), 1 a file unreadable or OUT not written, 2 usage\n",
@@ -62,7 +67,7 @@ static int read_files(struct bf_report *rp, bool second, char *buf)
 	uint64_t not_records = 0, bad = 0;
 
 	for (size_t i = 0; i < rp->n_files; i++) {
-		FILE *fp = fopen(rp->files[i], "r");
+		FILE *fp = cli_log_fopen(rp->files[i]);
 		int err;
 
 		if (!fp) {
@@ -142,6 +147,9 @@ static int set_range(const char *since, const char *until, struct bf_lr_filter *
 
 static int build(struct bf_report *rp, const struct bf_logkey *pub, const char *html)
 {
+	struct bf_lv_head head;
+	char head_path[PATH_MAX];
+	bool have_head;
 	char *buf = malloc(BF_LV_LINE_MAX + 1);
 	int err = buf ? read_files(rp, false, buf) : -ENOMEM;
 
@@ -152,7 +160,11 @@ static int build(struct bf_report *rp, const struct bf_logkey *pub, const char *
 	free(buf);
 	if (err)
 		return err;
-	rp->verify_err = bf_logverify_signed(rp->files, rp->n_files, NULL, pub, NULL, NULL, &rp->verify);
+	/* the agent's head file beside the newest file, as log verify reads it: a cut-off end shows */
+	have_head = snprintf(head_path, sizeof(head_path), "%s.head", rp->files[rp->n_files - 1]) <
+		    (int)sizeof(head_path) && bf_lv_read_head_file(head_path, &head) == 0;
+	rp->verify_err = bf_logverify_signed(rp->files, rp->n_files, have_head ? &head : NULL, pub,
+					     NULL, NULL, &rp->verify);
 	rp->generated_ns = bf_now_ns(CLOCK_REALTIME);
 	err = write_atomic(rp, html);
 	if (err)
@@ -165,17 +177,19 @@ static int build(struct bf_report *rp, const struct bf_logkey *pub, const char *
 }
 
 static int parse(int argc, char **argv, const char **files, size_t *n, const char **html,
-		 const char **pub, struct bf_lr_filter *f)
+		 const char **pub, const char **log, struct bf_lr_filter *f)
 {
 	const char *since = NULL, *until = NULL;
 	const struct cli_opt opts[] = { { "html", html, NULL }, { "since", &since, NULL },
-					{ "until", &until, NULL }, { "pub", pub, NULL } };
-	int r = cli_parse_opts("report", argc, argv, opts, 4, files, (size_t)argc, n);
+					{ "until", &until, NULL }, { "pub", pub, NULL },
+					{ "log", log, NULL } };
+	int r = cli_parse_opts("report", argc, argv, opts, sizeof(opts) / sizeof(opts[0]), files,
+			       (size_t)argc, n);
 
 	if (r)
 		return r;
-	if (!*html || !*n) {
-		fprintf(stderr, "biofence report: --html OUT and the log's files (oldest first) are needed\n");
+	if (!*html) {
+		fprintf(stderr, "biofence report: --html OUT is needed\n");
 		return -EINVAL;
 	}
 	for (size_t i = 0; i < *n; i++)
@@ -188,26 +202,35 @@ static int parse(int argc, char **argv, const char **files, size_t *n, const cha
 
 int cli_report(int argc, char **argv)
 {
-	const char *html = NULL, *pub_arg = NULL, **files = calloc((size_t)argc, sizeof(*files));
+	const char *html = NULL, *pub_arg = NULL, *log = NULL, **pos = calloc((size_t)argc, sizeof(*pos));
+	const char *const *files = NULL;
 	struct bf_report *rp = calloc(1, sizeof(*rp));
 	struct bf_logkey *pub = NULL;
-	size_t n = 0;
-	int r = files && rp ? parse(argc, argv, files, &n, &html, &pub_arg, &rp->f) : -ENOMEM;
+	char **owned = NULL;
+	size_t n = 0, n_pos = 0;
+	int r = pos && rp ? parse(argc, argv, pos, &n_pos, &html, &pub_arg, &log, &rp->f) : -ENOMEM;
 
-	if (r == 0 && load_pub(pub_arg, &pub))
+	if (r == 1) {
+		r = help();
+	} else if (r == 0 && (r = cli_pick_log_files("report", log, pos, n_pos, &files, &n, &owned))) {
+		r = r == 1 ? 1 : usage_error();
+	} else if (r == 0 && load_pub(pub_arg, &pub)) {
 		r = 1;
-	else if (r == 0) {
+	} else if (r == 0) {
 		rp->files = files;
 		rp->n_files = n;
 		r = build(rp, pub, html) ? 1 : 0;
 	} else {
-		r = r == 1 ? help() : r == -ENOMEM ? (fprintf(stderr, "biofence report: %s\n",
-								 strerror(ENOMEM)), 1) : usage_error();
+		r = r == -ENOMEM ? (fprintf(stderr, "biofence report: %s\n", strerror(ENOMEM)), 1) :
+				   usage_error();
 	}
 	bf_logkey_free(pub);
-	if (rp)
+	if (rp) {
+		rp->files = NULL;	/* not the report's: pos or owned */
 		bf_report_free(rp);
+	}
 	free(rp);
-	free(files);
+	cli_log_files_free(owned, n);
+	free(pos);
 	return r;
 }

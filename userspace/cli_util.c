@@ -1,12 +1,17 @@
-/* cli_util.c - what the CLI's window and consent subcommands share: options, times, ids, talking to the agent, printing replies. */
+/* cli_util.c - what the CLI's subcommands share: options, times, ids, talking to the agent, printing replies, the audit log's files. */
+#include <dirent.h>
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/random.h>
+#include <sys/stat.h>
 #include <time.h>
 
+#include <zlib.h>
+
+#include "agent.h"
 #include "audit.h"
 #include "cli_common.h"
 #include "ctl.h"
@@ -313,4 +318,181 @@ int cli_dispatch(const char *cmd, const struct cli_verb *verbs, size_t n, int ar
 		return help();
 	fprintf(stderr, "biofence %s: unknown subcommand \"%s\"\n", cmd, argv[1]);
 	return usage_error();
+}
+
+/* ---- the audit log's files: the agent's --log and what logrotate made of it ---- */
+
+struct sibling {
+	unsigned long long n;	/* FILE.N or FILE.N.gz */
+	bool gz;
+	char *path;
+};
+
+static int sibling_cmp(const void *a, const void *b)
+{
+	const struct sibling *x = a, *y = b;
+
+	/* the highest number is the oldest */
+	if (x->n != y->n)
+		return x->n < y->n ? 1 : -1;
+	return (int)x->gz - (int)y->gz;
+}
+
+/* "N" or "N.gz" after "BASE.": 1 with *n and *gz set, else 0 (FILE.head, FILE.1.tmp, ...). */
+static int sibling_suffix(const char *s, unsigned long long *n, bool *gz)
+{
+	char *end;
+
+	if (*s < '0' || *s > '9')
+		return 0;
+	errno = 0;
+	*n = strtoull(s, &end, 10);
+	if (errno)
+		return 0;
+	*gz = strcmp(end, ".gz") == 0;
+	return *end == '\0' || *gz;
+}
+
+void cli_log_files_free(char **files, size_t n)
+{
+	for (size_t i = 0; files && i < n; i++)
+		free(files[i]);
+	free(files);
+}
+
+int cli_log_files(const char *log, char ***files, size_t *n)
+{
+	const char *slash = strrchr(log, '/');
+	const char *base = slash ? slash + 1 : log;
+	size_t blen = strlen(base), dlen = slash ? (size_t)(slash - log) : 0, k = 0, out = 0;
+	char *dir = slash ? strndup(log, dlen ? dlen : 1) : strdup(".");
+	struct sibling *sib = NULL, *ns;
+	struct dirent *de;
+	struct stat st;
+	DIR *d;
+	int err = 0;
+
+	*files = NULL;
+	*n = 0;
+	if (!dir)
+		return -ENOMEM;
+	d = opendir(dir);
+	if (!d) {
+		err = -errno;
+		free(dir);
+		return err;
+	}
+	while (!err && (de = readdir(d))) {
+		unsigned long long num;
+		bool gz;
+
+		if (strncmp(de->d_name, base, blen) || de->d_name[blen] != '.' ||
+		    !sibling_suffix(de->d_name + blen + 1, &num, &gz))
+			continue;
+		ns = realloc(sib, (k + 1) * sizeof(*sib));
+		if (!ns) {
+			err = -ENOMEM;
+			break;
+		}
+		sib = ns;
+		if (asprintf(&sib[k].path, "%.*s%s", (int)(base - log), log, de->d_name) < 0) {
+			err = -ENOMEM;
+			break;
+		}
+		sib[k].n = num;
+		sib[k].gz = gz;
+		k++;
+	}
+	closedir(d);
+	free(dir);
+	if (!err) {
+		qsort(sib, k, sizeof(*sib), sibling_cmp);
+		*files = calloc(k + 1, sizeof(**files));
+		if (!*files)
+			err = -ENOMEM;
+	}
+	for (size_t i = 0; i < k; i++) {
+		/* FILE.N and FILE.N.gz both: the same rotation, the plain one is read */
+		if (err || (i && sib[i].n == sib[i - 1].n)) {
+			free(sib[i].path);
+			continue;
+		}
+		(*files)[out++] = sib[i].path;
+	}
+	free(sib);
+	if (!err && stat(log, &st) == 0 && !((*files)[out++] = strdup(log)))
+		err = -ENOMEM;
+	if (!err && !out)
+		err = -ENOENT;
+	if (err) {
+		cli_log_files_free(*files, out);
+		*files = NULL;
+		return err;
+	}
+	*n = out;
+	return 0;
+}
+
+static ssize_t gz_read(void *cookie, char *buf, size_t size)
+{
+	int n = gzread(cookie, buf, size > (1u << 30) ? 1u << 30 : (unsigned)size);
+
+	if (n < 0) {
+		errno = EIO;
+		return -1;
+	}
+	return n;
+}
+
+static int gz_close(void *cookie)
+{
+	return gzclose(cookie) == Z_OK ? 0 : EOF;
+}
+
+FILE *cli_log_fopen(const char *path)
+{
+	size_t len = strlen(path);
+	cookie_io_functions_t io = { .read = gz_read, .close = gz_close };
+	gzFile gz;
+	FILE *fp;
+
+	if (strcmp(path, "-") == 0)
+		return stdin;
+	if (len < 3 || strcmp(path + len - 3, ".gz") != 0)
+		return fopen(path, "re");
+	gz = gzopen(path, "rb");
+	if (!gz) {
+		if (!errno)
+			errno = ENOMEM;
+		return NULL;
+	}
+	fp = fopencookie(gz, "r", io);
+	if (!fp)
+		gzclose(gz);
+	return fp;
+}
+
+int cli_pick_log_files(const char *cmd, const char *log, const char **pos, size_t n_pos,
+		       const char *const **files, size_t *n, char ***owned)
+{
+	const char *path = log ? log : BF_DEFAULT_LOG;
+	int err;
+
+	*owned = NULL;
+	if (log && n_pos) {
+		fprintf(stderr, "biofence %s: give the log's files or --log, not both\n", cmd);
+		return -EINVAL;
+	}
+	if (n_pos) {
+		*files = pos;
+		*n = n_pos;
+		return 0;
+	}
+	err = cli_log_files(path, owned, n);
+	if (err) {
+		fprintf(stderr, "biofence %s: %s: %s\n", cmd, path, strerror(-err));
+		return 1;
+	}
+	*files = (const char *const *)*owned;
+	return 0;
 }

@@ -60,6 +60,53 @@ static int write_pem(const char *path, mode_t mode, EVP_PKEY *pkey, bool public)
 	return 0;
 }
 
+/* The key's directory and any missing above it, 0700: only root reads where the private key lives. */
+static int mkdir_parents(const char *path)
+{
+	char dir[PATH_MAX];
+	size_t len = strlen(path);
+
+	if (len >= sizeof(dir))
+		return -ENAMETOOLONG;
+	memcpy(dir, path, len + 1);
+	for (char *p = dir + 1; *p; p++) {
+		if (*p != '/')
+			continue;
+		*p = '\0';
+		if (mkdir(dir, 0700) < 0 && errno != EEXIST)
+			return -errno;
+		*p = '/';
+	}
+	return 0;
+}
+
+int bf_logkey_retire(const char *path, char old_id[BF_LOGKEY_ID_LEN])
+{
+	char pub[PATH_MAX], to[PATH_MAX], to_pub[PATH_MAX];
+	struct bf_logkey *k = NULL;
+	int err;
+
+	if (snprintf(pub, sizeof(pub), "%s.pub", path) >= (int)sizeof(pub))
+		return -ENAMETOOLONG;
+	/* the id names the old pair: it is what the checkpoints it signed carry as "key" */
+	err = bf_logkey_load(pub, true, &k);
+	if (err == -ENOENT)
+		err = bf_logkey_load(path, false, &k);
+	if (err)
+		return err;
+	memcpy(old_id, k->id, BF_LOGKEY_ID_LEN);
+	bf_logkey_free(k);
+	if (snprintf(to, sizeof(to), "%s.%s", path, old_id) >= (int)sizeof(to) ||
+	    snprintf(to_pub, sizeof(to_pub), "%s.%s.pub", path, old_id) >= (int)sizeof(to_pub))
+		return -ENAMETOOLONG;
+	/* never over another file: a pair moved aside before must stay */
+	if (renameat2(AT_FDCWD, path, AT_FDCWD, to, RENAME_NOREPLACE) < 0 && errno != ENOENT)
+		return -errno;
+	if (renameat2(AT_FDCWD, pub, AT_FDCWD, to_pub, RENAME_NOREPLACE) < 0 && errno != ENOENT)
+		return -errno;
+	return 0;
+}
+
 int bf_logkey_generate(const char *path, char id[BF_LOGKEY_ID_LEN])
 {
 	EVP_PKEY_CTX *ctx = EVP_PKEY_CTX_new_id(EVP_PKEY_ED25519, NULL);
@@ -79,6 +126,8 @@ int bf_logkey_generate(const char *path, char id[BF_LOGKEY_ID_LEN])
 	if (access(pub, F_OK) == 0)
 		err = -EEXIST;
 	else
+		err = mkdir_parents(path);
+	if (!err)
 		err = write_pem(path, 0600, pkey, false);
 	if (!err) {
 		err = write_pem(pub, 0644, pkey, true);

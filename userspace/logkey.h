@@ -15,9 +15,18 @@ struct bf_logkey;
  * Makes a new key pair: PATH (private, PKCS#8 PEM, 0600) and PATH.pub
  * (public, PEM, 0644). Refuses to replace an existing key (-EEXIST): a
  * lost private key leaves old checkpoints verifiable, a replaced one
- * would not. ID gets the key id.
+ * would not. The directories above PATH that are missing are made, 0700.
+ * ID gets the key id.
  */
 int bf_logkey_generate(const char *path, char id[BF_LOGKEY_ID_LEN]);
+
+/*
+ * Moves the key pair at PATH aside, for a new one to be made: to
+ * PATH.ID and PATH.ID.pub, ID the old key's id (into OLD_ID), so the
+ * checkpoints it signed stay verifiable. Never over an existing file
+ * (-EEXIST). -ENOENT when there is no key, -EINVAL when it is no key.
+ */
+int bf_logkey_retire(const char *path, char old_id[BF_LOGKEY_ID_LEN]);
 
 /*
  * Loads a private key (for signing) or, with PUBLIC, a public one. A

@@ -10,6 +10,7 @@
 
 #include <json-c/json.h>
 #include <openssl/evp.h>
+#include <zlib.h>
 
 #include "logkey.h"
 #include "logverify.h"
@@ -22,6 +23,7 @@
 
 struct lv_reader {
 	int fd;
+	gzFile gz;		/* FILE.gz: read through zlib (owns fd) */
 	char *buf;		/* BF_LV_LINE_MAX + 1: the longest line and its newline */
 	size_t start, end;
 	uint64_t read_bytes;	/* of this file, for progress */
@@ -46,6 +48,10 @@ struct lv_state {
 	uint64_t last_line;
 	char last_hash[65];
 	const struct bf_logkey *pub;
+	const struct bf_lv_head *head;
+	bool head_found;	/* a within head: its record is in the chain (or links the first) */
+	bool head_seq_seen;	/* a record with the head's seq (and another hash) was seen */
+	char head_seq_hash[65];
 };
 
 const char *bf_lv_kind_words(enum bf_lv_kind kind)
@@ -86,7 +92,32 @@ int bf_lv_parse_head(const char *s, struct bf_lv_head *head)
 	if (end != colon || errno)
 		return -EINVAL;
 	head->seq = v;
+	head->within = false;
 	memcpy(head->hash, colon + 1, 65);
+	return 0;
+}
+
+int bf_lv_read_head_file(const char *path, struct bf_lv_head *head)
+{
+	char buf[128], hash[65] = "";
+	unsigned long long seq;
+	int n, err = 0;
+	FILE *f = fopen(path, "re");
+
+	if (!f)
+		return -errno;
+	if (!fgets(buf, sizeof(buf), f))
+		err = ferror(f) ? -EIO : -EINVAL;
+	fclose(f);
+	if (err)
+		return err;
+	/* "SEQ HASH\n", as audit.c writes it, and nothing else */
+	if (sscanf(buf, "%llu %64[0-9a-f]%n", &seq, hash, &n) != 2 || !seq || strlen(hash) != 64 ||
+	    strcmp(buf + n, "\n") != 0 || buf[0] < '1' || buf[0] > '9')
+		return -EINVAL;
+	head->seq = seq;
+	memcpy(head->hash, hash, 65);
+	head->within = true;
 	return 0;
 }
 
@@ -117,15 +148,26 @@ static ssize_t lv_fill(struct lv_state *st)
 		r->end -= r->start;
 		r->start = 0;
 	}
-	do
-		n = read(r->fd, r->buf + r->end, BF_LV_LINE_MAX + 1 - r->end);
-	while (n < 0 && errno == EINTR);
-	if (n < 0)
-		return -errno;
+	if (r->gz) {
+		n = gzread(r->gz, r->buf + r->end, (unsigned)(BF_LV_LINE_MAX + 1 - r->end));
+		if (n < 0) {
+			int zerr;
+
+			gzerror(r->gz, &zerr);
+			return zerr == Z_ERRNO ? -errno : -EBADMSG;
+		}
+	} else {
+		do
+			n = read(r->fd, r->buf + r->end, BF_LV_LINE_MAX + 1 - r->end);
+		while (n < 0 && errno == EINTR);
+		if (n < 0)
+			return -errno;
+	}
 	if (n == 0)
 		r->eof = true;
 	r->end += (size_t)n;
-	r->read_bytes += (uint64_t)n;
+	/* progress counts the bytes of the file as stored: compressed ones for FILE.gz */
+	r->read_bytes = r->gz ? (uint64_t)gzoffset(r->gz) : r->read_bytes + (uint64_t)n;
 	if (st->progress && n > 0)
 		st->progress(st->ctx, st->file, st->done_before + r->read_bytes, st->total);
 	return n;
@@ -403,6 +445,53 @@ static int lv_checkpoint(struct lv_state *st, struct json_object *o, uint64_t se
 	return 0;
 }
 
+/* A record's own string member, "" when absent. */
+static const char *lv_str(struct json_object *o, const char *key)
+{
+	struct json_object *v;
+
+	if (!json_object_object_get_ex(o, key, &v) || !json_object_is_type(v, json_type_string))
+		return "";
+	return json_object_get_string(v);
+}
+
+/* Whether the log, so far, ends with the agent's stop record (the checkpoint signed at stop may follow it). */
+static void lv_note_stop(struct lv_state *st, struct json_object *o)
+{
+	const char *kind = lv_str(o, "kind");
+
+	if (strcmp(kind, "checkpoint") != 0)
+		st->rep->ends_with_stop = strcmp(kind, "agent") == 0 &&
+					  strcmp(lv_str(o, "event"), "stop") == 0;
+}
+
+/* A within head (the agent's <log>.head): is this record it, or after it? */
+static void lv_track_head(struct lv_state *st, uint64_t seq, const char *prev, const char *hash,
+			  bool first)
+{
+	const struct bf_lv_head *h = st->head;
+
+	if (!h || !h->within)
+		return;
+	/* the first record given names the head as the one before it: the head is in the chain */
+	if (first && strcmp(prev, h->hash) == 0) {
+		st->head_found = true;
+		st->rep->after_head = 0;
+	}
+	if (strcmp(hash, h->hash) == 0) {
+		st->head_found = true;
+		st->rep->after_head = 0;
+		st->rep->head_file = st->file;
+		return;
+	}
+	if (st->head_found)
+		st->rep->after_head++;
+	if (seq == h->seq) {
+		st->head_seq_seen = true;
+		memcpy(st->head_seq_hash, hash, 65);
+	}
+}
+
 /* seq and prev of a line whose hash matched. 0, or 1 after blaming the line. */
 static int lv_fields(struct lv_state *st, char *line, size_t len, uint64_t *seq, char prev[65])
 {
@@ -420,6 +509,7 @@ static int lv_fields(struct lv_state *st, char *line, size_t len, uint64_t *seq,
 		return blame(st, BF_LV_EDITED, *seq, "its hash matches but it is no record: %s", why);
 	}
 	r = lv_checkpoint(st, o, *seq, prev);
+	lv_note_stop(st, o);
 	json_object_put(o);
 	return r;
 }
@@ -452,6 +542,7 @@ static int lv_line(struct lv_state *st, char *line, size_t len, bool nl)
 	} else if ((r = lv_link(st, seq, prev))) {
 		return r;
 	}
+	lv_track_head(st, seq, prev, hash, !rep->records);
 	if (!rep->records++)
 		rep->first_seq = seq;
 	rep->last_seq = seq;
@@ -485,11 +576,38 @@ static int lv_file(struct lv_state *st)
 	return r;
 }
 
+/*
+ * The end of the log against a head written to <log>.head: the record must
+ * be in the chain; records after it are allowed (the agent rewrites the
+ * file only every so often). 0 or 1.
+ */
+static int lv_head_within(struct lv_state *st, const struct bf_lv_head *head)
+{
+	const struct bf_lv_report *rep = st->rep;
+
+	if (st->head_found)
+		return 0;
+	if (st->head_seq_seen)
+		return blame(st, BF_LV_HEAD_MISMATCH, head->seq,
+			     "seq %llu in the log has hash %.12s..., the head file says seq %llu with hash "
+			     "%.12s...: the end of the log was replaced", (unsigned long long)head->seq,
+			     st->head_seq_hash, (unsigned long long)head->seq, head->hash);
+	if (rep->last_seq < head->seq)
+		return blame(st, BF_LV_END_TRUNCATED, rep->last_seq,
+			     "the log ends at seq %llu, the head file says the agent wrote seq %llu",
+			     (unsigned long long)rep->last_seq, (unsigned long long)head->seq);
+	return blame(st, BF_LV_HEAD_MISMATCH, rep->last_seq,
+		     "no record in the log has the hash of the head file's seq %llu (%.12s...)",
+		     (unsigned long long)head->seq, head->hash);
+}
+
 /* The end of the log against the head the agent reports. 0 or 1. */
 static int lv_head(struct lv_state *st, const struct bf_lv_head *head)
 {
 	const struct bf_lv_report *rep = st->rep;
 
+	if (head->within)
+		return lv_head_within(st, head);
 	if (rep->last_seq == head->seq && strcmp(st->last_hash, head->hash) == 0)
 		return 0;
 	if (rep->last_seq < head->seq)
@@ -529,6 +647,16 @@ static int lv_one(struct lv_state *st, const char *path)
 		st->rep->file = path;
 		return -errno;
 	}
+	st->head_seq_seen = false;	/* seq is per file: only the last file's can be the head's */
+	st->r.gz = NULL;
+	if (strlen(path) > 3 && strcmp(path + strlen(path) - 3, ".gz") == 0) {
+		st->r.gz = gzdopen(st->r.fd, "rb");
+		if (!st->r.gz) {
+			close(st->r.fd);
+			st->rep->file = path;
+			return -ENOMEM;
+		}
+	}
 	st->r.start = st->r.end = 0;
 	st->r.read_bytes = 0;
 	st->r.eof = false;
@@ -541,7 +669,10 @@ static int lv_one(struct lv_state *st, const char *path)
 	if (r == 0 && st->in_file)
 		st->prev_file = path;
 	st->done_before += fstat(st->r.fd, &sb) == 0 ? (uint64_t)sb.st_size : st->r.read_bytes;
-	close(st->r.fd);
+	if (st->r.gz)
+		gzclose(st->r.gz);
+	else
+		close(st->r.fd);
 	return r;
 }
 
@@ -555,7 +686,7 @@ int bf_logverify_signed(const char *const *files, size_t n, const struct bf_lv_h
 			const struct bf_logkey *pub, bf_lv_progress_fn progress, void *ctx,
 			struct bf_lv_report *rep)
 {
-	struct lv_state st = { .rep = rep, .progress = progress, .ctx = ctx, .pub = pub };
+	struct lv_state st = { .rep = rep, .progress = progress, .ctx = ctx, .pub = pub, .head = head };
 	int r;
 
 	*rep = (struct bf_lv_report){ .kind = BF_LV_INTACT };

@@ -24,10 +24,17 @@ enum bf_lv_kind {
 	BF_LV_FORGED,		/* a checkpoint's signature does not verify with the host key */
 };
 
-/* The chain's head as the agent reports it: the last record written. */
+/*
+ * The chain's head as the agent reports it: the last record written
+ * (biofence status; --head), where the log must end. With within (the
+ * agent's <log>.head, rewritten only every 1000 records, at checkpoints,
+ * at rotation and at stop) the record must be in the chain, and records
+ * after it are allowed.
+ */
 struct bf_lv_head {
 	uint64_t seq;
 	char hash[65];
+	bool within;
 };
 
 struct bf_lv_report {
@@ -47,6 +54,10 @@ struct bf_lv_report {
 	uint64_t unchecked;	/* not checked: no public key given */
 	uint64_t signed_seq;	/* seq of the last verified checkpoint (covers the chain up to it) */
 	const char *signed_file;
+	/* The end of the log: */
+	bool ends_with_stop;	/* the last record (checkpoints aside) is the agent's stop */
+	uint64_t after_head;	/* a within head: chained records after the head's record */
+	const char *head_file;	/* the file that holds the head's record (NULL: it precedes the files) */
 };
 
 /* done and total are bytes over all the files; called after every read. */
@@ -70,6 +81,13 @@ int bf_logverify_signed(const char *const *files, size_t n, const struct bf_lv_h
 
 /* The table's words for kind, e.g. "the record was edited". */
 const char *bf_lv_kind_words(enum bf_lv_kind kind);
+
+/*
+ * The head file the agent keeps beside its log (<log>.head: "SEQ HASH\n"),
+ * as a within head. 0, -errno (-ENOENT: none), -EINVAL when it is not
+ * exactly that.
+ */
+int bf_lv_read_head_file(const char *path, struct bf_lv_head *head);
 
 /* "SEQ:HASH" (decimal seq >= 1, 64 lower-case hex). 0 or -EINVAL. */
 int bf_lv_parse_head(const char *s, struct bf_lv_head *head);

@@ -1850,15 +1850,23 @@ static int unix_addr(struct parser *ps, size_t i, const char *text, struct bf_un
 	return 0;
 }
 
-/* "unix "ADDR"|any", the cursor after the app. UA->len stays 0 for any. */
+/*
+ * "unix "ADDR"|any", or a bare "any" as capture and export take it (every
+ * unix socket: the same as "unix any"), the cursor after the app. UA->len
+ * stays 0 for any.
+ */
 static int ipc_target(struct parser *ps, struct bf_unix_addr *ua)
 {
 	const struct tok *t;
 	size_t i;
 
 	memset(ua, 0, sizeof(*ua));
+	if (peek_word(ps, "any")) {
+		ps->cur++;
+		return 0;
+	}
 	if (!peek_word(ps, "unix")) {
-		err_at(ps, ps->cur, "expected unix after the app (the only ipc kind so far)");
+		err_at(ps, ps->cur, "expected unix or any after the app (unix is the only ipc kind so far)");
 		return -EINVAL;
 	}
 	ps->cur++;

@@ -101,8 +101,11 @@ expect "a bad verdict exits 2" 2 $?
 show --since yesterday "$A"
 expect "a bad time exits 2" 2 $?
 has "... and says what a time is" "is not RFC 3339, now or -N[smhdw]" "$TMP/err"
-show --json
-expect "no files exits 2" 2 $?
+show --json --log "$A" "$A"
+expect "--log and FILEs exits 2" 2 $?
+show --json --log "$TMP/missing.log"
+expect "--log naming no file exits 1" 1 $?
+has "... naming it" "$TMP/missing.log: No such file or directory" "$TMP/err"
 show "$TMP/missing.log"
 expect "an unreadable file exits 1" 1 $?
 has "... with the reason" "$TMP/missing.log: No such file or directory" "$TMP/err"

@@ -42,8 +42,8 @@ HEAD_B=$LAST
 # --- intact ---
 verify "$A"
 expect "intact log exits 0" 0 $?
-expect "intact log: the summary, and that nothing vouches for who wrote it" \
-	"$A: 5 records, chain intact (seq 1..5)|NOT SIGNED: no checkpoint in these files: the chain shows changes, not who wrote it" "$(paste -sd'|' "$TMP/out")"
+expect "intact log: the summary, that nothing vouches for who wrote it, nor for its end" \
+	"$A: 5 records, chain intact (seq 1..5)|NOT SIGNED: no checkpoint in these files: the chain shows changes, not who wrote it|note: the end cannot be vouched for: no head file $A.head and no agent stop record at the end, so records cut off at the end would not show (--head SEQ:HASH from biofence status checks the live end)" "$(paste -sd'|' "$TMP/out")"
 expect "intact log: nothing on stderr (not a tty, no --progress)" "" "$(cat "$TMP/err")"
 verify "$A" "$B"
 expect "two linked files exit 0" 0 $?
@@ -129,8 +129,9 @@ expect "a directory exits 1" 1 $?
 has "a directory: the errno text" "Is a directory" "$TMP/err"
 
 # --- usage ---
-verify
-expect "no files: usage error 2" 2 $?
+verify --log "$A" "$A"
+expect "--log and FILEs: usage error 2" 2 $?
+has "--log and FILEs: says so" "give the log's files or --log, not both" "$TMP/err"
 verify --head 5 "$A"
 expect "--head without a hash: 2" 2 $?
 has "--head without a hash: says the form" "--head \"5\" is not SEQ:HASH" "$TMP/err"
@@ -143,4 +144,4 @@ expect "log with an unknown verb: 2" 2 $?
 "$CLI" log verify --help > "$TMP/out" 2>&1
 expect "log verify --help: 0" 0 $?
 "$CLI" --help > "$TMP/out" 2>&1
-has "biofence --help lists log verify" "biofence log verify [--head SEQ:HASH] [--pub FILE] [--progress] FILE..." "$TMP/out"
+has "biofence --help lists log verify" "biofence log verify [--head SEQ:HASH] [--pub FILE] [--progress] [--log LOG | FILE...]" "$TMP/out"

@@ -1,4 +1,4 @@
-/* test_cli_util.c - the CLI's "+180d" times, grant ids, grant states and option parsing. */
+/* test_cli_util.c - the CLI's "+180d" times, grant ids, grant states, option parsing, and the audit log's files as logrotate leaves them. */
 #include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -9,6 +9,7 @@
 
 #include <cmocka.h>
 
+#include "bf_test.h"
 #include "cli_common.h"
 
 #define S (1000000000LL)
@@ -171,6 +172,92 @@ static void test_opts_refused(void **state)
 	assert_int_equal(parse(&p, 4, extra), -EINVAL);
 }
 
+static void touch(const char *dir, const char *name, const char *text)
+{
+	char path[256];
+	FILE *fp;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	fp = fopen(path, "w");
+	assert_non_null(fp);
+	fputs(text, fp);
+	assert_int_equal(fclose(fp), 0);
+}
+
+/* LOG.N[.gz] from the highest N (the oldest), then LOG; nothing else beside it. */
+static void test_log_files(void **state)
+{
+	char dir[] = "/tmp/bf-cliutil.XXXXXX", log[64], want[64], **files;
+	static const char *const order[] = { "audit.jsonl.10.gz", "audit.jsonl.9", "audit.jsonl.2",
+					     "audit.jsonl.1", "audit.jsonl" };
+	static const char *const noise[] = { "audit.jsonl.head", "audit.jsonl.head.tmp", "audit.jsonl.1.tmp",
+					     "audit.jsonl-20261206", "audit.jsonl.x", "audit.jsonl.",
+					     "audit.jsonl.gz", "other.jsonl.1", "audit.jsonl.2.bz2" };
+	size_t n;
+
+	assert_non_null(mkdtemp(dir));
+	snprintf(log, sizeof(log), "%s/audit.jsonl", dir);
+	assert_int_equal(cli_log_files(log, &files, &n), -ENOENT);
+	for (size_t i = 0; i < sizeof(noise) / sizeof(noise[0]); i++)
+		touch(dir, noise[i], "x\n");
+	assert_int_equal(cli_log_files(log, &files, &n), -ENOENT);
+	touch(dir, "audit.jsonl.2", "");
+	touch(dir, "audit.jsonl.1", "");
+	touch(dir, "audit.jsonl.9", "");
+	touch(dir, "audit.jsonl.10.gz", "");
+	/* the live file missing (just renamed away): the rotations alone */
+	assert_int_equal(cli_log_files(log, &files, &n), 0);
+	assert_int_equal(n, 4);
+	for (size_t i = 0; i < n; i++) {
+		snprintf(want, sizeof(want), "%s/%s", dir, order[i]);
+		assert_string_equal(files[i], want);
+	}
+	cli_log_files_free(files, n);
+	touch(dir, "audit.jsonl", "");
+	touch(dir, "audit.jsonl.1.gz", "");	/* compressed and plain both: read plain, once */
+	assert_int_equal(cli_log_files(log, &files, &n), 0);
+	assert_int_equal(n, 5);
+	for (size_t i = 0; i < n; i++) {
+		snprintf(want, sizeof(want), "%s/%s", dir, order[i]);
+		assert_string_equal(files[i], want);
+	}
+	cli_log_files_free(files, n);
+	assert_int_equal(cli_log_files("/nonexistent-dir/audit.jsonl", &files, &n), -ENOENT);
+	bft_rm_tree(dir);
+}
+
+/* FILE.gz reads as its text; anything else as it is. */
+static void test_log_fopen(void **state)
+{
+	char dir[] = "/tmp/bf-cliutil.XXXXXX", cmd[128], path[64], line[64];
+	FILE *fp;
+
+	assert_non_null(mkdtemp(dir));
+	touch(dir, "a", "one\ntwo\n");
+	snprintf(cmd, sizeof(cmd), "gzip -nc %s/a > %s/a.gz", dir, dir);
+	assert_int_equal(system(cmd), 0);
+	snprintf(path, sizeof(path), "%s/a.gz", dir);
+	fp = cli_log_fopen(path);
+	assert_non_null(fp);
+	assert_non_null(fgets(line, sizeof(line), fp));
+	assert_string_equal(line, "one\n");
+	assert_non_null(fgets(line, sizeof(line), fp));
+	assert_string_equal(line, "two\n");
+	assert_null(fgets(line, sizeof(line), fp));
+	assert_int_equal(fclose(fp), 0);
+	snprintf(path, sizeof(path), "%s/a", dir);
+	fp = cli_log_fopen(path);
+	assert_non_null(fp);
+	assert_non_null(fgets(line, sizeof(line), fp));
+	assert_string_equal(line, "one\n");
+	fclose(fp);
+	snprintf(path, sizeof(path), "%s/none.gz", dir);
+	assert_null(cli_log_fopen(path));
+	assert_int_equal(errno, ENOENT);
+	assert_ptr_equal(cli_log_fopen("-"), stdin);
+	bft_rm_tree(dir);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -178,6 +265,7 @@ int main(void)
 		cmocka_unit_test(test_relative_range),	cmocka_unit_test(test_absolute),
 		cmocka_unit_test(test_make_id),		cmocka_unit_test(test_grant_state),
 		cmocka_unit_test(test_opts_accepted),	cmocka_unit_test(test_opts_refused),
+		cmocka_unit_test(test_log_files),	cmocka_unit_test(test_log_fopen),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

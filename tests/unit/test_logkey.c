@@ -117,12 +117,64 @@ static void test_key_is_guarded(void **state)
 	assert_int_equal(bf_logkey_load(f->pub, false, &k), -EINVAL);
 }
 
+/* The key's directory is made (0700) when missing, as for /etc/biofence on a fresh host. */
+static void test_generate_makes_dir(void **state)
+{
+	struct fixture *f = *state;
+	char key[200], dir[160], id[BF_LOGKEY_ID_LEN];
+	struct stat st;
+
+	snprintf(dir, sizeof(dir), "%s/etc/biofence", f->dir);
+	snprintf(key, sizeof(key), "%s/log.key", dir);
+	assert_int_equal(bf_logkey_generate(key, id), 0);
+	assert_int_equal(stat(dir, &st), 0);
+	assert_int_equal(st.st_mode & 07777, 0700);
+	assert_int_equal(stat(key, &st), 0);
+	assert_int_equal(st.st_mode & 07777, 0600);
+	/* an existing directory is left as it is */
+	assert_int_equal(chmod(dir, 0750), 0);
+	snprintf(key, sizeof(key), "%s/other.key", dir);
+	assert_int_equal(bf_logkey_generate(key, id), 0);
+	assert_int_equal(stat(dir, &st), 0);
+	assert_int_equal(st.st_mode & 07777, 0750);
+}
+
+/* Retired, the old pair moves to FILE.ID and FILE.ID.pub, and still verifies what it signed. */
+static void test_retire(void **state)
+{
+	struct fixture *f = *state;
+	char id[BF_LOGKEY_ID_LEN], old[BF_LOGKEY_ID_LEN], id2[BF_LOGKEY_ID_LEN], moved[200], sig[BF_LOGKEY_SIG_B64];
+	struct bf_logkey *k, *pub;
+
+	assert_int_equal(bf_logkey_retire(f->key, old), -ENOENT);
+	assert_int_equal(bf_logkey_generate(f->key, id), 0);
+	assert_int_equal(bf_logkey_load(f->key, false, &k), 0);
+	assert_int_equal(bf_logkey_sign(k, "m", sig), 0);
+	bf_logkey_free(k);
+	assert_int_equal(bf_logkey_retire(f->key, old), 0);
+	assert_string_equal(old, id);
+	assert_int_equal(access(f->key, F_OK), -1);
+	assert_int_equal(access(f->pub, F_OK), -1);
+	snprintf(moved, sizeof(moved), "%s.%s.pub", f->key, old);
+	assert_int_equal(bf_logkey_load(moved, true, &pub), 0);
+	assert_int_equal(bf_logkey_verify(pub, "m", sig), 0);
+	bf_logkey_free(pub);
+	assert_int_equal(bf_logkey_generate(f->key, id2), 0);
+	assert_string_not_equal(id, id2);
+	/* a moved-aside pair is never overwritten */
+	snprintf(moved, sizeof(moved), "%s.%s", f->key, id2);
+	assert_int_equal(mkdir(moved, 0700), 0);
+	assert_int_equal(bf_logkey_retire(f->key, old), -EEXIST);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_sign_and_verify, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_other_key_does_not_verify, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_key_is_guarded, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_generate_makes_dir, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_retire, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -508,6 +508,182 @@ static void test_parse_head(void **state)
 	assert_int_equal(bf_lv_parse_head(upper, &h), -EINVAL);
 }
 
+/* <log>.head (a within head): its record must be in the chain; later records are allowed and counted. */
+static void test_head_within(void **state)
+{
+	char *a[NREC], *b[NREC], last_a[65], last_b[65], *pa, *pb;
+	const char *both[2];
+	struct bf_lv_report rep;
+	struct bf_lv_head head = { .within = true };
+
+	chain(a, NREC, ZEROS, last_a);
+	chain(b, NREC, last_a, last_b);
+	pa = write_log("a.log", a, NREC, NULL);
+	pb = write_log("b.log", b, NREC, NULL);
+	both[0] = pa;
+	both[1] = pb;
+	/* the head at the end */
+	head.seq = NREC;
+	memcpy(head.hash, last_b, 65);
+	rep = verify_n(both, 2, &head);
+	expect_intact(&rep, 2 * NREC, 1, NREC);
+	assert_int_equal(rep.after_head, 0);
+	assert_string_equal(rep.head_file, pb);
+	/* the head before the end: 3 records after it */
+	head.seq = NREC - 3;
+	memcpy(head.hash, strstr(b[NREC - 4], "\"hash\":\"") + 8, 64);	/* seq 7's hash */
+	head.hash[64] = '\0';
+	rep = verify_n(both, 2, &head);
+	expect_intact(&rep, 2 * NREC, 1, NREC);
+	assert_int_equal(rep.after_head, 3);
+	/* the head in the earlier file (written at rotation), only the later file given: it links to it */
+	head.seq = NREC;
+	memcpy(head.hash, last_a, 65);
+	rep = verify1(pb, &head);
+	expect_intact(&rep, NREC, 1, NREC);
+	assert_true(rep.continues);
+	assert_int_equal(rep.after_head, NREC);
+	assert_null(rep.head_file);
+	free(pb);
+	/* the end cut off before the head: truncated, blamed on the last record */
+	head.seq = NREC;
+	memcpy(head.hash, last_b, 65);
+	pb = write_log("b.log", b, NREC - 2, NULL);
+	rep = verify_n(both, 2, &head);
+	expect_break(&rep, BF_LV_END_TRUNCATED, pb, NREC - 2, NREC - 2);
+	assert_string_equal(rep.detail, "the log ends at seq 8, the head file says the agent wrote seq 10");
+	/* the head's seq is in the last file with another hash: the end was replaced */
+	head.seq = NREC - 3;
+	rep = verify_n(both, 2, &head);
+	expect_break(&rep, BF_LV_HEAD_MISMATCH, pb, NREC - 2, NREC - 3);
+	/* a seq only the earlier file reaches is no mismatch: the later file is cut */
+	head.seq = NREC - 1;
+	rep = verify_n(both, 2, &head);
+	expect_break(&rep, BF_LV_END_TRUNCATED, pb, NREC - 2, NREC - 2);
+	free_lines(a, NREC);
+	free_lines(b, NREC);
+	free(pa);
+	free(pb);
+}
+
+/* A line of kind and event, chained to prev. */
+static char *kind_record(uint64_t seq, const char *prev, const char *kind, const char *event,
+			 char hash[65])
+{
+	char *body, *line;
+
+	assert_true(asprintf(&body, "{\"seq\":%llu,\"time\":\"2026-01-01T00:00:00Z\",\"host\":\"gate1\","
+			     "\"kind\":\"%s\",\"event\":\"%s\",\"prev\":\"%s\"}",
+			     (unsigned long long)seq, kind, event, prev) > 0);
+	hex_sha256(body, strlen(body), hash);
+	body[strlen(body) - 1] = '\0';
+	assert_true(asprintf(&line, "%s,\"hash\":\"%s\"}\n", body, hash) > 0);
+	free(body);
+	return line;
+}
+
+static void test_ends_with_stop(void **state)
+{
+	char *l[4], h[4][65], *path;
+	struct bf_lv_report rep;
+
+	l[0] = kind_record(1, ZEROS, "agent", "start", h[0]);
+	l[1] = kind_record(2, h[0], "agent", "stop", h[1]);
+	l[2] = kind_record(3, h[1], "checkpoint", "", h[2]);
+	l[3] = kind_record(4, h[2], "capture", "", h[3]);
+	path = write_log("a.log", l, 2, NULL);
+	rep = verify1(path, NULL);
+	assert_true(rep.ends_with_stop);
+	free(path);
+	/* the checkpoint signed at stop comes after the stop record */
+	path = write_log("a.log", l, 3, NULL);
+	rep = verify1(path, NULL);
+	assert_true(rep.ends_with_stop);
+	free(path);
+	path = write_log("a.log", l, 4, NULL);
+	rep = verify1(path, NULL);
+	assert_false(rep.ends_with_stop);
+	free(path);
+	path = write_log("a.log", l, 1, NULL);
+	rep = verify1(path, NULL);
+	assert_false(rep.ends_with_stop);
+	free_lines(l, 4);
+	free(path);
+}
+
+static void write_text(const char *path, const char *text)
+{
+	FILE *fp = fopen(path, "w");
+
+	assert_non_null(fp);
+	fputs(text, fp);
+	assert_int_equal(fclose(fp), 0);
+}
+
+static void test_head_file(void **state)
+{
+	char *path = tpath("a.log.head");
+	struct bf_lv_head h;
+
+	write_text(path, "12 " ZEROS "\n");
+	assert_int_equal(bf_lv_read_head_file(path, &h), 0);
+	assert_int_equal(h.seq, 12);
+	assert_string_equal(h.hash, ZEROS);
+	assert_true(h.within);
+	write_text(path, "12 " ZEROS);	/* the agent always ends it with a newline */
+	assert_int_equal(bf_lv_read_head_file(path, &h), -EINVAL);
+	write_text(path, "0 " ZEROS "\n");
+	assert_int_equal(bf_lv_read_head_file(path, &h), -EINVAL);
+	write_text(path, "12:" ZEROS "\n");
+	assert_int_equal(bf_lv_read_head_file(path, &h), -EINVAL);
+	write_text(path, "12 " ZEROS "0\n");
+	assert_int_equal(bf_lv_read_head_file(path, &h), -EINVAL);
+	write_text(path, "12 " ZEROS "\nmore\n");
+	assert_int_equal(bf_lv_read_head_file(path, &h), 0);	/* one line is read: the rest is not the head */
+	write_text(path, "");
+	assert_int_equal(bf_lv_read_head_file(path, &h), -EINVAL);
+	unlink(path);
+	assert_int_equal(bf_lv_read_head_file(path, &h), -ENOENT);
+	/* --head's form is never within */
+	h.within = true;
+	assert_int_equal(bf_lv_parse_head("3:" ZEROS, &h), 0);
+	assert_false(h.within);
+	free(path);
+}
+
+/* FILE.gz is read through zlib, and chains on to the next file like any other. */
+static void test_gz(void **state)
+{
+	char *a[NREC], *b[NREC], last_a[65], last_b[65], *pa, *pb, *cmd, *gz;
+	const char *both[2];
+	struct bf_lv_report rep;
+
+	chain(a, NREC, ZEROS, last_a);
+	chain(b, NREC, last_a, last_b);
+	pa = write_log("a.log", a, NREC, NULL);
+	pb = write_log("b.log", b, NREC, NULL);
+	assert_true(asprintf(&cmd, "gzip -n '%s'", pa) > 0);
+	assert_int_equal(system(cmd), 0);
+	gz = tpath("a.log.gz");
+	both[0] = gz;
+	both[1] = pb;
+	rep = verify_n(both, 2, NULL);
+	expect_intact(&rep, 2 * NREC, 1, NREC);
+	/* a cut inside the compressed file is found like any other */
+	free(cmd);
+	assert_true(asprintf(&cmd, "head -n 9 '%s' | gzip -n > '%s'", pb, gz) > 0);
+	assert_int_equal(system(cmd), 0);
+	both[1] = pb;
+	rep = verify_n(both, 2, NULL);
+	expect_break(&rep, BF_LV_MISSING, pb, 1, 1);
+	free_lines(a, NREC);
+	free_lines(b, NREC);
+	free(cmd);
+	free(gz);
+	free(pa);
+	free(pb);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -528,6 +704,10 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_line_too_long, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_big_log, setup, teardown),
 		cmocka_unit_test(test_parse_head),
+		cmocka_unit_test_setup_teardown(test_head_within, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_ends_with_stop, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_head_file, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_gz, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

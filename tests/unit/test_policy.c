@@ -1131,6 +1131,45 @@ static void test_ipc_rules(void **state)
 	bf_policy_free(p);
 }
 
+/* "VERB deny any any" reads the same for every rule verb: ipc's bare any is "unix any". */
+static void test_any_any_every_verb(void **state)
+{
+	struct bf_policy *p = parse_ok("capture deny any any\n"
+				       "export deny any any\n"
+				       "ipc deny any any\n", NF);
+
+	(void)state;
+	assert_int_equal(p->n_rules, 3);
+	expect_rule(&p->rules[0], BF_RULE_CAPTURE, false, -1, -1, 1);
+	expect_rule(&p->rules[1], BF_RULE_EXPORT, false, -1, -1, 2);
+	expect_rule(&p->rules[2], BF_RULE_IPC, false, -1, -1, 3);
+	/* no address is named, so none is taken */
+	assert_int_equal(p->n_unix_addrs, 0);
+	bf_policy_free(p);
+	p = parse_ok("ipc allow any any audit\n", NF);
+	assert_int_equal(p->rules[0].kind, BF_RULE_IPC);
+	assert_true(p->rules[0].allow && p->rules[0].audit);
+	assert_int_equal(p->rules[0].obj, -1);
+	bf_policy_free(p);
+	/* the same rule as "unix any": either one after the other never matches */
+	{
+		static const char *const want[] = {
+			"t.policy:2:1: warning: rule never matches: shadowed by t.policy:1",
+		};
+
+		parse_with_warnings("ipc deny any any\nipc deny any unix any\n", want, 1, &p);
+		bf_policy_free(p);
+	}
+	expect_errors("ipc deny any any any\n"
+		      "ipc deny any any \"/run/x\"\n"
+		      "ipc deny any any unix\n"
+		      "ipc allow any\n",
+		      "t.policy:1:18: trailing garbage \"any\"",
+		      "t.policy:2:18: trailing garbage \"/run/x\"",
+		      "t.policy:3:18: trailing garbage \"unix\"",
+		      "t.policy:4:14: expected unix or any after the app (unix is the only ipc kind so far)");
+}
+
 /* "ipc allow any unix "PFX" + 'a' * N" with N bytes of 'a'. */
 static char *ipc_line(const char *pfx, size_t n, const char *tail)
 {
@@ -1263,8 +1302,8 @@ static void test_err_ipc(void **state)
 		      "t.policy:3:20: unix socket path must be absolute, or @name for an abstract socket: "
 		      "a relative path depends on the connecting process's directory",
 		      "t.policy:4:20: abstract unix socket name is empty: write \"@name\"",
-		      "t.policy:5:15: expected unix after the app (the only ipc kind so far)",
-		      "t.policy:6:14: expected unix after the app (the only ipc kind so far)",
+		      "t.policy:5:15: expected unix or any after the app (unix is the only ipc kind so far)",
+		      "t.policy:6:14: expected unix or any after the app (unix is the only ipc kind so far)",
 		      "t.policy:7:19: expected a quoted unix socket address (\"/path\" or \"@name\") or any "
 		      "after unix",
 		      "t.policy:8:20: expected a quoted unix socket address (\"/path\" or \"@name\") or any "
@@ -2501,6 +2540,7 @@ int main(void)
 		cmocka_unit_test(test_ipc_address_length),
 		cmocka_unit_test(test_ipc_address_limit),
 		cmocka_unit_test(test_err_ipc),
+		cmocka_unit_test(test_any_any_every_verb),
 		cmocka_unit_test(test_ipc_shadowing),
 		cmocka_unit_test(test_describe_ipc),
 		cmocka_unit_test(test_quota_rules),
