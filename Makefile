@@ -11,6 +11,10 @@
 #   make check-fresh   the first `make check` on a pristine Debian 12 root (downloads a system)
 #   make bench      run the benchmarks (docs/benchmarks.md)
 #   make attack-matrix  run the attack tests and regenerate docs/attack-matrix.md
+#   make install    install the agent, the CLI, the unit, the default policy, ... under
+#                   DESTDIR (default /) and PREFIX (default /usr/local; /usr is the package's layout)
+#   make uninstall  remove what install put there, except the policy, the logs and the state
+#   make deb        build the Debian package (dpkg-buildpackage from a copy of the tree); .deb in build/deb/
 
 OUT      := build
 CLANG    ?= clang
@@ -24,7 +28,7 @@ KERNEL   ?= 6.1
 
 DEPS_PKGS := clang llvm bpftool libbpf-dev libelf-dev zlib1g-dev libcmocka-dev \
 	libjson-c-dev libssl-dev libseccomp-dev libcap-dev pkg-config jq socat iproute2 make gcc \
-	rsyslog chromium
+	rsyslog chromium libsystemd-dev mandoc man-db groff-base logrotate
 
 WARN     := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
 	-Wno-unused-parameter -Wformat=2 -Wvla
@@ -34,7 +38,7 @@ CFLAGS   += -std=c11 -D_GNU_SOURCE $(WARN) -I include -I userspace -I $(OUT) $(E
 # Recursive (=), not :=, so pkg-config runs at link time, after `deps` has
 # installed what it asks about: on a fresh machine, parse-time expansion found
 # nothing and the first link failed (undefined json_object_put and friends).
-LDLIBS    = $(shell pkg-config --libs libbpf json-c libcrypto) -lelf -lz -lresolv -lpthread
+LDLIBS    = $(shell pkg-config --libs libbpf json-c libcrypto libsystemd) -lelf -lz -lresolv -lpthread
 
 BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -Wall -Werror \
 	-I include -I $(OUT)
@@ -58,6 +62,7 @@ BENCH_SRCS := $(wildcard bench/*.c)
 BENCH_BINS := $(patsubst bench/%.c,$(OUT)/bench/%,$(BENCH_SRCS))
 
 .PHONY: all deps vm-deps run check check-host check-vm check-vm-all check-fresh unit kernel bench attack-matrix clean
+.PHONY: install uninstall deb
 .DELETE_ON_ERROR:
 .SECONDARY:
 
@@ -164,3 +169,65 @@ attack-matrix: deps vm-deps all $(HELPER_BINS) $(ATTACK_BINS)
 
 clean:
 	rm -rf $(OUT)
+
+# Installation layout. The binaries' built-in defaults (/etc/biofence, /var/log/biofence,
+# /var/lib/biofence, /run/biofence, /sys/fs/bpf/biofence) do not move with PREFIX.
+DESTDIR    ?=
+PREFIX     ?= /usr/local
+BINDIR     ?= $(PREFIX)/bin
+SBINDIR    ?= $(PREFIX)/sbin
+MANDIR     ?= $(PREFIX)/share/man
+BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
+SYSCONFDIR ?= /etc
+LOGDIR     ?= /var/log/biofence
+STATEDIR   ?= /var/lib/biofence
+# Debian 12 keeps packaged units in /lib; a local install belongs in /etc.
+UNITDIR    ?= $(if $(filter /usr,$(PREFIX)),/lib/systemd/system,/etc/systemd/system)
+INSTALL    ?= install
+
+# Man pages and the logrotate file are installed when they exist.
+install: all
+	$(INSTALL) -d -m 0755 $(DESTDIR)$(SBINDIR) $(DESTDIR)$(BINDIR) $(DESTDIR)$(UNITDIR) \
+		$(DESTDIR)$(BASHCOMPDIR) $(DESTDIR)$(SYSCONFDIR)/biofence
+	$(INSTALL) -m 0755 $(OUT)/biofenced $(DESTDIR)$(SBINDIR)/biofenced
+	$(INSTALL) -m 0755 $(OUT)/biofence $(DESTDIR)$(BINDIR)/biofence
+	@# Never overwrite an admin's policy.
+	test -e $(DESTDIR)$(SYSCONFDIR)/biofence/biofence.policy || \
+		$(INSTALL) -m 0644 policies/default.policy $(DESTDIR)$(SYSCONFDIR)/biofence/biofence.policy
+	sed -e 's|/usr/sbin/biofenced|$(SBINDIR)/biofenced|g' -e 's|/usr/bin/biofence|$(BINDIR)/biofence|g' \
+		dist/biofenced.service > $(DESTDIR)$(UNITDIR)/biofenced.service
+	chmod 0644 $(DESTDIR)$(UNITDIR)/biofenced.service
+	$(INSTALL) -m 0644 dist/bash-completion/biofence $(DESTDIR)$(BASHCOMPDIR)/biofence
+	ln -sf biofence $(DESTDIR)$(BASHCOMPDIR)/biofenced
+	set -e; for s in 1 5 8; do \
+		for f in man/*.$$s; do test -f "$$f" || continue; \
+			$(INSTALL) -d -m 0755 $(DESTDIR)$(MANDIR)/man$$s; \
+			$(INSTALL) -m 0644 "$$f" $(DESTDIR)$(MANDIR)/man$$s/; done; done
+	if test -f dist/logrotate.d/biofence; then \
+		$(INSTALL) -d -m 0755 $(DESTDIR)$(SYSCONFDIR)/logrotate.d && \
+		$(INSTALL) -m 0644 dist/logrotate.d/biofence $(DESTDIR)$(SYSCONFDIR)/logrotate.d/biofence; fi
+	$(INSTALL) -d -m 0750 $(DESTDIR)$(LOGDIR)
+	$(INSTALL) -d -m 0700 $(DESTDIR)$(STATEDIR)
+	@test -n "$(DESTDIR)" || ! test -d /run/systemd/system || systemctl daemon-reload
+
+# The policy, the audit log and the consent ledger are records: uninstall leaves them,
+# and leaves the pinned programs enforcing ('biofence detach' first to stop enforcement).
+uninstall:
+	-test -n "$(DESTDIR)" || ! test -d /run/systemd/system || systemctl disable --now biofenced.service
+	rm -f $(DESTDIR)$(SBINDIR)/biofenced $(DESTDIR)$(BINDIR)/biofence \
+		$(DESTDIR)$(UNITDIR)/biofenced.service $(DESTDIR)$(BASHCOMPDIR)/biofence \
+		$(DESTDIR)$(BASHCOMPDIR)/biofenced \
+		$(DESTDIR)$(SYSCONFDIR)/logrotate.d/biofence
+	for f in man/*.1 man/*.5 man/*.8; do test -f "$$f" || continue; \
+		rm -f $(DESTDIR)$(MANDIR)/man$${f##*.}/$${f##*/}; done
+	@echo "uninstall: kept $(SYSCONFDIR)/biofence, $(LOGDIR), $(STATEDIR) and the pins in /sys/fs/bpf/biofence"
+
+# dpkg-buildpackage writes into the parent directory: build in a copy under /tmp, keep the .debs.
+deb: deps
+	@./tools/deps.sh dpkg-dev debhelper fakeroot
+	@tmp=$$(mktemp -d /tmp/bf-deb-build.XXXXXX) && trap 'rm -rf "$$tmp"' EXIT && \
+	  mkdir "$$tmp/biofence" && \
+	  tar -cf - --exclude=./$(OUT) --exclude=./.git . | tar -xf - -C "$$tmp/biofence" && \
+	  ( cd "$$tmp/biofence" && dpkg-buildpackage -us -uc -b ) && \
+	  mkdir -p $(OUT)/deb && cp "$$tmp"/*.deb "$$tmp"/*.buildinfo "$$tmp"/*.changes $(OUT)/deb/ && \
+	  ls -l $(OUT)/deb

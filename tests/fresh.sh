@@ -27,7 +27,7 @@ cleanup() {
 	done
 	sleep 0.5
 	for ((i = ${#MOUNTS[@]} - 1; i >= 0; i--)); do
-		umount "${MOUNTS[$i]}" 2>/dev/null || umount -l "${MOUNTS[$i]}"
+		umount -R "${MOUNTS[$i]}" 2>/dev/null || umount -R -l "${MOUNTS[$i]}"
 	done
 	# Never remove through a mount that is still there.
 	if grep -q " $ROOT" /proc/mounts; then
@@ -51,11 +51,13 @@ echo "fresh: root ready in $(($(date +%s) - start))s; cloning $(git rev-parse --
 git clone --quiet --no-local "$REPO" "$ROOT/root/biofence" || exit 1
 cp /etc/resolv.conf "$ROOT/etc/resolv.conf"
 
+# bind PATH [--rbind]: the cgroup tree is bound with what is mounted below it
+# (a host may mount cgroup2 at /sys/fs/cgroup/unified under a tmpfs).
 bind() {
 	mkdir -p "$ROOT$1"
-	mount --bind "$1" "$ROOT$1" && MOUNTS+=("$ROOT$1")
+	mount "${2:---bind}" "$1" "$ROOT$1" && MOUNTS+=("$ROOT$1")
 }
-bind /proc && bind /sys && bind /sys/fs/cgroup && bind /sys/fs/bpf && bind /dev && bind /dev/pts || exit 1
+bind /proc && bind /sys && bind /sys/fs/cgroup --rbind && bind /sys/fs/bpf && bind /dev && bind /dev/pts || exit 1
 
 echo "fresh: make $TARGET, the first run, as the README says"
 chroot "$ROOT" /usr/bin/env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin HOME=/root CI=true \

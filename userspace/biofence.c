@@ -12,6 +12,7 @@
 #include "logverify.h"
 #include "report.h"
 #include "v4l2id.h"
+#include "version.h"
 
 #define BF_CTL_TIMEOUT_MS 5000
 
@@ -22,7 +23,8 @@ static void usage(FILE *out)
 		"       biofence status [--control SOCKET] [--pin-dir DIR] [--json]\n"
 		"       biofence reload [--control SOCKET]\n"
 		"       biofence detach [--pin-dir DIR]\n"
-		"       biofence cameras\n");
+		"       biofence cameras\n"
+		"       biofence help | --help | -h     biofence --version | -V\n");
 	cli_window_usage(out);
 	cli_consent_usage(out);
 	cli_log_usage(out);
@@ -39,7 +41,8 @@ static void usage(FILE *out)
 		"           ledger file (--consent, default " BF_CONSENT_DEFAULT_PATH ") when none runs\n"
 		"  log      verify the audit log's hash chain (files oldest first): exit 0 intact, 1 broken\n"
 		"  report   one self-contained HTML page on the audit log for an inspector (docs/report.md)\n"
-		"window, consent: exit 0 done, 1 refused (\"biofence: CODE: message\" on stderr), 2 usage error\n");
+		"window, consent: exit 0 done, 1 refused (\"biofence: CODE: message\" on stderr), 2 usage error\n"
+		"COMMAND --help: that command's usage; see biofence(8), biofence.policy(5), biofence-audit(5)\n");
 }
 
 struct cli_opts {
@@ -103,6 +106,10 @@ static int cmd_check(int argc, char **argv)
 {
 	int bad = 0;
 
+	if (argc == 2 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
+		usage(stdout);	/* a policy named so is still read as ./--help */
+		return 0;
+	}
 	if (argc < 2) {
 		usage(stderr);
 		return 2;
@@ -289,6 +296,10 @@ static int cmd_cameras(int argc, char **argv)
 	size_t n;
 	int err;
 
+	if (argc == 2 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
+		usage(stdout);
+		return 0;
+	}
 	if (argc != 1) {
 		usage(stderr);
 		return 2;
@@ -338,6 +349,10 @@ int main(int argc, char **argv)
 		return cli_report(argc - 1, argv + 1);
 	if (strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "help") == 0) {
 		usage(stdout);
+		return 0;
+	}
+	if (strcmp(argv[1], "-V") == 0 || strcmp(argv[1], "--version") == 0) {
+		printf("biofence %s\n", BF_VERSION);
 		return 0;
 	}
 	fprintf(stderr, "biofence: unknown command \"%s\"\n", argv[1]);

@@ -14,11 +14,11 @@
 #include <bpf/libbpf.h>
 
 #include "agent.h"
+#include "agent_notify.h"
 #include "logkey.h"
 #include "log.h"
 #include "metrics.h"
-
-#define BF_VERSION "0.1.0"
+#include "version.h"
 
 enum { EV_RING = 1, EV_SIGNAL, EV_TIMER, EV_LISTEN, EV_CLIENT, EV_UEVENT, EV_INOTIFY };
 #define BF_DRAIN_MS 20
@@ -28,8 +28,9 @@ static void usage(FILE *out)
 {
 	fprintf(out,
 		"usage: biofenced [-n] [--policy FILE] [--cgroup PATH] [--pin-dir DIR] [--log FILE]\n"
-		"                 [--control SOCKET] [--consent FILE] [--ringbuf-size BYTES] [--echo] [-v]\n"
-		"                 [--syslog ADDR:PORT|/dev/log] [--metrics FILE]\n"
+		"                 [--control SOCKET] [--consent FILE] [--log-key FILE] [--ringbuf-size BYTES]\n"
+		"                 [--echo] [-v] [--syslog ADDR:PORT|/dev/log] [--metrics FILE]\n"
+		"       biofenced --help | --version\n"
 		"  -n                  check the policy and exit (0 valid, 1 invalid)\n"
 		"  --policy FILE       default %s (the embedded deny-all if absent)\n"
 		"  --cgroup PATH       the cgroup v2 subtree to guard (default: the cgroup2 root)\n"
@@ -42,7 +43,10 @@ static void usage(FILE *out)
 		"  --echo              print each audit record on stdout too\n"
 		"  --syslog TARGET     send each record as RFC 5424 too: to IPV4:PORT or [IPV6]:PORT over UDP,\n"
 		"                      or to a local unix datagram socket such as /dev/log\n"
-		"  --metrics FILE      keep FILE current in Prometheus text format (every 5 s and at stop)\n",
+		"  --metrics FILE      keep FILE current in Prometheus text format (every 5 s and at stop)\n"
+		"  -v, --verbose       debug messages on stderr too\n"
+		"  -h, --help          this text; -V, --version: the version\n"
+		"see biofenced(8), biofence.policy(5), biofence-audit(5)\n",
 		BF_DEFAULT_POLICY, BF_DEFAULT_PIN_DIR, BF_DEFAULT_LOG, BF_DEFAULT_CONTROL,
 		BF_CONSENT_DEFAULT_PATH, BF_DEFAULT_LOG_KEY);
 }
@@ -63,6 +67,7 @@ static int parse_args(int argc, char **argv, struct bf_options *o, bool *check_o
 		{ "metrics", required_argument, NULL, 'M' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
 		{ 0 },
 	};
 	unsigned long rb;
@@ -71,7 +76,7 @@ static int parse_args(int argc, char **argv, struct bf_options *o, bool *check_o
 
 	*o = (struct bf_options){ .pin_dir = BF_DEFAULT_PIN_DIR, .log = BF_DEFAULT_LOG,
 				  .control = BF_DEFAULT_CONTROL };
-	while ((ch = getopt_long(argc, argv, "nvh", longopts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, "nvhV", longopts, NULL)) != -1) {
 		switch (ch) {
 		case 'n': *check_only = true; break;
 		case 'p': o->policy = optarg; break;
@@ -94,6 +99,7 @@ static int parse_args(int argc, char **argv, struct bf_options *o, bool *check_o
 			o->ringbuf_size = (uint32_t)rb;
 			break;
 		case 'h': usage(stdout); exit(0);
+		case 'V': printf("biofenced %s\n", BF_VERSION); exit(0);
 		default: usage(stderr); return -EINVAL;
 		}
 	}
@@ -349,8 +355,11 @@ static void on_signal(struct bf_agent *ag)
 	struct signalfd_siginfo si;
 
 	while (read(ag->sigfd, &si, sizeof(si)) == sizeof(si)) {
-		if (si.ssi_signo == SIGHUP)
+		if (si.ssi_signo == SIGHUP) {
+			agent_notify_reloading();
 			agent_reload(ag, "SIGHUP", NULL);
+			agent_notify_ready("enforcing; reloaded on SIGHUP");
+		}
 		else
 			ag->stop = (int)si.ssi_signo;
 	}
@@ -473,6 +482,7 @@ static void run_loop(struct bf_agent *ag)
 			log_warn("epoll_wait");
 			break;
 		}
+		agent_notify_watchdog();
 		ring_buffer__consume(ag->rb);
 		agent_check_log(ag);
 		agent_consent_tick(ag);
@@ -562,6 +572,7 @@ int main(int argc, char **argv)
 			log_errno(err, "setting up the event loop");
 	}
 	if (err) {
+		agent_notify_failed(err, "start failed: the reason is in the journal (journalctl -u biofenced)");
 		agent_cleanup(&ag);
 		return 1;
 	}
@@ -570,7 +581,10 @@ int main(int argc, char **argv)
 	agent_scan_holders(&ag);
 	log_info("enforcing policy %s (%s) on %s; log %s", ag.cur->source, ag.cur->digest, ag.cgroup,
 		 ag.opt.log);
+	/* Every program attached and the start record written: only now is the unit up. */
+	agent_notify_ready("enforcing");
 	run_loop(&ag);
+	agent_notify_stopping("stopping; the pinned programs keep enforcing");
 	ring_buffer__consume(ag.rb);
 	agent_check_lost(&ag);
 	log_stop(&ag, ag.stop == SIGINT ? "SIGINT" : "SIGTERM");
