@@ -8,7 +8,8 @@
 #   make check-vm   the VM lane: the kernel tests and real capture on Debian 12's kernel
 #                   under qemu (KERNEL=6.1, the default, or KERNEL=6.12)
 #   make check-vm-all  the VM lane on both of Debian 12's kernels
-#   make check-fresh   the first `make check` on a pristine Debian 12 root (downloads a system)
+#   make check-fresh   the first `make check`, then the first `make run`, each on a pristine
+#                      Debian 12 root (downloads a system)
 #   make bench      run the benchmarks (docs/benchmarks.md)
 #   make attack-matrix  run the attack tests and regenerate docs/attack-matrix.md
 #   make install    install the agent, the CLI, the unit, the default policy, ... under
@@ -148,7 +149,7 @@ check-vm: deps vm-deps $(TEST_BINS)
 
 # Not part of check: it mmdebstraps a root and installs every package into it.
 check-fresh:
-	@./tests/fresh.sh check
+	@./tests/fresh.sh check && ./tests/fresh.sh run
 
 check-vm-all: deps vm-deps $(TEST_BINS)
 	@./tests/vm/check.sh 6.1; a=$$?; ./tests/vm/check.sh 6.12; b=$$?; test $$a -eq 0 -a $$b -eq 0

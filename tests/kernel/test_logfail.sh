@@ -30,10 +30,14 @@ check "the log fills up and the agent notices" fill
 expect "log full (deny-capture, the default): the camera is refused" "ok=0 EPERM=5 ENXIO=0 other=0" "$(open_cam 5)"
 check "status says the log is failing, loudly" sh -c "'$CLI' status --control '$CTL' --pin-dir '$PIN' | grep -q 'AUDIT LOG FAILING since .*No space left on device.*camera opens are refused'"
 rm -f "$TMP/logfs/fill"
-check "space back: the failure is reported once" wait_for '.event == "log-failure" and .policy == "deny-capture" and .error == "No space left on device"' 1 5
-rec=$(jq -c 'select(.event == "log-failure")' "$LOG")
+check "space back: the failure is reported" wait_for '.event == "log-failure" and .policy == "deny-capture" and .error == "No space left on device"' 1 5
+# A slow machine may see the disk fill, a small record still fit, and fill
+# again: several episodes, each closed by its own record. What an inspector
+# adds up is what counts: every loss and every refusal reported.
+losses() { jq -rs '[.[] | select(.event == "log-failure")] | "\(map(.records_lost) | add) \(map(.captures_refused) | add)"' "$LOG"; }
+for i in $(seq 50); do read -r lost refused <<< "$(losses)"; [ "${refused:-0}" -ge 5 ] && break; sleep 0.1; done
 expect "... with the records lost and the captures refused meanwhile" "true" \
-	"$(jq -r 'if .records_lost >= 1 and .captures_refused >= 5 then true else tojson end' <<< "$rec")"
+	"$([ "${lost:-0}" -ge 1 ] && [ "${refused:-0}" -ge 5 ] && echo true || echo "lost=$lost refused=$refused")"
 # The kernel is told after the record is written: a slow machine may need a moment.
 reopen() { for i in $(seq 30); do [ "$(open_cam)" = "ok=0 EPERM=0 ENXIO=1 other=0" ] && break; sleep 0.1; done; open_cam; }
 expect "space back: the app opens the camera again" "ok=0 EPERM=0 ENXIO=1 other=0" "$(reopen)"
