@@ -94,7 +94,7 @@ if [ "$TARGET" = run ]; then
 	wait $pid
 	cat "$REPO/build/fresh-run.log" | grep -v '^{' | tail -15
 	chroot "$ROOT" /root/biofence/build/biofence detach --pin-dir "$RUN_PIN"
-	echo "fresh: make run ${ok:+reached }${ok:-did NOT reach} 'enforcing' after $(($(date +%s) - start))s"
+	echo "fresh: make run $([ -n "$ok" ] && echo reached || echo 'did NOT reach') 'enforcing' after $(($(date +%s) - start))s"
 	[ -n "$ok" ] && [ ! -e "$RUN_PIN" ]
 	exit
 fi
