@@ -35,7 +35,7 @@ WARN     := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototy
 	-Wno-unused-parameter -Wformat=2 -Wvla
 CFLAGS   ?= -O2 -g
 # EXTRA_CFLAGS, e.g. "-fsanitize=address,undefined", also reaches the link.
-CFLAGS   += -std=c11 -D_GNU_SOURCE $(WARN) -I include -I userspace -I $(OUT) $(EXTRA_CFLAGS)
+CFLAGS   += -std=c11 -D_GNU_SOURCE $(WARN) -I include -I $(OUT) $(EXTRA_CFLAGS)
 # Recursive (=), not :=, so pkg-config runs at link time, after `deps` has
 # installed what it asks about: on a fresh machine, parse-time expansion found
 # nothing and the first link failed (undefined json_object_put and friends).
@@ -48,10 +48,21 @@ BPF_SRCS  := $(wildcard bpf/*.bpf.c)
 BPF_OBJS  := $(patsubst bpf/%.bpf.c,$(OUT)/%.bpf.o,$(BPF_SRCS))
 SKELS     := $(patsubst bpf/%.bpf.c,$(OUT)/%.skel.h,$(BPF_SRCS))
 
-MAINS     := userspace/biofenced.c userspace/biofence.c
-LIB_SRCS  := $(filter-out $(MAINS),$(wildcard userspace/*.c))
-LIB_OBJS  := $(patsubst userspace/%.c,$(OUT)/obj/%.o,$(LIB_SRCS))
+# Three rooms, one direction: lib/ is shared and sees only itself; agent/ (the
+# daemon) and cli/ (the biofence command) see lib/ and never each other. The
+# include paths each is compiled with are what enforce it.
+LIB_INC   := -I userspace/lib
+AGENT_INC := -I userspace/lib -I userspace/agent
+CLI_INC   := -I userspace/lib -I userspace/cli
+LIB_SRCS  := $(wildcard userspace/lib/*.c)
+LIB_OBJS  := $(patsubst userspace/lib/%.c,$(OUT)/obj/lib/%.o,$(LIB_SRCS))
 LIB       := $(OUT)/libbiofence.a
+AGENT_SRCS := $(filter-out userspace/agent/biofenced.c,$(wildcard userspace/agent/*.c))
+AGENT_OBJS := $(patsubst userspace/agent/%.c,$(OUT)/obj/agent/%.o,$(AGENT_SRCS))
+AGENT_LIB := $(OUT)/libbiofence-agent.a
+CLI_SRCS  := $(filter-out userspace/cli/biofence.c,$(wildcard userspace/cli/*.c))
+CLI_OBJS  := $(patsubst userspace/cli/%.c,$(OUT)/obj/cli/%.o,$(CLI_SRCS))
+CLI_LIB   := $(OUT)/libbiofence-cli.a
 
 UNIT_SRCS := $(wildcard tests/unit/test_*.c)
 UNIT_BINS := $(patsubst tests/unit/%.c,$(OUT)/tests/unit/%,$(UNIT_SRCS))
@@ -97,19 +108,39 @@ $(OUT)/default_policy.h: policies/default.policy
 	  echo 'static const char bf_default_policy_text[] ='; \
 	  sed 's/\\/\\\\/g; s/"/\\"/g; s/^/"/; s/$$/\\n"/' $<; echo ';'; } > $@
 
-$(OUT)/obj/%.o: userspace/%.c $(wildcard userspace/*.h) include/biofence.h $(SKELS) $(OUT)/default_policy.h | deps
+LIB_HDRS := $(wildcard userspace/lib/*.h) include/biofence.h $(SKELS) $(OUT)/default_policy.h
+
+$(OUT)/obj/lib/%.o: userspace/lib/%.c $(LIB_HDRS) | deps
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) -c $< -o $@
+	$(CC) $(CFLAGS) $(LIB_INC) -c $< -o $@
+
+$(OUT)/obj/agent/%.o: userspace/agent/%.c $(LIB_HDRS) $(wildcard userspace/agent/*.h) | deps
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) $(AGENT_INC) -c $< -o $@
+
+$(OUT)/obj/cli/%.o: userspace/cli/%.c $(LIB_HDRS) $(wildcard userspace/cli/*.h) | deps
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) $(CLI_INC) -c $< -o $@
 
 $(LIB): $(LIB_OBJS)
 	$(AR) rcs $@ $^
 
-$(OUT)/biofenced $(OUT)/biofence: $(OUT)/%: userspace/%.c $(LIB) $(SKELS)
-	$(CC) $(CFLAGS) $< $(LIB) $(LDLIBS) -o $@
+$(AGENT_LIB): $(AGENT_OBJS)
+	$(AR) rcs $@ $^
 
-$(OUT)/tests/unit/%: tests/unit/%.c tests/unit/bf_test.h $(LIB)
+$(CLI_LIB): $(CLI_OBJS)
+	$(AR) rcs $@ $^
+
+# Each program links its own room and the library, nothing else.
+$(OUT)/biofenced: userspace/agent/biofenced.c $(AGENT_LIB) $(LIB) $(SKELS)
+	$(CC) $(CFLAGS) $(AGENT_INC) $< $(AGENT_LIB) $(LIB) $(LDLIBS) -o $@
+
+$(OUT)/biofence: userspace/cli/biofence.c $(CLI_LIB) $(LIB)
+	$(CC) $(CFLAGS) $(CLI_INC) $< $(CLI_LIB) $(LIB) $(LDLIBS) -o $@
+
+$(OUT)/tests/unit/%: tests/unit/%.c tests/unit/bf_test.h $(CLI_LIB) $(AGENT_LIB) $(LIB)
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) $< $(LIB) $(LDLIBS) -lcmocka -o $@
+	$(CC) $(CFLAGS) $(LIB_INC) -I userspace/agent -I userspace/cli $< $(CLI_LIB) $(AGENT_LIB) $(LIB) $(LDLIBS) -lcmocka -o $@
 
 $(OUT)/tests/helpers/%: tests/helpers/%.c | deps
 	@mkdir -p $(@D)
@@ -123,7 +154,7 @@ $(OUT)/tests/attacks/%: tests/attacks/%.c $(wildcard tests/attacks/*.h) | deps
 
 $(OUT)/bench/%: bench/%.c $(LIB) $(SKELS)
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) $< $(LIB) $(LDLIBS) -o $@
+	$(CC) $(CFLAGS) $(LIB_INC) $< $(LIB) $(LDLIBS) -o $@
 
 # RUN_FLAGS adds agent flags, e.g. RUN_FLAGS="--cgroup /sys/fs/cgroup/unified/test --pin-dir ...".
 RUN_FLAGS ?=

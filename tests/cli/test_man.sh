@@ -90,9 +90,9 @@ for ex in "$TMP"/example*.policy; do
 done
 
 # ---- --version: one constant, the same in both binaries and in debian/changelog ----
-want=$(sed -n 's/^#define BF_VERSION "\(.*\)"$/\1/p' "$ROOT/userspace/version.h")
-if [ -n "$want" ]; then pass "userspace/version.h defines BF_VERSION ($want)"; else
-	fail "no BF_VERSION in userspace/version.h"; fi
+want=$(sed -n 's/^#define BF_VERSION "\(.*\)"$/\1/p' "$ROOT/userspace/lib/version.h")
+if [ -n "$want" ]; then pass "userspace/lib/version.h defines BF_VERSION ($want)"; else
+	fail "no BF_VERSION in userspace/lib/version.h"; fi
 n_def=$(grep -rl '^#define BF_VERSION ' "$ROOT/userspace" "$ROOT/include" | wc -l)
 expect "BF_VERSION is defined once" 1 "$n_def"
 for b in biofence biofenced; do
@@ -120,15 +120,15 @@ expect "biofenced --help exits 0" 0 $?
 has "biofenced --help prints the usage on stdout" "usage: biofenced" "$TMP/help"
 "$AGENT" -h > "$TMP/h" 2>&1
 expect "biofenced -h exits 0" 0 $?
-longs=$(grep -oE '\{ "[a-z-]+", (no|required|optional)_argument' "$ROOT/userspace/biofenced.c" |
+longs=$(grep -oE '\{ "[a-z-]+", (no|required|optional)_argument' "$ROOT/userspace/agent/biofenced.c" |
 	sed -E 's/^\{ "([a-z-]+)".*/\1/')
-[ -n "$longs" ] || fail "no long options found in userspace/biofenced.c"
+[ -n "$longs" ] || fail "no long options found in userspace/agent/biofenced.c"
 for o in $longs; do
 	has "biofenced --help lists --$o" "--$o" "$TMP/help"
 	has "biofenced(8) documents --$o" "Fl Fl $o" "$MAN/biofenced.8"
 done
-shorts=$(sed -n 's/.*getopt_long(argc, argv, "\([A-Za-z]*\)".*/\1/p' "$ROOT/userspace/biofenced.c")
-[ -n "$shorts" ] || fail "no short options found in userspace/biofenced.c"
+shorts=$(sed -n 's/.*getopt_long(argc, argv, "\([A-Za-z]*\)".*/\1/p' "$ROOT/userspace/agent/biofenced.c")
+[ -n "$shorts" ] || fail "no short options found in userspace/agent/biofenced.c"
 grep -oE '(^|[ ])Fl [A-Za-z]+' "$MAN/biofenced.8" | sed -E 's/^ ?Fl //' | grep -v '^Fl$' | tr -d '\n' > "$TMP/manshort"
 for ((i = 0; i < ${#shorts}; i++)); do
 	c=${shorts:i:1}
@@ -145,15 +145,15 @@ for h in -h help; do
 	"$CLI" $h > /dev/null 2>&1
 	expect "biofence $h exits 0" 0 $?
 done
-cmds=$(grep -oE 'strcmp\(argv\[1\], "[a-z]+"\) == 0\)$' "$ROOT/userspace/biofence.c" |
+cmds=$(grep -oE 'strcmp\(argv\[1\], "[a-z]+"\) == 0\)$' "$ROOT/userspace/cli/biofence.c" |
 	sed -E 's/.*"([a-z]+)".*/\1/')
-[ -n "$cmds" ] || fail "no commands found in userspace/biofence.c"
+[ -n "$cmds" ] || fail "no commands found in userspace/cli/biofence.c"
 for c in $cmds; do
 	has "biofence --help lists the command $c" "biofence $c" "$TMP/help"
 	has "biofence(8) documents the command $c" "Cm $c" "$MAN/biofence.8"
 done
 # Subcommands: each cli_*.c that calls cli_dispatch("CMD", verbs, ...) names its verbs in a table.
-for src in "$ROOT"/userspace/cli_*.c; do
+for src in "$ROOT"/userspace/cli/cli_*.c; do
 	parent=$(sed -n 's/.*cli_dispatch("\([a-z]*\)".*/\1/p' "$src")
 	[ -n "$parent" ] || continue
 	verbs=$(awk '/verbs\[\] = \{/ { on = 1; next } on && /\};/ { on = 0 } on' "$src" |
@@ -166,8 +166,8 @@ for src in "$ROOT"/userspace/cli_*.c; do
 done
 # Options: getopt tables in biofence.c, cli_opt tables { "name", ARG, FLAG } in cli_*.c.
 opts=$(grep -hoE '\{ "[a-z-]+", (no|required|optional)_argument|\{ "[a-z-]+", [^,{}]+, [^,{}]+ \}' \
-	"$ROOT/userspace/biofence.c" "$ROOT"/userspace/cli_*.c | sed -E 's/^\{ "([a-z-]+)".*/\1/' | sort -u)
-[ -n "$opts" ] || fail "no options found in userspace/biofence.c and userspace/cli_*.c"
+	"$ROOT/userspace/cli/biofence.c" "$ROOT"/userspace/cli/cli_*.c | sed -E 's/^\{ "([a-z-]+)".*/\1/' | sort -u)
+[ -n "$opts" ] || fail "no options found in userspace/cli/biofence.c and userspace/cli/cli_*.c"
 for o in $opts; do
 	[ "$o" = help ] && continue
 	has "biofence --help lists --$o" "--$o" "$TMP/help"

@@ -5,7 +5,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "agent.h"
+#include "defaults.h"
 #include "cli_common.h"
 #include "logreview.h"
 #include "logverify.h"

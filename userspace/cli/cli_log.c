@@ -6,7 +6,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "agent.h"
+#include "defaults.h"
 #include "cli_common.h"
 #include "logkey.h"
 #include "logreview.h"

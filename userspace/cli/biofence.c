@@ -6,11 +6,16 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "agent.h"
 #include "cli_common.h"
+#include "ctl.h"
+#include "defaults.h"
+#include "dns.h"
+#include "loader.h"
 #include "log.h"
 #include "logverify.h"
+#include "policy.h"
 #include "report.h"
+#include "resolve.h"
 #include "v4l2id.h"
 #include "version.h"
 

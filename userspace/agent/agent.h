@@ -10,16 +10,13 @@
 #include "compile.h"
 #include "consent.h"
 #include "ctl.h"
+#include "defaults.h"
 #include "dns.h"
 #include "loader.h"
 #include "policy.h"
 #include "resolve.h"
 #include "syslog_out.h"
 
-#define BF_DEFAULT_POLICY   "/etc/biofence/biofence.policy"
-#define BF_DEFAULT_PIN_DIR  "/sys/fs/bpf/biofence"
-#define BF_DEFAULT_LOG      "/var/log/biofence/audit.jsonl"
-#define BF_DEFAULT_CONTROL  "/run/biofence/control.sock"
 #define BF_EMBEDDED_NAME    "(embedded default policy)"
 #define BF_MAX_CLIENTS      16
 #define BF_PATH_CACHE       128

@@ -4,7 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "agent.h"
+#include "defaults.h"
 #include "audit.h"
 #include "cli_common.h"
 

@@ -11,7 +11,7 @@
 
 #include <zlib.h>
 
-#include "agent.h"
+#include "defaults.h"
 #include "audit.h"
 #include "cli_common.h"
 #include "ctl.h"
