@@ -1,4 +1,4 @@
-/* agent_events.c - kernel decisions into audit records; lost-event records; camera holders at start. */
+/* agent_events.c - the ring-buffer dispatcher: kernel decisions into audit records; lost-event records; camera holders at start. */
 #include <arpa/inet.h>
 #include <dirent.h>
 #include <ftw.h>
@@ -16,16 +16,6 @@
 #include "agent.h"
 #include "log.h"
 #include "util.h"
-
-/*
- * Writes (and frees) a record. One that cannot be written is counted here;
- * the log's own failure tracking (agent_logfail.c) takes it from there.
- */
-void agent_emit(struct bf_agent *ag, struct json_object *rec)
-{
-	if (bf_audit_emit(ag->audit, rec))
-		ag->log_errors++;
-}
 
 /* Kernel stamps are CLOCK_BOOTTIME; the log speaks wall-clock UTC. */
 void agent_update_clock(struct bf_agent *ag)
@@ -183,21 +173,6 @@ static void add_process(struct bf_agent *ag, struct json_object *rec, const stru
 }
 
 /* KEY: "FILE:LINE" of rule IDX of a kind (AST maps it to the policy), or "default". */
-void agent_add_rule_ref(struct json_object *o, const char *key, const struct bf_loaded *ld,
-			const int *ast, uint32_t idx)
-{
-	const struct bf_src *src;
-	char buf[PATH_MAX + 16];
-
-	if (idx >= BF_MAX_RULES) {
-		bf_json_add_str(o, key, "default");
-		return;
-	}
-	src = &ld->policy->rules[ast[idx]].src;
-	snprintf(buf, sizeof(buf), "%s:%u", src->file, src->line);
-	bf_json_add_str(o, key, buf);
-}
-
 /* The compiled rules of the event's kind, and their places in the policy. */
 static const struct bf_rule *rules_of(const struct bf_loaded *ld, uint32_t kind, const int **ast)
 {
