@@ -192,6 +192,7 @@ void agent_consent_fill(struct bf_agent *ag, struct bf_loaded *ld);
 void agent_consent_after_install(struct bf_agent *ag);
 void agent_consent_tick(struct bf_agent *ag);
 void agent_consent_refresh_ledger(struct bf_agent *ag, bool force);
+void agent_ledger_tick(struct bf_agent *ag);
 /* The consent ledger this agent reads and appends to. */
 const char *agent_ledger_path(const struct bf_agent *ag);
 void agent_consent_on_capture(struct bf_agent *ag, const struct bf_loaded *ld,

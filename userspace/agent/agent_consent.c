@@ -14,7 +14,6 @@
 #include "util.h"
 
 #define NS_PER_MS 1000000ull
-#define LEDGER_CHECK_NS 1000000000ll	/* how often the ledger file is looked at */
 
 static const char *end_reason(uint32_t why)
 {
@@ -414,10 +413,6 @@ void agent_consent_tick(struct bf_agent *ag)
 	int64_t boot = bf_now_ns(CLOCK_BOOTTIME), real = bf_now_ns(CLOCK_REALTIME);
 	uint64_t grace = (uint64_t)ag->cur->policy->grace_ms * NS_PER_MS;
 
-	if (boot >= cs->next_ledger_check_ns) {
-		cs->next_ledger_check_ns = boot + LEDGER_CHECK_NS;
-		agent_consent_refresh_ledger(ag, false);
-	}
 	for (size_t i = 0; i < cs->n_win; i++)
 		if (cs->win[i].state == BF_WINDOW_OPEN && (uint64_t)boot >= cs->win[i].end_boot_ns)
 			agent_window_end(ag, &cs->win[i], BF_WEND_EXPIRED, NULL);

@@ -158,6 +158,23 @@ recheck:
 	recheck_grants(ag);
 }
 
+#define LEDGER_CHECK_NS 1000000000ll	/* how often the ledger file is looked at */
+
+/*
+ * The main loop's turn for the ledger, before the windows' (agent_consent_tick):
+ * a revoked grant closes its windows here first. Called from the loop, not
+ * from the consent module, so that ledger and consent do not call each other.
+ */
+void agent_ledger_tick(struct bf_agent *ag)
+{
+	int64_t boot = bf_now_ns(CLOCK_BOOTTIME);
+
+	if (boot < ag->consent.next_ledger_check_ns)
+		return;
+	ag->consent.next_ledger_check_ns = boot + LEDGER_CHECK_NS;
+	agent_consent_refresh_ledger(ag, false);
+}
+
 /* Windows outlive the agent in the kernel; their records in the pinned map tell us whose they are. */
 int agent_consent_start(struct bf_agent *ag)
 {

@@ -485,6 +485,7 @@ static void run_loop(struct bf_agent *ag)
 		agent_notify_watchdog();
 		ring_buffer__consume(ag->rb);
 		agent_check_log(ag);
+		agent_ledger_tick(ag);
 		agent_consent_tick(ag);
 		for (int i = 0; i < n; i++) {
 			uint32_t type = (uint32_t)(evs[i].data.u64 >> 32);
