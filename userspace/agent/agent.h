@@ -130,6 +130,7 @@ struct bf_agent {
 	unsigned sockets_seen_next;
 	int uevent_fd;                  /* kernel uevents, -1 if unavailable (agent_hotplug.c) */
 	int inotify_fd;                 /* the directories of camera paths, -1 if unavailable */
+	bool rewatch;                   /* a policy was installed: re-watch its camera directories */
 	struct { int wd; char *dir; } watches[BF_MAX_WATCHES];
 	size_t n_watches;
 	volatile int stop;              /* set by the signal path only */

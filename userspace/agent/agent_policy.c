@@ -85,7 +85,12 @@ int agent_install(struct bf_agent *ag, struct bf_loaded *ld, char *errbuf, size_
 	ag->cur = ld;
 	agent_consent_after_install(ag);
 	agent_dns_installed(ag, ld);
-	agent_hotplug_watch(ag);	/* the new policy may name paths in other directories */
+	/*
+	 * The new policy may name paths in other directories: the main loop
+	 * re-watches at the end of this turn, so that the policy module never
+	 * calls the hot-plug module, which calls it (agent_reresolve).
+	 */
+	ag->rewatch = true;
 	return 0;
 }
 

@@ -475,8 +475,14 @@ static void run_loop(struct bf_agent *ag)
 	struct epoll_event evs[16];
 
 	while (!ag->stop) {
+		int n;
+
+		if (ag->rewatch) {	/* a policy was installed (agent_install) */
+			ag->rewatch = false;
+			agent_hotplug_watch(ag);
+		}
 		/* The kernel wakes us only when its buffer fills; drain on a short beat. */
-		int n = epoll_wait(ag->epfd, evs, 16, BF_DRAIN_MS);
+		n = epoll_wait(ag->epfd, evs, 16, BF_DRAIN_MS);
 
 		if (n < 0 && errno != EINTR) {
 			log_warn("epoll_wait");
