@@ -54,7 +54,9 @@ SKELS     := $(patsubst bpf/%.bpf.c,$(OUT)/%.skel.h,$(BPF_SRCS))
 LIB_INC   := -I userspace/lib
 AGENT_INC := -I userspace/lib -I userspace/agent
 CLI_INC   := -I userspace/lib -I userspace/cli
-LIB_SRCS  := $(wildcard userspace/lib/*.c)
+# lib/ is split by concern (policy/, audit/, consent/, bpf/ and the rest at its top);
+# files include each other as "audit/audit.h", from -I userspace/lib.
+LIB_SRCS  := $(sort $(shell find userspace/lib -name '*.c'))
 LIB_OBJS  := $(patsubst userspace/lib/%.c,$(OUT)/obj/lib/%.o,$(LIB_SRCS))
 LIB       := $(OUT)/libbiofence.a
 AGENT_SRCS := $(filter-out userspace/agent/biofenced.c,$(wildcard userspace/agent/*.c))
@@ -64,7 +66,8 @@ CLI_SRCS  := $(filter-out userspace/cli/biofence.c,$(wildcard userspace/cli/*.c)
 CLI_OBJS  := $(patsubst userspace/cli/%.c,$(OUT)/obj/cli/%.o,$(CLI_SRCS))
 CLI_LIB   := $(OUT)/libbiofence-cli.a
 
-UNIT_SRCS := $(wildcard tests/unit/test_*.c)
+# The unit tests mirror the source tree: tests/unit/lib/audit/test_audit.c tests userspace/lib/audit/audit.c.
+UNIT_SRCS := $(sort $(shell find tests/unit -name 'test_*.c'))
 UNIT_BINS := $(patsubst tests/unit/%.c,$(OUT)/tests/unit/%,$(UNIT_SRCS))
 HELPER_SRCS := $(wildcard tests/helpers/*.c)
 HELPER_BINS := $(patsubst tests/helpers/%.c,$(OUT)/tests/helpers/%,$(HELPER_SRCS))
@@ -108,7 +111,7 @@ $(OUT)/default_policy.h: policies/default.policy
 	  echo 'static const char bf_default_policy_text[] ='; \
 	  sed 's/\\/\\\\/g; s/"/\\"/g; s/^/"/; s/$$/\\n"/' $<; echo ';'; } > $@
 
-LIB_HDRS := $(wildcard userspace/lib/*.h) include/biofence.h $(SKELS) $(OUT)/default_policy.h
+LIB_HDRS := $(shell find userspace/lib -name '*.h') include/biofence.h $(SKELS) $(OUT)/default_policy.h
 
 $(OUT)/obj/lib/%.o: userspace/lib/%.c $(LIB_HDRS) | deps
 	@mkdir -p $(@D)
@@ -138,9 +141,20 @@ $(OUT)/biofenced: userspace/agent/biofenced.c $(AGENT_LIB) $(LIB) $(SKELS)
 $(OUT)/biofence: userspace/cli/biofence.c $(CLI_LIB) $(LIB)
 	$(CC) $(CFLAGS) $(CLI_INC) $< $(CLI_LIB) $(LIB) $(LDLIBS) -o $@
 
-$(OUT)/tests/unit/%: tests/unit/%.c tests/unit/bf_test.h $(CLI_LIB) $(AGENT_LIB) $(LIB)
+# A unit test sees what its room sees: lib/ tests link the library alone, agent/ and cli/
+# tests their room and the library.
+UNIT_CFLAGS = $(CFLAGS) -I tests/unit
+$(OUT)/tests/unit/lib/%: tests/unit/lib/%.c tests/unit/bf_test.h $(LIB)
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) $(LIB_INC) -I userspace/agent -I userspace/cli $< $(CLI_LIB) $(AGENT_LIB) $(LIB) $(LDLIBS) -lcmocka -o $@
+	$(CC) $(UNIT_CFLAGS) $(LIB_INC) $< $(LIB) $(LDLIBS) -lcmocka -o $@
+
+$(OUT)/tests/unit/agent/%: tests/unit/agent/%.c tests/unit/bf_test.h $(wildcard tests/unit/agent/*.h) $(AGENT_LIB) $(LIB)
+	@mkdir -p $(@D)
+	$(CC) $(UNIT_CFLAGS) $(AGENT_INC) -I tests/unit/agent $< $(AGENT_LIB) $(LIB) $(LDLIBS) -lcmocka -o $@
+
+$(OUT)/tests/unit/cli/%: tests/unit/cli/%.c tests/unit/bf_test.h $(CLI_LIB) $(LIB)
+	@mkdir -p $(@D)
+	$(CC) $(UNIT_CFLAGS) $(CLI_INC) $< $(CLI_LIB) $(LIB) $(LDLIBS) -lcmocka -o $@
 
 $(OUT)/tests/helpers/%: tests/helpers/%.c | deps
 	@mkdir -p $(@D)

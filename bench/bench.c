@@ -19,7 +19,7 @@
 
 #include "bench_empty.skel.h"
 #include "biofence.h"
-#include "loader.h"
+#include "bpf/loader.h"
 #include "log.h"
 #include "resolve.h"
 #include "util.h"

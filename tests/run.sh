@@ -41,8 +41,15 @@ run_kernel() {
 }
 
 if [ "$what" = all ] || [ "$what" = unit ]; then
-	for t in build/tests/unit/test_*; do
-		[ -x "$t" ] && run_unit "$t"
+	# One binary per source, mirroring the tree; a source whose binary is missing is a failure.
+	for src in $(find tests/unit -name 'test_*.c' | sort); do
+		t=build/${src%.c}
+		if [ -x "$t" ]; then
+			run_unit "$t"
+		else
+			echo "FAIL: $t: not built"
+			failed=$((failed + 1))
+		fi
 	done
 fi
 if [ "$what" = all ] || [ "$what" = unit ]; then

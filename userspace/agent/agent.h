@@ -1,4 +1,4 @@
-/* agent.h - biofenced's state (all of it, in one struct) and the functions of its modules. */
+/* agent.h - biofenced's state: the options, the loaded policies and struct bf_agent; each module declares its functions in its own header. */
 #ifndef BF_AGENT_H
 #define BF_AGENT_H
 
@@ -6,16 +6,16 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "audit.h"
+#include "audit/audit.h"
 #include "compile.h"
-#include "consent.h"
+#include "consent/consent.h"
 #include "ctl.h"
 #include "defaults.h"
 #include "dns.h"
-#include "loader.h"
-#include "policy.h"
+#include "bpf/loader.h"
+#include "policy/policy.h"
 #include "resolve.h"
-#include "syslog_out.h"
+#include "audit/syslog_out.h"
 
 #define BF_EMBEDDED_NAME    "(embedded default policy)"
 #define BF_MAX_CLIENTS      16
@@ -41,16 +41,6 @@ struct bf_path_cache {
 struct bf_socket_seen {
 	uint32_t pid;
 	unsigned long inode;
-};
-
-/* Why a window ended (bf_window_info.end_reason). */
-enum bf_window_end {
-	BF_WEND_EXPIRED = 1,    /* its time ran out */
-	BF_WEND_CLOSED,         /* window-close */
-	BF_WEND_REVOKED,        /* its grant was revoked */
-	BF_WEND_GRANT_ENDED,    /* its grant expired or left the ledger */
-	BF_WEND_POLICY,         /* the policy in force no longer has its consent rule */
-	BF_WEND_LEDGER,         /* the ledger became unreadable or invalid */
 };
 
 /* The consent ledger as last read, and the capture windows. */
@@ -135,90 +125,5 @@ struct bf_agent {
 	size_t n_watches;
 	volatile int stop;              /* set by the signal path only */
 };
-
-/* agent_policy.c */
-int agent_load_policy(struct bf_agent *ag, struct bf_loaded **out, struct bf_diags *diags);
-int agent_install(struct bf_agent *ag, struct bf_loaded *ld, char *err, size_t errlen);
-int agent_reload(struct bf_agent *ag, const char *trigger, struct json_object *reply);
-/* TRIGGER says what prompted it ("periodic", "uevent remove video1", ...), for the audit log. */
-void agent_reresolve(struct bf_agent *ag, const char *trigger);
-void bf_loaded_free(struct bf_loaded *ld);
-struct json_object *agent_unresolved(const struct bf_loaded *ld);
-
-/* agent_events.c */
-void agent_emit(struct bf_agent *ag, struct json_object *rec);
-int agent_on_event(void *ctx, void *data, size_t size);
-void agent_path_caches_free(struct bf_agent *ag);
-void agent_add_rule_ref(struct json_object *o, const char *key, const struct bf_loaded *ld,
-			const int *ast, uint32_t idx);
-void agent_check_lost(struct bf_agent *ag);
-void agent_scan_holders(struct bf_agent *ag);
-void agent_update_clock(struct bf_agent *ag);
-int agent_pid_apps(struct bf_agent *ag, uint32_t pid, uint32_t uid, uint64_t *apps, char *exe,
-		   size_t exelen);
-bool agent_pid_holds(uint32_t pid, uint32_t major_nr, uint32_t minor_nr);
-/* SIGKILL through a pidfd, if STILL(pid, ctx) holds once the pidfd is held; -ESRCH if not. */
-int agent_kill(uint32_t pid, bool (*still)(uint32_t pid, const void *ctx), const void *ctx);
-
-/* agent_dns.c */
-int agent_resolve_hosts_now(struct bf_agent *ag, struct bf_loaded *ld);
-void agent_resolve_hosts_cached(struct bf_agent *ag, const struct bf_loaded *prev, struct bf_loaded *ld);
-void agent_dns_installed(struct bf_agent *ag, struct bf_loaded *ld);
-void agent_log_dns_change(struct bf_agent *ag, const struct bf_loaded *old, const struct bf_loaded *now);
-struct json_object *agent_dns_status(struct bf_agent *ag);
-
-/* agent_hotplug.c */
-void agent_hotplug_open(struct bf_agent *ag);
-void agent_hotplug_close(struct bf_agent *ag);
-void agent_hotplug_watch(struct bf_agent *ag);
-void agent_on_uevent(struct bf_agent *ag);
-void agent_on_inotify(struct bf_agent *ag);
-
-/* agent_logfail.c */
-void agent_check_log(struct bf_agent *ag);
-struct json_object *agent_log_state(struct bf_agent *ag);
-
-/* agent_quota.c */
-int agent_assign_quotas(struct bf_agent *ag, struct bf_loaded *ld);
-void agent_quota_event(struct bf_agent *ag, const struct bf_event *e);
-struct json_object *agent_quota_status(struct bf_agent *ag);
-
-/* agent_sockets.c */
-void agent_scan_sockets(struct bf_agent *ag);
-
-/* agent_consent.c */
-int agent_consent_start(struct bf_agent *ag);
-void agent_consent_stop(struct bf_agent *ag);
-void agent_consent_fill(struct bf_agent *ag, struct bf_loaded *ld);
-void agent_consent_after_install(struct bf_agent *ag);
-void agent_consent_tick(struct bf_agent *ag);
-void agent_consent_refresh_ledger(struct bf_agent *ag, bool force);
-void agent_ledger_tick(struct bf_agent *ag);
-/* The consent ledger this agent reads and appends to. */
-const char *agent_ledger_path(const struct bf_agent *ag);
-void agent_consent_on_capture(struct bf_agent *ag, const struct bf_loaded *ld,
-			      const struct bf_event *e, struct json_object *rec);
-struct json_object *agent_consent_status(struct bf_agent *ag);
-struct bf_window_info *agent_window_find(struct bf_agent *ag, uint32_t id, bool open_only);
-int agent_window_open(struct bf_agent *ag, const struct bf_window_info *proto, uint32_t for_ms,
-		      struct bf_window_info **out);
-void agent_window_end(struct bf_agent *ag, struct bf_window_info *w, enum bf_window_end why,
-		      struct json_object *by);
-struct json_object *agent_window_json(struct bf_agent *ag, const struct bf_window_info *w);
-struct json_object *agent_consent_record(struct bf_agent *ag, const char *event,
-					 const struct bf_window_info *w);
-
-/* agent_consent_ctl.c */
-struct json_object *agent_consent_ctl(struct bf_agent *ag, const struct bf_ctl_client *c,
-				      const char *cmd, struct json_object *req);
-
-/* agent_status.c */
-struct json_object *agent_status(struct bf_agent *ag);
-void agent_add_enforcement(struct bf_agent *ag, struct json_object *o);
-struct json_object *agent_backends(struct bf_agent *ag);
-struct json_object *agent_not_enforced(struct bf_agent *ag);
-void agent_probe_lsm(struct bf_agent *ag);
-struct json_object *agent_ctl_handle(void *ctx, const struct bf_ctl_client *c,
-				     struct json_object *req);
 
 #endif /* BF_AGENT_H */

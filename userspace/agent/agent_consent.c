@@ -9,8 +9,11 @@
 #include <unistd.h>
 
 #include "agent.h"
+#include "agent_consent.h"
+#include "agent_scan.h"
+#include "agent_sink.h"
 #include "log.h"
-#include "window.h"
+#include "consent/window.h"
 #include "util.h"
 
 #define NS_PER_MS 1000000ull

@@ -8,8 +8,13 @@
 #include <time.h>
 
 #include "agent.h"
+#include "agent_consent.h"
+#include "agent_consent_ctl.h"
+#include "agent_ledger.h"
+#include "agent_scan.h"
+#include "agent_sink.h"
 #include "log.h"
-#include "window.h"
+#include "consent/window.h"
 #include "util.h"
 
 /* Who is asking, from SO_PEERCRED and /proc. */

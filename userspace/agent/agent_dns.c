@@ -6,6 +6,8 @@
 #include <string.h>
 
 #include "agent.h"
+#include "agent_dns.h"
+#include "agent_sink.h"
 #include "log.h"
 
 /* At load: ask now (blocking), and keep the answers to seed the thread once installed. */

@@ -14,6 +14,10 @@
 #include <unistd.h>
 
 #include "agent.h"
+#include "agent_consent.h"
+#include "agent_events.h"
+#include "agent_quota.h"
+#include "agent_sink.h"
 #include "log.h"
 #include "util.h"
 

@@ -10,6 +10,8 @@
 #include <linux/netlink.h>
 
 #include "agent.h"
+#include "agent_hotplug.h"
+#include "agent_policy.h"
 #include "log.h"
 
 #define UEVENT_BUF 8192		/* the kernel's UEVENT_BUFFER_SIZE is 2048 */

@@ -8,6 +8,9 @@
 #include <time.h>
 
 #include "agent.h"
+#include "agent_consent.h"
+#include "agent_ledger.h"
+#include "agent_sink.h"
 #include "log.h"
 #include "util.h"
 

@@ -5,6 +5,7 @@
 #include <time.h>
 
 #include "agent.h"
+#include "agent_logfail.h"
 #include "log.h"
 #include "util.h"
 

@@ -6,6 +6,11 @@
 #include <unistd.h>
 
 #include "agent.h"
+#include "agent_consent.h"
+#include "agent_dns.h"
+#include "agent_policy.h"
+#include "agent_quota.h"
+#include "agent_sink.h"
 #include "default_policy.h"
 #include "log.h"
 #include "sha256.h"

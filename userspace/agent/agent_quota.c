@@ -5,6 +5,8 @@
 #include <time.h>
 
 #include "agent.h"
+#include "agent_quota.h"
+#include "agent_sink.h"
 #include "log.h"
 #include "util.h"
 

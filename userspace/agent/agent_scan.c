@@ -12,6 +12,8 @@
 #include <unistd.h>
 
 #include "agent.h"
+#include "agent_scan.h"
+#include "agent_sink.h"
 #include "log.h"
 #include "util.h"
 

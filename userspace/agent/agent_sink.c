@@ -3,6 +3,7 @@
 #include <stdio.h>
 
 #include "agent.h"
+#include "agent_sink.h"
 
 /*
  * Kept apart from the event dispatcher (agent_events.c), which calls the

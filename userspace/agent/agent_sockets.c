@@ -12,6 +12,9 @@
 #include <unistd.h>
 
 #include "agent.h"
+#include "agent_scan.h"
+#include "agent_sink.h"
+#include "agent_sockets.h"
 #include "log.h"
 #include "util.h"
 

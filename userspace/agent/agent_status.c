@@ -8,6 +8,13 @@
 #include <bpf/libbpf.h>
 
 #include "agent.h"
+#include "agent_consent_ctl.h"
+#include "agent_dns.h"
+#include "agent_ledger.h"
+#include "agent_logfail.h"
+#include "agent_policy.h"
+#include "agent_quota.h"
+#include "agent_status.h"
 #include "log.h"
 #include "lsm_probe.skel.h"
 

@@ -9,7 +9,7 @@
 
 #include <json-c/json.h>
 
-#include "consent.h"
+#include "consent/consent.h"
 
 #define BF_CLI_TIMEOUT_MS 5000
 

@@ -5,7 +5,7 @@
 #include <string.h>
 
 #include "defaults.h"
-#include "audit.h"
+#include "audit/audit.h"
 #include "cli_common.h"
 
 #define GO_ON (-1) /* a parse step's "carry on"; anything else is the exit code */

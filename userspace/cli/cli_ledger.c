@@ -4,7 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "audit.h"
+#include "audit/audit.h"
 #include "cli_common.h"
 
 /* Loads path into l (a missing file is an empty ledger). NULL, or the error reply. */

@@ -8,9 +8,9 @@
 
 #include "defaults.h"
 #include "cli_common.h"
-#include "logkey.h"
-#include "logreview.h"
-#include "logverify.h"
+#include "audit/logkey.h"
+#include "audit/logreview.h"
+#include "audit/logverify.h"
 #include "util.h"
 
 #define PROGRESS_MIN_NS 200000000LL

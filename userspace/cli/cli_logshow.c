@@ -7,8 +7,8 @@
 
 #include "defaults.h"
 #include "cli_common.h"
-#include "logreview.h"
-#include "logverify.h"
+#include "audit/logreview.h"
+#include "audit/logverify.h"
 #include "util.h"
 
 /* Rows held before printing: enough to align columns, little enough to stream a long log. */

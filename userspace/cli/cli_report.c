@@ -11,8 +11,8 @@
 
 #include "defaults.h"
 #include "cli_common.h"
-#include "logkey.h"
-#include "report.h"
+#include "audit/logkey.h"
+#include "audit/report.h"
 #include "util.h"
 
 void cli_report_usage(FILE *out)

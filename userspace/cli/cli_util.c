@@ -12,7 +12,7 @@
 #include <zlib.h>
 
 #include "defaults.h"
-#include "audit.h"
+#include "audit/audit.h"
 #include "cli_common.h"
 #include "ctl.h"
 

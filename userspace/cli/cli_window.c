@@ -5,7 +5,7 @@
 #include <string.h>
 
 #include "defaults.h"
-#include "audit.h"
+#include "audit/audit.h"
 #include "cli_common.h"
 
 #define NS_PER_SEC 1000000000LL

@@ -7,7 +7,7 @@
 #include <stdint.h>
 
 #include "biofence.h"
-#include "policy.h"
+#include "policy/policy.h"
 #include "resolve.h"
 
 struct bf_kv_exe { struct bf_exe_key k; struct bf_mask v; };

@@ -12,7 +12,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "audit.h"
+#include "audit/audit.h"
 #include "ctl.h"
 #include "util.h"
 

@@ -7,7 +7,7 @@
 #include <sys/types.h>
 
 #include "dns.h"
-#include "policy.h"
+#include "policy/policy.h"
 
 #define BF_REASON_MAX 160
 

@@ -1,0 +1,435 @@
+/* loader.c - skeleton lifecycle: load with pinned maps, attach or adopt pinned links, swap tables. */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/statfs.h>
+#include <unistd.h>
+
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include <linux/magic.h>
+
+#include "biofence.skel.h"
+#include "bpf/loader.h"
+#include "log.h"
+#include "util.h"
+
+#define BF_BPFFS_DEFAULT "/sys/fs/bpf"
+
+static int mkdir_p(const char *path, mode_t mode)
+{
+	char buf[PATH_MAX];
+
+	if (snprintf(buf, sizeof(buf), "%s", path) >= (int)sizeof(buf))
+		return -ENAMETOOLONG;
+	for (char *s = buf + 1; *s; s++) {
+		if (*s != '/')
+			continue;
+		*s = '\0';
+		if (mkdir(buf, mode) < 0 && errno != EEXIST)
+			return -errno;
+		*s = '/';
+	}
+	if (mkdir(buf, mode) < 0 && errno != EEXIST)
+		return -errno;
+	return 0;
+}
+
+/* The deepest existing ancestor of PATH decides which filesystem the pins land on. */
+static int existing_ancestor(const char *path, char *out, size_t len)
+{
+	struct stat st;
+	char *slash;
+
+	if (snprintf(out, len, "%s", path) >= (int)len)
+		return -ENAMETOOLONG;
+	while (stat(out, &st) < 0) {
+		slash = strrchr(out, '/');
+		if (!slash || slash == out) {
+			snprintf(out, len, "/");
+			break;
+		}
+		*slash = '\0';
+	}
+	return 0;
+}
+
+int bf_bpffs_prepare(const char *pin_dir)
+{
+	char anc[PATH_MAX];
+	struct statfs sfs;
+	int err;
+
+	err = existing_ancestor(pin_dir, anc, sizeof(anc));
+	if (err)
+		return err;
+	if (statfs(anc, &sfs) < 0)
+		return -errno;
+	if (sfs.f_type != BPF_FS_MAGIC) {
+		/* Only the standard location is mounted for the user, as systemd does. */
+		if (strcmp(anc, BF_BPFFS_DEFAULT) != 0) {
+			log_warnx("%s is not on a bpf filesystem", pin_dir);
+			return -ENOTSUP;
+		}
+		if (mount("bpf", BF_BPFFS_DEFAULT, "bpf", 0, "mode=0700") < 0) {
+			log_warn("mount bpffs on %s", BF_BPFFS_DEFAULT);
+			return -errno;
+		}
+		log_info("mounted bpffs on %s", BF_BPFFS_DEFAULT);
+	}
+	return mkdir_p(pin_dir, 0700);
+}
+
+static int pin_path(char *buf, size_t len, const char *pin_dir, const char *sub, const char *name)
+{
+	return bf_pathf(buf, len, "%s/%s/%s", pin_dir, sub, name);
+}
+
+/* A pinned map keeps its size; ask for the same so libbpf accepts it for reuse. */
+static int match_pinned_sizes(struct bf_loader *l, bool *reused)
+{
+	struct bpf_map *map;
+	char path[PATH_MAX];
+
+	*reused = false;
+	bpf_object__for_each_map(map, l->skel->obj) {
+		struct bpf_map_info info = {};
+		__u32 len = sizeof(info);
+		int fd;
+
+		if (pin_path(path, sizeof(path), l->pin_dir, "maps", bpf_map__name(map)))
+			return -ENAMETOOLONG;
+		fd = bpf_obj_get(path);
+		if (fd < 0)
+			continue;
+		*reused = true;
+		if (bpf_obj_get_info_by_fd(fd, &info, &len) == 0 &&
+		    info.type == bpf_map__type(map))
+			bpf_map__set_max_entries(map, info.max_entries);
+		close(fd);
+	}
+	return 0;
+}
+
+/*
+ * Two agents on one pin dir would split the events between two logs and
+ * fight over the tables; the second one is refused instead.
+ */
+static int lock_pin_dir(struct bf_loader *l)
+{
+	l->lock_fd = open(l->pin_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (l->lock_fd < 0)
+		return -errno;
+	if (flock(l->lock_fd, LOCK_EX | LOCK_NB) < 0) {
+		int err = -errno;
+
+		if (err == -EWOULDBLOCK)
+			log_warnx("another biofenced is already using %s", l->pin_dir);
+		return err == -EWOULDBLOCK ? -EBUSY : err;
+	}
+	return 0;
+}
+
+/* Not in Debian 12's UAPI headers: the kernel's values (6.7 and later). */
+#define BF_CGROUP_UNIX_CONNECT 49
+#define BF_CGROUP_UNIX_SENDMSG 50
+
+/* Does this kernel have the unix-socket cgroup hooks? A two-instruction program tells. */
+static bool probe_unix_hooks(void)
+{
+	struct bpf_insn ret1[] = {
+		{ .code = BPF_ALU64 | BPF_MOV | BPF_K, .dst_reg = BPF_REG_0, .imm = 1 },
+		{ .code = BPF_JMP | BPF_EXIT },
+	};
+	LIBBPF_OPTS(bpf_prog_load_opts, opts, .expected_attach_type = BF_CGROUP_UNIX_CONNECT);
+	int fd = bpf_prog_load(BPF_PROG_TYPE_CGROUP_SOCK_ADDR, NULL, "GPL", ret1, 2, &opts);
+
+	if (fd < 0)
+		return false;
+	close(fd);
+	return true;
+}
+
+/* ipc rules need the unix hooks; without them the programs stay out and status says so. */
+static void setup_unix_hooks(struct bf_loader *l)
+{
+	struct biofence_bpf *s = l->skel;
+
+	l->unix_hooks = probe_unix_hooks();
+	if (l->unix_hooks) {
+		bpf_program__set_expected_attach_type(s->progs.bf_connect_unix, BF_CGROUP_UNIX_CONNECT);
+		bpf_program__set_expected_attach_type(s->progs.bf_sendmsg_unix, BF_CGROUP_UNIX_SENDMSG);
+		return;
+	}
+	bpf_program__set_autoload(s->progs.bf_connect_unix, false);
+	bpf_program__set_autoload(s->progs.bf_sendmsg_unix, false);
+	log_warnx("this kernel has no cgroup/connect_unix hook (needs 6.7): ipc rules are NOT enforced");
+}
+
+int bf_loader_load(struct bf_loader *l, const char *pin_dir, uint32_t ringbuf_size)
+{
+	char maps_dir[PATH_MAX];
+	int err;
+
+	memset(l, 0, sizeof(*l));
+	l->cgroup_fd = -1;
+	l->lock_fd = -1;
+	for (int i = 0; i < BF_N_LINKS; i++)
+		l->link_fds[i] = -1;
+	err = bf_pathf(l->pin_dir, sizeof(l->pin_dir), "%s", pin_dir);
+	err = err ?: bf_pathf(maps_dir, sizeof(maps_dir), "%s/maps", pin_dir);
+	err = err ?: bf_bpffs_prepare(pin_dir);
+	err = err ?: lock_pin_dir(l);
+	err = err ?: mkdir_p(maps_dir, 0700);
+	if (err)
+		return err;
+	{
+		LIBBPF_OPTS(bpf_object_open_opts, opts, .pin_root_path = maps_dir);
+
+		l->skel = biofence_bpf__open_opts(&opts);
+	}
+	if (!l->skel)
+		return -errno;
+	if (ringbuf_size)
+		bpf_map__set_max_entries(l->skel->maps.bf_events, ringbuf_size);
+	setup_unix_hooks(l);
+	err = match_pinned_sizes(l, &l->maps_reused);
+	if (err)
+		return err;
+	l->ringbuf_size = bpf_map__max_entries(l->skel->maps.bf_events);
+	l->skel->rodata->bf_wake_bytes = l->ringbuf_size / 4;
+	/* Only the quota record's sender pid depends on it: 0 where the kernel says no. */
+	l->skel->rodata->bf_skb_has_pid =
+		libbpf_probe_bpf_helper(BPF_PROG_TYPE_CGROUP_SKB, BPF_FUNC_get_current_pid_tgid, NULL) == 1;
+	err = biofence_bpf__load(l->skel);
+	if (err) {
+		if (l->maps_reused)
+			log_warnx("cannot reuse the maps pinned in %s (from another biofence build?); "
+				  "run 'biofence detach --pin-dir %s' first", maps_dir, pin_dir);
+		return err;
+	}
+	return 0;
+}
+
+/* Swap PROG into the pinned cgroup link at PATH, checking it guards the same cgroup. */
+static int adopt_cgroup_link(struct bf_loader *l, struct bpf_program *prog, const char *path,
+			     int slot)
+{
+	struct bpf_link_info info = {};
+	struct stat cst;
+	__u32 len = sizeof(info);
+	int fd = bpf_obj_get(path);
+
+	if (fd < 0)
+		return -errno;
+	if (bpf_obj_get_info_by_fd(fd, &info, &len) < 0 || fstat(l->cgroup_fd, &cst) < 0) {
+		close(fd);
+		return -errno;
+	}
+	if (info.type == BPF_LINK_TYPE_CGROUP && info.cgroup.cgroup_id != cst.st_ino) {
+		log_warnx("%s guards cgroup id %llu, not the one asked for; detach it first", path,
+			  (unsigned long long)info.cgroup.cgroup_id);
+		close(fd);
+		return -EEXIST;
+	}
+	/* One atomic replacement: the old program judges until the new one does. */
+	if (bpf_link_update(fd, bpf_program__fd(prog), NULL) < 0) {
+		int err = -errno;
+
+		close(fd);
+		return err;
+	}
+	l->link_fds[slot] = fd;
+	return 0;
+}
+
+/* Tracing links cannot be updated: attach the new one first, then retire the old. */
+static int attach_prog(struct bf_loader *l, struct bpf_program *prog, const char *path, int slot)
+{
+	bool cgroup = bpf_program__type(prog) != BPF_PROG_TYPE_TRACING;
+	struct bpf_link *link;
+	int old, err;
+
+	link = cgroup ? bpf_program__attach_cgroup(prog, l->cgroup_fd) : bpf_program__attach_trace(prog);
+	if (!link)
+		return -errno;
+	old = bpf_obj_get(path);
+	if (old >= 0)
+		unlink(path);
+	err = bpf_link__pin(link, path);
+	if (old >= 0)
+		close(old);	/* last reference: the old program detaches now */
+	if (err) {
+		bpf_link__destroy(link);
+		return err;
+	}
+	l->link_fds[slot] = dup(bpf_link__fd(link));
+	bpf_link__disconnect(link);	/* the pin, not this process, owns it */
+	bpf_link__destroy(link);
+	return 0;
+}
+
+int bf_loader_attach(struct bf_loader *l, const char *cgroup_path)
+{
+	char links_dir[PATH_MAX], path[PATH_MAX];
+	struct bpf_program *prog;
+	int slot = 0, err;
+
+	err = bf_pathf(links_dir, sizeof(links_dir), "%s/links", l->pin_dir);
+	err = err ?: mkdir_p(links_dir, 0700);
+	if (err)
+		return err;
+	l->cgroup_fd = open(cgroup_path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (l->cgroup_fd < 0) {
+		log_warn("open cgroup %s", cgroup_path);
+		return -errno;
+	}
+	bpf_object__for_each_program(prog, l->skel->obj) {
+		bool cgroup = bpf_program__type(prog) != BPF_PROG_TYPE_TRACING;
+
+		if (!bpf_program__autoload(prog))
+			continue;	/* a hook this kernel lacks; reported at load */
+		if (slot >= BF_N_LINKS)
+			return -E2BIG;
+		err = pin_path(path, sizeof(path), l->pin_dir, "links", bpf_program__name(prog));
+		if (err)
+			return err;
+		if (cgroup && access(path, F_OK) == 0) {
+			err = adopt_cgroup_link(l, prog, path, slot);
+			l->adopted = true;
+		} else {
+			err = attach_prog(l, prog, path, slot);
+		}
+		if (err) {
+			log_errno(err, "attach %s", bpf_program__name(prog));
+			return err;
+		}
+		slot++;
+	}
+	return 0;
+}
+
+void bf_loader_close(struct bf_loader *l)
+{
+	for (int i = 0; i < BF_N_LINKS; i++)
+		if (l->link_fds[i] >= 0)
+			close(l->link_fds[i]);
+	if (l->cgroup_fd >= 0)
+		close(l->cgroup_fd);
+	if (l->lock_fd >= 0)
+		close(l->lock_fd);
+	biofence_bpf__destroy(l->skel);
+	l->skel = NULL;
+}
+
+int bf_loader_active(struct bf_loader *l, struct bf_active *a)
+{
+	__u32 zero = 0;
+
+	if (bpf_map_lookup_elem(bpf_map__fd(l->skel->maps.bf_active), &zero, a) < 0)
+		return -errno;
+	return 0;
+}
+
+int bf_loader_ringbuf_fd(struct bf_loader *l)
+{
+	return bpf_map__fd(l->skel->maps.bf_events);
+}
+
+int bf_loader_taint(struct bf_loader *l, uint32_t tgid, const struct bf_taint *t)
+{
+	if (bpf_map_update_elem(bpf_map__fd(l->skel->maps.bf_taint), &tgid, t, BPF_NOEXIST) < 0 &&
+	    errno != EEXIST)
+		return -errno;
+	return 0;
+}
+
+/* ORIGIN 0: every tainted process. */
+static int taint_walk(struct bf_loader *l, uint32_t origin, uint32_t *tgids, size_t max, size_t *n)
+{
+	int fd = bpf_map__fd(l->skel->maps.bf_taint);
+	__u32 key, *prev = NULL;
+	struct bf_taint t;
+
+	*n = 0;
+	while (*n < max && bpf_map_get_next_key(fd, prev, &key) == 0) {
+		if (bpf_map_lookup_elem(fd, &key, &t) == 0 && (!origin || t.origin_tgid == origin))
+			tgids[(*n)++] = key;
+		prev = &key;
+	}
+	return 0;
+}
+
+int bf_loader_taint_from(struct bf_loader *l, uint32_t origin, uint32_t *tgids, size_t max,
+			 size_t *n)
+{
+	return taint_walk(l, origin ? origin : UINT32_MAX, tgids, max, n);
+}
+
+int bf_loader_tainted(struct bf_loader *l, uint32_t *tgids, size_t max, size_t *n)
+{
+	return taint_walk(l, 0, tgids, max, n);
+}
+
+int bf_loader_quota_use(struct bf_loader *l, uint32_t id, struct bf_quota_use *get,
+			const struct bf_quota_use *set)
+{
+	int fd = bpf_map__fd(l->skel->maps.bf_quota_use);
+
+	if (set && bpf_map_update_elem(fd, &id, set, BPF_ANY) < 0)
+		return -errno;
+	if (get && bpf_map_lookup_elem(fd, &id, get) < 0)
+		return -errno;
+	return 0;
+}
+
+int bf_loader_set_log_failed(struct bf_loader *l, bool failed)
+{
+	struct bf_runtime rt = { .log_failed = failed };
+	__u32 zero = 0;
+
+	if (bpf_map_update_elem(bpf_map__fd(l->skel->maps.bf_runtime), &zero, &rt, BPF_ANY) < 0)
+		return -errno;
+	return 0;
+}
+
+int bf_loader_stats(struct bf_loader *l, uint64_t out[BF_STAT_N])
+{
+	int ncpu = libbpf_num_possible_cpus();
+	struct bf_stats *per;
+	__u32 zero = 0;
+
+	if (ncpu < 0)
+		return ncpu;
+	per = calloc((size_t)ncpu, sizeof(*per));
+	if (!per)
+		return -ENOMEM;
+	if (bpf_map_lookup_elem(bpf_map__fd(l->skel->maps.bf_stats), &zero, per) < 0) {
+		free(per);
+		return -errno;
+	}
+	memset(out, 0, sizeof(uint64_t) * BF_STAT_N);
+	for (int c = 0; c < ncpu; c++)
+		for (int i = 0; i < BF_STAT_N; i++)
+			out[i] += per[c].n[i];
+	free(per);
+	return 0;
+}
+
+int bf_loader_lost_logged(struct bf_loader *l, uint64_t *get, const uint64_t *set)
+{
+	int fd = bpf_map__fd(l->skel->maps.bf_lost_logged);
+	__u32 zero = 0;
+
+	if (set && bpf_map_update_elem(fd, &zero, set, BPF_ANY) < 0)
+		return -errno;
+	if (get && bpf_map_lookup_elem(fd, &zero, get) < 0)
+		return -errno;
+	return 0;
+}
