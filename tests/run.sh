@@ -1,6 +1,7 @@
 #!/bin/bash
 # run.sh - run the unit and kernel tests and print one closing line "N passed, N failed[, N skipped]".
 # usage: tests/run.sh [unit|kernel|guest]   (guest: the kernel tests and tests/vm/, in the VM lane)
+# BF_BUILD: the build directory (default build/): make OUT=build-x ..., then BF_BUILD=build-x tests/run.sh unit.
 set -u
 cd "$(dirname "$0")/.."
 what=${1:-all}
@@ -43,7 +44,7 @@ run_kernel() {
 if [ "$what" = all ] || [ "$what" = unit ]; then
 	# One binary per source, mirroring the tree; a source whose binary is missing is a failure.
 	for src in $(find tests/unit -name 'test_*.c' | sort); do
-		t=build/${src%.c}
+		t=${BF_BUILD:-build}/${src%.c}
 		if [ -x "$t" ]; then
 			run_unit "$t"
 		else

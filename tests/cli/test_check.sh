@@ -3,8 +3,8 @@
 set -u
 umask 022
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
-CLI=$ROOT/build/biofence
-AGENT=$ROOT/build/biofenced
+CLI=${BF_BUILD:-$ROOT/build}/biofence
+AGENT=${BF_BUILD:-$ROOT/build}/biofenced
 TEST=test_check
 TMP=$(mktemp -d /tmp/bfcheck.XXXXXX)
 trap 'rm -rf "$TMP"' EXIT

@@ -3,7 +3,7 @@
 set -u
 umask 022
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
-CLI=$ROOT/build/biofence
+CLI=${BF_BUILD:-$ROOT/build}/biofence
 TEST=test_consent
 TMP=$(mktemp -d /tmp/bf-cli-consent.XXXXXX)
 AGENT_PID=

@@ -4,7 +4,7 @@
 # log keygen makes its directory and keeps an existing key unless --force.
 set -u
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
-CLI=$ROOT/build/biofence
+CLI=${BF_BUILD:-$ROOT/build}/biofence
 TEST=test_log_files
 TMP=$(mktemp -d /tmp/bf-cli-logfiles.XXXXXX)
 trap 'rm -rf "$TMP"' EXIT

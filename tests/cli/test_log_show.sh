@@ -2,7 +2,7 @@
 # test_log_show.sh - biofence log show and log stats through the binary, over sample logs written here (no hashes needed).
 set -u
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
-CLI=$ROOT/build/biofence
+CLI=${BF_BUILD:-$ROOT/build}/biofence
 TEST=test_log_show
 TMP=$(mktemp -d /tmp/bf-cli-logshow.XXXXXX)
 trap 'rm -rf "$TMP"' EXIT

@@ -2,7 +2,7 @@
 # test_log_verify.sh - biofence log verify through the binary: logs written here per docs/audit-chain.md, tampered, and the exit codes and messages.
 set -u
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
-CLI=$ROOT/build/biofence
+CLI=${BF_BUILD:-$ROOT/build}/biofence
 TEST=test_log_verify
 TMP=$(mktemp -d /tmp/bf-cli-logverify.XXXXXX)
 trap 'rm -rf "$TMP"' EXIT

@@ -3,8 +3,8 @@
 set -u
 umask 022
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
-CLI=$ROOT/build/biofence
-AGENT=$ROOT/build/biofenced
+CLI=${BF_BUILD:-$ROOT/build}/biofence
+AGENT=${BF_BUILD:-$ROOT/build}/biofenced
 MAN=$ROOT/man
 TEST=test_man
 TMP=$(mktemp -d /tmp/bf-man-XXXXXX)
@@ -97,7 +97,7 @@ n_def=$(grep -rl '^#define BF_VERSION ' "$ROOT/userspace" "$ROOT/include" | wc -
 expect "BF_VERSION is defined once" 1 "$n_def"
 for b in biofence biofenced; do
 	for opt in --version -V; do
-		out=$("$ROOT/build/$b" $opt 2> "$TMP/err")
+		out=$("${BF_BUILD:-$ROOT/build}/$b" $opt 2> "$TMP/err")
 		expect "$b $opt exits 0" 0 $?
 		expect "$b $opt prints '$b VERSION'" "$b $want" "$out"
 	done

@@ -5,7 +5,7 @@ set -u
 umask 022
 
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
-BUILD=$ROOT/build
+BUILD=${BF_BUILD:-$ROOT/build}
 AGENT=$BUILD/biofenced
 CLI=$BUILD/biofence
 HELPERS=$BUILD/tests/helpers
