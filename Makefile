@@ -44,9 +44,13 @@ LDLIBS    = $(shell pkg-config --libs libbpf json-c libcrypto libsystemd) -lelf 
 BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -Wall -Werror \
 	-I include -I $(OUT)
 
-BPF_SRCS  := $(wildcard bpf/*.bpf.c)
-BPF_OBJS  := $(patsubst bpf/%.bpf.c,$(OUT)/%.bpf.o,$(BPF_SRCS))
-SKELS     := $(patsubst bpf/%.bpf.c,$(OUT)/%.skel.h,$(BPF_SRCS))
+# biofence's programs, one file per hook family (devices, sockets, processes), linked into
+# one object so the agent loads one skeleton with one set of maps (bpf/maps.bpf.h);
+# every other bpf/*.bpf.c is an object of its own (the LSM probe, the benchmark's floor).
+BF_PARTS  := devices sockets procs
+PART_OBJS := $(patsubst %,$(OUT)/bpf/%.bpf.o,$(BF_PARTS))
+BPF_SRCS  := $(filter-out $(patsubst %,bpf/%.bpf.c,$(BF_PARTS)),$(wildcard bpf/*.bpf.c))
+SKELS     := $(OUT)/biofence.skel.h $(patsubst bpf/%.bpf.c,$(OUT)/%.skel.h,$(BPF_SRCS))
 
 # Three rooms, one direction: lib/ is shared and sees only itself; agent/ (the
 # daemon) and cli/ (the biofence command) see lib/ and never each other. The
@@ -101,6 +105,13 @@ $(OUT)/vmlinux.h: | deps
 $(OUT)/%.bpf.o: bpf/%.bpf.c $(OUT)/vmlinux.h $(wildcard bpf/*.h) include/biofence.h
 	$(CLANG) $(BPF_CFLAGS) -c $< -o $@
 
+$(OUT)/bpf/%.bpf.o: bpf/%.bpf.c $(OUT)/vmlinux.h $(wildcard bpf/*.h) include/biofence.h
+	@mkdir -p $(@D)
+	$(CLANG) $(BPF_CFLAGS) -c $< -o $@
+
+$(OUT)/biofence.bpf.o: $(PART_OBJS)
+	$(BPFTOOL) gen object $@ $^
+
 $(OUT)/%.skel.h: $(OUT)/%.bpf.o
 	$(BPFTOOL) gen skeleton $< > $@
 
@@ -125,14 +136,16 @@ $(OUT)/obj/cli/%.o: userspace/cli/%.c $(LIB_HDRS) $(wildcard userspace/cli/*.h) 
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) $(CLI_INC) -c $< -o $@
 
+# Made afresh, members appended (q): `ar r` keys members by base name, so
+# lib/policy/check.o would silently replace any other check.o.
 $(LIB): $(LIB_OBJS)
-	$(AR) rcs $@ $^
+	rm -f $@ && $(AR) qcs $@ $^
 
 $(AGENT_LIB): $(AGENT_OBJS)
-	$(AR) rcs $@ $^
+	rm -f $@ && $(AR) qcs $@ $^
 
 $(CLI_LIB): $(CLI_OBJS)
-	$(AR) rcs $@ $^
+	rm -f $@ && $(AR) qcs $@ $^
 
 # Each program links its own room and the library, nothing else.
 $(OUT)/biofenced: userspace/agent/biofenced.c $(AGENT_LIB) $(LIB) $(SKELS)
@@ -148,9 +161,11 @@ $(OUT)/tests/unit/lib/%: tests/unit/lib/%.c tests/unit/bf_test.h $(LIB)
 	@mkdir -p $(@D)
 	$(CC) $(UNIT_CFLAGS) $(LIB_INC) $< $(LIB) $(LDLIBS) -lcmocka -o $@
 
-$(OUT)/tests/unit/agent/%: tests/unit/agent/%.c tests/unit/bf_test.h $(wildcard tests/unit/agent/*.h) $(AGENT_LIB) $(LIB)
+# tests/unit/agent/ files not named test_* are the agent tests' shared fixtures.
+AGENT_TEST_SUPPORT := $(filter-out tests/unit/agent/test_%,$(wildcard tests/unit/agent/*.c))
+$(OUT)/tests/unit/agent/%: tests/unit/agent/%.c tests/unit/bf_test.h $(wildcard tests/unit/agent/*.h) $(AGENT_TEST_SUPPORT) $(AGENT_LIB) $(LIB)
 	@mkdir -p $(@D)
-	$(CC) $(UNIT_CFLAGS) $(AGENT_INC) -I tests/unit/agent $< $(AGENT_LIB) $(LIB) $(LDLIBS) -lcmocka -o $@
+	$(CC) $(UNIT_CFLAGS) $(AGENT_INC) -I tests/unit/agent $< $(AGENT_TEST_SUPPORT) $(AGENT_LIB) $(LIB) $(LDLIBS) -lcmocka -o $@
 
 $(OUT)/tests/unit/cli/%: tests/unit/cli/%.c tests/unit/bf_test.h $(CLI_LIB) $(LIB)
 	@mkdir -p $(@D)

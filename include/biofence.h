@@ -2,6 +2,9 @@
 #ifndef BIOFENCE_H
 #define BIOFENCE_H
 
+/* The layout is an ABI between the programs and the agent: a size that moves fails the build. */
+#define BF_CHECK_SIZE(t, n) _Static_assert(sizeof(t) == (n), #t " layout changed")
+
 /*
  * Everything here crosses the kernel/user boundary, so it uses only
  * fixed-width __uNN types, pads explicitly and is size-checked below.
@@ -124,6 +127,7 @@ struct bf_active {
 	__u32 slot;         /* 0 or 1: the tables in force */
 	__u32 policy_seq;   /* agent's generation number, echoed in events */
 };
+BF_CHECK_SIZE(struct bf_active, 8);
 
 /* bf_slots[slot] */
 struct bf_slot_config {
@@ -140,6 +144,7 @@ struct bf_slot_config {
 	__u32 n_ipc;            /* ipc rules in use */
 	__u32 flags;            /* BF_CFG_* */
 };
+BF_CHECK_SIZE(struct bf_slot_config, 80);
 
 #define BF_CFG_DENY_ON_LOG_FAIL (1u << 0) /* refuse camera opens while bf_runtime.log_failed */
 
@@ -148,6 +153,7 @@ struct bf_runtime {
 	__u32 log_failed;       /* the audit log cannot be written right now */
 	__u32 _pad;
 };
+BF_CHECK_SIZE(struct bf_runtime, 8);
 
 #define BF_KEY_EXE    (1u << 0)
 #define BF_KEY_UID    (1u << 1)
@@ -164,6 +170,7 @@ struct bf_rule {
 	__u8 app;     /* BF_RF_CONSENT: the one app the rule names (its bit) */
 	__u8 _pad;
 };
+BF_CHECK_SIZE(struct bf_rule, 24);
 
 struct bf_exe_key {
 	__u32 slot;
@@ -171,29 +178,34 @@ struct bf_exe_key {
 	__u64 dev;    /* kernel dev_t of the exe's superblock: major << 20 | minor */
 	__u64 ino;
 };
+BF_CHECK_SIZE(struct bf_exe_key, 24);
 
 struct bf_cgrp_key {
 	__u32 slot;
 	__u32 _pad;
 	__u64 cgid;   /* cgroup v2 id (the cgroup directory's inode number) */
 };
+BF_CHECK_SIZE(struct bf_cgrp_key, 16);
 
 struct bf_uid_key {
 	__u32 slot;
 	__u32 uid;
 };
+BF_CHECK_SIZE(struct bf_uid_key, 8);
 
 struct bf_cam_key {
 	__u32 slot;
 	__u32 major;
 	__u32 minor;  /* BF_ANY_MINOR for a whole class */
 };
+BF_CHECK_SIZE(struct bf_cam_key, 12);
 
 struct bf_port_key {
 	__u32 slot;
 	__u16 proto;  /* BF_PROTO_TCP or BF_PROTO_UDP */
 	__u16 port;   /* host order */
 };
+BF_CHECK_SIZE(struct bf_port_key, 8);
 
 /* LPM trie key: prefixlen counts the 32 slot bits too */
 struct bf_dest_key {
@@ -201,6 +213,7 @@ struct bf_dest_key {
 	__u8 slot[4];   /* big-endian slot number, always fully matched */
 	__u8 addr[16];  /* IPv6, IPv4 as ::ffff:a.b.c.d */
 };
+BF_CHECK_SIZE(struct bf_dest_key, 24);
 
 /*
  * A unix socket address as the policy names it, the way it sits in
@@ -214,6 +227,7 @@ struct bf_unix_key {
 	__u32 len;
 	__u8 addr[108];
 };
+BF_CHECK_SIZE(struct bf_unix_key, 116);
 
 struct bf_mask {
 	__u64 mask;
@@ -236,16 +250,19 @@ struct bf_window_key {
 	__u32 slot;
 	__u32 app;    /* app bit */
 };
+BF_CHECK_SIZE(struct bf_window_key, 8);
 
 struct bf_window_cam {
 	__u64 end_ns;     /* bpf_ktime_get_boot_ns() at which it ends; 0: none */
 	__u32 purpose;    /* purpose id of the consent rule it was opened for */
 	__u32 window_id;
 };
+BF_CHECK_SIZE(struct bf_window_cam, 16);
 
 struct bf_window_set {
 	struct bf_window_cam cam[BF_MAX_CAMERAS];  /* by camera bit */
 };
+BF_CHECK_SIZE(struct bf_window_set, 16 * BF_MAX_CAMERAS);
 
 /*
  * The agent's own record of a window (bf_window_info, never read by the
@@ -259,6 +276,7 @@ struct bf_window_holder {
 	__u32 minor;
 	__u32 _pad;
 };
+BF_CHECK_SIZE(struct bf_window_holder, 16);
 
 #define BF_WINDOW_OPEN  1  /* bf_window_info.state */
 #define BF_WINDOW_ENDED 2  /* ended; its holders are still to be checked */
@@ -279,6 +297,7 @@ struct bf_window_info {
 	char purpose[64];
 	char rule[128];      /* "FILE:LINE" of the consent rule, possibly cut short */
 };
+BF_CHECK_SIZE(struct bf_window_info, 48 + 16 * BF_WINDOW_HOLDERS + 448);
 
 /* bf_stats[0], per CPU */
 struct bf_stats {
@@ -293,6 +312,7 @@ struct bf_taint {
 	__u32 minor;
 	__u32 _pad;
 };
+BF_CHECK_SIZE(struct bf_taint, 24);
 
 struct bf_event {
 	__u64 boot_ns;      /* bpf_ktime_get_boot_ns() */
@@ -323,6 +343,7 @@ struct bf_event {
 	struct bf_taint taint;
 	char comm[16];
 };
+BF_CHECK_SIZE(struct bf_event, 176);
 
 /*
  * Export quotas. A connect or send allowed by a rule with a quota tags the
@@ -339,11 +360,13 @@ struct bf_sk_quota {
 	__u32 quota;    /* id, 0: none (the socket's last decision had no quota) */
 	__u32 _pad;
 };
+BF_CHECK_SIZE(struct bf_sk_quota, 8);
 
 struct bf_quota_cfg {
 	__u64 bytes;      /* allowed per period; 0: no such quota in this slot */
 	__u64 period_ns;
 };
+BF_CHECK_SIZE(struct bf_quota_cfg, 16);
 
 struct bf_quota_use {
 	__u64 period_start_ns;  /* bpf_ktime_get_boot_ns() */
@@ -352,6 +375,7 @@ struct bf_quota_use {
 	__u64 hit;              /* the hit of this period has been reported */
 	char name[128];         /* "APP/DEST": the agent's key for this id */
 };
+BF_CHECK_SIZE(struct bf_quota_use, 160);
 
 /* An ipc decision: the common event plus the address asked for, which no rule may name. */
 struct bf_ipc_event {
@@ -359,29 +383,6 @@ struct bf_ipc_event {
 	__u32 addr_len;
 	__u8 addr[108];
 };
-
-#define BF_CHECK_SIZE(t, n) _Static_assert(sizeof(t) == (n), #t " layout changed")
-BF_CHECK_SIZE(struct bf_active, 8);
-BF_CHECK_SIZE(struct bf_slot_config, 80);
-BF_CHECK_SIZE(struct bf_unix_key, 116);
-BF_CHECK_SIZE(struct bf_sk_quota, 8);
-BF_CHECK_SIZE(struct bf_runtime, 8);
-BF_CHECK_SIZE(struct bf_quota_cfg, 16);
-BF_CHECK_SIZE(struct bf_quota_use, 160);
 BF_CHECK_SIZE(struct bf_ipc_event, 176 + 112);
-BF_CHECK_SIZE(struct bf_rule, 24);
-BF_CHECK_SIZE(struct bf_exe_key, 24);
-BF_CHECK_SIZE(struct bf_cgrp_key, 16);
-BF_CHECK_SIZE(struct bf_uid_key, 8);
-BF_CHECK_SIZE(struct bf_cam_key, 12);
-BF_CHECK_SIZE(struct bf_port_key, 8);
-BF_CHECK_SIZE(struct bf_dest_key, 24);
-BF_CHECK_SIZE(struct bf_taint, 24);
-BF_CHECK_SIZE(struct bf_event, 176);
-BF_CHECK_SIZE(struct bf_window_key, 8);
-BF_CHECK_SIZE(struct bf_window_cam, 16);
-BF_CHECK_SIZE(struct bf_window_set, 16 * BF_MAX_CAMERAS);
-BF_CHECK_SIZE(struct bf_window_holder, 16);
-BF_CHECK_SIZE(struct bf_window_info, 48 + 16 * BF_WINDOW_HOLDERS + 448);
 
 #endif /* BIOFENCE_H */

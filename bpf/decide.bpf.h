@@ -1,0 +1,180 @@
+/* decide.bpf.h - what every hook family decides with: who is asking, the first matching rule, the verdict, the event. */
+#ifndef BF_DECIDE_BPF_H
+#define BF_DECIDE_BPF_H
+
+#include "maps.bpf.h"
+
+/*
+ * Who is asking: exe (dev, inode) read from the task, uid, cgroup, and the
+ * app mask those imply. An app matches only if every key it has matches,
+ * so each key kind contributes "apps satisfied by this key or keyless".
+ */
+static __always_inline __u64 bf_identify(struct bf_event *e, const struct bf_slot_config *cfg,
+					 __u32 slot)
+{
+	/*
+	 * A BTF task pointer: plain loads instead of a bpf_probe_read_kernel
+	 * helper call per field (each one an indirect call, costly with
+	 * retpolines). A NULL mm (kernel thread) reads as 0, not a fault.
+	 */
+	struct task_struct *task = bpf_get_current_task_btf();
+	struct file *exe = task->mm->exe_file;
+	struct bf_exe_key ek = { .slot = slot };
+	struct bf_uid_key uk = { .slot = slot };
+	struct bf_cgrp_key ck = { .slot = slot };
+	__u64 exe_m = cfg->apps_no_exe, uid_m = cfg->apps_no_uid, cg_m = cfg->apps_no_cgroup;
+
+	e->pid = task->pid;
+	e->tgid = task->tgid;
+	e->ppid = task->real_parent->tgid;
+	e->uid = task->cred->uid.val;
+	e->cgid = bpf_get_current_cgroup_id();
+	__builtin_memcpy(e->comm, task->comm, sizeof(e->comm));
+	if (exe) {
+		e->exe_ino = exe->f_inode->i_ino;
+		e->exe_dev = exe->f_inode->i_sb->s_dev;
+	}
+	/* Key kinds no app uses cannot change the mask: skip their lookups. */
+	if (exe && (cfg->keys & BF_KEY_EXE)) {
+		ek.dev = e->exe_dev;
+		ek.ino = e->exe_ino;
+		exe_m |= bf_lookup_mask(&bf_exe, &ek);
+	}
+	if (cfg->keys & BF_KEY_UID) {
+		uk.uid = e->uid;
+		uid_m |= bf_lookup_mask(&bf_uid, &uk);
+	}
+	/* Only the depths where some app's cgroup sits are worth a lookup. */
+	if (cfg->cg_levels) {
+#pragma unroll
+		for (int level = 0; level < BF_MAX_CG_LEVELS; level++) {
+			if (!(cfg->cg_levels & (1u << level)))
+				continue;
+			ck.cgid = bpf_get_current_ancestor_cgroup_id(level);
+			if (!ck.cgid)
+				break;
+			cg_m |= bf_lookup_mask(&bf_cgrp, &ck);
+		}
+	}
+	e->apps = exe_m & uid_m & cg_m;
+	return e->apps;
+}
+
+/* Which rule table a walk reads: one callback serves all three. */
+enum bf_rule_table { BF_TABLE_CAPTURE, BF_TABLE_EXPORT, BF_TABLE_IPC };
+
+/* The state of one first-match walk, on the caller's stack. */
+struct bf_match {
+	__u64 apps, objs;
+	__u64 trials_lo, trials_hi;	/* no variable stack offsets: 6.1 refuses them */
+	__u32 slot, table;
+	__u32 rule, flags;
+};
+
+/* One step of the walk: 0 goes on to rule i + 1, 1 stops (decided, or past the table). */
+static int bf_match_step(__u32 i, void *ctx)
+{
+	struct bf_match *m = ctx;
+	__u32 key = m->slot * BF_MAX_RULES + i;
+	struct bf_rule *r;
+
+	if (i >= BF_MAX_RULES)
+		return 1;
+	if (m->table == BF_TABLE_CAPTURE)
+		r = bpf_map_lookup_elem(&bf_capture_rules, &key);
+	else if (m->table == BF_TABLE_EXPORT)
+		r = bpf_map_lookup_elem(&bf_export_rules, &key);
+	else
+		r = bpf_map_lookup_elem(&bf_ipc_rules, &key);
+	if (!r)
+		return 1;
+	if (!((r->flags & BF_RF_ANY_APP) || (r->apps & m->apps)) ||
+	    !((r->flags & BF_RF_ANY_OBJ) || (r->objs & m->objs)))
+		return 0;
+	if (r->flags & BF_RF_AUDIT) {
+		if (i < 64)
+			m->trials_lo |= 1ull << i;
+		else
+			m->trials_hi |= 1ull << (i - 64);
+		return 0;
+	}
+	m->rule = i;
+	m->flags = r->flags;
+	return 1;
+}
+
+/*
+ * First rule whose app set and object set both match decides; BF_RULE_DEFAULT
+ * if none. An "audit" rule is a trial: a match only sets its bit in
+ * e->trials and the walk goes on, so a trial can never change a verdict.
+ * The walk is a bpf_loop (5.17+): its step is verified once, whatever the
+ * rule count. Unrolled or as a bounded loop, 128 steps times the branches
+ * before them ran past 6.1's million-instruction verifier limit, which the
+ * newer verifier's pruning had hidden.
+ */
+static __always_inline __u32 bf_first_match(enum bf_rule_table table, __u32 slot, __u32 n,
+					    __u64 apps, __u64 objs, __u32 *flags,
+					    struct bf_event *e)
+{
+	struct bf_match m = { .apps = apps, .objs = objs, .slot = slot, .table = table,
+			      .rule = BF_RULE_DEFAULT };
+
+	bpf_loop(n < BF_MAX_RULES ? n : BF_MAX_RULES, bf_match_step, &m, 0);
+	e->trials[0] = m.trials_lo;
+	e->trials[1] = m.trials_hi;
+	*flags = m.flags;	/* no match leaves 0: the default denies */
+	return m.rule;
+}
+
+/* Turn the matched rule into event flags; returns 1 to let the operation through. */
+static __always_inline int bf_verdict(struct bf_event *e, const struct bf_slot_config *cfg,
+				      __u32 rule_flags)
+{
+	int audit = cfg->mode == BF_MODE_AUDIT;
+
+	if (!(rule_flags & BF_RF_ALLOW))
+		e->flags |= BF_EF_DENY_RULE;
+	if (!audit)
+		e->flags |= BF_EF_ENFORCED;
+	if ((rule_flags & BF_RF_ALLOW) || audit)
+		e->flags |= BF_EF_ALLOW;
+	return !!(e->flags & BF_EF_ALLOW);
+}
+
+/* Set by the agent before load: a quarter of the ring buffer. */
+const volatile __u64 bf_wake_bytes __weak = 1 << 18;
+
+/* The largest ring buffer record: an ipc event plus the kernel's 8-byte header. */
+#define BF_RECORD_BYTES (sizeof(struct bf_ipc_event) + 8)
+
+/*
+ * Copy the decision into the ring buffer, or count it as lost. Waking the
+ * agent for every event costs each decision an irq_work and a cross-CPU
+ * wakeup; instead the agent drains on a short timer and is woken early
+ * only by the one event that fills the buffer past a quarter. Waking on
+ * every event past that mark would make each decision pay ~10 us while
+ * the agent is stalled, exactly when the buffer is already filling.
+ */
+static __always_inline __u64 bf_wake_flag(void)
+{
+	__u64 queued = bpf_ringbuf_query(&bf_events, BPF_RB_AVAIL_DATA);
+
+	if (queued >= bf_wake_bytes && queued < bf_wake_bytes + BF_RECORD_BYTES)
+		return BPF_RB_FORCE_WAKEUP;
+	return BPF_RB_NO_WAKEUP;
+}
+
+static __always_inline void bf_submit(const struct bf_event *e)
+{
+	struct bf_event *out = bpf_ringbuf_reserve(&bf_events, sizeof(*out), 0);
+
+	if (!out) {
+		bf_count(BF_STAT_LOST);
+		return;
+	}
+	__builtin_memcpy(out, e, sizeof(*out));
+	bpf_ringbuf_submit(out, bf_wake_flag());
+	bf_count(BF_STAT_EVENTS);
+}
+
+#endif /* BF_DECIDE_BPF_H */
