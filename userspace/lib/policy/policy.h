@@ -181,7 +181,7 @@ struct bf_policy {
 	uint32_t dns_ttl_max_s; /* "dns-ttl-max D", else BF_DNS_TTL_MAX_DEFAULT_S */
 	char **files;           /* every file read, main file first, in order */
 	size_t n_files;
-	uint8_t digest[32];     /* SHA-256 over the files' contents (see policy.c) */
+	uint8_t digest[32];     /* SHA-256 over the files' contents, in read order (include.c) */
 };
 
 /* One diagnostic, already formatted "FILE:LINE:COL: message". */
