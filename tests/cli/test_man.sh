@@ -145,20 +145,20 @@ for h in -h help; do
 	"$CLI" $h > /dev/null 2>&1
 	expect "biofence $h exits 0" 0 $?
 done
-cmds=$(grep -oE 'strcmp\(argv\[1\], "[a-z]+"\) == 0\)$' "$ROOT/userspace/cli/biofence.c" |
-	sed -E 's/.*"([a-z]+)".*/\1/')
-[ -n "$cmds" ] || fail "no commands found in userspace/cli/biofence.c"
+# Commands: the entries of the command table, { .name = "check", ... } in cli_commands.c.
+cmds=$(grep -oE '\{ \.name = "[a-z]+"' "$ROOT/userspace/cli/cli_commands.c" | sed -E 's/.*"([a-z]+)".*/\1/')
+[ -n "$cmds" ] || fail "no commands found in userspace/cli/cli_commands.c"
 for c in $cmds; do
 	has "biofence --help lists the command $c" "biofence $c" "$TMP/help"
 	has "biofence(8) documents the command $c" "Cm $c" "$MAN/biofence.8"
 done
-# Subcommands: each cli_*.c that calls cli_dispatch("CMD", verbs, ...) names its verbs in a table.
-for src in "$ROOT"/userspace/cli/cli_*.c; do
-	parent=$(sed -n 's/.*cli_dispatch("\([a-z]*\)".*/\1/p' "$src")
-	[ -n "$parent" ] || continue
-	verbs=$(awk '/verbs\[\] = \{/ { on = 1; next } on && /\};/ { on = 0 } on' "$src" |
-		sed -nE 's/.*\{ "([a-z]+)", [a-z_]+ \}.*/\1/p')
-	[ -n "$verbs" ] || fail "no verbs found for $parent in $(basename "$src")"
+# Subcommands: the verb tables beside the command table, NAME_verbs[] = { { "verb", handler }, ... }.
+parents=$(sed -n 's/^static const struct cli_verb \([a-z]*\)_verbs\[\] = {$/\1/p' "$ROOT/userspace/cli/cli_commands.c")
+[ -n "$parents" ] || fail "no verb tables found in userspace/cli/cli_commands.c"
+for parent in $parents; do
+	verbs=$(awk -v t="${parent}_verbs[] = {" 'index($0, t) { on = 1; next } on && /^};/ { on = 0 } on' \
+		"$ROOT/userspace/cli/cli_commands.c" | grep -oE '\{ "[a-z]+", [a-z_]+ \}' | sed -E 's/\{ "([a-z]+)".*/\1/')
+	[ -n "$verbs" ] || fail "no verbs found for $parent in cli_commands.c"
 	for v in $verbs; do
 		has "biofence --help lists $parent $v" "biofence $parent $v" "$TMP/help"
 		has "biofence(8) documents $parent $v" ".It Cm $parent $v" "$MAN/biofence.8"

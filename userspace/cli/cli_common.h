@@ -1,4 +1,4 @@
-/* cli_common.h - the biofence CLI's window and consent subcommands and the helpers they share. */
+/* cli_common.h - what the biofence CLI's commands share: the command table, options, times, agent calls, replies, tables, log files. */
 #ifndef BF_CLI_COMMON_H
 #define BF_CLI_COMMON_H
 
@@ -11,7 +11,87 @@
 
 #include "consent/consent.h"
 
-#define BF_CLI_TIMEOUT_MS 5000
+#define CLI_N(a) (sizeof(a) / sizeof((a)[0]))
+
+/* ---- the commands (cli_commands.c): exit codes 0 done, 1 refused or failed, 2 usage ---- */
+
+/* A command's usage: its "       biofence CMD ..." lines, and what its --help adds after them. */
+struct cli_usage {
+	const char *lines;
+	const struct cli_usage *then;	/* whose lines follow (log's: show's and stats'), or NULL */
+	const char *more;		/* NULL: nothing */
+};
+
+/* U's lines, then its then's. */
+void cli_usage_lines(FILE *out, const struct cli_usage *u);
+
+/* One verb of a command family: "open" -> cli_window_open. */
+struct cli_verb {
+	const char *name;
+	int (*run)(int argc, char **argv);	/* argv[0] is the verb */
+};
+
+/* One entry of biofence's command table. */
+struct cli_command {
+	const char *name;
+	int (*run)(int argc, char **argv);	/* a command of its own (argv[0] is NAME), or */
+	const struct cli_verb *verbs;		/* a family of verbs, "window open|close|list" */
+	size_t n_verbs;
+	const char *synopsis;		/* its usage line after "biofence ", or */
+	const struct cli_usage *help;	/* its usage lines and help */
+	const char *summary;	/* its line in biofence --help; NULL: not listed (an alias) */
+};
+
+extern const struct cli_command cli_commands[];
+extern const size_t cli_n_commands;
+
+/* biofence's whole usage, generated from cli_commands. */
+void cli_usage(FILE *out);
+
+/* What main runs: the command argv[1] names. Returns the exit code. */
+int cli_main(int argc, char **argv);
+
+/* The entry NAME in cli_commands, or NULL. */
+const struct cli_command *cli_find_command(const char *name);
+
+/*
+ * Runs the verb of the family F that argv[1] names (with argv shifted to
+ * start at it), or F's help for -h/--help; a missing or unknown verb
+ * says so and prints the usage on stderr: exit 2.
+ */
+int cli_dispatch(const struct cli_command *f, int argc, char **argv);
+
+/* "usage:", U's lines and U's more on stdout: exit code 0. */
+int cli_help(const struct cli_usage *u);
+/* "usage:" and U's lines on stderr: exit code 2. */
+int cli_usage_error(const struct cli_usage *u);
+/* What a nonzero cli_parse_opts return R means: 1, the help (0); else a usage error (2). */
+int cli_parse_exit(const struct cli_usage *u, int r);
+/* "biofence CMD: Cannot allocate memory" on stderr: exit code 1. */
+int cli_oom(const char *cmd);
+
+/* The commands and verbs, each in its file: exit codes 0 done, 1 refused or failed, 2 usage. */
+int cli_check(int argc, char **argv);	/* cli_check.c */
+int cli_cameras(int argc, char **argv);
+int cli_status(int argc, char **argv);	/* cli_status.c */
+int cli_reload(int argc, char **argv);
+int cli_detach(int argc, char **argv);
+int cli_window_open(int argc, char **argv);	/* cli_window.c */
+int cli_window_close(int argc, char **argv);
+int cli_window_list(int argc, char **argv);
+int cli_consent_grant(int argc, char **argv);	/* cli_consent.c */
+int cli_consent_revoke(int argc, char **argv);
+int cli_consent_list(int argc, char **argv);
+int cli_consent_show(int argc, char **argv);
+int cli_log_verify(int argc, char **argv);	/* cli_log.c */
+int cli_log_keygen(int argc, char **argv);
+int cli_log_show(int argc, char **argv);	/* cli_logshow.c */
+int cli_log_stats(int argc, char **argv);
+int cli_report(int argc, char **argv);	/* cli_report.c */
+extern const struct cli_usage cli_window_help, cli_consent_help, cli_log_help, cli_logshow_help,
+	cli_report_help;
+
+/* ---- options, times, ids ---- */
 
 /* "c-YYYYMMDD-HHMMSS-XXXX" plus the NUL: the id format the agent uses too. */
 #define BF_CLI_ID_BUFSZ 23
@@ -44,26 +124,6 @@ struct cli_grant_args {
 	int64_t granted_ns, expires_ns;
 };
 
-/* Entry points: argv[0] is "window" / "consent". Exit codes 0 ok, 1 refused, 2 usage. */
-/* One verb of a subcommand: "open" -> window_open. */
-struct cli_verb {
-	const char *name;
-	int (*run)(int argc, char **argv);
-};
-
-/*
- * Runs the verb argv[1] names (with argv shifted to start at it), or
- * HELP for -h/--help; a missing or unknown verb says so and returns
- * USAGE_ERROR's exit code. CMD is "window", "consent", "log".
- */
-int cli_dispatch(const char *cmd, const struct cli_verb *verbs, size_t n, int argc, char **argv,
-		 int (*help)(void), int (*usage_error)(void));
-
-int cli_window(int argc, char **argv);
-int cli_consent(int argc, char **argv);
-void cli_window_usage(FILE *out);
-void cli_consent_usage(FILE *out);
-
 /*
  * An RFC 3339 date-time, or "+N" followed by one unit d, h, m or s,
  * meaning now_ns plus that much (no sign other than the leading '+', no
@@ -77,6 +137,8 @@ int cli_make_id(char *buf, size_t len, int64_t now_ns);
 
 /* "active", "revoked", "expired" or "pending": the grant's own state at now_ns. */
 const char *cli_grant_state(const struct bf_consent_grant *g, int64_t now_ns);
+
+/* ---- talking to the agent, printing its replies ---- */
 
 /* {"cmd":cmd}, or NULL when out of memory. */
 struct json_object *cli_request(const char *cmd);
@@ -107,10 +169,30 @@ const char *cli_str(struct json_object *o, const char *key);
 /* A JSON array of strings joined by sep into buf (cut to fit: for display only). */
 void cli_join(struct json_object *arr, const char *sep, char *buf, size_t len);
 
+/* ---- tables ---- */
+
 #define CLI_TABLE_MAX_COLS 8
 
-/* cells: nrow rows of ncol strings, header first; printed in aligned columns. */
-void cli_print_table(size_t ncol, size_t nrow, char *const *cells);
+/*
+ * cells: nrow rows of ncol strings, header first; printed in aligned
+ * columns, each line after INDENT. A NULL cell (out of memory) prints "?".
+ */
+void cli_print_table(const char *indent, size_t ncol, size_t nrow, char *const *cells);
+
+/* A column of cli_print_rows: its header, and the member it shows or how its cell reads. */
+struct cli_col {
+	const char *head;
+	const char *key;	/* the row's member as a string, "" when absent; or, when NULL: */
+	void (*cell)(struct json_object *row, const void *ctx, char *buf, size_t len);
+};
+
+/*
+ * The JSON array of objects ARR as a table: a header row, then one row an
+ * object (ctx goes to the cell functions); EMPTY on a line of its own when
+ * there is no object.
+ */
+void cli_print_rows(struct json_object *arr, const struct cli_col *cols, size_t ncol,
+		    const void *ctx, const char *empty);
 
 /* Adds key: RFC 3339 UTC with ns (left out when out of memory). 0, or -ERANGE when ns cannot be formatted. */
 int cli_add_time(struct json_object *o, const char *key, int64_t ns);
@@ -121,6 +203,8 @@ struct json_object *cli_ledger_grant(const char *path, const struct cli_grant_ar
 struct json_object *cli_ledger_revoke(const char *path, const char *id, int64_t time_ns);
 struct json_object *cli_ledger_list(const char *path, int64_t now_ns);
 struct json_object *cli_ledger_show(const char *path, const char *id, int64_t now_ns);
+
+/* ---- the audit log's files and keys ---- */
 
 /*
  * The audit log LOG as logrotate leaves it, oldest first: LOG.N (and
@@ -133,20 +217,35 @@ struct json_object *cli_ledger_show(const char *path, const char *id, int64_t no
 int cli_log_files(const char *log, char ***files, size_t *n);
 void cli_log_files_free(char **files, size_t n);
 
+/* A step's "carry on"; anything else a step returns is the exit code. */
+#define CLI_GO_ON (-1)
+
 /*
- * The files a log command reads: the FILEs given (pos), else LOG's (--log,
- * default the agent's log BF_DEFAULT_LOG) as cli_log_files finds them.
- * 0 with *files and *n set (*owned to free with cli_log_files_free), 1
- * when LOG has no file or its directory cannot be read, -EINVAL when both
- * were given; either after saying so on stderr as "biofence CMD: ...".
+ * How every log command starts. R is how its options parsed (0; 1 for
+ * --help; -ENOMEM; another -errno: a usage error); then the files it
+ * reads: the FILEs given (pos), else LOG's (--log, default the agent's log
+ * BF_DEFAULT_LOG) as cli_log_files finds them. CLI_GO_ON with *files and
+ * *n set (*owned to free with cli_log_files_free), else the exit code
+ * after U's help, or after saying why as "biofence CMD: ...": 1 when LOG
+ * has no file or its directory cannot be read, 2 (and U's usage) on a
+ * usage error, files and --log both given among them.
  */
-int cli_pick_log_files(const char *cmd, const char *log, const char **pos, size_t n_pos,
-		       const char *const **files, size_t *n, char ***owned);
+int cli_log_input(const char *cmd, const struct cli_usage *u, int r, const char *log,
+		  const char **pos, size_t n_pos, const char *const **files, size_t *n,
+		  char ***owned);
 
 /*
  * Opens a log file for reading: FILE.gz through zlib, anything else as
  * is; "-" is stdin. NULL with errno set. Close with fclose.
  */
 FILE *cli_log_fopen(const char *path);
+
+struct bf_logkey;
+/*
+ * The public key that checks checkpoints: ARG (--pub), else the host's own
+ * (BF_DEFAULT_LOG_KEY.pub) when there is one. 0 with *pub set (NULL when
+ * there is none), or -errno after saying why as "biofence CMD: ...".
+ */
+int cli_load_pub(const char *cmd, const char *arg, struct bf_logkey **pub);
 
 #endif /* BF_CLI_COMMON_H */

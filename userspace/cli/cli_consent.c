@@ -7,11 +7,10 @@
 #include "defaults.h"
 #include "audit/audit.h"
 #include "cli_common.h"
+#include "log.h"
 
-#define GO_ON (-1) /* a parse step's "carry on"; anything else is the exit code */
-#define N_OPTS(a) (sizeof(a) / sizeof((a)[0]))
 /* The options every consent subcommand takes, last in its table. */
-#define COMMON_OPTS(c) \
+#define COMMOCLI_N(c) \
 	{ "control", &(c)->control, NULL }, { "consent", &(c)->ledger, NULL }, \
 	{ "json", NULL, &(c)->json }
 
@@ -22,32 +21,16 @@ struct consent_ctx {
 	int64_t now_ns;		/* one "now" per command: "+180d" and the states agree */
 };
 
-void cli_consent_usage(FILE *out)
-{
-	fprintf(out,
-		"       biofence consent grant --subject S --purpose P --cameras CAM[,CAM...]\n"
-		"                              --expires TIME --notice V [--granted TIME]\n"
-		"                              [--guardian ID] [--id ID] [--control SOCKET]\n"
-		"                              [--consent FILE] [--json]\n"
-		"       biofence consent revoke ID [--time TIME] [--control SOCKET] [--consent FILE] [--json]\n"
-		"       biofence consent list [--control SOCKET] [--consent FILE] [--json]\n"
-		"       biofence consent show ID [--control SOCKET] [--consent FILE] [--json]\n"
-		"         TIME: RFC 3339 (2027-05-22T00:00:00Z) or +N with unit d, h, m or s from now (+180d)\n");
-}
-
-static int usage_error(void)
-{
-	fprintf(stderr, "usage:\n");
-	cli_consent_usage(stderr);
-	return 2;
-}
-
-static int help(void)
-{
-	printf("usage:\n");
-	cli_consent_usage(stdout);
-	return 0;
-}
+const struct cli_usage cli_consent_help = {
+	.lines = "       biofence consent grant --subject S --purpose P --cameras CAM[,CAM...]\n"
+		 "                              --expires TIME --notice V [--granted TIME]\n"
+		 "                              [--guardian ID] [--id ID] [--control SOCKET]\n"
+		 "                              [--consent FILE] [--json]\n"
+		 "       biofence consent revoke ID [--time TIME] [--control SOCKET] [--consent FILE] [--json]\n"
+		 "       biofence consent list [--control SOCKET] [--consent FILE] [--json]\n"
+		 "       biofence consent show ID [--control SOCKET] [--consent FILE] [--json]\n"
+		 "         TIME: RFC 3339 (2027-05-22T00:00:00Z) or +N with unit d, h, m or s from now (+180d)\n",
+};
 
 static void ctx_init(struct consent_ctx *c)
 {
@@ -62,13 +45,10 @@ static int parse_time_opt(const char *cmd, const char *opt, const char *s, int64
 	int r = cli_parse_time(s, now_ns, ns);
 
 	if (r == -ERANGE)
-		fprintf(stderr, "biofence %s: --%s \"%s\" is outside 1970-01-01 .. 2262-04-11\n", cmd,
-			opt, s);
+		log_warnx_in(cmd, "--%s \"%s\" is outside 1970-01-01 .. 2262-04-11", opt, s);
 	else if (r)
-		fprintf(stderr,
-			"biofence %s: --%s \"%s\" is neither an RFC 3339 date-time "
-			"(2027-05-22T00:00:00Z) nor +N[dhms] (+180d)\n",
-			cmd, opt, s);
+		log_warnx_in(cmd, "--%s \"%s\" is neither an RFC 3339 date-time "
+			     "(2027-05-22T00:00:00Z) nor +N[dhms] (+180d)", opt, s);
 	return r;
 }
 
@@ -80,10 +60,8 @@ static bool offline(const struct consent_ctx *c, int r)
 {
 	if (r != -ENOENT && r != -ECONNREFUSED)
 		return false;
-	fprintf(stderr,
-		"biofence: no agent on %s; working on the ledger %s directly "
-		"(running windows are not affected)\n",
-		c->control, c->ledger);
+	log_warnx("no agent on %s; working on the ledger %s directly (running windows are not affected)",
+		  c->control, c->ledger);
 	return true;
 }
 
@@ -107,8 +85,7 @@ static int split_cameras(const char *list, struct cli_grant_args *a, char **buf)
 			*comma = '\0';
 		/* "a,,b" or a stray comma is a typo, not a camera named "" */
 		if (!*p) {
-			fprintf(stderr, "biofence consent grant: --cameras \"%s\" has an empty camera name\n",
-				list);
+			log_warnx_in("consent grant", "--cameras \"%s\" has an empty camera name", list);
 			return -EINVAL;
 		}
 		a->cameras[a->n_cameras++] = p;
@@ -133,28 +110,28 @@ static int parse_grant(int argc, char **argv, struct consent_ctx *c, struct cli_
 		{ "cameras", &cameras, NULL },	  { "expires", &expires, NULL },
 		{ "granted", &granted, NULL },	  { "notice", &a->notice, NULL },
 		{ "guardian", &a->guardian, NULL }, { "id", &a->id, NULL },
-		COMMON_OPTS(c),
+		COMMOCLI_N(c),
 	};
 	size_t n_pos;
-	int r = cli_parse_opts("consent grant", argc, argv, opts, N_OPTS(opts), NULL, 0, &n_pos);
+	int r = cli_parse_opts("consent grant", argc, argv, opts, CLI_N(opts), NULL, 0, &n_pos);
 
 	if (r)
-		return r > 0 ? help() : usage_error();
+		return cli_parse_exit(&cli_consent_help, r);
 	missing = missing_grant_opt(a, cameras, expires);
 	if (missing) {
 		/* the ledger cannot record a consent without the notice the person was shown */
-		fprintf(stderr, "biofence consent grant: --%s is required%s\n", missing,
-			strcmp(missing, "notice") ? "" : " (the version of the notice the person saw)");
-		return usage_error();
+		log_warnx_in("consent grant", "--%s is required%s", missing,
+			     strcmp(missing, "notice") ? "" : " (the version of the notice the person saw)");
+		return cli_usage_error(&cli_consent_help);
 	}
 	if (parse_time_opt("consent grant", "expires", expires, c->now_ns, &a->expires_ns) ||
 	    (granted && parse_time_opt("consent grant", "granted", granted, c->now_ns, &a->granted_ns)))
-		return usage_error();
+		return cli_usage_error(&cli_consent_help);
 	a->has_granted = granted != NULL;
 	r = split_cameras(cameras, a, buf);
 	if (r == -ENOMEM)
-		fprintf(stderr, "biofence: internal: out of memory\n");
-	return r == 0 ? GO_ON : r == -ENOMEM ? 1 : usage_error();
+		log_warnx("internal: out of memory");
+	return r == 0 ? CLI_GO_ON : r == -ENOMEM ? 1 : cli_usage_error(&cli_consent_help);
 }
 
 /* The agent's request: absolute UTC times, so the agent never guesses what "+180d" meant. */
@@ -225,7 +202,7 @@ static void print_shown(struct json_object *reply)
 	print_grant_fields(g);
 }
 
-static int consent_grant(int argc, char **argv)
+int cli_consent_grant(int argc, char **argv)
 {
 	struct cli_grant_args a = { 0 };
 	struct json_object *req, *reply = NULL;
@@ -235,7 +212,7 @@ static int consent_grant(int argc, char **argv)
 
 	ctx_init(&c);
 	r = parse_grant(argc, argv, &c, &a, &buf);
-	if (r == GO_ON) {
+	if (r == CLI_GO_ON) {
 		req = grant_request(&a);
 		r = req ? cli_call(c.control, req, &reply) : -ENOMEM;
 		json_object_put(req);
@@ -266,21 +243,20 @@ static void print_revoked(struct json_object *reply)
 static int parse_one_id(const char *cmd, int argc, char **argv, struct consent_ctx *c,
 			const char **id, const char **time)
 {
-	const struct cli_opt opts[] = { COMMON_OPTS(c), { "time", time, NULL } };
+	const struct cli_opt opts[] = { COMMOCLI_N(c), { "time", time, NULL } };
 	size_t n_pos;
-	int r = cli_parse_opts(cmd, argc, argv, opts, N_OPTS(opts) - !time, id, 1, &n_pos);
+	int r = cli_parse_opts(cmd, argc, argv, opts, CLI_N(opts) - !time, id, 1, &n_pos);
 
 	if (r)
-		return r > 0 ? help() : usage_error();
+		return cli_parse_exit(&cli_consent_help, r);
 	if (n_pos != 1) {
-		fprintf(stderr, "biofence %s: which grant? (its id, from \"biofence consent list\")\n",
-			cmd);
-		return usage_error();
+		log_warnx_in(cmd, "which grant? (its id, from \"biofence consent list\")");
+		return cli_usage_error(&cli_consent_help);
 	}
-	return GO_ON;
+	return CLI_GO_ON;
 }
 
-static int consent_revoke(int argc, char **argv)
+int cli_consent_revoke(int argc, char **argv)
 {
 	const char *id = NULL, *time = NULL;
 	struct json_object *req, *reply = NULL;
@@ -290,11 +266,11 @@ static int consent_revoke(int argc, char **argv)
 
 	ctx_init(&c);
 	r = parse_one_id("consent revoke", argc, argv, &c, &id, &time);
-	if (r != GO_ON)
+	if (r != CLI_GO_ON)
 		return r;
 	time_ns = c.now_ns;
 	if (time && parse_time_opt("consent revoke", "time", time, c.now_ns, &time_ns))
-		return usage_error();
+		return cli_usage_error(&cli_consent_help);
 	req = cli_request("consent-revoke");
 	if (req) {
 		bf_json_add_str(req, "id", id);
@@ -308,55 +284,34 @@ static int consent_revoke(int argc, char **argv)
 	return cli_finish(reply, c.json, print_revoked);
 }
 
-static void print_grants(struct json_object *reply)
+static void cameras_cell(struct json_object *g, const void *ctx, char *buf, size_t len)
 {
-	static const char *const head[] = { "ID", "SUBJECT", "PURPOSE", "CAMERAS", "STATE", "EXPIRES" };
-	static const char *const keys[] = { "id", "subject", "purpose", "cameras", "state", "expires" };
-	enum { NCOL = N_OPTS(head) };
-	struct json_object *arr = json_object_object_get(reply, "grants");
-	size_t n = json_object_is_type(arr, json_type_array) ? json_object_array_length(arr) : 0;
-	char **cells = calloc((n + 1) * NCOL, sizeof(*cells));
-	char buf[4096];
-
-	if (!n || !cells) {
-		printf(n ? "(out of memory)\n" : "no grants\n");
-		free(cells);
-		return;
-	}
-	for (size_t c = 0; c < NCOL; c++)
-		cells[c] = strdup(head[c]);
-	for (size_t i = 0; i < n; i++) {
-		struct json_object *g = json_object_array_get_idx(arr, i);
-
-		for (size_t c = 0; c < NCOL; c++) {
-			if (strcmp(keys[c], "cameras") == 0)
-				cli_join(json_object_object_get(g, "cameras"), ",", buf, sizeof(buf));
-			else
-				snprintf(buf, sizeof(buf), "%s", cli_str(g, keys[c]));
-			cells[(i + 1) * NCOL + c] = strdup(buf);
-		}
-	}
-	for (size_t k = 0; k < (n + 1) * NCOL; k++)
-		if (!cells[k])
-			cells[k] = strdup("?");
-	cli_print_table(NCOL, n + 1, cells);
-	for (size_t k = 0; k < (n + 1) * NCOL; k++)
-		free(cells[k]);
-	free(cells);
+	cli_join(json_object_object_get(g, "cameras"), ",", buf, len);
 }
 
-static int consent_list(int argc, char **argv)
+static void print_grants(struct json_object *reply)
+{
+	static const struct cli_col cols[] = {
+		{ "ID", "id", NULL },		{ "SUBJECT", "subject", NULL },
+		{ "PURPOSE", "purpose", NULL },	{ "CAMERAS", NULL, cameras_cell },
+		{ "STATE", "state", NULL },	{ "EXPIRES", "expires", NULL },
+	};
+
+	cli_print_rows(json_object_object_get(reply, "grants"), cols, CLI_N(cols), NULL, "no grants");
+}
+
+int cli_consent_list(int argc, char **argv)
 {
 	struct json_object *req, *reply = NULL;
 	struct consent_ctx c;
-	const struct cli_opt opts[] = { COMMON_OPTS(&c) };
+	const struct cli_opt opts[] = { COMMOCLI_N(&c) };
 	size_t n_pos;
 	int r;
 
 	ctx_init(&c);
-	r = cli_parse_opts("consent list", argc, argv, opts, N_OPTS(opts), NULL, 0, &n_pos);
+	r = cli_parse_opts("consent list", argc, argv, opts, CLI_N(opts), NULL, 0, &n_pos);
 	if (r)
-		return r > 0 ? help() : usage_error();
+		return cli_parse_exit(&cli_consent_help, r);
 	req = cli_request("consent-list");
 	r = req ? cli_call(c.control, req, &reply) : -ENOMEM;
 	json_object_put(req);
@@ -365,7 +320,7 @@ static int consent_list(int argc, char **argv)
 	return cli_finish(reply, c.json, print_grants);
 }
 
-static int consent_show(int argc, char **argv)
+int cli_consent_show(int argc, char **argv)
 {
 	const char *id = NULL;
 	struct json_object *req, *reply = NULL;
@@ -374,7 +329,7 @@ static int consent_show(int argc, char **argv)
 
 	ctx_init(&c);
 	r = parse_one_id("consent show", argc, argv, &c, &id, NULL);
-	if (r != GO_ON)
+	if (r != CLI_GO_ON)
 		return r;
 	req = cli_request("consent-show");
 	if (req)
@@ -384,17 +339,4 @@ static int consent_show(int argc, char **argv)
 	if (offline(&c, r))
 		reply = cli_ledger_show(c.ledger, id, c.now_ns);
 	return cli_finish(reply, c.json, print_shown);
-}
-
-int cli_consent(int argc, char **argv)
-{
-	static const struct cli_verb verbs[] = {
-		{ "grant", consent_grant },
-		{ "revoke", consent_revoke },
-		{ "list", consent_list },
-		{ "show", consent_show },
-	};
-
-	return cli_dispatch("consent", verbs, sizeof(verbs) / sizeof(verbs[0]), argc, argv, help,
-			    usage_error);
 }

@@ -8,6 +8,7 @@
 
 #include "defaults.h"
 #include "cli_common.h"
+#include "log.h"
 #include "audit/logkey.h"
 #include "audit/logreview.h"
 #include "audit/logverify.h"
@@ -15,42 +16,26 @@
 
 #define PROGRESS_MIN_NS 200000000LL
 
-void cli_log_usage(FILE *out)
-{
-	fprintf(out, "       biofence log verify [--head SEQ:HASH] [--pub FILE] [--progress] [--log LOG | FILE...]\n"
-		     "       biofence log keygen [--key FILE] [--force]\n");
-	cli_logshow_usage(out);
-}
-
-static int usage_error(void)
-{
-	fprintf(stderr, "usage:\n");
-	cli_log_usage(stderr);
-	return 2;
-}
-
-static int help(void)
-{
-	printf("usage:\n");
-	cli_log_usage(stdout);
-	printf("  verify the audit log's hash chain; FILEs in chain order (oldest first); FILE.gz is\n"
-	       "  read through zlib; without FILEs: LOG's rotations LOG.N[.gz], highest N first, then\n"
-	       "  LOG (--log LOG, default the agent's log " BF_DEFAULT_LOG ")\n"
-	       "  --head SEQ:HASH  the head the agent reports: the log must end there; without it\n"
-	       "                   the agent's head file LOG.head (the last FILE's .head), when it\n"
-	       "                   exists, must be in the chain: an end cut off before it is found\n"
-	       "  --progress       show progress on stderr (also when stderr is a terminal)\n"
-	       "  --pub FILE       the host's public key (default %s.pub if it exists):\n"
-	       "                   each checkpoint's signature is checked with it\n"
-	       "  keygen: make the host key that signs checkpoints (default %s; its directory is\n"
-	       "          made 0700 when missing); an existing key is kept unless --force, which\n"
-	       "          moves the old pair aside to FILE.KEYID and FILE.KEYID.pub\n"
-	       "  show: records filtered into a table or JSON lines; stats: a summary\n"
-	       "        (biofence log show --help, biofence log stats --help)\n"
-	       "  exit 0 chain intact, 1 broken or unreadable, 2 usage error\n", BF_DEFAULT_LOG_KEY,
-	       BF_DEFAULT_LOG_KEY);
-	return 0;
-}
+const struct cli_usage cli_log_help = {
+	.lines = "       biofence log verify [--head SEQ:HASH] [--pub FILE] [--progress] [--log LOG | FILE...]\n"
+		 "       biofence log keygen [--key FILE] [--force]\n",
+	.then = &cli_logshow_help,
+	.more = "  verify the audit log's hash chain; FILEs in chain order (oldest first); FILE.gz is\n"
+		"  read through zlib; without FILEs: LOG's rotations LOG.N[.gz], highest N first, then\n"
+		"  LOG (--log LOG, default the agent's log " BF_DEFAULT_LOG ")\n"
+		"  --head SEQ:HASH  the head the agent reports: the log must end there; without it\n"
+		"                   the agent's head file LOG.head (the last FILE's .head), when it\n"
+		"                   exists, must be in the chain: an end cut off before it is found\n"
+		"  --progress       show progress on stderr (also when stderr is a terminal)\n"
+		"  --pub FILE       the host's public key (default " BF_DEFAULT_LOG_KEY ".pub if it exists):\n"
+		"                   each checkpoint's signature is checked with it\n"
+		"  keygen: make the host key that signs checkpoints (default " BF_DEFAULT_LOG_KEY "; its directory is\n"
+		"          made 0700 when missing); an existing key is kept unless --force, which\n"
+		"          moves the old pair aside to FILE.KEYID and FILE.KEYID.pub\n"
+		"  show: records filtered into a table or JSON lines; stats: a summary\n"
+		"        (biofence log show --help, biofence log stats --help)\n"
+		"  exit 0 chain intact, 1 broken or unreadable, 2 usage error\n",
+};
 
 struct progress {
 	bool tty;
@@ -176,32 +161,18 @@ static int run_verify(const char *const *files, size_t n, const struct bf_lv_hea
 	if (p.shown && p.tty)
 		fprintf(stderr, "\r\033[K");
 	if (r == -EFBIG) {
-		fprintf(stderr, "biofence log verify: %s:%llu: a line longer than %u bytes: not a log record\n",
-			rep.file, (unsigned long long)rep.line, BF_LV_LINE_MAX);
+		log_warnx_in("log verify", "%s:%llu: a line longer than %u bytes: not a log record",
+			     rep.file, (unsigned long long)rep.line, BF_LV_LINE_MAX);
 		return 1;
 	}
 	if (r) {
-		fprintf(stderr, "biofence log verify: %s: %s\n", rep.file ? rep.file : "?", strerror(-r));
+		log_errno_in("log verify", r, "%s", rep.file ? rep.file : "?");
 		return 1;
 	}
 	return report(files, n, &rep, head, head_path);
 }
 
-/* --pub FILE, or the host's own public key when it is there. */
-static int load_pub(const char *arg, struct bf_logkey **pub)
-{
-	const char *path = arg ? arg : BF_DEFAULT_LOG_KEY ".pub";
-	int err = bf_logkey_load(path, true, pub);
-
-	if (err && (arg || err != -ENOENT)) {
-		fprintf(stderr, "biofence log verify: public key %s: %s\n", path,
-			err == -EINVAL ? "not an Ed25519 public key in PEM" : strerror(-err));
-		return err;
-	}
-	return 0;
-}
-
-static int log_keygen(int argc, char **argv)
+int cli_log_keygen(int argc, char **argv)
 {
 	const char *key = NULL, *rest[1];
 	bool force = false;
@@ -211,22 +182,22 @@ static int log_keygen(int argc, char **argv)
 	int r = cli_parse_opts("log keygen", argc, argv, opts, 2, rest, 1, &n);
 
 	if (r || n)
-		return r > 0 ? help() : usage_error();
+		return cli_parse_exit(&cli_log_help, r);
 	key = key ? key : BF_DEFAULT_LOG_KEY;
 	r = bf_logkey_generate(key, id);
 	if (r == -EEXIST && force) {
 		r = bf_logkey_retire(key, old_id);
 		if (r) {
-			fprintf(stderr, "biofence log keygen: %s: the key cannot be moved aside: %s\n", key,
-				r == -EINVAL ? "not an Ed25519 key in PEM" : strerror(-r));
+			log_warnx_in("log keygen", "%s: the key cannot be moved aside: %s", key,
+				     r == -EINVAL ? "not an Ed25519 key in PEM" : strerror(-r));
 			return 1;
 		}
 		r = bf_logkey_generate(key, id);
 	}
 	if (r) {
-		fprintf(stderr, "biofence log keygen: %s: %s\n", key, r == -EEXIST ?
-			"a key is already there and is kept (checkpoints it signed stay verifiable with it); "
-			"--force moves it aside and makes a new one" : strerror(-r));
+		log_warnx_in("log keygen", "%s: %s", key, r == -EEXIST ?
+			     "a key is already there and is kept (checkpoints it signed stay verifiable "
+			     "with it); --force moves it aside and makes a new one" : strerror(-r));
 		return 1;
 	}
 	if (old_id[0])
@@ -245,8 +216,8 @@ static int pick_head(const char *head_arg, const char *head_path, struct bf_lv_h
 	*have = false;
 	if (head_arg) {
 		if (bf_lv_parse_head(head_arg, head)) {
-			fprintf(stderr, "biofence log verify: --head \"%s\" is not SEQ:HASH (HASH: 64 lower-case hex)\n",
-				head_arg);
+			log_warnx_in("log verify", "--head \"%s\" is not SEQ:HASH (HASH: 64 lower-case hex)",
+				     head_arg);
 			return 2;
 		}
 		*have = true;
@@ -256,15 +227,15 @@ static int pick_head(const char *head_arg, const char *head_path, struct bf_lv_h
 	if (err == -ENOENT)
 		return 0;
 	if (err) {
-		fprintf(stderr, "biofence log verify: head file %s: %s\n", head_path,
-			err == -EINVAL ? "not \"SEQ HASH\" as the agent writes it" : strerror(-err));
+		log_warnx_in("log verify", "head file %s: %s", head_path,
+			     err == -EINVAL ? "not \"SEQ HASH\" as the agent writes it" : strerror(-err));
 		return 1;
 	}
 	*have = true;
 	return 0;
 }
 
-static int log_verify(int argc, char **argv)
+int cli_log_verify(int argc, char **argv)
 {
 	const char *head_arg = NULL, *pub_arg = NULL, *log = NULL, **pos;
 	const char *const *files = NULL;
@@ -275,53 +246,34 @@ static int log_verify(int argc, char **argv)
 	struct bf_lv_head head = { 0 };
 	char **owned = NULL, *head_path = NULL;
 	size_t n = 0, n_pos = 0;
-	int r;
+	int r = 1;
 
 	pos = calloc((size_t)argc, sizeof(*pos));
 	if (!pos) {
-		fprintf(stderr, "biofence log verify: %s\n", strerror(ENOMEM));
-		return 1;
+		r = cli_oom("log verify");
+		goto out;
 	}
-	r = cli_parse_opts("log verify", argc, argv, opts, sizeof(opts) / sizeof(opts[0]), pos,
-			   (size_t)argc, &n_pos);
-	if (r) {
-		free(pos);
-		return r > 0 ? help() : usage_error();
-	}
-	r = cli_pick_log_files("log verify", log, pos, n_pos, &files, &n, &owned);
-	if (r) {
-		free(pos);
-		return r == 1 ? 1 : usage_error();
-	}
+	r = cli_parse_opts("log verify", argc, argv, opts, CLI_N(opts), pos, (size_t)argc, &n_pos);
+	r = cli_log_input("log verify", &cli_log_help, r, log, pos, n_pos, &files, &n, &owned);
+	if (r != CLI_GO_ON)
+		goto out;
 	/* the head beside the newest file: LOG.head, as the agent writes it */
 	if (asprintf(&head_path, "%s.head", n_pos ? files[n - 1] : log ? log : BF_DEFAULT_LOG) < 0) {
 		head_path = NULL;
-		r = (fprintf(stderr, "biofence log verify: %s\n", strerror(ENOMEM)), 1);
+		r = cli_oom("log verify");
+		goto out;
 	}
-	if (!r)
-		r = pick_head(head_arg, head_path, &head, &have_head);
-	if (r == 2)
-		r = usage_error();
-	if (!r && load_pub(pub_arg, &pub))
+	r = pick_head(head_arg, head_path, &head, &have_head);
+	if (r)
+		r = r == 2 ? cli_usage_error(&cli_log_help) : r;
+	else if (cli_load_pub("log verify", pub_arg, &pub))
 		r = 1;
-	if (!r)
+	else
 		r = run_verify(files, n, have_head ? &head : NULL, head_path, pub, progress);
+out:
 	bf_logkey_free(pub);
 	free(head_path);
 	cli_log_files_free(owned, n);
 	free(pos);
 	return r;
-}
-
-int cli_log(int argc, char **argv)
-{
-	static const struct cli_verb verbs[] = {
-		{ "verify", log_verify },
-		{ "keygen", log_keygen },
-		{ "show", cli_log_show },
-		{ "stats", cli_log_stats },
-	};
-
-	return cli_dispatch("log", verbs, sizeof(verbs) / sizeof(verbs[0]), argc, argv, help,
-			    usage_error);
 }

@@ -7,6 +7,7 @@
 
 #include "defaults.h"
 #include "cli_common.h"
+#include "log.h"
 #include "audit/logreview.h"
 #include "audit/logverify.h"
 #include "util.h"
@@ -16,40 +17,25 @@
 /* A wider value is printed whole but no longer widens its column. */
 #define SHOW_WIDTH_MAX 40
 
-void cli_logshow_usage(FILE *out)
-{
-	fprintf(out, "       biofence log show [--since TIME] [--until TIME] [--kind K[,K...]] [--verdict allow|deny]\n"
-		     "                         [--app A] [--camera C] [--dest SET|IP|ADDR] [--consent ID]\n"
-		     "                         [--subject S] [--json] [--log LOG | FILE...]\n"
-		     "       biofence log stats [--since TIME] [--until TIME] [--json] [--log LOG | FILE...]\n");
-}
-
-static int usage_error(void)
-{
-	fprintf(stderr, "usage:\n");
-	cli_logshow_usage(stderr);
-	return 2;
-}
-
-static int help(void)
-{
-	printf("usage:\n");
-	cli_logshow_usage(stdout);
-	printf("  FILEs oldest first (audit.jsonl.2 audit.jsonl.1 audit.jsonl); - is stdin; FILE.gz is\n"
-	       "  read through zlib; without FILEs: LOG's rotations LOG.N[.gz], highest N first, then\n"
-	       "  LOG (--log LOG, default the agent's log " BF_DEFAULT_LOG ")\n"
-	       "  TIME: RFC 3339, now, or -N with s, m, h, d or w before now (-2h); since <= time < until\n"
-	       "  show: matching records as a table, or with --json as written (one per line)\n"
-	       "    --kind     agent capture export ipc socket consent lost checkpoint, comma-separated\n"
-	       "    --camera   camera name or device (MAJ:MIN)\n"
-	       "    --dest     destination set, IP address or unix socket address\n"
-	       "    --consent  consent (grant) id; --subject the data subject\n"
-	       "  stats: records by kind, captures, denials by rule, exports, consent windows,\n"
-	       "    lost events, agent downtime, quota hits, checkpoints; --json as one object\n"
-	       "  lines that are not records are counted on stderr\n"
-	       "  exit 0 done, 1 a file could not be read, 2 usage error\n");
-	return 0;
-}
+const struct cli_usage cli_logshow_help = {
+	.lines = "       biofence log show [--since TIME] [--until TIME] [--kind K[,K...]] [--verdict allow|deny]\n"
+		 "                         [--app A] [--camera C] [--dest SET|IP|ADDR] [--consent ID]\n"
+		 "                         [--subject S] [--json] [--log LOG | FILE...]\n"
+		 "       biofence log stats [--since TIME] [--until TIME] [--json] [--log LOG | FILE...]\n",
+	.more = "  FILEs oldest first (audit.jsonl.2 audit.jsonl.1 audit.jsonl); - is stdin; FILE.gz is\n"
+		"  read through zlib; without FILEs: LOG's rotations LOG.N[.gz], highest N first, then\n"
+		"  LOG (--log LOG, default the agent's log " BF_DEFAULT_LOG ")\n"
+		"  TIME: RFC 3339, now, or -N with s, m, h, d or w before now (-2h); since <= time < until\n"
+		"  show: matching records as a table, or with --json as written (one per line)\n"
+		"    --kind     agent capture export ipc socket consent lost checkpoint, comma-separated\n"
+		"    --camera   camera name or device (MAJ:MIN)\n"
+		"    --dest     destination set, IP address or unix socket address\n"
+		"    --consent  consent (grant) id; --subject the data subject\n"
+		"  stats: records by kind, captures, denials by rule, exports, consent windows,\n"
+		"    lost events, agent downtime, quota hits, checkpoints; --json as one object\n"
+		"  lines that are not records are counted on stderr\n"
+		"  exit 0 done, 1 a file could not be read, 2 usage error\n",
+};
 
 /* One pass over the files: records go to each(), the rest is counted, never dropped quietly. */
 struct scan {
@@ -76,7 +62,7 @@ static int scan_files(struct scan *sc, const char *const *files, size_t n)
 
 		if (!fp) {
 			err = -errno;
-			fprintf(stderr, "biofence %s: %s: %s\n", sc->cmd, files[i], strerror(-err));
+			log_errno_in(sc->cmd, err, "%s", files[i]);
 			break;
 		}
 		before = sc->not_records;
@@ -87,16 +73,15 @@ static int scan_files(struct scan *sc, const char *const *files, size_t n)
 			sc->bad_line = bad_line;
 		}
 		if (err)
-			fprintf(stderr, "biofence %s: %s: %s\n", sc->cmd, files[i], strerror(-err));
+			log_errno_in(sc->cmd, err, "%s", files[i]);
 		if (!std)
 			fclose(fp);
 	}
 	free(sc->buf);
 	if (sc->not_records)
-		fprintf(stderr, "biofence %s: %llu %s (the first: %s:%llu)\n", sc->cmd,
-			(unsigned long long)sc->not_records,
-			sc->not_records == 1 ? "line was not a record" : "lines were not records",
-			sc->bad_file, (unsigned long long)sc->bad_line);
+		log_warnx_in(sc->cmd, "%llu %s (the first: %s:%llu)", (unsigned long long)sc->not_records,
+			     sc->not_records == 1 ? "line was not a record" : "lines were not records",
+			     sc->bad_file, (unsigned long long)sc->bad_line);
 	return err;
 }
 
@@ -169,11 +154,11 @@ static int set_range(const char *cmd, const char *since, const char *until, stru
 
 	now = bf_now_ns(CLOCK_REALTIME);
 	if (since && bf_lr_parse_time(since, now, &f->since_ns)) {
-		fprintf(stderr, "biofence %s: --since \"%s\" is not RFC 3339, now or -N[smhdw]\n", cmd, since);
+		log_warnx_in(cmd, "--since \"%s\" is not RFC 3339, now or -N[smhdw]", since);
 		return -EINVAL;
 	}
 	if (until && bf_lr_parse_time(until, now, &f->until_ns)) {
-		fprintf(stderr, "biofence %s: --until \"%s\" is not RFC 3339, now or -N[smhdw]\n", cmd, until);
+		log_warnx_in(cmd, "--until \"%s\" is not RFC 3339, now or -N[smhdw]", until);
 		return -EINVAL;
 	}
 	f->has_since = since;
@@ -187,12 +172,12 @@ static int set_kind_verdict(char *kinds, struct bf_lr_filter *f)
 	const char *bad;
 
 	if (kinds && bf_lr_set_kinds(f, kinds, &bad)) {
-		fprintf(stderr, "biofence log show: --kind: unknown kind \"%s\" (agent, capture, export, ipc, "
-			"socket, consent, lost, checkpoint)\n", bad);
+		log_warnx_in("log show", "--kind: unknown kind \"%s\" (agent, capture, export, ipc, "
+			     "socket, consent, lost, checkpoint)", bad);
 		return -EINVAL;
 	}
 	if (f->verdict && strcmp(f->verdict, "allow") && strcmp(f->verdict, "deny")) {
-		fprintf(stderr, "biofence log show: --verdict is allow or deny, not \"%s\"\n", f->verdict);
+		log_warnx_in("log show", "--verdict is allow or deny, not \"%s\"", f->verdict);
 		return -EINVAL;
 	}
 	return 0;
@@ -208,7 +193,7 @@ static int show_parse(int argc, char **argv, struct bf_lr_filter *f, bool *json,
 		{ "dest", &f->dest, NULL }, { "consent", &f->consent, NULL },
 		{ "subject", &f->subject, NULL }, { "json", NULL, json }, { "log", log, NULL },
 	};
-	int r = cli_parse_opts("log show", argc, argv, opts, sizeof(opts) / sizeof(opts[0]), files,
+	int r = cli_parse_opts("log show", argc, argv, opts, CLI_N(opts), files,
 			       (size_t)argc, n);
 
 	if (r)
@@ -231,22 +216,19 @@ int cli_log_show(int argc, char **argv)
 	size_t n = 0, n_pos = 0;
 	int r = pos ? show_parse(argc, argv, &f, &sh.json, pos, &n_pos, &kinds, &log) : -ENOMEM;
 
-	if (r == 1)
-		r = help();
-	else if (r == 0 && (r = cli_pick_log_files("log show", log, pos, n_pos, &files, &n, &owned)))
-		r = r == 1 ? 1 : usage_error();
-	else if (r == 0 && !sh.json && !(sh.rows = malloc(SHOW_BLOCK * sizeof(*sh.rows))))
-		r = (fprintf(stderr, "biofence log show: %s\n", strerror(ENOMEM)), 1);
-	else if (r == 0) {
-		r = scan_files(&sc, files, n) ? 1 : 0;
-		if (!sh.json)
-			flush_rows(&sh);
-		if (!sh.json && !sh.shown)
-			printf("no records match\n");
-	} else {
-		r = r == -ENOMEM ? (fprintf(stderr, "biofence log show: %s\n", strerror(ENOMEM)), 1) :
-				   usage_error();
+	r = cli_log_input("log show", &cli_logshow_help, r, log, pos, n_pos, &files, &n, &owned);
+	if (r != CLI_GO_ON)
+		goto out;
+	if (!sh.json && !(sh.rows = malloc(SHOW_BLOCK * sizeof(*sh.rows)))) {
+		r = cli_oom("log show");
+		goto out;
 	}
+	r = scan_files(&sc, files, n) ? 1 : 0;
+	if (!sh.json)
+		flush_rows(&sh);
+	if (!sh.json && !sh.shown)
+		printf("no records match\n");
+out:
 	fflush(stdout);
 	free(sh.rows);
 	free(kinds);
@@ -283,29 +265,6 @@ static int64_t jint(struct json_object *o, const char *key)
 	return json_object_object_get_ex(o, key, &v) ? json_object_get_int64(v) : 0;
 }
 
-#define TABLE_MAX_COLS 6
-
-/* Indented under its heading; a cell that could not be copied prints empty. */
-static void print_table(size_t ncol, size_t nrow, char *const *cells)
-{
-	size_t w[TABLE_MAX_COLS] = { 0 };
-
-	for (size_t i = 0; i < nrow * ncol; i++)
-		if (cells[i] && strlen(cells[i]) > w[i % ncol])
-			w[i % ncol] = strlen(cells[i]);
-	for (size_t r = 0; r < nrow; r++) {
-		printf("  ");
-		for (size_t c = 0; c < ncol; c++) {
-			const char *v = cells[r * ncol + c] ? cells[r * ncol + c] : "";
-
-			if (c + 1 < ncol)
-				printf("%-*s  ", (int)w[c], v);
-			else
-				printf("%s\n", v);
-		}
-	}
-}
-
 /* rows: a JSON array of objects; keys name the columns; a "NAME_others" member becomes the last row. */
 static void print_json_table(struct json_object *o, const char *name, const char *const *keys,
 			     const char *const *heads, size_t ncol)
@@ -334,7 +293,7 @@ static void print_json_table(struct json_object *o, const char *name, const char
 	for (size_t c = 0; others && c < ncol; c++)
 		cells[r * ncol + c] = strdup(json_object_object_get_ex(others, keys[c], NULL) ?
 					     jget(others, keys[c]) : c ? "" : "(others)");
-	print_table(ncol, r + (others != NULL), cells);
+	cli_print_table("  ", ncol, r + (others != NULL), cells);
 	for (size_t i = 0; i < (nrow + 2) * ncol; i++)
 		free(cells[i]);
 	free(cells);
@@ -427,7 +386,7 @@ static int stats_run(const char *const *files, size_t n, const struct bf_lr_filt
 	if (r == 0 && !(o = bf_lr_stats_json(s, f)))
 		r = -ENOMEM;
 	if (r == -ENOMEM)
-		fprintf(stderr, "biofence log stats: %s\n", strerror(ENOMEM));
+		cli_oom("log stats");
 	if (o && json)
 		printf("%s\n", json_object_to_json_string_ext(o, JSON_C_TO_STRING_PRETTY |
 							      JSON_C_TO_STRING_NOSLASHESCAPE));
@@ -451,21 +410,14 @@ int cli_log_stats(int argc, char **argv)
 	const char *const *files = NULL;
 	char **owned = NULL;
 	size_t n = 0, n_pos = 0;
-	int r = pos ? cli_parse_opts("log stats", argc, argv, opts, sizeof(opts) / sizeof(opts[0]), pos,
-				     (size_t)argc, &n_pos) : -ENOMEM;
+	int r = pos ? cli_parse_opts("log stats", argc, argv, opts, CLI_N(opts), pos, (size_t)argc,
+				     &n_pos) : -ENOMEM;
 
 	if (r == 0 && set_range("log stats", since, until, &f))
 		r = -EINVAL;
-	if (r == 1)
-		r = help();
-	else if (r == 0 && (r = cli_pick_log_files("log stats", log, pos, n_pos, &files, &n, &owned)))
-		r = r == 1 ? 1 : usage_error();
-	else if (r == 0)
+	r = cli_log_input("log stats", &cli_logshow_help, r, log, pos, n_pos, &files, &n, &owned);
+	if (r == CLI_GO_ON)
 		r = stats_run(files, n, &f, json);
-	else if (r == -ENOMEM)
-		r = (fprintf(stderr, "biofence log stats: %s\n", strerror(ENOMEM)), 1);
-	else
-		r = usage_error();
 	cli_log_files_free(owned, n);
 	free(pos);
 	return r;

@@ -11,38 +11,23 @@
 
 #include "defaults.h"
 #include "cli_common.h"
+#include "log.h"
 #include "audit/logkey.h"
 #include "audit/report.h"
 #include "util.h"
 
-void cli_report_usage(FILE *out)
-{
-	fprintf(out, "       biofence report --html OUT.html [--since TIME] [--until TIME] [--pub KEY.pub]\n"
-		     "                       [--log LOG | FILE...]\n");
-}
-
-static int usage_error(void)
-{
-	fprintf(stderr, "usage:\n");
-	cli_report_usage(stderr);
-	return 2;
-}
-
-static int help(void)
-{
-	printf("usage:\n");
-	cli_report_usage(stdout);
-	printf("  one self-contained HTML page for an inspector: verify result, captures and denials\n"
-	       "  per camera over time, exports, consent coverage, lost events and downtime, policies\n"
-	       "  FILEs oldest first (audit.jsonl.2 audit.jsonl.1 audit.jsonl); stdin is not accepted;\n"
-	       "  FILE.gz is read through zlib; without FILEs: LOG's rotations LOG.N[.gz], highest N\n"
-	       "  first, then LOG (--log LOG, default the agent's log " BF_DEFAULT_LOG ")\n"
-	       "  TIME: RFC 3339, now, or -N with s, m, h, d or w before now (-2h)\n"
-	       "  --pub FILE  the host's public key (default %s.pub if it exists)\n"
-	       "  exit 0 written (whatever it shows), 1 a file unreadable or OUT not written, 2 usage\n",
-	       BF_DEFAULT_LOG_KEY);
-	return 0;
-}
+const struct cli_usage cli_report_help = {
+	.lines = "       biofence report --html OUT.html [--since TIME] [--until TIME] [--pub KEY.pub]\n"
+		 "                       [--log LOG | FILE...]\n",
+	.more = "  one self-contained HTML page for an inspector: verify result, captures and denials\n"
+		"  per camera over time, exports, consent coverage, lost events and downtime, policies\n"
+		"  FILEs oldest first (audit.jsonl.2 audit.jsonl.1 audit.jsonl); stdin is not accepted;\n"
+		"  FILE.gz is read through zlib; without FILEs: LOG's rotations LOG.N[.gz], highest N\n"
+		"  first, then LOG (--log LOG, default the agent's log " BF_DEFAULT_LOG ")\n"
+		"  TIME: RFC 3339, now, or -N with s, m, h, d or w before now (-2h)\n"
+		"  --pub FILE  the host's public key (default " BF_DEFAULT_LOG_KEY ".pub if it exists)\n"
+		"  exit 0 written (whatever it shows), 1 a file unreadable or OUT not written, 2 usage\n",
+};
 
 struct pass {
 	struct bf_report *rp;
@@ -70,15 +55,12 @@ static int read_files(struct bf_report *rp, bool second, char *buf)
 		FILE *fp = cli_log_fopen(rp->files[i]);
 		int err;
 
-		if (!fp) {
-			err = -errno;
-			fprintf(stderr, "biofence report: %s: %s\n", rp->files[i], strerror(-err));
-			return err;
-		}
-		err = bf_lr_scan(fp, buf, BF_LV_LINE_MAX + 1, pass_one, &p, &not_records, &bad);
-		fclose(fp);
+		err = fp ? bf_lr_scan(fp, buf, BF_LV_LINE_MAX + 1, pass_one, &p, &not_records, &bad) :
+			   -errno;
+		if (fp)
+			fclose(fp);
 		if (err) {
-			fprintf(stderr, "biofence report: %s: %s\n", rp->files[i], strerror(-err));
+			log_errno_in("report", err, "%s", rp->files[i]);
 			return err;
 		}
 	}
@@ -117,19 +99,6 @@ static int write_atomic(const struct bf_report *rp, const char *path)
 	return err;
 }
 
-static int load_pub(const char *arg, struct bf_logkey **pub)
-{
-	const char *path = arg ? arg : BF_DEFAULT_LOG_KEY ".pub";
-	int err = bf_logkey_load(path, true, pub);
-
-	if (err && (arg || err != -ENOENT)) {
-		fprintf(stderr, "biofence report: public key %s: %s\n", path,
-			err == -EINVAL ? "not an Ed25519 public key in PEM" : strerror(-err));
-		return err;
-	}
-	return 0;
-}
-
 static int set_range(const char *since, const char *until, struct bf_lr_filter *f)
 {
 	int64_t now;
@@ -137,7 +106,7 @@ static int set_range(const char *since, const char *until, struct bf_lr_filter *
 	now = bf_now_ns(CLOCK_REALTIME);
 	if ((since && bf_lr_parse_time(since, now, &f->since_ns)) ||
 	    (until && bf_lr_parse_time(until, now, &f->until_ns))) {
-		fprintf(stderr, "biofence report: --since/--until: RFC 3339, now or -N[smhdw]\n");
+		log_warnx_in("report", "--since/--until: RFC 3339, now or -N[smhdw]");
 		return -EINVAL;
 	}
 	f->has_since = since;
@@ -168,7 +137,7 @@ static int build(struct bf_report *rp, const struct bf_logkey *pub, const char *
 	rp->generated_ns = bf_now_ns(CLOCK_REALTIME);
 	err = write_atomic(rp, html);
 	if (err)
-		fprintf(stderr, "biofence report: %s: %s\n", html, strerror(-err));
+		log_errno_in("report", err, "%s", html);
 	else
 		printf("report: %s (%llu records, chain %s)\n", html, (unsigned long long)rp->st.records,
 		       rp->verify_err ? "not verified" : rp->verify.kind == BF_LV_INTACT ? "intact" :
@@ -183,18 +152,18 @@ static int parse(int argc, char **argv, const char **files, size_t *n, const cha
 	const struct cli_opt opts[] = { { "html", html, NULL }, { "since", &since, NULL },
 					{ "until", &until, NULL }, { "pub", pub, NULL },
 					{ "log", log, NULL } };
-	int r = cli_parse_opts("report", argc, argv, opts, sizeof(opts) / sizeof(opts[0]), files,
+	int r = cli_parse_opts("report", argc, argv, opts, CLI_N(opts), files,
 			       (size_t)argc, n);
 
 	if (r)
 		return r;
 	if (!*html) {
-		fprintf(stderr, "biofence report: --html OUT is needed\n");
+		log_warnx_in("report", "--html OUT is needed");
 		return -EINVAL;
 	}
 	for (size_t i = 0; i < *n; i++)
 		if (strcmp(files[i], "-") == 0) {
-			fprintf(stderr, "biofence report: stdin cannot be read twice and verified: name files\n");
+			log_warnx_in("report", "stdin cannot be read twice and verified: name files");
 			return -EINVAL;
 		}
 	return set_range(since, until, f);
@@ -210,25 +179,21 @@ int cli_report(int argc, char **argv)
 	size_t n = 0, n_pos = 0;
 	int r = pos && rp ? parse(argc, argv, pos, &n_pos, &html, &pub_arg, &log, &rp->f) : -ENOMEM;
 
-	if (r == 1) {
-		r = help();
-	} else if (r == 0 && (r = cli_pick_log_files("report", log, pos, n_pos, &files, &n, &owned))) {
-		r = r == 1 ? 1 : usage_error();
-	} else if (r == 0 && load_pub(pub_arg, &pub)) {
+	r = cli_log_input("report", &cli_report_help, r, log, pos, n_pos, &files, &n, &owned);
+	if (r != CLI_GO_ON)
+		goto out;
+	if (cli_load_pub("report", pub_arg, &pub)) {
 		r = 1;
-	} else if (r == 0) {
-		rp->files = files;
-		rp->n_files = n;
-		r = build(rp, pub, html) ? 1 : 0;
-	} else {
-		r = r == -ENOMEM ? (fprintf(stderr, "biofence report: %s\n", strerror(ENOMEM)), 1) :
-				   usage_error();
+		goto out;
 	}
+	rp->files = files;
+	rp->n_files = n;
+	r = build(rp, pub, html) ? 1 : 0;
+	rp->files = NULL;	/* not the report's: pos or owned */
+out:
 	bf_logkey_free(pub);
-	if (rp) {
-		rp->files = NULL;	/* not the report's: pos or owned */
+	if (rp)
 		bf_report_free(rp);
-	}
 	free(rp);
 	cli_log_files_free(owned, n);
 	free(pos);

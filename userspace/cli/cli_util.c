@@ -13,10 +13,11 @@
 
 #include "defaults.h"
 #include "audit/audit.h"
+#include "audit/logkey.h"
+#include "audit/logreview.h"
 #include "cli_common.h"
 #include "ctl.h"
-
-#define NS_PER_SEC 1000000000LL
+#include "log.h"
 
 /* Hand-rolled rather than getopt_long: no abbreviations (a prefix must not quietly name an option). */
 static const struct cli_opt *find_opt(const struct cli_opt *opts, size_t n, const char *name,
@@ -38,19 +39,19 @@ static int take_opt(const char *cmd, int argc, char **argv, int *i, const struct
 	uint64_t bit;
 
 	if (!o) {
-		fprintf(stderr, "biofence %s: unknown option \"%s\"\n", cmd, argv[*i]);
+		log_warnx_in(cmd, "unknown option \"%s\"", argv[*i]);
 		return -EINVAL;
 	}
 	bit = 1ull << (o - opts);
 	/* a second value would silently win over the first: say so instead */
 	if (*seen & bit) {
-		fprintf(stderr, "biofence %s: --%s given twice\n", cmd, o->name);
+		log_warnx_in(cmd, "--%s given twice", o->name);
 		return -EINVAL;
 	}
 	*seen |= bit;
 	if (!o->arg) {
 		if (eq) {
-			fprintf(stderr, "biofence %s: --%s takes no value\n", cmd, o->name);
+			log_warnx_in(cmd, "--%s takes no value", o->name);
 			return -EINVAL;
 		}
 		*o->flag = true;
@@ -61,7 +62,7 @@ static int take_opt(const char *cmd, int argc, char **argv, int *i, const struct
 	} else if (*i + 1 < argc) {
 		*o->arg = argv[++*i];
 	} else {
-		fprintf(stderr, "biofence %s: --%s needs a value\n", cmd, o->name);
+		log_warnx_in(cmd, "--%s needs a value", o->name);
 		return -EINVAL;
 	}
 	return 0;
@@ -85,12 +86,12 @@ int cli_parse_opts(const char *cmd, int argc, char **argv, const struct cli_opt 
 			if (take_opt(cmd, argc, argv, &i, opts, n_opts, &seen))
 				return -EINVAL;
 		} else if (!opts_done && a[0] == '-' && a[1]) {
-			fprintf(stderr, "biofence %s: unknown option \"%s\"\n", cmd, a);
+			log_warnx_in(cmd, "unknown option \"%s\"", a);
 			return -EINVAL;
 		} else if (*n_pos < max_pos) {
 			pos[(*n_pos)++] = a;
 		} else {
-			fprintf(stderr, "biofence %s: unexpected argument \"%s\"\n", cmd, a);
+			log_warnx_in(cmd, "unexpected argument \"%s\"", a);
 			return -EINVAL;
 		}
 	}
@@ -99,38 +100,12 @@ int cli_parse_opts(const char *cmd, int argc, char **argv, const struct cli_opt 
 
 int cli_parse_time(const char *s, int64_t now_ns, int64_t *ns)
 {
-	static const struct {
-		char unit;
-		int64_t ns;
-	} units[] = { { 'd', 86400 * NS_PER_SEC }, { 'h', 3600 * NS_PER_SEC },
-		      { 'm', 60 * NS_PER_SEC }, { 's', NS_PER_SEC } };
-	const char *p = s + 1;
-	int64_t n = 0, unit = 0;
-
-	if (s[0] != '+')
-		return bf_parse_rfc3339(s, ns);
-	while (*p >= '0' && *p <= '9')
-		p++;
-	for (size_t i = 0; i < sizeof(units) / sizeof(units[0]); i++)
-		if (*p == units[i].unit)
-			unit = units[i].ns;
-	/* the shape first, so a malformed string is never reported as a range error */
-	if (p == s + 1 || !unit || p[1])
-		return -EINVAL;
-	for (const char *q = s + 1; q < p; q++) {
-		if (n > (INT64_MAX - (*q - '0')) / 10)
-			return -ERANGE;
-		n = n * 10 + (*q - '0');
-	}
-	if (now_ns < 0 || n > (INT64_MAX - now_ns) / unit)
-		return -ERANGE;
-	*ns = now_ns + n * unit;
-	return 0;
+	return s[0] == '+' ? bf_parse_reltime(s, "dhms", now_ns, ns) : bf_parse_rfc3339(s, ns);
 }
 
 int cli_make_id(char *buf, size_t len, int64_t now_ns)
 {
-	time_t secs = (time_t)(now_ns / NS_PER_SEC);
+	time_t secs = (time_t)(now_ns / BF_NS_PER_SEC);
 	unsigned char rnd[2];
 	struct tm tm;
 	ssize_t n;
@@ -165,13 +140,11 @@ const char *cli_grant_state(const struct bf_consent_grant *g, int64_t now_ns)
 struct json_object *cli_error(const char *code, const struct bf_diags *diags, const char *fmt, ...)
 {
 	struct json_object *reply, *arr;
-	char msg[512];
 	va_list ap;
 
 	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
+	reply = bf_ctl_verror(code, fmt, ap);
 	va_end(ap);
-	reply = bf_ctl_error(code, "%s", msg);
 	if (!reply || !diags || !diags->n)
 		return reply;
 	arr = json_object_new_array();
@@ -196,7 +169,7 @@ struct json_object *cli_request(const char *cmd)
 
 int cli_call(const char *control, struct json_object *req, struct json_object **reply)
 {
-	int r = bf_ctl_call(control, req, reply, BF_CLI_TIMEOUT_MS);
+	int r = bf_ctl_call(control, req, reply, BF_CTL_TIMEOUT_MS);
 
 	if (r == 0 || r == -ENOENT || r == -ECONNREFUSED)
 		return r;
@@ -223,34 +196,39 @@ static void print_json(struct json_object *o)
 							      JSON_C_TO_STRING_NOSLASHESCAPE));
 }
 
+/* The agent's diagnostics under a refusal, one a line as it wrote them (policy errors: FILE:LINE: ...). */
+static void print_diagnostics(struct json_object *diags)
+{
+	size_t n = json_object_is_type(diags, json_type_array) ? json_object_array_length(diags) : 0;
+
+	for (size_t i = 0; i < n; i++)
+		fprintf(stderr, "%s\n", json_object_get_string(json_object_array_get_idx(diags, i)));
+}
+
 int cli_finish(struct json_object *reply, bool json, void (*human)(struct json_object *reply))
 {
-	struct json_object *err, *diags;
-	size_t n;
+	struct json_object *err;
+	int rc = 1;
 
 	if (!reply) {
-		fprintf(stderr, "biofence: internal: out of memory\n");
+		log_warnx("internal: out of memory");
 		return 1;
 	}
 	if (json_object_get_boolean(json_object_object_get(reply, "ok"))) {
-		if (json)
-			print_json(reply);
-		else
-			human(reply);
-		json_object_put(reply);
-		return 0;
+		rc = 0;
+	} else {
+		err = json_object_object_get(reply, "error");
+		log_warnx("%s: %s", err ? cli_str(err, "code") : "bad-reply",
+			  err ? cli_str(err, "message") :
+				"the agent's reply has neither \"ok\" nor \"error\"");
+		print_diagnostics(json_object_object_get(err, "diagnostics"));
 	}
-	err = json_object_object_get(reply, "error");
-	fprintf(stderr, "biofence: %s: %s\n", err ? cli_str(err, "code") : "bad-reply",
-		err ? cli_str(err, "message") : "the agent's reply has neither \"ok\" nor \"error\"");
-	diags = json_object_object_get(err, "diagnostics");
-	n = json_object_is_type(diags, json_type_array) ? json_object_array_length(diags) : 0;
-	for (size_t i = 0; i < n; i++)
-		fprintf(stderr, "%s\n", json_object_get_string(json_object_array_get_idx(diags, i)));
 	if (json)
 		print_json(reply);
+	else if (rc == 0)
+		human(reply);
 	json_object_put(reply);
-	return 1;
+	return rc;
 }
 
 void cli_join(struct json_object *arr, const char *sep, char *buf, size_t len)
@@ -280,44 +258,61 @@ int cli_add_time(struct json_object *o, const char *key, int64_t ns)
 }
 
 /* Column widths from every cell, so the header lines up with the widest value. */
-void cli_print_table(size_t ncol, size_t nrow, char *const *cells)
+void cli_print_table(const char *indent, size_t ncol, size_t nrow, char *const *cells)
 {
 	size_t w[CLI_TABLE_MAX_COLS] = { 0 };
 
+	if (ncol > CLI_TABLE_MAX_COLS)
+		ncol = CLI_TABLE_MAX_COLS;
 	for (size_t r = 0; r < nrow; r++)
-		for (size_t c = 0; c < ncol && c < CLI_TABLE_MAX_COLS; c++) {
-			size_t l = strlen(cells[r * ncol + c]);
+		for (size_t c = 0; c < ncol; c++) {
+			const char *v = cells[r * ncol + c];
 
-			if (l > w[c])
-				w[c] = l;
+			if (v && strlen(v) > w[c])
+				w[c] = strlen(v);
 		}
 	for (size_t r = 0; r < nrow; r++) {
-		for (size_t c = 0; c < ncol && c < CLI_TABLE_MAX_COLS; c++) {
+		fputs(indent, stdout);
+		for (size_t c = 0; c < ncol; c++) {
+			const char *v = cells[r * ncol + c] ? cells[r * ncol + c] : "?";
+
 			if (c + 1 < ncol)
-				printf("%-*s  ", (int)w[c], cells[r * ncol + c]);
+				printf("%-*s  ", (int)w[c], v);
 			else
-				printf("%s\n", cells[r * ncol + c]);
+				printf("%s\n", v);
 		}
 	}
 }
 
-int cli_dispatch(const char *cmd, const struct cli_verb *verbs, size_t n, int argc, char **argv,
-		 int (*help)(void), int (*usage_error)(void))
+void cli_print_rows(struct json_object *arr, const struct cli_col *cols, size_t ncol,
+		    const void *ctx, const char *empty)
 {
-	if (argc < 2) {
-		fprintf(stderr, "biofence %s: which one?", cmd);
-		for (size_t i = 0; i < n; i++)
-			fprintf(stderr, "%s%s", i ? (i + 1 == n ? " or " : ", ") : " ", verbs[i].name);
-		fputc('\n', stderr);
-		return usage_error();
+	size_t n = json_object_is_type(arr, json_type_array) ? json_object_array_length(arr) : 0;
+	char **cells = n ? calloc((n + 1) * ncol, sizeof(*cells)) : NULL;
+	char buf[4096];
+
+	if (!n || !cells) {
+		printf("%s\n", n ? "(out of memory)" : empty);
+		goto out;
 	}
-	for (size_t i = 0; i < n; i++)
-		if (strcmp(argv[1], verbs[i].name) == 0)
-			return verbs[i].run(argc - 1, argv + 1);
-	if (strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0)
-		return help();
-	fprintf(stderr, "biofence %s: unknown subcommand \"%s\"\n", cmd, argv[1]);
-	return usage_error();
+	for (size_t c = 0; c < ncol; c++)
+		cells[c] = strdup(cols[c].head);
+	for (size_t i = 0; i < n; i++) {
+		struct json_object *row = json_object_array_get_idx(arr, i);
+
+		for (size_t c = 0; c < ncol; c++) {
+			if (cols[c].key)
+				snprintf(buf, sizeof(buf), "%s", cli_str(row, cols[c].key));
+			else
+				cols[c].cell(row, ctx, buf, sizeof(buf));
+			cells[(i + 1) * ncol + c] = strdup(buf);
+		}
+	}
+	cli_print_table("", ncol, n + 1, cells);
+	for (size_t k = 0; k < (n + 1) * ncol; k++)
+		free(cells[k]);
+out:
+	free(cells);
 }
 
 /* ---- the audit log's files: the agent's --log and what logrotate made of it ---- */
@@ -360,51 +355,62 @@ void cli_log_files_free(char **files, size_t n)
 	free(files);
 }
 
-int cli_log_files(const char *log, char ***files, size_t *n)
+/* LOG's rotations LOG.N[.gz] in LOG's directory, unsorted, into *sib and *k. 0 or -errno. */
+static int find_siblings(const char *log, struct sibling **sib, size_t *k)
 {
 	const char *slash = strrchr(log, '/');
 	const char *base = slash ? slash + 1 : log;
-	size_t blen = strlen(base), dlen = slash ? (size_t)(slash - log) : 0, k = 0, out = 0;
+	size_t blen = strlen(base), dlen = slash ? (size_t)(slash - log) : 0;
 	char *dir = slash ? strndup(log, dlen ? dlen : 1) : strdup(".");
-	struct sibling *sib = NULL, *ns;
+	struct sibling *ns;
 	struct dirent *de;
-	struct stat st;
-	DIR *d;
+	DIR *d = NULL;
 	int err = 0;
 
-	*files = NULL;
-	*n = 0;
 	if (!dir)
 		return -ENOMEM;
 	d = opendir(dir);
 	if (!d) {
 		err = -errno;
-		free(dir);
-		return err;
+		goto out;
 	}
-	while (!err && (de = readdir(d))) {
+	while ((de = readdir(d))) {
 		unsigned long long num;
 		bool gz;
 
 		if (strncmp(de->d_name, base, blen) || de->d_name[blen] != '.' ||
 		    !sibling_suffix(de->d_name + blen + 1, &num, &gz))
 			continue;
-		ns = realloc(sib, (k + 1) * sizeof(*sib));
+		ns = realloc(*sib, (*k + 1) * sizeof(**sib));
 		if (!ns) {
 			err = -ENOMEM;
-			break;
+			goto out;
 		}
-		sib = ns;
-		if (asprintf(&sib[k].path, "%.*s%s", (int)(base - log), log, de->d_name) < 0) {
+		*sib = ns;
+		if (asprintf(&ns[*k].path, "%.*s%s", (int)(base - log), log, de->d_name) < 0) {
 			err = -ENOMEM;
-			break;
+			goto out;
 		}
-		sib[k].n = num;
-		sib[k].gz = gz;
-		k++;
+		ns[*k].n = num;
+		ns[(*k)++].gz = gz;
 	}
-	closedir(d);
+out:
+	if (d)
+		closedir(d);
 	free(dir);
+	return err;
+}
+
+int cli_log_files(const char *log, char ***files, size_t *n)
+{
+	struct sibling *sib = NULL;
+	size_t k = 0, out = 0;
+	struct stat st;
+	int err;
+
+	*files = NULL;
+	*n = 0;
+	err = find_siblings(log, &sib, &k);
 	if (!err) {
 		qsort(sib, k, sizeof(*sib), sibling_cmp);
 		*files = calloc(k + 1, sizeof(**files));
@@ -413,11 +419,10 @@ int cli_log_files(const char *log, char ***files, size_t *n)
 	}
 	for (size_t i = 0; i < k; i++) {
 		/* FILE.N and FILE.N.gz both: the same rotation, the plain one is read */
-		if (err || (i && sib[i].n == sib[i - 1].n)) {
+		if (err || (i && sib[i].n == sib[i - 1].n))
 			free(sib[i].path);
-			continue;
-		}
-		(*files)[out++] = sib[i].path;
+		else
+			(*files)[out++] = sib[i].path;
 	}
 	free(sib);
 	if (!err && stat(log, &st) == 0 && !((*files)[out++] = strdup(log)))
@@ -472,27 +477,45 @@ FILE *cli_log_fopen(const char *path)
 	return fp;
 }
 
-int cli_pick_log_files(const char *cmd, const char *log, const char **pos, size_t n_pos,
-		       const char *const **files, size_t *n, char ***owned)
+int cli_log_input(const char *cmd, const struct cli_usage *u, int r, const char *log,
+		  const char **pos, size_t n_pos, const char *const **files, size_t *n,
+		  char ***owned)
 {
 	const char *path = log ? log : BF_DEFAULT_LOG;
 	int err;
 
 	*owned = NULL;
+	if (r)
+		return r == -ENOMEM ? cli_oom(cmd) : cli_parse_exit(u, r);
 	if (log && n_pos) {
-		fprintf(stderr, "biofence %s: give the log's files or --log, not both\n", cmd);
-		return -EINVAL;
+		log_warnx_in(cmd, "give the log's files or --log, not both");
+		return cli_usage_error(u);
 	}
 	if (n_pos) {
 		*files = pos;
 		*n = n_pos;
-		return 0;
+		return CLI_GO_ON;
 	}
 	err = cli_log_files(path, owned, n);
 	if (err) {
-		fprintf(stderr, "biofence %s: %s: %s\n", cmd, path, strerror(-err));
+		log_errno_in(cmd, err, "%s", path);
 		return 1;
 	}
 	*files = (const char *const *)*owned;
-	return 0;
+	return CLI_GO_ON;
+}
+
+int cli_load_pub(const char *cmd, const char *arg, struct bf_logkey **pub)
+{
+	const char *path = arg ? arg : BF_DEFAULT_LOG_KEY ".pub";
+	int err = bf_logkey_load(path, true, pub);
+
+	*pub = err ? NULL : *pub;
+	if (!err || (!arg && err == -ENOENT))
+		return 0;
+	if (err == -EINVAL)
+		log_warnx_in(cmd, "public key %s: not an Ed25519 public key in PEM", path);
+	else
+		log_errno_in(cmd, err, "public key %s", path);
+	return err;
 }

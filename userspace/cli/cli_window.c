@@ -7,17 +7,14 @@
 #include "defaults.h"
 #include "audit/audit.h"
 #include "cli_common.h"
+#include "log.h"
 
-#define NS_PER_SEC 1000000000LL
-
-void cli_window_usage(FILE *out)
-{
-	fprintf(out,
-		"       biofence window open --consent ID --app APP --camera CAM [--for DURATION]\n"
-		"                            [--control SOCKET] [--json]\n"
-		"       biofence window close ID [--control SOCKET] [--json]\n"
-		"       biofence window list [--control SOCKET] [--json]\n");
-}
+const struct cli_usage cli_window_help = {
+	.lines = "       biofence window open --consent ID --app APP --camera CAM [--for DURATION]\n"
+		 "                            [--control SOCKET] [--json]\n"
+		 "       biofence window close ID [--control SOCKET] [--json]\n"
+		 "       biofence window list [--control SOCKET] [--json]\n",
+};
 
 static void print_opened(struct json_object *reply)
 {
@@ -39,55 +36,30 @@ static void print_closed(struct json_object *reply)
 	       cli_str(w, "consent"));
 }
 
-/* Whole seconds left, rounded up: a window with 0.2 s left is still open. */
-static void remaining(const char *end, int64_t now_ns, char *buf, size_t len)
+/* Whole seconds left of the row's window at *now_ns, rounded up: a window with 0.2 s left is still open. */
+static void remaining(struct json_object *w, const void *now_ns, char *buf, size_t len)
 {
-	int64_t end_ns;
+	int64_t now = *(const int64_t *)now_ns, end_ns;
 
-	if (bf_parse_rfc3339(end, &end_ns) != 0) {
+	if (bf_parse_rfc3339(cli_str(w, "end"), &end_ns) != 0) {
 		snprintf(buf, len, "?");
 		return;
 	}
 	snprintf(buf, len, "%lld",
-		 end_ns <= now_ns ? 0LL : (long long)((end_ns - now_ns + NS_PER_SEC - 1) / NS_PER_SEC));
+		 end_ns <= now ? 0LL : (long long)((end_ns - now + BF_NS_PER_SEC - 1) / BF_NS_PER_SEC));
 }
 
 static void print_windows(struct json_object *reply)
 {
-	static const char *const head[] = { "ID", "APP", "CAMERA", "CONSENT", "END", "REMAINING" };
-	enum { NCOL = sizeof(head) / sizeof(head[0]) };
-	struct json_object *arr = json_object_object_get(reply, "windows");
-	size_t n = json_object_is_type(arr, json_type_array) ? json_object_array_length(arr) : 0;
+	static const struct cli_col cols[] = {
+		{ "ID", "id", NULL },		{ "APP", "app", NULL },
+		{ "CAMERA", "camera", NULL },	{ "CONSENT", "consent", NULL },
+		{ "END", "end", NULL },		{ "REMAINING", NULL, remaining },
+	};
 	int64_t now = (int64_t)bf_audit_now_ns();
-	char **cells = calloc((n + 1) * NCOL, sizeof(*cells));
-	char left[32];
 
-	if (!n || !cells) {
-		printf(n ? "(out of memory)\n" : "no open windows\n");
-		free(cells);
-		return;
-	}
-	for (size_t c = 0; c < NCOL; c++)
-		cells[c] = strdup(head[c]);
-	for (size_t i = 0; i < n; i++) {
-		struct json_object *w = json_object_array_get_idx(arr, i);
-		char **row = cells + (i + 1) * NCOL;
-
-		remaining(cli_str(w, "end"), now, left, sizeof(left));
-		row[0] = strdup(cli_str(w, "id"));
-		row[1] = strdup(cli_str(w, "app"));
-		row[2] = strdup(cli_str(w, "camera"));
-		row[3] = strdup(cli_str(w, "consent"));
-		row[4] = strdup(cli_str(w, "end"));
-		row[5] = strdup(left);
-	}
-	for (size_t k = 0; k < (n + 1) * NCOL; k++)
-		if (!cells[k])
-			cells[k] = strdup("?");
-	cli_print_table(NCOL, n + 1, cells);
-	for (size_t k = 0; k < (n + 1) * NCOL; k++)
-		free(cells[k]);
-	free(cells);
+	cli_print_rows(json_object_object_get(reply, "windows"), cols, CLI_N(cols), &now,
+		       "no open windows");
 }
 
 /* Windows have no life without the agent: no agent is an error here, never a fallback. */
@@ -105,21 +77,18 @@ static int call_agent(const char *control, struct json_object *req, bool json,
 	return cli_finish(reply, json, human);
 }
 
-static int usage_error(void)
+/* --control and --json, what close and list take; at most one positional into pos. */
+static int parse_control(const char *cmd, int argc, char **argv, const char **control, bool *json,
+			 const char **pos, size_t *n_pos)
 {
-	fprintf(stderr, "usage:\n");
-	cli_window_usage(stderr);
-	return 2;
+	const struct cli_opt opts[] = { { "control", control, NULL }, { "json", NULL, json } };
+
+	*control = BF_DEFAULT_CONTROL;
+	*json = false;
+	return cli_parse_opts(cmd, argc, argv, opts, CLI_N(opts), pos, pos ? 1 : 0, n_pos);
 }
 
-static int help(void)
-{
-	printf("usage:\n");
-	cli_window_usage(stdout);
-	return 0;
-}
-
-static int window_open(int argc, char **argv)
+int cli_window_open(int argc, char **argv)
 {
 	const char *control = BF_DEFAULT_CONTROL, *consent = NULL, *app = NULL, *camera = NULL;
 	const char *dur = NULL;
@@ -130,15 +99,14 @@ static int window_open(int argc, char **argv)
 	};
 	struct json_object *req;
 	size_t n_pos;
-	int r = cli_parse_opts("window open", argc, argv, opts, sizeof(opts) / sizeof(opts[0]),
-			       NULL, 0, &n_pos);
+	int r = cli_parse_opts("window open", argc, argv, opts, CLI_N(opts), NULL, 0, &n_pos);
 
 	if (r)
-		return r > 0 ? help() : usage_error();
+		return cli_parse_exit(&cli_window_help, r);
 	if (!consent || !app || !camera) {
-		fprintf(stderr, "biofence window open: --%s is required\n",
-			!consent ? "consent" : !app ? "app" : "camera");
-		return usage_error();
+		log_warnx_in("window open", "--%s is required",
+			     !consent ? "consent" : !app ? "app" : "camera");
+		return cli_usage_error(&cli_window_help);
 	}
 	req = cli_request("window-open");
 	if (!req)
@@ -168,26 +136,24 @@ static int parse_window_id(const char *s, int64_t *id)
 	return 0;
 }
 
-static int window_close(int argc, char **argv)
+int cli_window_close(int argc, char **argv)
 {
-	const char *control = BF_DEFAULT_CONTROL, *pos[1];
-	bool json = false;
-	const struct cli_opt opts[] = { { "control", &control, NULL }, { "json", NULL, &json } };
+	const char *control, *pos[1];
+	bool json;
 	struct json_object *req;
 	size_t n_pos;
 	int64_t id;
-	int r = cli_parse_opts("window close", argc, argv, opts, sizeof(opts) / sizeof(opts[0]),
-			       pos, 1, &n_pos);
+	int r = parse_control("window close", argc, argv, &control, &json, pos, &n_pos);
 
 	if (r)
-		return r > 0 ? help() : usage_error();
+		return cli_parse_exit(&cli_window_help, r);
 	if (n_pos != 1) {
-		fprintf(stderr, "biofence window close: which window? (its id, from \"biofence window list\")\n");
-		return usage_error();
+		log_warnx_in("window close", "which window? (its id, from \"biofence window list\")");
+		return cli_usage_error(&cli_window_help);
 	}
 	if (parse_window_id(pos[0], &id)) {
-		fprintf(stderr, "biofence window close: \"%s\" is not a window id (a number)\n", pos[0]);
-		return usage_error();
+		log_warnx_in("window close", "\"%s\" is not a window id (a number)", pos[0]);
+		return cli_usage_error(&cli_window_help);
 	}
 	req = cli_request("window-close");
 	if (!req)
@@ -196,32 +162,18 @@ static int window_close(int argc, char **argv)
 	return call_agent(control, req, json, print_closed);
 }
 
-static int window_list(int argc, char **argv)
+int cli_window_list(int argc, char **argv)
 {
-	const char *control = BF_DEFAULT_CONTROL;
-	bool json = false;
-	const struct cli_opt opts[] = { { "control", &control, NULL }, { "json", NULL, &json } };
+	const char *control;
+	bool json;
 	struct json_object *req;
 	size_t n_pos;
-	int r = cli_parse_opts("window list", argc, argv, opts, sizeof(opts) / sizeof(opts[0]),
-			       NULL, 0, &n_pos);
+	int r = parse_control("window list", argc, argv, &control, &json, NULL, &n_pos);
 
 	if (r)
-		return r > 0 ? help() : usage_error();
+		return cli_parse_exit(&cli_window_help, r);
 	req = cli_request("window-list");
 	if (!req)
 		return cli_finish(NULL, json, NULL);
 	return call_agent(control, req, json, print_windows);
-}
-
-int cli_window(int argc, char **argv)
-{
-	static const struct cli_verb verbs[] = {
-		{ "open", window_open },
-		{ "close", window_close },
-		{ "list", window_list },
-	};
-
-	return cli_dispatch("window", verbs, sizeof(verbs) / sizeof(verbs[0]), argc, argv, help,
-			    usage_error);
 }

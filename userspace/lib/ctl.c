@@ -126,13 +126,21 @@ struct json_object *bf_ctl_ok(void)
 
 struct json_object *bf_ctl_error(const char *code, const char *fmt, ...)
 {
-	struct json_object *o, *err;
-	char msg[512];
+	struct json_object *o;
 	va_list ap;
 
 	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
+	o = bf_ctl_verror(code, fmt, ap);
 	va_end(ap);
+	return o;
+}
+
+struct json_object *bf_ctl_verror(const char *code, const char *fmt, va_list ap)
+{
+	struct json_object *o, *err;
+	char msg[512];
+
+	vsnprintf(msg, sizeof(msg), fmt, ap);
 	o = json_object_new_object();
 	err = json_object_new_object();
 	if (!o || !err)
@@ -341,23 +349,6 @@ static int fill_sun(struct sockaddr_un *sun, const char *path)
 	return 0;
 }
 
-static int make_parent(const char *path)
-{
-	char *dir, *slash;
-	int r = 0;
-
-	dir = strdup(path);
-	if (!dir)
-		return -ENOMEM;
-	slash = strrchr(dir, '/');
-	if (slash && slash != dir) {
-		*slash = '\0';
-		if (mkdir(dir, 0750) < 0 && errno != EEXIST)
-			r = -errno;
-	}
-	free(dir);
-	return r;
-}
 
 /*
  * Unlinks path only if it is a socket nobody answers on: a crashed agent's
@@ -397,7 +388,7 @@ int bf_ctl_listen(const char *path, int *fd_out)
 	*fd_out = -1;
 	r = fill_sun(&sun, path);
 	if (r == 0)
-		r = make_parent(path);
+		r = bf_mkdir_parents(path, 0750, true);	/* /run is expected to exist */
 	if (r == 0)
 		r = remove_stale(path, &sun);
 	if (r < 0)

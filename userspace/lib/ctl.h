@@ -2,6 +2,7 @@
 #ifndef BF_CTL_H
 #define BF_CTL_H
 
+#include <stdarg.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <sys/types.h>
@@ -12,6 +13,7 @@
 #define BF_CTL_MAX_REQUEST 4096		/* bytes of one request line, newline included */
 #define BF_CTL_MAX_REPLY (1024 * 1024)	/* what bf_ctl_call accepts before -EPROTO */
 #define BF_CTL_IO_BUDGET_MS 1000	/* most one bf_ctl_client_input call may block */
+#define BF_CTL_TIMEOUT_MS 5000		/* how long the CLI waits for the agent's reply */
 
 /*
  * Creates the parent directory if missing (0750; only the last level,
@@ -65,6 +67,8 @@ struct json_object *bf_ctl_ok(void);
  */
 struct json_object *bf_ctl_error(const char *code, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
+struct json_object *bf_ctl_verror(const char *code, const char *fmt, va_list ap)
+	__attribute__((format(printf, 2, 0)));
 
 /*
  * Client side: one request, one reply. timeout_ms covers the whole call

@@ -15,7 +15,6 @@
 #include "dns.h"
 #include "util.h"
 
-#define NS_PER_S 1000000000ll
 
 static void add_addr(struct bf_dns_answer *a, const uint8_t addr[16])
 {
@@ -123,7 +122,7 @@ static int64_t next_due(const struct bf_dns *d, const struct bf_dns_answer *a)
 		s = d->min_s;
 	if (s > d->max_s)
 		s = d->max_s;
-	return bf_now_ns(CLOCK_MONOTONIC) + (int64_t)s * NS_PER_S;
+	return bf_now_ns(CLOCK_MONOTONIC) + (int64_t)s * BF_NS_PER_SEC;
 }
 
 static struct entry *find(struct bf_dns *d, const char *name)
@@ -165,9 +164,9 @@ static void *refresh_loop(void *arg)
 			if (!first || d->e[i].due_ns < first->due_ns)
 				first = &d->e[i];
 		if (!first || first->due_ns > bf_now_ns(CLOCK_MONOTONIC)) {
-			int64_t t = first ? first->due_ns : bf_now_ns(CLOCK_MONOTONIC) + 3600 * NS_PER_S;
+			int64_t t = first ? first->due_ns : bf_now_ns(CLOCK_MONOTONIC) + 3600 * BF_NS_PER_SEC;
 
-			until = (struct timespec){ .tv_sec = t / NS_PER_S, .tv_nsec = t % NS_PER_S };
+			until = (struct timespec){ .tv_sec = t / BF_NS_PER_SEC, .tv_nsec = t % BF_NS_PER_SEC };
 			pthread_cond_timedwait(&d->cv, &d->mu, &until);
 			continue;
 		}

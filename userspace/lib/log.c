@@ -1,5 +1,6 @@
 /* log.c - diagnostics to stderr: warnings with and without errno, info, debug. */
 #include <errno.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -15,64 +16,65 @@ void log_init(const char *progname, int verbosity)
 	log_verbosity = verbosity;
 }
 
-static void log_vemit(int err, const char *fmt, va_list ap)
+/* "PROG[ SCOPE]: msg[: strerror(err)]" (an empty msg: the error alone), one write so lines from two processes do not mix. */
+static void log_vemit(const char *scope, int err, const char *fmt, va_list ap)
 {
+	bool scoped = scope && scope[0];
 	char buf[1024];
 
 	vsnprintf(buf, sizeof(buf), fmt, ap);
-	if (err)
-		fprintf(stderr, "%s: %s: %s\n", log_prog, buf, strerror(err));
-	else
-		fprintf(stderr, "%s: %s\n", log_prog, buf);
+	fprintf(stderr, "%s%s%s: %s%s%s\n", log_prog, scoped ? " " : "", scoped ? scope : "", buf,
+		err && buf[0] ? ": " : "", err ? strerror(err) : "");
 }
+
+/* Every front end below is this one body: shown from verbosity MIN up, with SCOPE and ERR. */
+#define LOG_EMIT(min, scope, err, fmt)                     \
+	do {                                               \
+		va_list ap_;                               \
+							   \
+		if (log_verbosity < (min))                 \
+			break;                             \
+		va_start(ap_, fmt);                        \
+		log_vemit((scope), (err), (fmt), ap_);     \
+		va_end(ap_);                               \
+	} while (0)
+
+#define LOG_ALWAYS INT_MIN
 
 void log_warn(const char *fmt, ...)
 {
 	int saved = errno;
-	va_list ap;
 
-	va_start(ap, fmt);
-	log_vemit(saved, fmt, ap);
-	va_end(ap);
+	LOG_EMIT(LOG_ALWAYS, NULL, saved, fmt);
 	errno = saved;
 }
 
 void log_errno(int err, const char *fmt, ...)
 {
-	va_list ap;
-
-	va_start(ap, fmt);
-	log_vemit(err < 0 ? -err : err, fmt, ap);
-	va_end(ap);
+	LOG_EMIT(LOG_ALWAYS, NULL, err < 0 ? -err : err, fmt);
 }
 
 void log_warnx(const char *fmt, ...)
 {
-	va_list ap;
+	LOG_EMIT(LOG_ALWAYS, NULL, 0, fmt);
+}
 
-	va_start(ap, fmt);
-	log_vemit(0, fmt, ap);
-	va_end(ap);
+void log_warnx_in(const char *scope, const char *fmt, ...)
+{
+	LOG_EMIT(LOG_ALWAYS, scope, 0, fmt);
+}
+
+void log_errno_in(const char *scope, int err, const char *fmt, ...)
+{
+	LOG_EMIT(LOG_ALWAYS, scope, err < 0 ? -err : err, fmt);
 }
 
 void log_info(const char *fmt, ...)
 {
-	va_list ap;
-
-	if (log_verbosity < 0)
-		return;
-	va_start(ap, fmt);
-	log_vemit(0, fmt, ap);
-	va_end(ap);
+	LOG_EMIT(0, NULL, 0, fmt);
 }
 
 void log_debug(const char *fmt, ...)
 {
-	va_list ap;
-
-	if (log_verbosity < 1)
-		return;
-	va_start(ap, fmt);
-	log_vemit(0, fmt, ap);
-	va_end(ap);
+	LOG_EMIT(1, NULL, 0, fmt);
 }

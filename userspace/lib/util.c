@@ -1,9 +1,11 @@
 /* util.c - small helpers shared by the agent and the CLI. */
 #include <errno.h>
-#include <stdarg.h>
 #include <limits.h>
+#include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "util.h"
 
@@ -51,4 +53,34 @@ int64_t bf_now_ns(clockid_t id)
 
 	clock_gettime(id, &ts);
 	return bf_ts_ns(ts);
+}
+
+int bf_mkdir_parents(const char *path, mode_t mode, bool last_only)
+{
+	char *dir, *p, c;
+	int r = 0;
+
+	dir = strdup(path);
+	if (!dir)
+		return -ENOMEM;
+	p = strrchr(dir, '/');
+	if (p && p != dir) {
+		*p = '\0';
+		/* last_only: straight to the end, so the one mkdir is the whole parent */
+		for (p = last_only ? p : dir + 1;; p++) {
+			if (*p != '/' && *p != '\0')
+				continue;
+			c = *p;
+			*p = '\0';
+			if (mkdir(dir, mode) < 0 && errno != EEXIST) {
+				r = -errno;
+				break;
+			}
+			if (c == '\0')
+				break;
+			*p = c;
+		}
+	}
+	free(dir);
+	return r;
 }

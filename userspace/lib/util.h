@@ -2,9 +2,14 @@
 #ifndef BF_UTIL_H
 #define BF_UTIL_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 #include <time.h>
+
+/* Clocks here count ns: records, windows, the ledger and DNS TTLs alike. */
+#define BF_NS_PER_SEC 1000000000LL
 
 /* snprintf into a path buffer; -ENAMETOOLONG instead of silent truncation. */
 int bf_pathf(char *buf, size_t len, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
@@ -21,5 +26,12 @@ int64_t bf_ts_ns(struct timespec ts);
 
 /* clock_gettime(ID) in ns: one place, for every clock the agent and CLI read. */
 int64_t bf_now_ns(clockid_t id);
+
+/*
+ * mkdir -p for the directories above PATH, new ones MODE, existing ones
+ * keep theirs; LAST_ONLY: the parent alone (its own parent must exist).
+ * The audit log and the control socket both make their directory. 0 or -errno.
+ */
+int bf_mkdir_parents(const char *path, mode_t mode, bool last_only);
 
 #endif /* BF_UTIL_H */

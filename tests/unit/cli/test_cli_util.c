@@ -1,4 +1,4 @@
-/* test_cli_util.c - the CLI's "+180d" times, grant ids, grant states, option parsing, and the audit log's files as logrotate leaves them. */
+/* test_cli_util.c - the CLI's "+180d" times, grant ids, grant states, option parsing, tables, public keys, and the audit log's files as logrotate leaves them. */
 #include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -6,11 +6,13 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
 #include "bf_test.h"
 #include "cli_common.h"
+#include "audit/logkey.h"
 
 #define S (1000000000LL)
 /* 2026-11-22T10:00:00Z, with a fraction so relative times visibly keep it */
@@ -258,6 +260,126 @@ static void test_log_fopen(void **state)
 	bft_rm_tree(dir);
 }
 
+/* What fn(arg) printed on stdout. */
+static char *capture(void (*fn)(const void *), const void *arg)
+{
+	char path[] = "/tmp/bf-cliout.XXXXXX";
+	int fd = mkstemp(path), saved = dup(STDOUT_FILENO);
+	size_t len;
+	char *out;
+
+	assert_true(fd >= 0 && saved >= 0);
+	fflush(stdout);
+	assert_true(dup2(fd, STDOUT_FILENO) >= 0);
+	fn(arg);
+	fflush(stdout);
+	assert_true(dup2(saved, STDOUT_FILENO) >= 0);
+	close(saved);
+	close(fd);
+	out = bft_slurp(path, &len);
+	unlink(path);
+	return out;
+}
+
+static void table_3x2(const void *indent)
+{
+	char *cells[] = { "ID", "STATE", "c-1", "active", "c-20260101", NULL };
+
+	cli_print_table(indent, 2, 3, cells);
+}
+
+/* Columns as wide as their widest cell, two spaces apart, the last one unpadded. */
+static void test_print_table(void **state)
+{
+	char *out = capture(table_3x2, "");
+
+	assert_string_equal(out, "ID          STATE\n"
+				 "c-1         active\n"
+				 "c-20260101  ?\n");
+	free(out);
+	out = capture(table_3x2, "  ");
+	assert_string_equal(out, "  ID          STATE\n"
+				 "  c-1         active\n"
+				 "  c-20260101  ?\n");
+	free(out);
+}
+
+static void upper_name(struct json_object *row, const void *ctx, char *buf, size_t len)
+{
+	snprintf(buf, len, "%s%s", (const char *)ctx, cli_str(row, "name"));
+	for (char *p = buf; *p; p++)
+		*p = (char)(*p >= 'a' && *p <= 'z' ? *p - 32 : *p);
+}
+
+static void rows_of(const void *json)
+{
+	static const struct cli_col cols[] = {
+		{ "ID", "id", NULL }, { "NAME", NULL, upper_name }, { "NOTE", "note", NULL },
+	};
+	struct json_object *arr = json_tokener_parse(json);
+
+	cli_print_rows(arr, cols, CLI_N(cols), "x-", "nothing here");
+	json_object_put(arr);
+}
+
+/* A member by key ("" when absent) or by a cell function, under the header; EMPTY when no row. */
+static void test_print_rows(void **state)
+{
+	char *out = capture(rows_of, "[{\"id\":\"1\",\"name\":\"lobby\",\"note\":\"n\"},"
+				      "{\"id\":\"22\",\"name\":\"gate\"}]");
+
+	assert_string_equal(out, "ID  NAME     NOTE\n"
+				 "1   X-LOBBY  n\n"
+				 "22  X-GATE   \n");
+	free(out);
+	out = capture(rows_of, "[]");
+	assert_string_equal(out, "nothing here\n");
+	free(out);
+	out = capture(rows_of, "{}");	/* not an array: no rows either */
+	assert_string_equal(out, "nothing here\n");
+	free(out);
+}
+
+static const struct cli_usage test_usage = { .lines = "       biofence test FILE...\n" };
+
+/* Files given, or --log's, never both; a parse result other than 0 is the exit code it means. */
+static void test_log_input(void **state)
+{
+	const char *pos[] = { "a.log", "b.log" }, *const *files = NULL;
+	char **owned = (char **)1;
+	size_t n = 0;
+
+	assert_int_equal(cli_log_input("test", &test_usage, 0, NULL, pos, 2, &files, &n, &owned),
+			 CLI_GO_ON);
+	assert_ptr_equal(files, pos);
+	assert_int_equal(n, 2);
+	assert_null(owned);
+	assert_int_equal(cli_log_input("test", &test_usage, 0, "x.log", pos, 2, &files, &n, &owned), 2);
+	assert_int_equal(cli_log_input("test", &test_usage, 0, "/nonexistent-dir/x.log", pos, 0, &files,
+				       &n, &owned), 1);
+	assert_int_equal(cli_log_input("test", &test_usage, -EINVAL, NULL, pos, 0, &files, &n, &owned),
+			 2);
+	assert_int_equal(cli_log_input("test", &test_usage, -ENOMEM, NULL, pos, 0, &files, &n, &owned),
+			 1);
+	assert_int_equal(cli_log_input("test", &test_usage, 1, NULL, pos, 0, &files, &n, &owned), 0);
+}
+
+/* --pub names a key that must load; a file that is no key is -EINVAL, a missing one -ENOENT. */
+static void test_load_pub(void **state)
+{
+	char dir[] = "/tmp/bf-clipub.XXXXXX", path[64];
+	struct bf_logkey *pub = (struct bf_logkey *)1;
+
+	assert_non_null(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/none.pub", dir);
+	assert_int_equal(cli_load_pub("test", path, &pub), -ENOENT);
+	assert_null(pub);
+	touch(dir, "junk.pub", "not a key\n");
+	snprintf(path, sizeof(path), "%s/junk.pub", dir);
+	assert_int_equal(cli_load_pub("test", path, &pub), -EINVAL);
+	bft_rm_tree(dir);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -266,6 +388,8 @@ int main(void)
 		cmocka_unit_test(test_make_id),		cmocka_unit_test(test_grant_state),
 		cmocka_unit_test(test_opts_accepted),	cmocka_unit_test(test_opts_refused),
 		cmocka_unit_test(test_log_files),	cmocka_unit_test(test_log_fopen),
+		cmocka_unit_test(test_print_table),	cmocka_unit_test(test_print_rows),
+		cmocka_unit_test(test_log_input),	cmocka_unit_test(test_load_pub),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

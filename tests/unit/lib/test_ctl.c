@@ -532,6 +532,50 @@ static void test_listen_name_too_long(void **state)
 	assert_int_equal(bf_ctl_listen(path, &lfd), -ENAMETOOLONG);
 }
 
+/* Only the socket's own directory is made: a missing /run is a broken host, not ours to build. */
+static void test_listen_makes_last_level_only(void **state)
+{
+	struct fixture *f = *state;
+	char sock[200], top[160];
+	struct stat st;
+	int lfd;
+
+	snprintf(top, sizeof(top), "%s/none", f->dir);
+	snprintf(sock, sizeof(sock), "%s/run/ctl.sock", top);
+	assert_int_equal(bf_ctl_listen(sock, &lfd), -ENOENT);
+	assert_int_equal(stat(top, &st), -1);
+}
+
+static struct json_object *verror(const char *code, const char *fmt, ...)
+{
+	struct json_object *o;
+	va_list ap;
+
+	va_start(ap, fmt);
+	o = bf_ctl_verror(code, fmt, ap);
+	va_end(ap);
+	return o;
+}
+
+/* The va_list form (what the CLI's own error replies wrap) builds the same reply, cut at 511 bytes. */
+static void test_verror(void **state)
+{
+	struct json_object *o = verror("agent-io", "%d apples on %s", 3, "/run/x.sock"), *e;
+	char big[700];
+
+	assert_non_null(o);
+	assert_string_equal(json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN),
+			    "{\"ok\":false,\"error\":{\"code\":\"agent-io\","
+			    "\"message\":\"3 apples on \\/run\\/x.sock\"}}");
+	json_object_put(o);
+	memset(big, 'x', sizeof(big) - 1);
+	big[sizeof(big) - 1] = '\0';
+	o = verror("big", "%s", big);
+	e = json_object_object_get(o, "error");
+	assert_int_equal(strlen(json_object_get_string(json_object_object_get(e, "message"))), 511);
+	json_object_put(o);
+}
+
 static void test_accept_credentials(void **state)
 {
 	struct fixture *f = *state;
@@ -739,6 +783,8 @@ int main(void)
 		D(test_listen_replaces_stale_socket),
 		D(test_listen_keeps_live_socket),
 		cmocka_unit_test(test_listen_name_too_long),
+		D(test_listen_makes_last_level_only),
+		cmocka_unit_test(test_verror),
 		D(test_accept_credentials),
 		D(test_call_round_trip),
 		D(test_call_no_agent),

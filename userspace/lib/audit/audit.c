@@ -86,6 +86,21 @@ static bool utf8_valid(const char *s, size_t n)
 	return true;
 }
 
+/*
+ * One sequence of K bytes at P copied to OUT, or, K 0 (a bad byte), a
+ * U+FFFD in its place. Returns the bytes written; the input moves on by
+ * K, or by 1 for a bad byte.
+ */
+static size_t copy_seq(char *out, const unsigned char *p, size_t k)
+{
+	if (k == 0) {
+		memcpy(out, REPLACEMENT, 3);
+		return 3;
+	}
+	memcpy(out, p, k);
+	return k;
+}
+
 /* out needs 3 * n bytes: each bad byte grows into a 3-byte U+FFFD. */
 static size_t utf8_repair(char *out, const char *in, size_t n)
 {
@@ -94,15 +109,8 @@ static size_t utf8_repair(char *out, const char *in, size_t n)
 
 	while (i < n) {
 		k = utf8_seq_len(p + i, n - i);
-		if (k == 0) {
-			memcpy(out + o, REPLACEMENT, 3);
-			o += 3;
-			i++;
-		} else {
-			memcpy(out + o, p + i, k);
-			o += k;
-			i += k;
-		}
+		o += copy_seq(out + o, p + i, k);
+		i += k ? k : 1;
 	}
 	return o;
 }
@@ -138,23 +146,16 @@ static size_t line_sanitize(char *out, const char *in, size_t n)
 
 	while (i < n) {
 		k = utf8_seq_len(p + i, n - i);
-		if (k == 0) {
-			memcpy(out + o, REPLACEMENT, 3);
-			o += 3;
-			i++;
-			continue;
-		}
-		cp = needs_escape(p + i, k);
+		cp = k ? needs_escape(p + i, k) : 0;
 		if (cp) {
 			out[o++] = '\\';
 			out[o++] = 'u';
 			for (shift = 12; shift >= 0; shift -= 4)
 				out[o++] = "0123456789abcdef"[(cp >> shift) & 0xf];
 		} else {
-			memcpy(out + o, p + i, k);
-			o += k;
+			o += copy_seq(out + o, p + i, k);
 		}
-		i += k;
+		i += k ? k : 1;
 	}
 	return o;
 }
@@ -239,36 +240,6 @@ int bf_format_rfc3339(char *buf, size_t len, uint64_t realtime_ns)
 uint64_t bf_audit_now_ns(void)
 {
 	return (uint64_t)bf_now_ns(CLOCK_REALTIME);
-}
-
-/* mkdir -p for the directories above path; existing ones keep their mode. */
-static int mkdir_parents(const char *path, mode_t mode)
-{
-	char *dir, *p, c;
-	int r = 0;
-
-	dir = strdup(path);
-	if (!dir)
-		return -ENOMEM;
-	p = strrchr(dir, '/');
-	if (p && p != dir) {
-		*p = '\0';
-		for (p = dir + 1;; p++) {
-			if (*p != '/' && *p != '\0')
-				continue;
-			c = *p;
-			*p = '\0';
-			if (mkdir(dir, mode) < 0 && errno != EEXIST) {
-				r = -errno;
-				break;
-			}
-			if (c == '\0')
-				break;
-			*p = c;
-		}
-	}
-	free(dir);
-	return r;
 }
 
 /* Retries short writes and EINTR; *done says how much reached the file. */
@@ -515,7 +486,7 @@ int bf_audit_open(struct bf_audit **out, const char *path, bool echo)
 		r = -errno;
 		goto fail;
 	}
-	r = mkdir_parents(path, 0750);
+	r = bf_mkdir_parents(path, 0750, false);
 	if (r < 0)
 		goto fail;
 	a->fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0640);

@@ -6,6 +6,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "util.h"
+#include <sys/types.h>
+
 #include <json-c/json.h>
 
 /*

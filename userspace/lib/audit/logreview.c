@@ -9,8 +9,6 @@
 #include "consent/consent.h"
 #include "audit/logreview.h"
 
-#define NS_PER_SEC 1000000000LL
-
 static const char *const known_kinds[BF_LR_KINDS] = {
 	"agent", "capture", "export", "ipc", "socket", "consent", "lost", "checkpoint",
 };
@@ -173,27 +171,25 @@ int bf_lr_scan(FILE *fp, char *buf, size_t cap, bf_lr_each_fn each, void *ctx,
 	}
 }
 
-int bf_lr_parse_time(const char *s, int64_t now_ns, int64_t *ns)
+int bf_parse_reltime(const char *s, const char *units, int64_t now_ns, int64_t *ns)
 {
 	static const struct {
 		char unit;
 		int64_t ns;
-	} units[] = { { 's', NS_PER_SEC }, { 'm', 60 * NS_PER_SEC }, { 'h', 3600 * NS_PER_SEC },
-		      { 'd', 86400 * NS_PER_SEC }, { 'w', 7 * 86400 * NS_PER_SEC } };
+	} known[] = { { 's', BF_NS_PER_SEC }, { 'm', 60 * BF_NS_PER_SEC }, { 'h', 3600 * BF_NS_PER_SEC },
+		      { 'd', 86400 * BF_NS_PER_SEC }, { 'w', 7 * 86400 * BF_NS_PER_SEC } };
+	bool later = s[0] == '+';
 	const char *p = s + 1;
 	int64_t n = 0, unit = 0;
 
-	if (strcmp(s, "now") == 0) {
-		*ns = now_ns;
-		return 0;
-	}
-	if (s[0] != '-')
-		return bf_parse_rfc3339(s, ns);
+	if (!later && s[0] != '-')
+		return -EINVAL;
 	while (*p >= '0' && *p <= '9')
 		p++;
-	for (size_t i = 0; i < sizeof(units) / sizeof(units[0]); i++)
-		if (*p == units[i].unit)
-			unit = units[i].ns;
+	for (size_t i = 0; *p && strchr(units, *p) && i < sizeof(known) / sizeof(known[0]); i++)
+		if (*p == known[i].unit)
+			unit = known[i].ns;
+	/* the shape first, so a malformed string is never reported as a range error */
 	if (p == s + 1 || !unit || p[1])
 		return -EINVAL;
 	for (const char *q = s + 1; q < p; q++) {
@@ -201,11 +197,20 @@ int bf_lr_parse_time(const char *s, int64_t now_ns, int64_t *ns)
 			return -ERANGE;
 		n = n * 10 + (*q - '0');
 	}
-	/* before 1970 is outside what a record's time can say */
-	if (now_ns < 0 || n > now_ns / unit)
+	/* before 1970 or past 2262 is outside what a record's time can say */
+	if (now_ns < 0 || n > (later ? INT64_MAX - now_ns : now_ns) / unit)
 		return -ERANGE;
-	*ns = now_ns - n * unit;
+	*ns = later ? now_ns + n * unit : now_ns - n * unit;
 	return 0;
+}
+
+int bf_lr_parse_time(const char *s, int64_t now_ns, int64_t *ns)
+{
+	if (strcmp(s, "now") == 0) {
+		*ns = now_ns;
+		return 0;
+	}
+	return s[0] == '-' ? bf_parse_reltime(s, "smhdw", now_ns, ns) : bf_parse_rfc3339(s, ns);
 }
 
 int bf_lr_set_kinds(struct bf_lr_filter *f, char *list, const char **bad)
@@ -291,6 +296,16 @@ static void cat(char *buf, size_t len, const char *s)
 		snprintf(buf + used, len - used, "%s", s);
 }
 
+/* PRE, S and POST appended when S is there; nothing when it is NULL. */
+static void cat3(char *buf, size_t len, const char *pre, const char *s, const char *post)
+{
+	if (!s)
+		return;
+	cat(buf, len, pre);
+	cat(buf, len, s);
+	cat(buf, len, post);
+}
+
 static void dest_object(const struct bf_lr_rec *r, char *b, size_t len)
 {
 	char port[24] = "";
@@ -303,19 +318,10 @@ static void dest_object(const struct bf_lr_rec *r, char *b, size_t len)
 	}
 	if (r->has_port)
 		snprintf(port, sizeof(port), ":%llu", (unsigned long long)r->port);
-	cat(b, len, v6 ? "[" : "");
-	cat(b, len, r->dest_ip ? r->dest_ip : "?");
-	cat(b, len, v6 ? "]" : "");
+	cat3(b, len, v6 ? "[" : "", r->dest_ip ? r->dest_ip : "?", v6 ? "]" : "");
 	cat(b, len, port);
-	if (r->dest_proto) {
-		cat(b, len, "/");
-		cat(b, len, r->dest_proto);
-	}
-	if (r->dest_set) {
-		cat(b, len, " (");
-		cat(b, len, r->dest_set);
-		cat(b, len, ")");
-	}
+	cat3(b, len, "/", r->dest_proto, "");
+	cat3(b, len, " (", r->dest_set, ")");
 }
 
 static void consent_object(const struct bf_lr_rec *r, char *b, size_t len)
@@ -327,23 +333,10 @@ static void consent_object(const struct bf_lr_rec *r, char *b, size_t len)
 		snprintf(win, sizeof(win), "window %llu ", (unsigned long long)r->window_id);
 		cat(b, len, win);
 	}
-	if (r->camera) {
-		cat(b, len, r->camera);
-		cat(b, len, " ");
-	}
-	if (r->consent_id) {
-		cat(b, len, "consent ");
-		cat(b, len, r->consent_id);
-	}
-	if (r->subject) {
-		cat(b, len, " (");
-		cat(b, len, r->subject);
-		cat(b, len, ")");
-	}
-	if (code) {
-		cat(b, len, *b ? ": " : "");
-		cat(b, len, code);
-	}
+	cat3(b, len, "", r->camera, " ");
+	cat3(b, len, "consent ", r->consent_id, "");
+	cat3(b, len, " (", r->subject, ")");
+	cat3(b, len, *b ? ": " : "", code, "");
 }
 
 static void other_object(const struct bf_lr_rec *r, char *b, size_t len)
@@ -372,11 +365,8 @@ static void object_cell(const struct bf_lr_rec *r, char *b, size_t len)
 	b[0] = '\0';
 	if (eq(r->kind, "capture")) {
 		cat(b, len, r->camera ? r->camera : r->device);
-		if (r->camera && r->device) {
-			cat(b, len, " (");
-			cat(b, len, r->device);
-			cat(b, len, ")");
-		}
+		if (r->camera)
+			cat3(b, len, " (", r->device, ")");
 	} else if (eq(r->kind, "export")) {
 		dest_object(r, b, len);
 	} else if (eq(r->kind, "consent")) {

@@ -67,6 +67,15 @@ int bf_lr_scan(FILE *fp, char *buf, size_t cap, bf_lr_each_fn each, void *ctx,
  */
 int bf_lr_parse_time(const char *s, int64_t now_ns, int64_t *ns);
 
+/*
+ * A time relative to now_ns: '+' (later) or '-' (earlier), decimal digits,
+ * then one unit out of UNITS, a subset of "smhdw" (seconds, minutes, hours,
+ * days, weeks): "+180d", "-2h". No spaces, one unit. 0 with *ns set;
+ * -EINVAL when malformed (judged before the range); -ERANGE when now_ns is
+ * negative or the result falls outside 0..INT64_MAX.
+ */
+int bf_parse_reltime(const char *s, const char *units, int64_t now_ns, int64_t *ns);
+
 /* What show and stats select by. NULL / false / 0 means "any". Times: since <= t < until. */
 struct bf_lr_filter {
 	bool has_since, has_until;
@@ -158,10 +167,5 @@ int bf_lr_stats_add(struct bf_lr_stats *s, const struct bf_lr_filter *f, const s
 /* The summary as one JSON object (docs/log-review.md), or NULL when out of memory. */
 struct json_object *bf_lr_stats_json(const struct bf_lr_stats *s, const struct bf_lr_filter *f);
 void bf_lr_stats_free(struct bf_lr_stats *s);
-
-/* The CLI verbs (cli_logshow.c): argv[0] is "show" / "stats". Exit 0, 1 unreadable, 2 usage. */
-int cli_log_show(int argc, char **argv);
-int cli_log_stats(int argc, char **argv);
-void cli_logshow_usage(FILE *out);
 
 #endif /* BF_LOGREVIEW_H */

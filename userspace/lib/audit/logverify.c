@@ -576,6 +576,13 @@ static int lv_file(struct lv_state *st)
 	return r;
 }
 
+/* The log stops short of the head: HEAD_SAYS is "the head is" or what the head file says. */
+static int end_truncated(struct lv_state *st, const struct bf_lv_head *head, const char *head_says)
+{
+	return blame(st, BF_LV_END_TRUNCATED, st->rep->last_seq, "the log ends at seq %llu, %s seq %llu",
+		     (unsigned long long)st->rep->last_seq, head_says, (unsigned long long)head->seq);
+}
+
 /*
  * The end of the log against a head written to <log>.head: the record must
  * be in the chain; records after it are allowed (the agent rewrites the
@@ -593,9 +600,7 @@ static int lv_head_within(struct lv_state *st, const struct bf_lv_head *head)
 			     "%.12s...: the end of the log was replaced", (unsigned long long)head->seq,
 			     st->head_seq_hash, (unsigned long long)head->seq, head->hash);
 	if (rep->last_seq < head->seq)
-		return blame(st, BF_LV_END_TRUNCATED, rep->last_seq,
-			     "the log ends at seq %llu, the head file says the agent wrote seq %llu",
-			     (unsigned long long)rep->last_seq, (unsigned long long)head->seq);
+		return end_truncated(st, head, "the head file says the agent wrote");
 	return blame(st, BF_LV_HEAD_MISMATCH, rep->last_seq,
 		     "no record in the log has the hash of the head file's seq %llu (%.12s...)",
 		     (unsigned long long)head->seq, head->hash);
@@ -611,9 +616,7 @@ static int lv_head(struct lv_state *st, const struct bf_lv_head *head)
 	if (rep->last_seq == head->seq && strcmp(st->last_hash, head->hash) == 0)
 		return 0;
 	if (rep->last_seq < head->seq)
-		return blame(st, BF_LV_END_TRUNCATED, rep->last_seq,
-			     "the log ends at seq %llu, the head is seq %llu",
-			     (unsigned long long)rep->last_seq, (unsigned long long)head->seq);
+		return end_truncated(st, head, "the head is");
 	return blame(st, BF_LV_HEAD_MISMATCH, rep->last_seq,
 		     "the log ends at seq %llu with hash %.12s..., the head is seq %llu with hash %.12s...",
 		     (unsigned long long)rep->last_seq, st->last_hash, (unsigned long long)head->seq,

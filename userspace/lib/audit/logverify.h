@@ -92,12 +92,4 @@ int bf_lv_read_head_file(const char *path, struct bf_lv_head *head);
 /* "SEQ:HASH" (decimal seq >= 1, 64 lower-case hex). 0 or -EINVAL. */
 int bf_lv_parse_head(const char *s, struct bf_lv_head *head);
 
-/*
- * The CLI's "log" subcommand (cli_log.c), declared here because its only
- * verb is this one: argv[0] is "log". Exit 0 intact, 1 broken or
- * unreadable, 2 usage.
- */
-int cli_log(int argc, char **argv);
-void cli_log_usage(FILE *out);
-
 #endif /* BF_LOGVERIFY_H */

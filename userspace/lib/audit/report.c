@@ -8,8 +8,6 @@
 #include "audit/audit.h"
 #include "audit/report.h"
 
-#define NS 1000000000LL
-
 static bool eq(const char *a, const char *b)
 {
 	return a && b && strcmp(a, b) == 0;
@@ -243,8 +241,8 @@ void bf_report_plan(struct bf_report *rp)
 	span = to - from;
 	/* one column more than the span needs: aligning t0 down can add one */
 	for (size_t i = 0; !b && i < sizeof(steps_s) / sizeof(steps_s[0]); i++)
-		if (span / (steps_s[i] * NS) + 2 <= BF_RP_BUCKETS)
-			b = steps_s[i] * NS;
+		if (span / (steps_s[i] * BF_NS_PER_SEC) + 2 <= BF_RP_BUCKETS)
+			b = steps_s[i] * BF_NS_PER_SEC;
 	if (!b)
 		b = span / (BF_RP_BUCKETS - 2) + 1;
 	rp->bucket_ns = b;
@@ -509,8 +507,8 @@ static void svg_axis(const struct bf_report *rp, int y, FILE *out)
 		fmt_time(rp->t0_ns + (int64_t)b * rp->bucket_ns, t);
 		fprintf(out, "<line x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\" stroke=\"#888\"/>\n"
 			"<text x=\"%d\" y=\"%d\" text-anchor=\"middle\">%.*s</text>\n", x, y, x, y + 6,
-			x, y + 18, rp->bucket_ns >= 86400 * NS ? 10 : 8,
-			t + (rp->bucket_ns >= 86400 * NS ? 0 : 11));
+			x, y + 18, rp->bucket_ns >= 86400 * BF_NS_PER_SEC ? 10 : 8,
+			t + (rp->bucket_ns >= 86400 * BF_NS_PER_SEC ? 0 : 11));
 	}
 }
 
@@ -574,7 +572,7 @@ static void timeline_table(const struct bf_report *rp, FILE *out)
 static void timeline_section(const struct bf_report *rp, FILE *out)
 {
 	char a[BF_RFC3339_BUFSZ];
-	long long s = (long long)(rp->bucket_ns / NS);
+	long long s = (long long)(rp->bucket_ns / BF_NS_PER_SEC);
 
 	fputs("<section id=\"timeline\">\n<h2>Captures and denials per camera</h2>\n", out);
 	if (!rp->n_cams && !rp->cams_more) {

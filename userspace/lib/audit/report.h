@@ -86,8 +86,4 @@ void bf_report_free(struct bf_report *rp);
  */
 void bf_rp_escape(FILE *out, const char *s);
 
-/* The CLI verb (cli_report.c): argv[0] is "report". Exit 0 written, 1 unreadable/unwritable, 2 usage. */
-int cli_report(int argc, char **argv);
-void cli_report_usage(FILE *out);
-
 #endif /* BF_REPORT_H */

@@ -14,11 +14,11 @@
 #include "audit/audit.h"
 #include "consent/consent.h"
 #include "log.h"
+#include "util.h"
 
 #define LEDGER_JSON_FLAGS (JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE)
-#define NS_PER_SEC 1000000000LL
 /* 2262-04-11T23:47:16Z: the last whole second an int64_t of ns holds */
-#define MAX_SECS (INT64_MAX / NS_PER_SEC)
+#define MAX_SECS (INT64_MAX / BF_NS_PER_SEC)
 
 /* State of one pass over the ledger's lines. */
 struct pass {
@@ -319,9 +319,9 @@ int bf_parse_rfc3339(const char *s, int64_t *ns)
 		return -EINVAL;
 	secs = days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 + se - off;
 	if (secs < 0 || secs > MAX_SECS ||
-	    (secs == MAX_SECS && frac > INT64_MAX - MAX_SECS * NS_PER_SEC))
+	    (secs == MAX_SECS && frac > INT64_MAX - MAX_SECS * BF_NS_PER_SEC))
 		return -ERANGE;
-	*ns = secs * NS_PER_SEC + frac;
+	*ns = secs * BF_NS_PER_SEC + frac;
 	return 0;
 }
 
@@ -919,18 +919,36 @@ static int add_cameras(struct json_object *o, const struct bf_consent_grant *g)
 	return r;
 }
 
+/* A record's first two fields, in the documented order; NULL when out of memory. */
+static struct json_object *new_record(const char *type, const char *id)
+{
+	struct json_object *rec = json_object_new_object();
+
+	if (rec && (add_str(rec, "type", type) || add_str(rec, "id", id))) {
+		json_object_put(rec);
+		return NULL;
+	}
+	return rec;
+}
+
+/* Appends REC if it was built whole (R is 0), and drops it either way. */
+static int append_built(const char *path, struct json_object *rec, int r, struct bf_diags *diags)
+{
+	r = r ?: append_record(path, rec, diags);
+	json_object_put(rec);
+	return r;
+}
+
 int bf_ledger_append_grant(const char *path, const struct bf_consent_grant *g,
 			   struct bf_diags *diags)
 {
-	struct json_object *rec = json_object_new_object();
+	struct json_object *rec = new_record("grant", g->id);
 	int r;
 
 	if (!rec)
 		return -ENOMEM;
-	/* fields in the documented order; empty strings go in for the check to name */
-	r = add_str(rec, "type", "grant");
-	r = r ?: add_str(rec, "id", g->id);
-	r = r ?: add_str(rec, "subject", g->subject);
+	/* the rest in the documented order; empty strings go in for the check to name */
+	r = add_str(rec, "subject", g->subject);
 	r = r ?: add_str(rec, "purpose", g->purpose);
 	r = r ?: add_cameras(rec, g);
 	r = r ?: add_time(rec, "granted", g->granted_ns);
@@ -938,25 +956,17 @@ int bf_ledger_append_grant(const char *path, const struct bf_consent_grant *g,
 	r = r ?: add_str(rec, "notice", g->notice);
 	if (g->guardian[0])
 		r = r ?: add_str(rec, "guardian", g->guardian);
-	r = r ?: append_record(path, rec, diags);
-	json_object_put(rec);
-	return r;
+	return append_built(path, rec, r, diags);
 }
 
 int bf_ledger_append_revoke(const char *path, const char *id, int64_t time_ns,
 			    struct bf_diags *diags)
 {
-	struct json_object *rec = json_object_new_object();
-	int r;
+	struct json_object *rec = new_record("revoke", id);
 
 	if (!rec)
 		return -ENOMEM;
-	r = add_str(rec, "type", "revoke");
-	r = r ?: add_str(rec, "id", id);
-	r = r ?: add_time(rec, "time", time_ns);
-	r = r ?: append_record(path, rec, diags);
-	json_object_put(rec);
-	return r;
+	return append_built(path, rec, add_time(rec, "time", time_ns), diags);
 }
 
 /* ---- queries ---- */

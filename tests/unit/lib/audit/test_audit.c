@@ -756,11 +756,43 @@ static void test_short_write_cut_back(void **state)
 
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
 
+/* mkdir -p above a path (the log's), or the parent alone (the control socket's). */
+static void test_mkdir_parents(void **state)
+{
+	char dir[] = "/tmp/bf-mkdirp.XXXXXX", path[128];
+	struct stat st;
+
+	assert_non_null(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/a/b/ctl.sock", dir);
+	/* the parent alone: its own parent must be there */
+	assert_int_equal(bf_mkdir_parents(path, 0750, true), -ENOENT);
+	snprintf(path, sizeof(path), "%s/a", dir);
+	assert_int_equal(stat(path, &st), -1);
+	snprintf(path, sizeof(path), "%s/a/b/audit.jsonl", dir);
+	assert_int_equal(bf_mkdir_parents(path, 0750, false), 0);
+	snprintf(path, sizeof(path), "%s/a/b", dir);
+	assert_int_equal(stat(path, &st), 0);
+	assert_true(S_ISDIR(st.st_mode));
+	assert_int_equal(st.st_mode & 0777, 0750 & ~umask(umask(0)));
+	/* existing directories are fine, and the last level alone now works */
+	snprintf(path, sizeof(path), "%s/a/b/audit.jsonl", dir);
+	assert_int_equal(bf_mkdir_parents(path, 0750, false), 0);
+	snprintf(path, sizeof(path), "%s/a/c/ctl.sock", dir);
+	assert_int_equal(bf_mkdir_parents(path, 0700, true), 0);
+	snprintf(path, sizeof(path), "%s/a/c", dir);
+	assert_int_equal(stat(path, &st), 0);
+	assert_true(S_ISDIR(st.st_mode));
+	/* a path with no directory part has nothing to make */
+	assert_int_equal(bf_mkdir_parents("audit.jsonl", 0750, false), 0);
+	bft_rm_tree(dir);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_rfc3339_epoch),
 		cmocka_unit_test(test_rfc3339_known_dates),
+		cmocka_unit_test(test_mkdir_parents),
 		cmocka_unit_test(test_rfc3339_short_buffer),
 		cmocka_unit_test(test_json_str_repair),
 		cmocka_unit_test(test_json_add_null),

@@ -151,6 +151,44 @@ static void test_parse_time(void **state)
 	assert_int_equal(bf_lr_parse_time("-100000d", now, &ns), -ERANGE);	/* before 1970 */
 }
 
+/* The one relative-time parser: "+N" later (the CLI's --expires), "-N" earlier (--since), units as asked. */
+static void test_parse_reltime(void **state)
+{
+	int64_t now = (T0 + 100000) * SEC, ns = 42;
+	static const char *const bad[] = { "", "5m", "+", "-", "+m", "+5", "+5q", "+5mm", "+ 5m",
+					   "++5m", "+-5m", "+5M", "+1.5h", "+5m ", "*5m" };
+
+	assert_int_equal(bf_parse_reltime("+5m", "smhdw", now, &ns), 0);
+	assert_true(ns == now + 300 * SEC);
+	assert_int_equal(bf_parse_reltime("-5m", "smhdw", now, &ns), 0);
+	assert_true(ns == now - 300 * SEC);
+	assert_int_equal(bf_parse_reltime("+2w", "smhdw", now, &ns), 0);
+	assert_true(ns == now + 14 * 86400 * SEC);
+	assert_int_equal(bf_parse_reltime("-0s", "s", now, &ns), 0);
+	assert_true(ns == now);
+	/* a unit the caller did not allow is malformed, not a different unit */
+	ns = 42;
+	assert_int_equal(bf_parse_reltime("+1w", "dhms", now, &ns), -EINVAL);
+	assert_int_equal(bf_parse_reltime("-1d", "smh", now, &ns), -EINVAL);
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		print_message("%s\n", bad[i]);
+		assert_int_equal(bf_parse_reltime(bad[i], "smhdw", now, &ns), -EINVAL);
+	}
+	assert_true(ns == 42);
+	/* the range: never before 1970, never past INT64_MAX ns, never wrapped */
+	assert_int_equal(bf_parse_reltime("-100000d", "d", now, &ns), -ERANGE);
+	assert_int_equal(bf_parse_reltime("+200000d", "d", now, &ns), -ERANGE);
+	assert_int_equal(bf_parse_reltime("+99999999999999999999s", "s", now, &ns), -ERANGE);
+	assert_int_equal(bf_parse_reltime("+1s", "s", -1, &ns), -ERANGE);
+	assert_int_equal(bf_parse_reltime("-1s", "s", SEC - 1, &ns), -ERANGE);
+	assert_int_equal(bf_parse_reltime("-1s", "s", SEC, &ns), 0);
+	assert_true(ns == 0);
+	assert_int_equal(bf_parse_reltime("+1s", "s", INT64_MAX - SEC, &ns), 0);
+	assert_true(ns == INT64_MAX);
+	/* malformed wins over too large */
+	assert_int_equal(bf_parse_reltime("+99999999999999999999x", "s", now, &ns), -EINVAL);
+}
+
 static void test_set_kinds(void **state)
 {
 	struct bf_lr_filter f = { 0 };
@@ -571,6 +609,7 @@ int main(void)
 		cmocka_unit_test(test_getline),
 		cmocka_unit_test(test_scan_counts_not_records),
 		cmocka_unit_test(test_parse_time),
+		cmocka_unit_test(test_parse_reltime),
 		cmocka_unit_test(test_set_kinds),
 		cmocka_unit_test(test_filter_time_kind_verdict_app),
 		cmocka_unit_test(test_filter_camera_dest),
