@@ -12,7 +12,7 @@
 
 /*
  * Who does what: lexer.c splits a line into tokens and holds the token
- * helpers; parser.c owns diagnostics, names, durations and the statement
+ * helpers; diag.c owns diagnostics; parser.c names, durations and the statement
  * table; parse_*.c parse one family of statements each; include.c reads
  * files and follows includes; check.c runs what can only be judged after
  * the last file; policy.c is the public entry points; describe.c prints.
@@ -99,7 +99,7 @@ struct parser {
 	size_t scratch_cap;
 };
 
-/* ---- parser.c: failures, arrays, diagnostics ---- */
+/* ---- diag.c: failures, arrays, diagnostics ---- */
 
 void bf_policy_fail(struct parser *ps, int rc);
 void *bf_policy_slot(struct parser *ps, void *arrp, size_t n, size_t size);
