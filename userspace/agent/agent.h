@@ -1,10 +1,11 @@
-/* agent.h - biofenced's state: the options, the loaded policies and struct bf_agent; each module declares its functions in its own header. */
+/* agent.h - biofenced's state: the options, the loaded policies, the kernel interface and struct bf_agent, a list of sub-structs each owned by the module that changes it. */
 #ifndef BF_AGENT_H
 #define BF_AGENT_H
 
 #include <limits.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #include "audit/audit.h"
 #include "compile.h"
@@ -19,31 +20,9 @@
 
 #define BF_EMBEDDED_NAME    "(embedded default policy)"
 #define BF_MAX_CLIENTS      16
-#define BF_PATH_CACHE       128
-
-/*
- * Paths learned once and kept for processes gone by the time we look:
- * exe (dev, inode) -> path, and cgroup (id, 0) -> path. Round-robin.
- */
-struct bf_path_cache {
-	struct {
-		uint64_t k1, k2;
-		char *path;
-	} e[BF_PATH_CACHE];
-	unsigned next;
-};
-
 #define BF_WINDOW_HISTORY   64
-#define BF_MAX_WATCHES      64  /* directories of camera paths watched for udev's links */
-#define BF_SOCKETS_SEEN     256
 
-/* A (process, socket) the socket scan has already acted on; inode 0: its CAP_NET_RAW warning. */
-struct bf_socket_seen {
-	uint32_t pid;
-	unsigned long inode;
-};
-
-/* The consent ledger as last read, and the capture windows. */
+/* The consent ledger as last read, and the capture windows (agent_consent.c, agent_ledger.c). */
 struct bf_consent_state {
 	struct bf_ledger ledger;
 	int ledger_err;         /* 0; -ENOENT: no ledger yet (no grants); else unusable */
@@ -55,6 +34,9 @@ struct bf_consent_state {
 	size_t n_win;
 	struct bf_window_info hist[BF_WINDOW_HISTORY]; /* retired: explain late events */
 	unsigned hist_next;
+	/* Where window entries and records go in the kernel; NULL until first use: the loader's maps. */
+	const struct agent_window_ops *ops;
+	void *ops_ctx;
 };
 
 /* A policy as parsed, resolved on this host and compiled into one slot. */
@@ -86,44 +68,145 @@ struct bf_options {
 	int verbosity;
 };
 
-struct bf_agent {
-	struct bf_options opt;
-	char cgroup_root[PATH_MAX];     /* the cgroup2 mount */
-	char cgroup[PATH_MAX];          /* the subtree we guard */
-	struct bf_loader ld;
-	struct bf_audit *audit;
+/*
+ * What the agent's decisions write to or read from the kernel, so that the
+ * decisions can be driven without BPF: biofenced points it at the
+ * bf_loader_* functions, unit tests at fakes. Each takes the agent's
+ * loader as its context, like the bf_loader_* calls it stands for.
+ */
+struct bf_kern_ops {
+	int (*stats)(struct bf_loader *l, uint64_t out[BF_STAT_N]);
+	int (*active)(struct bf_loader *l, struct bf_active *a);
+	int (*install)(struct bf_loader *l, const struct bf_tables *t);
+	int (*taint)(struct bf_loader *l, uint32_t tgid, const struct bf_taint *t);
+	int (*tainted)(struct bf_loader *l, uint32_t *tgids, size_t max, size_t *n);
+	int (*quota_use)(struct bf_loader *l, uint32_t id, struct bf_quota_use *get,
+			 const struct bf_quota_use *set);
+	int (*set_log_failed)(struct bf_loader *l, bool failed);
+	int (*lost_logged)(struct bf_loader *l, uint64_t *get, const uint64_t *set);
+};
+
+/* The state of each module: only the module named beside it changes it. */
+
+/* ---- agent_events.c ---- */
+
+#define BF_PATH_CACHE 128
+
+/*
+ * Paths learned once and kept for processes gone by the time we look:
+ * exe (dev, inode) -> path, and cgroup (id, 0) -> path. Round-robin.
+ */
+struct bf_path_cache {
+	struct {
+		uint64_t k1, k2;
+		char *path;
+	} e[BF_PATH_CACHE];
+	unsigned next;
+};
+
+/* What the dispatcher keeps between events. */
+struct bf_event_state {
 	struct ring_buffer *rb;
-	struct bf_loaded *cur;          /* in force */
-	struct bf_loaded *prev;         /* kept to explain events queued before a swap */
-	int epfd, sigfd, timerfd, ctlfd;
-	struct bf_ctl_client *clients[BF_MAX_CLIENTS];
-	int64_t boot_to_real_ns;        /* CLOCK_REALTIME - CLOCK_BOOTTIME */
-	uint64_t lost_reported;         /* kernel lost counter already logged */
-	uint64_t logged;                /* decision records written */
-	uint64_t log_errors;            /* records that could not be written */
-	uint64_t started_ns;
-	char lsm_status[160];
+	int64_t boot_to_real_ns;            /* CLOCK_REALTIME - CLOCK_BOOTTIME */
+	uint64_t lost_reported;             /* kernel lost counter already logged */
+	uint64_t unreadable;                /* events too short or of a kind this agent does not know */
 	struct bf_path_cache exe_paths;     /* kernel dev, inode -> exe path */
 	struct bf_path_cache cgroup_paths;  /* cgroup id (never reused) -> path */
-	struct bf_consent_state consent;
-	struct bf_dns *dns;             /* keeps policy host names resolved, off the loop */
-	bool log_failed;                /* the audit log could not be written (agent_logfail.c) */
-	uint64_t log_retry_ns;
-	uint64_t logfail_denials_at_start;
-	struct bf_logkey *log_key;      /* NULL: checkpoints are not signed (said in status) */
-	char log_key_status[256];
-	uint64_t last_checkpoint_ns;
-	struct bf_syslog *syslog;       /* NULL without --syslog */
-	unsigned metrics_ticks;         /* timer ticks since the metrics file was last written */
-	int metrics_err;                /* the last write's result, so a failure is logged once */
-	struct bf_socket_seen sockets_seen[BF_SOCKETS_SEEN];
-	unsigned sockets_seen_next;
-	int uevent_fd;                  /* kernel uevents, -1 if unavailable (agent_hotplug.c) */
+};
+
+/* ---- agent_hotplug.c ---- */
+
+#define BF_MAX_WATCHES 64  /* directories of camera paths watched for udev's links */
+
+struct bf_hotplug {
+	int uevent_fd;                  /* kernel uevents, -1 if unavailable */
 	int inotify_fd;                 /* the directories of camera paths, -1 if unavailable */
 	bool rewatch;                   /* a policy was installed: re-watch its camera directories */
 	struct { int wd; char *dir; } watches[BF_MAX_WATCHES];
 	size_t n_watches;
+};
+
+/* ---- agent_notify.c ---- */
+
+/* When the watchdog was last pinged; zero-initialised: not checked yet. */
+struct bf_watchdog {
+	int enabled;            /* 0 not checked yet, 1 on, -1 off */
+	uint64_t interval_us;   /* half of WatchdogSec= */
+	uint64_t last_us;
+};
+
+/* ---- agent_policy.c ---- */
+
+/* The policy in force and the one before it. */
+struct bf_policy_slots {
+	struct bf_loaded *cur;          /* in force */
+	struct bf_loaded *prev;         /* kept to explain events queued before a swap */
+};
+
+/* ---- agent_sink.c, agent_logfail.c ---- */
+
+/* The audit log and what is known about writing it. */
+struct bf_agent_log {
+	struct bf_audit *audit;
+	uint64_t logged;                /* decision records written */
+	uint64_t errors;                /* records that could not be written */
+	bool failed;                    /* the log could not be written (agent_logfail.c) */
+	uint64_t retry_ns;              /* CLOCK_MONOTONIC of the last recovery attempt */
+	uint64_t logfail_denials_at_start;
+	struct bf_logkey *key;          /* NULL: checkpoints are not signed (said in status) */
+	char key_status[256];
+	uint64_t last_checkpoint_ns;
+	struct bf_syslog *syslog;       /* NULL without --syslog */
+	unsigned metrics_ticks;         /* timer ticks since the metrics file was last written */
+	int metrics_err;                /* the last write's result, so a failure is logged once */
+};
+
+/* ---- agent_sockets.c ---- */
+
+#define BF_SOCKETS_SEEN 256
+
+/* The (process, socket) pairs the scan has already acted on; inode 0: its CAP_NET_RAW warning. */
+struct bf_sockets_seen {
+	struct { uint32_t pid; unsigned long inode; } e[BF_SOCKETS_SEEN];
+	unsigned next;
+};
+
+/* Where the agent looks at the host: the cgroup scope it guards and the /proc it reads. */
+struct bf_scope {
+	char cgroup_root[PATH_MAX];     /* the cgroup2 mount */
+	char cgroup[PATH_MAX];          /* the subtree we guard */
+	const char *proc;               /* "/proc"; a fake tree in unit tests */
+};
+
+/* The main loop's descriptors (biofenced.c). */
+struct bf_loop {
+	int epfd, sigfd, timerfd;
 	volatile int stop;              /* set by the signal path only */
+	struct bf_watchdog watchdog;    /* agent_notify.c */
+};
+
+/* The control socket and its clients (biofenced.c). */
+struct bf_ctl_server {
+	int fd;
+	struct bf_ctl_client *clients[BF_MAX_CLIENTS];
+};
+
+struct bf_agent {
+	struct bf_options opt;
+	struct bf_scope scope;
+	struct bf_loader ld;
+	const struct bf_kern_ops *kern;         /* every kernel write the modules' decisions make */
+	struct bf_policy_slots policy;          /* agent_policy.c */
+	struct bf_agent_log log;                /* agent_sink.c, agent_logfail.c, biofenced.c */
+	struct bf_event_state ev;               /* agent_events.c */
+	struct bf_hotplug hotplug;              /* agent_hotplug.c */
+	struct bf_sockets_seen sockets_seen;    /* agent_sockets.c */
+	struct bf_consent_state consent;        /* agent_consent.c, agent_ledger.c */
+	struct bf_dns *dns;                     /* keeps policy host names resolved, off the loop */
+	struct bf_loop loop;
+	struct bf_ctl_server ctl;
+	uint64_t started_ns;
+	char lsm_status[160];                   /* agent_status.c */
 };
 
 #endif /* BF_AGENT_H */

@@ -31,6 +31,82 @@ static const char *end_reason(uint32_t why)
 	}
 }
 
+struct agent_now agent_now(void)
+{
+	return (struct agent_now){ .real_ns = bf_now_ns(CLOCK_REALTIME),
+				   .boot_ns = bf_now_ns(CLOCK_BOOTTIME) };
+}
+
+/* ---- the kernel side: the loader's pinned maps and /proc ---- */
+
+static int k_next_id(void *ctx, uint32_t *id)
+{
+	return bf_loader_window_next(ctx, id);
+}
+
+static int k_info_put(void *ctx, const struct bf_window_info *w)
+{
+	return bf_loader_window_info_put(ctx, w);
+}
+
+static int k_info_del(void *ctx, uint32_t id)
+{
+	return bf_loader_window_info_del(ctx, id);
+}
+
+static int k_info_all(void *ctx, struct bf_window_info **out, size_t *n)
+{
+	return bf_loader_window_info_all(ctx, out, n);
+}
+
+static int k_set_put(void *ctx, uint32_t slot, uint32_t app, const struct bf_window_set *s)
+{
+	return bf_loader_window_put(ctx, slot, app, s);
+}
+
+static int k_taint_from(void *ctx, uint32_t origin, uint32_t *tgids, size_t max, size_t *n)
+{
+	return bf_loader_taint_from(ctx, origin, tgids, max, n);
+}
+
+static bool k_pid_holds(void *ctx, uint32_t pid, uint32_t major, uint32_t minor)
+{
+	return agent_pid_holds(pid, major, minor);
+}
+
+static bool still_holds(uint32_t pid, const void *ctx)
+{
+	const struct bf_window_holder *h = ctx;
+
+	return agent_pid_holds(pid, h->major, h->minor);
+}
+
+static int k_kill(void *ctx, uint32_t pid, const struct bf_window_holder *h)
+{
+	return agent_kill(pid, still_holds, h);
+}
+
+const struct agent_window_ops agent_window_loader_ops = {
+	.next_id = k_next_id, .info_put = k_info_put, .info_del = k_info_del,
+	.info_all = k_info_all, .set_put = k_set_put, .taint_from = k_taint_from,
+	.pid_holds = k_pid_holds, .kill = k_kill,
+};
+
+const struct agent_window_ops *agent_window_kernel(struct bf_consent_state *cs, struct bf_loader *ld)
+{
+	if (!cs->ops) {
+		cs->ops = &agent_window_loader_ops;
+		cs->ops_ctx = ld;
+	}
+	return cs->ops;
+}
+
+/* The kernel side of AG's windows. */
+static const struct agent_window_ops *kern(struct bf_agent *ag)
+{
+	return agent_window_kernel(&ag->consent, &ag->ld);
+}
+
 /* The bit of an app or camera of LD's policy; -1 if it has none by that name. */
 static int policy_index(const struct bf_loaded *ld, bool app, const char *name)
 {
@@ -104,9 +180,9 @@ static int sync_app(struct bf_agent *ag, int app)
 	if (!sets)
 		return -ENOMEM;
 	for (size_t i = 0; i < ag->consent.n_win; i++)
-		set_add(ag->cur, &ag->consent.win[i], sets, &apps);
-	err = bf_loader_window_put(&ag->ld, ag->cur->tables.slot, (uint32_t)app,
-				   (apps & (1ull << app)) ? &sets[app] : NULL);
+		set_add(ag->policy.cur, &ag->consent.win[i], sets, &apps);
+	err = kern(ag)->set_put(ag->consent.ops_ctx, ag->policy.cur->tables.slot, (uint32_t)app,
+				(apps & (1ull << app)) ? &sets[app] : NULL);
 	free(sets);
 	return err;
 }
@@ -116,17 +192,17 @@ static void sync_window(struct bf_agent *ag, const struct bf_window_info *w)
 	uint16_t purpose;
 	int app, cam, err;
 
-	if (!window_place(ag->cur, w, &app, &cam, &purpose))
+	if (!window_place(ag->policy.cur, w, &app, &cam, &purpose))
 		return;
 	err = sync_app(ag, app);
 	if (err)
 		log_errno(err, "updating the kernel entry of window %u", w->id);
 }
 
-struct bf_window_info *agent_window_find(struct bf_agent *ag, uint32_t id, bool open_only)
+struct bf_window_info *agent_window_find(struct bf_consent_state *cs, uint32_t id, bool open_only)
 {
-	for (size_t i = 0; i < ag->consent.n_win; i++) {
-		struct bf_window_info *w = &ag->consent.win[i];
+	for (size_t i = 0; i < cs->n_win; i++) {
+		struct bf_window_info *w = &cs->win[i];
 
 		if (w->id == id && (!open_only || w->state == BF_WINDOW_OPEN))
 			return w;
@@ -135,13 +211,13 @@ struct bf_window_info *agent_window_find(struct bf_agent *ag, uint32_t id, bool 
 }
 
 /* A window this agent knows: live, or retired not long ago. */
-static const struct bf_window_info *window_any(struct bf_agent *ag, uint32_t id)
+static const struct bf_window_info *window_any(struct bf_consent_state *cs, uint32_t id)
 {
-	const struct bf_window_info *w = agent_window_find(ag, id, false);
+	const struct bf_window_info *w = agent_window_find(cs, id, false);
 
 	for (unsigned i = 0; !w && id && i < BF_WINDOW_HISTORY; i++)
-		if (ag->consent.hist[i].id == id)
-			w = &ag->consent.hist[i];
+		if (cs->hist[i].id == id)
+			w = &cs->hist[i];
 	return w;
 }
 
@@ -154,10 +230,10 @@ static void add_time(struct json_object *o, const char *key, uint64_t ns)
 }
 
 /* Whose consent and for what: CONSENT_KEY names the grant id's member. */
-static void add_grant(struct bf_agent *ag, struct json_object *o, const char *consent_key,
-		      const struct bf_window_info *w)
+static void add_grant(const struct bf_consent_state *cs, struct json_object *o,
+		      const char *consent_key, const struct bf_window_info *w)
 {
-	const struct bf_consent_grant *g = bf_ledger_find(&ag->consent.ledger, w->consent);
+	const struct bf_consent_grant *g = bf_ledger_find(&cs->ledger, w->consent);
 
 	bf_json_add_str(o, consent_key, w->consent);
 	bf_json_add_str(o, "subject", g ? g->subject : NULL);
@@ -165,12 +241,13 @@ static void add_grant(struct bf_agent *ag, struct json_object *o, const char *co
 	bf_json_add_str(o, "notice", g ? g->notice : NULL);
 }
 
-struct json_object *agent_window_json(struct bf_agent *ag, const struct bf_window_info *w)
+struct json_object *agent_window_json(const struct bf_consent_state *cs,
+				      const struct bf_window_info *w)
 {
 	struct json_object *o = json_object_new_object();
 
 	bf_json_add_u64(o, "id", w->id);
-	add_grant(ag, o, "consent", w);
+	add_grant(cs, o, "consent", w);
 	bf_json_add_str(o, "app", w->app);
 	bf_json_add_str(o, "camera", w->camera);
 	bf_json_add_str(o, "rule", w->rule);
@@ -184,11 +261,12 @@ struct json_object *agent_window_json(struct bf_agent *ag, const struct bf_windo
 }
 
 /* The record's "consent" member: whose consent, for what, and the window. */
-static struct json_object *consent_obj(struct bf_agent *ag, const struct bf_window_info *w)
+static struct json_object *consent_obj(const struct bf_consent_state *cs,
+				       const struct bf_window_info *w)
 {
 	struct json_object *c = json_object_new_object(), *win = json_object_new_object();
 
-	add_grant(ag, c, "id", w);
+	add_grant(cs, c, "id", w);
 	bf_json_add_u64(win, "id", w->id);
 	add_time(win, "start", w->start_ns);
 	add_time(win, "end", w->end_ns);
@@ -199,24 +277,25 @@ static struct json_object *consent_obj(struct bf_agent *ag, const struct bf_wind
 }
 
 struct json_object *agent_consent_record(struct bf_agent *ag, const char *event,
-					 const struct bf_window_info *w)
+					 const struct bf_window_info *w, int64_t now_real_ns)
 {
-	struct json_object *rec = bf_audit_begin(ag->audit, "consent", bf_audit_now_ns());
+	struct json_object *rec = bf_audit_begin(ag->log.audit, "consent", (uint64_t)now_real_ns);
 
 	bf_json_add_str(rec, "event", event);
 	if (w) {
 		bf_json_add_str(rec, "app", w->app);
 		bf_json_add_str(rec, "camera", w->camera);
 		bf_json_add_str(rec, "rule", w->rule);
-		json_object_object_add(rec, "consent", consent_obj(ag, w));
+		json_object_object_add(rec, "consent", consent_obj(&ag->consent, w));
 	}
 	return rec;
 }
 
 int agent_window_open(struct bf_agent *ag, const struct bf_window_info *proto, uint32_t for_ms,
-		      struct bf_window_info **out)
+		      struct agent_now now, struct bf_window_info **out)
 {
 	struct bf_consent_state *cs = &ag->consent;
+	const struct agent_window_ops *k = kern(ag);
 	struct bf_window_info *w;
 	int err;
 
@@ -224,15 +303,15 @@ int agent_window_open(struct bf_agent *ag, const struct bf_window_info *proto, u
 		return -ENOSPC;
 	w = &cs->win[cs->n_win];
 	*w = *proto;
-	err = bf_loader_window_next(&ag->ld, &w->id);
+	err = k->next_id(cs->ops_ctx, &w->id);
 	if (err)
 		return err;
 	w->state = BF_WINDOW_OPEN;
-	w->start_ns = (uint64_t)bf_now_ns(CLOCK_REALTIME);
+	w->start_ns = (uint64_t)now.real_ns;
 	w->end_ns = w->start_ns + for_ms * NS_PER_MS;
-	w->end_boot_ns = (uint64_t)bf_now_ns(CLOCK_BOOTTIME) + for_ms * NS_PER_MS;
+	w->end_boot_ns = (uint64_t)now.boot_ns + for_ms * NS_PER_MS;
 	/* The record first: a kernel entry nobody can explain after a restart must not exist. */
-	err = bf_loader_window_info_put(&ag->ld, w);
+	err = k->info_put(cs->ops_ctx, w);
 	if (err)
 		return err;
 	cs->n_win++;
@@ -241,12 +320,12 @@ int agent_window_open(struct bf_agent *ag, const struct bf_window_info *proto, u
 		uint16_t purpose;
 		int app, cam;
 
-		if (window_place(ag->cur, w, &app, &cam, &purpose))
+		if (window_place(ag->policy.cur, w, &app, &cam, &purpose))
 			err = sync_app(ag, app);
 	}
 	if (err) {
 		cs->n_win--;
-		bf_loader_window_info_del(&ag->ld, w->id);
+		k->info_del(cs->ops_ctx, w->id);
 		return err;
 	}
 	*out = w;
@@ -254,7 +333,7 @@ int agent_window_open(struct bf_agent *ag, const struct bf_window_info *proto, u
 }
 
 void agent_window_end(struct bf_agent *ag, struct bf_window_info *w, enum bf_window_end why,
-		      struct json_object *by)
+		      struct json_object *by, int64_t now_real_ns)
 {
 	struct json_object *rec;
 	int err;
@@ -266,12 +345,13 @@ void agent_window_end(struct bf_agent *ag, struct bf_window_info *w, enum bf_win
 	w->state = BF_WINDOW_ENDED;
 	w->end_reason = why;
 	/* An expiry ended at its end, however late we notice: the kernel stopped it then. */
-	w->ended_ns = why == BF_WEND_EXPIRED ? w->end_ns : (uint64_t)bf_now_ns(CLOCK_REALTIME);
+	w->ended_ns = why == BF_WEND_EXPIRED ? w->end_ns : (uint64_t)now_real_ns;
 	sync_window(ag, w);
-	err = bf_loader_window_info_put(&ag->ld, w);
+	err = kern(ag)->info_put(ag->consent.ops_ctx, w);
 	if (err)
 		log_errno(err, "recording the end of window %u", w->id);
-	rec = agent_consent_record(ag, why == BF_WEND_EXPIRED ? "window-expire" : "window-close", w);
+	rec = agent_consent_record(ag, why == BF_WEND_EXPIRED ? "window-expire" : "window-close", w,
+				   now_real_ns);
 	bf_json_add_str(rec, "reason", end_reason(why));
 	if (by)
 		json_object_object_add(rec, "by", by);
@@ -282,13 +362,15 @@ void agent_window_end(struct bf_agent *ag, struct bf_window_info *w, enum bf_win
 
 void agent_consent_after_install(struct bf_agent *ag)
 {
+	int64_t now = bf_now_ns(CLOCK_REALTIME);
+
 	for (size_t i = 0; i < ag->consent.n_win; i++) {
 		struct bf_window_info *w = &ag->consent.win[i];
 		uint16_t purpose;
 		int app, cam;
 
-		if (w->state == BF_WINDOW_OPEN && !window_place(ag->cur, w, &app, &cam, &purpose))
-			agent_window_end(ag, w, BF_WEND_POLICY, NULL);
+		if (w->state == BF_WINDOW_OPEN && !window_place(ag->policy.cur, w, &app, &cam, &purpose))
+			agent_window_end(ag, w, BF_WEND_POLICY, NULL, now);
 	}
 }
 
@@ -307,41 +389,34 @@ static void add_holder(struct bf_agent *ag, struct bf_window_info *w, const stru
 	}
 	w->holders[w->n_holders++] = (struct bf_window_holder){ .tgid = e->tgid, .major = e->major,
 								 .minor = e->minor };
-	bf_loader_window_info_put(&ag->ld, w);
-}
-
-static bool still_holds(uint32_t pid, const void *ctx)
-{
-	const struct bf_window_holder *h = ctx;
-
-	return agent_pid_holds(pid, h->major, h->minor);
+	kern(ag)->info_put(ag->consent.ops_ctx, w);
 }
 
 static void act_on_holder(struct bf_agent *ag, const struct bf_window_info *w, uint32_t pid,
-			  const struct bf_window_holder *h)
+			  const struct bf_window_holder *h, int64_t now_real_ns)
 {
-	bool audit = ag->cur->policy->audit_mode;
-	char path[64], comm[32] = "", dev[32];
+	bool audit = ag->policy.cur->policy->audit_mode;
+	char path[PATH_MAX], comm[32] = "", dev[32];
 	struct json_object *rec;
 	int err = 0;
 	FILE *f;
 
-	snprintf(path, sizeof(path), "/proc/%u/comm", pid);
+	snprintf(path, sizeof(path), "%s/%u/comm", ag->scope.proc, pid);
 	if ((f = fopen(path, "re"))) {
 		if (fgets(comm, sizeof(comm), f))
 			comm[strcspn(comm, "\n")] = '\0';
 		fclose(f);
 	}
-	if (!audit && (err = agent_kill(pid, still_holds, h)) == -ESRCH)
+	if (!audit && (err = kern(ag)->kill(ag->consent.ops_ctx, pid, h)) == -ESRCH)
 		return;	/* it let go (or exited) between the two looks */
 	snprintf(dev, sizeof(dev), "%u:%u", h->major, h->minor);
-	rec = agent_consent_record(ag, audit ? "holder-report" : "holder-terminate", w);
+	rec = agent_consent_record(ag, audit ? "holder-report" : "holder-terminate", w, now_real_ns);
 	bf_json_add_str(rec, "verdict", "deny");
 	bf_json_add_bool(rec, "enforced", !audit && !err);
 	bf_json_add_u64(rec, "pid", pid);
 	bf_json_add_str(rec, "comm", comm);
 	bf_json_add_str(rec, "device", dev);
-	bf_json_add_u64(rec, "grace_ms", ag->cur->policy->grace_ms);
+	bf_json_add_u64(rec, "grace_ms", ag->policy.cur->policy->grace_ms);
 	bf_json_add_str(rec, "reason", audit ? "still holds the camera after its window and grace "
 					       "(audit mode: reported, not stopped)"
 					     : "still held the camera after its window and grace");
@@ -373,8 +448,9 @@ static bool has_pid(const uint32_t *v, size_t n, uint32_t x)
 	return false;
 }
 
-static void check_holders(struct bf_agent *ag, const struct bf_window_info *w)
+static void check_holders(struct bf_agent *ag, const struct bf_window_info *w, int64_t now_real_ns)
 {
+	const struct agent_window_ops *k = kern(ag);
 	struct bf_window_info *next = successor(ag, w);
 	uint32_t pids[64];
 
@@ -389,13 +465,13 @@ static void check_holders(struct bf_agent *ag, const struct bf_window_info *w)
 			continue;
 		}
 		/* Children inherit the descriptor with the taint: check them too. */
-		bf_loader_taint_from(&ag->ld, h->tgid, pids, 63, &n);
+		k->taint_from(ag->consent.ops_ctx, h->tgid, pids, 63, &n);
 		/* The opener itself, unless its own taint began here and listed it already. */
 		if (!has_pid(pids, n, h->tgid))
 			pids[n++] = h->tgid;
-		for (size_t k = 0; k < n; k++)
-			if (agent_pid_holds(pids[k], h->major, h->minor))
-				act_on_holder(ag, w, pids[k], h);
+		for (size_t j = 0; j < n; j++)
+			if (k->pid_holds(ag->consent.ops_ctx, pids[j], h->major, h->minor))
+				act_on_holder(ag, w, pids[j], h, now_real_ns);
 	}
 }
 
@@ -404,24 +480,24 @@ static void retire(struct bf_agent *ag, size_t i)
 {
 	struct bf_consent_state *cs = &ag->consent;
 
-	bf_loader_window_info_del(&ag->ld, cs->win[i].id);
+	kern(ag)->info_del(cs->ops_ctx, cs->win[i].id);
 	cs->hist[cs->hist_next++ % BF_WINDOW_HISTORY] = cs->win[i];
 	memmove(&cs->win[i], &cs->win[i + 1], (cs->n_win - i - 1) * sizeof(cs->win[0]));
 	cs->n_win--;
 }
 
-void agent_consent_tick(struct bf_agent *ag)
+void agent_consent_tick(struct bf_agent *ag, struct agent_now now)
 {
 	struct bf_consent_state *cs = &ag->consent;
-	int64_t boot = bf_now_ns(CLOCK_BOOTTIME), real = bf_now_ns(CLOCK_REALTIME);
-	uint64_t grace = (uint64_t)ag->cur->policy->grace_ms * NS_PER_MS;
+	uint64_t grace = (uint64_t)ag->policy.cur->policy->grace_ms * NS_PER_MS;
 
 	for (size_t i = 0; i < cs->n_win; i++)
-		if (cs->win[i].state == BF_WINDOW_OPEN && (uint64_t)boot >= cs->win[i].end_boot_ns)
-			agent_window_end(ag, &cs->win[i], BF_WEND_EXPIRED, NULL);
+		if (cs->win[i].state == BF_WINDOW_OPEN && (uint64_t)now.boot_ns >= cs->win[i].end_boot_ns)
+			agent_window_end(ag, &cs->win[i], BF_WEND_EXPIRED, NULL, now.real_ns);
 	for (size_t i = 0; i < cs->n_win;) {
-		if (cs->win[i].state == BF_WINDOW_ENDED && (uint64_t)real >= cs->win[i].ended_ns + grace) {
-			check_holders(ag, &cs->win[i]);
+		if (cs->win[i].state == BF_WINDOW_ENDED &&
+		    (uint64_t)now.real_ns >= cs->win[i].ended_ns + grace) {
+			check_holders(ag, &cs->win[i], now.real_ns);
 			retire(ag, i);
 			continue;
 		}
@@ -439,14 +515,14 @@ static bool camera_in(const struct bf_loaded *ld, uint64_t objs, const char *cam
 }
 
 /* The window that last ended for this app and purpose on one of this device's cameras. */
-static const struct bf_window_info *last_ended(struct bf_agent *ag, const struct bf_loaded *ld,
-					       const char *app, const char *purpose, uint64_t objs)
+static const struct bf_window_info *last_ended(const struct bf_consent_state *cs,
+					       const struct bf_loaded *ld, const char *app,
+					       const char *purpose, uint64_t objs)
 {
 	const struct bf_window_info *best = NULL;
 
-	for (size_t i = 0; i < ag->consent.n_win + BF_WINDOW_HISTORY; i++) {
-		const struct bf_window_info *w = i < ag->consent.n_win ? &ag->consent.win[i] :
-						  &ag->consent.hist[i - ag->consent.n_win];
+	for (size_t i = 0; i < cs->n_win + BF_WINDOW_HISTORY; i++) {
+		const struct bf_window_info *w = i < cs->n_win ? &cs->win[i] : &cs->hist[i - cs->n_win];
 
 		if (w->id && w->state == BF_WINDOW_ENDED && strcmp(w->app, app) == 0 &&
 		    strcmp(w->purpose, purpose) == 0 && camera_in(ld, objs, w->camera) && (!best || w->ended_ns > best->ended_ns))
@@ -455,34 +531,34 @@ static const struct bf_window_info *last_ended(struct bf_agent *ag, const struct
 	return best;
 }
 
-static const struct bf_window_info *open_elsewhere(struct bf_agent *ag, const char *app)
+static const struct bf_window_info *open_elsewhere(const struct bf_consent_state *cs, const char *app)
 {
-	for (size_t i = 0; i < ag->consent.n_win; i++)
-		if (ag->consent.win[i].state == BF_WINDOW_OPEN && strcmp(ag->consent.win[i].app, app) == 0)
-			return &ag->consent.win[i];
+	for (size_t i = 0; i < cs->n_win; i++)
+		if (cs->win[i].state == BF_WINDOW_OPEN && strcmp(cs->win[i].app, app) == 0)
+			return &cs->win[i];
 	return NULL;
 }
 
 /* Why a consent rule said no, in the words an inspector needs. */
-static void why_denied(struct bf_agent *ag, const struct bf_loaded *ld, const struct bf_event *e,
-		       const char *app, const char *purpose, struct json_object *c)
+static void why_denied(struct bf_consent_state *cs, const struct bf_loaded *ld,
+		       const struct bf_event *e, const char *app, const char *purpose,
+		       struct json_object *c)
 {
 	const struct bf_window_info *w = NULL, *other;
 	char buf[160];
 	const char *why = "no window";
 
-	if ((e->flags & BF_EF_WIN_EXPIRED) && (w = window_any(ag, e->window)))
+	if ((e->flags & BF_EF_WIN_EXPIRED) && (w = window_any(cs, e->window)))
 		why = "window expired";
-	else if ((w = last_ended(ag, ld, app, purpose, e->objs)) && w->end_reason != BF_WEND_POLICY)
+	else if ((w = last_ended(cs, ld, app, purpose, e->objs)) && w->end_reason != BF_WEND_POLICY)
 		why = w->end_reason == BF_WEND_EXPIRED ? "window expired" : end_reason(w->end_reason);
-	else if ((other = open_elsewhere(ag, app))) {
+	else if ((other = open_elsewhere(cs, app))) {
 		snprintf(buf, sizeof(buf), "camera not covered: window %u is open for camera %s",
 			 other->id, other->camera);
 		why = buf;
 	}
-	if (w) {
-		json_object_object_add(c, "last_window", consent_obj(ag, w));
-	}
+	if (w)
+		json_object_object_add(c, "last_window", consent_obj(cs, w));
 	bf_json_add_str(c, "reason", why);
 }
 
@@ -490,7 +566,8 @@ void agent_consent_on_capture(struct bf_agent *ag, const struct bf_loaded *ld,
 			      const struct bf_event *e, struct json_object *rec)
 {
 	const struct bf_rule_ast *ra = NULL;
-	const struct bf_window_info *w = window_any(ag, e->window);
+	struct bf_consent_state *cs = &ag->consent;
+	const struct bf_window_info *w = window_any(cs, e->window);
 	struct bf_window_info *live;
 	struct json_object *c;
 
@@ -498,8 +575,8 @@ void agent_consent_on_capture(struct bf_agent *ag, const struct bf_loaded *ld,
 	if (ld && e->rule < BF_MAX_RULES)
 		ra = &ld->policy->rules[ld->tables.capture_ast[e->rule]];
 	if (!(e->flags & BF_EF_NO_WINDOW) && w) {
-		c = consent_obj(ag, w);
-		live = agent_window_find(ag, e->window, false);
+		c = consent_obj(cs, w);
+		live = agent_window_find(cs, e->window, false);
 		if (live && (e->flags & BF_EF_ALLOW))
 			add_holder(ag, live, e);
 	} else {
@@ -508,10 +585,10 @@ void agent_consent_on_capture(struct bf_agent *ag, const struct bf_loaded *ld,
 		if (!(e->flags & BF_EF_NO_WINDOW))
 			bf_json_add_u64(c, "window", e->window);	/* one we never knew */
 		else if (ra)
-			why_denied(ag, ld, e, ra->app >= 0 ? ld->policy->apps[ra->app].name : "",
+			why_denied(cs, ld, e, ra->app >= 0 ? ld->policy->apps[ra->app].name : "",
 				   ra->purpose, c);
 		else if (w && (e->flags & BF_EF_WIN_EXPIRED)) {
-			json_object_object_add(c, "last_window", consent_obj(ag, w));
+			json_object_object_add(c, "last_window", consent_obj(cs, w));
 			bf_json_add_str(c, "reason", "window expired");
 		} else
 			bf_json_add_str(c, "reason", "no window");

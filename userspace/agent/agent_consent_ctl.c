@@ -1,4 +1,4 @@
-/* agent_consent_ctl.c - window-* and consent-* control commands: who may ask, what is checked, what is logged. */
+/* agent_consent_ctl.c - window-* and consent-* control commands: what is checked, what is logged (who may ask: agent_ctl.c). */
 #include <errno.h>
 #include <limits.h>
 #include <stdio.h>
@@ -10,54 +10,16 @@
 #include "agent.h"
 #include "agent_consent.h"
 #include "agent_consent_ctl.h"
+#include "agent_ctl_req.h"
 #include "agent_ledger.h"
-#include "agent_scan.h"
 #include "agent_sink.h"
 #include "log.h"
 #include "consent/window.h"
 #include "util.h"
 
-/* Who is asking, from SO_PEERCRED and /proc. */
-struct peer {
-	bool root;
-	bool broker;
-	const char *app;	/* the policy app the peer is, or NULL */
-	char exe[PATH_MAX];
-};
-
-static void identify(struct bf_agent *ag, const struct bf_ctl_client *c, struct peer *p)
-{
-	const struct bf_policy *pol = ag->cur->policy;
-	uint64_t apps = 0, brokers = 0;
-
-	memset(p, 0, sizeof(*p));
-	p->root = c->uid == 0;
-	/* Matched as the kernel matches processes: exe inode, uid and cgroup. */
-	if (agent_pid_apps(ag, (uint32_t)c->pid, (uint32_t)c->uid, &apps, p->exe, sizeof(p->exe)))
-		apps = 0;
-	for (size_t i = 0; i < pol->n_brokers; i++)
-		brokers |= 1ull << pol->brokers[i];
-	p->broker = apps & brokers;
-	if (apps & brokers)
-		p->app = pol->apps[__builtin_ctzll(apps & brokers)].name;
-	else if (apps)
-		p->app = pol->apps[__builtin_ctzll(apps)].name;
-}
-
-static struct json_object *by_json(const struct bf_ctl_client *c, const struct peer *p)
-{
-	struct json_object *o = json_object_new_object();
-
-	bf_json_add_u64(o, "pid", (uint64_t)c->pid);
-	bf_json_add_u64(o, "uid", (uint64_t)c->uid);
-	bf_json_add_str(o, "exe", p->exe[0] ? p->exe : NULL);
-	bf_json_add_str(o, "app", p->app);
-	bf_json_add_bool(o, "broker", p->broker);
-	return o;
-}
-
 /* A refusal names whose consent was asked for, when the ledger knows the id. */
-static void add_asked_consent(struct bf_agent *ag, struct json_object *rec, struct json_object *req)
+static void add_asked_consent(const struct bf_consent_state *cs, struct json_object *rec,
+			      struct json_object *req)
 {
 	struct json_object *v, *c;
 	const struct bf_consent_grant *g;
@@ -65,7 +27,7 @@ static void add_asked_consent(struct bf_agent *ag, struct json_object *rec, stru
 	if (!json_object_object_get_ex(req, "consent", &v) && !json_object_object_get_ex(req, "id", &v))
 		return;
 	if (!json_object_is_type(v, json_type_string) ||
-	    !(g = bf_ledger_find(&ag->consent.ledger, json_object_get_string(v))))
+	    !(g = bf_ledger_find(&cs->ledger, json_object_get_string(v))))
 		return;
 	c = json_object_new_object();
 	bf_json_add_str(c, "id", g->id);
@@ -76,59 +38,43 @@ static void add_asked_consent(struct bf_agent *ag, struct json_object *rec, stru
 }
 
 /* Every refusal is an error reply and one record: what was asked, by whom, why not. */
-static struct json_object *refuse(struct bf_agent *ag, const struct bf_ctl_client *c,
-				  const struct peer *p, const char *cmd, struct json_object *req,
-				  const char *code, const char *msg)
+struct json_object *agent_consent_refuse(struct agent_ctl_req *r, const char *code, const char *msg)
 {
-	struct json_object *rec = bf_audit_begin(ag->audit, "consent", bf_audit_now_ns()), *e;
+	struct bf_agent *ag = r->ag;
+	struct json_object *rec, *e;
 
-	bf_json_add_str(rec, "event", strcmp(cmd, "window-open") == 0 ? "window-refuse" : "request-refuse");
-	bf_json_add_str(rec, "cmd", cmd);
+	rec = agent_consent_record(ag, strcmp(r->cmd, "window-open") == 0 ? "window-refuse" :
+				   "request-refuse", NULL, r->now.real_ns);
+	bf_json_add_str(rec, "cmd", r->cmd);
 	bf_json_add_str(rec, "verdict", "deny");
 	e = json_object_new_object();
 	bf_json_add_str(e, "code", code);
 	bf_json_add_str(e, "message", msg);
 	json_object_object_add(rec, "error", e);
-	add_asked_consent(ag, rec, req);
+	add_asked_consent(&ag->consent, rec, r->req);
 	/* The request went through json-c's UTF-8 check; its size is bounded by the framing. */
-	json_object_object_add(rec, "request", json_object_get(req));
-	json_object_object_add(rec, "by", by_json(c, p));
+	json_object_object_add(rec, "request", json_object_get(r->req));
+	json_object_object_add(rec, "by", agent_peer_json(r->c, &r->peer));
 	agent_emit(ag, rec);
-	log_info("control: %s by pid %d refused: %s: %s", cmd, (int)c->pid, code, msg);
+	log_info("control: %s by pid %d refused: %s: %s", r->cmd, (int)r->c->pid, code, msg);
 	return bf_ctl_error(code, "%s", msg);
 }
 
-static struct json_object *check_who(struct bf_agent *ag, const struct bf_ctl_client *c,
-				     const struct peer *p, const char *cmd, struct json_object *req,
-				     bool broker_ok)
+/* NULL while the ledger is usable (or missing: no grants yet), else the refusal. */
+static struct json_object *ledger_refusal(struct agent_ctl_req *r)
 {
-	char msg[PATH_MAX + 128];
-
-	if (p->root || (broker_ok && p->broker))
-		return NULL;
-	if (broker_ok)
-		snprintf(msg, sizeof(msg), "%s needs root or a broker app; pid %d (%s) is not a broker of the policy in force",
-			 cmd, (int)c->pid, p->exe[0] ? p->exe : "exe unknown");
-	else
-		snprintf(msg, sizeof(msg), "%s needs root (peer uid %u)", cmd, (unsigned)c->uid);
-	return refuse(ag, c, p, cmd, req, "forbidden", msg);
-}
-
-static struct json_object *ledger_refusal(struct bf_agent *ag, const struct bf_ctl_client *c,
-					  const struct peer *p, const char *cmd, struct json_object *req)
-{
+	const struct bf_consent_state *cs = &r->ag->consent;
 	char msg[700];
 
-	if (!ag->consent.ledger_err || ag->consent.ledger_err == -ENOENT)
+	if (!cs->ledger_err || cs->ledger_err == -ENOENT)
 		return NULL;
-	snprintf(msg, sizeof(msg), "the consent ledger is unusable until repaired: %s",
-		 ag->consent.ledger_why);
-	return refuse(ag, c, p, cmd, req, "ledger-invalid", msg);
+	snprintf(msg, sizeof(msg), "the consent ledger is unusable until repaired: %s", cs->ledger_why);
+	return agent_consent_refuse(r, "ledger-invalid", msg);
 }
 
-static struct json_object *cmd_window_open(struct bf_agent *ag, const struct bf_ctl_client *c,
-					   const struct peer *p, struct json_object *req)
+struct json_object *agent_ctl_window_open(struct agent_ctl_req *r)
 {
+	struct bf_agent *ag = r->ag;
 	struct bf_window_info proto = {}, *w;
 	struct bf_window_plan plan;
 	struct bf_window_req wr;
@@ -137,33 +83,32 @@ static struct json_object *cmd_window_open(struct bf_agent *ag, const struct bf_
 	const struct bf_src *src;
 	int err;
 
-	if ((reply = check_who(ag, c, p, "window-open", req, true)) ||
-	    (reply = ledger_refusal(ag, c, p, "window-open", req)))
+	if ((reply = ledger_refusal(r)))
 		return reply;
-	if (bf_window_req_parse(req, &wr, &we) ||
-	    bf_window_plan(ag->cur->policy, &ag->cur->res, &ag->cur->tables, &ag->consent.ledger, &wr,
-			   bf_now_ns(CLOCK_REALTIME), &plan, &we))
-		return refuse(ag, c, p, "window-open", req, we.code, we.msg);
+	if (bf_window_req_parse(r->req, &wr, &we) ||
+	    bf_window_plan(ag->policy.cur->policy, &ag->policy.cur->res, &ag->policy.cur->tables, &ag->consent.ledger, &wr,
+			   r->now.real_ns, &plan, &we))
+		return agent_consent_refuse(r, we.code, we.msg);
 	snprintf(proto.consent, sizeof(proto.consent), "%s", wr.consent);
 	snprintf(proto.app, sizeof(proto.app), "%s", wr.app);
 	snprintf(proto.camera, sizeof(proto.camera), "%s", wr.camera);
 	snprintf(proto.purpose, sizeof(proto.purpose), "%s", plan.purpose);
-	src = &ag->cur->policy->rules[plan.rule_ast].src;
+	src = &ag->policy.cur->policy->rules[plan.rule_ast].src;
 	snprintf(proto.rule, sizeof(proto.rule), "%.100s:%u", src->file, src->line);
-	err = agent_window_open(ag, &proto, plan.for_ms, &w);
+	err = agent_window_open(ag, &proto, plan.for_ms, r->now, &w);
 	if (err) {
 		log_errno(err, "opening a window for %s on %s", wr.app, wr.camera);
-		return refuse(ag, c, p, "window-open", req, "internal", strerror(-err));
+		return agent_consent_refuse(r, "internal", strerror(-err));
 	}
-	rec = agent_consent_record(ag, "window-open", w);
+	rec = agent_consent_record(ag, "window-open", w, r->now.real_ns);
 	bf_json_add_str(rec, "verdict", "allow");
 	bf_json_add_u64(rec, "for_ms", plan.for_ms);
-	json_object_object_add(rec, "by", by_json(c, p));
+	json_object_object_add(rec, "by", agent_peer_json(r->c, &r->peer));
 	agent_emit(ag, rec);
 	log_info("window %u opened: %s may open %s for %u ms (consent %s)", w->id, w->app, w->camera,
 		 plan.for_ms, w->consent);
 	reply = bf_ctl_ok();
-	json_object_object_add(reply, "window", agent_window_json(ag, w));
+	json_object_object_add(reply, "window", agent_window_json(&ag->consent, w));
 	return reply;
 }
 
@@ -182,49 +127,44 @@ static int get_window_id(struct json_object *req, uint32_t *id)
 	return 0;
 }
 
-static struct json_object *cmd_window_close(struct bf_agent *ag, const struct bf_ctl_client *c,
-					    const struct peer *p, struct json_object *req)
+struct json_object *agent_ctl_window_close(struct agent_ctl_req *r)
 {
+	struct bf_consent_state *cs = &r->ag->consent;
 	struct bf_window_info *w;
 	struct json_object *reply;
 	char msg[64];
 	uint32_t id;
 
-	if ((reply = check_who(ag, c, p, "window-close", req, true)))
-		return reply;
-	if (get_window_id(req, &id))
-		return refuse(ag, c, p, "window-close", req, "bad-request",
-			      "\"id\" must be a window id (a positive integer)");
-	w = agent_window_find(ag, id, true);
+	if (get_window_id(r->req, &id))
+		return agent_consent_refuse(r, "bad-request",
+					    "\"id\" must be a window id (a positive integer)");
+	w = agent_window_find(cs, id, true);
 	if (!w) {
 		snprintf(msg, sizeof(msg), "no open window %u", id);
-		return refuse(ag, c, p, "window-close", req, "no-window", msg);
+		return agent_consent_refuse(r, "no-window", msg);
 	}
-	agent_window_end(ag, w, BF_WEND_CLOSED, by_json(c, p));
+	agent_window_end(r->ag, w, BF_WEND_CLOSED, agent_peer_json(r->c, &r->peer), r->now.real_ns);
 	reply = bf_ctl_ok();
-	json_object_object_add(reply, "window", agent_window_json(ag, w));
+	json_object_object_add(reply, "window", agent_window_json(cs, w));
 	return reply;
 }
 
-static struct json_object *cmd_window_list(struct bf_agent *ag, const struct bf_ctl_client *c,
-					   const struct peer *p, struct json_object *req)
+struct json_object *agent_ctl_window_list(struct agent_ctl_req *r)
 {
+	const struct bf_consent_state *cs = &r->ag->consent;
 	struct json_object *reply, *arr;
 
-	if ((reply = check_who(ag, c, p, "window-list", req, true)))
-		return reply;
 	arr = json_object_new_array();
-	for (size_t i = 0; i < ag->consent.n_win; i++)
-		if (ag->consent.win[i].state == BF_WINDOW_OPEN)
-			json_object_array_add(arr, agent_window_json(ag, &ag->consent.win[i]));
+	for (size_t i = 0; i < cs->n_win; i++)
+		if (cs->win[i].state == BF_WINDOW_OPEN)
+			json_object_array_add(arr, agent_window_json(cs, &cs->win[i]));
 	reply = bf_ctl_ok();
 	json_object_object_add(reply, "windows", arr);
 	return reply;
 }
 
 /* The grant as an inspector reads it, with its state now. */
-static struct json_object *agent_grant_json(struct bf_agent *ag, const struct bf_consent_grant *g,
-				     int64_t now)
+static struct json_object *grant_json(const struct bf_consent_grant *g, int64_t now)
 {
 	struct json_object *o = json_object_new_object(), *cams = json_object_new_array();
 	char buf[BF_RFC3339_BUFSZ];
@@ -335,11 +275,12 @@ static int grant_cameras(struct json_object *o, struct bf_consent_grant *g, char
 	return 0;
 }
 
-static int grant_from_json(struct json_object *o, struct bf_consent_grant *g, char *msg, size_t msglen)
+/* G from a consent-grant's "grant" object; "granted" defaults to NOW, "id" to a new one. */
+static int grant_from_json(struct json_object *o, struct bf_consent_grant *g, int64_t now,
+			   char *msg, size_t msglen)
 {
 	static const char *const known[] = { "id", "subject", "purpose", "cameras", "granted",
 					     "expires", "notice", "guardian" };
-	int64_t now = bf_now_ns(CLOCK_REALTIME);
 
 	json_object_object_foreach(o, k, v) {
 		bool ok = false;
@@ -384,12 +325,10 @@ static const char *append_code(int err)
 }
 
 /* A failed append: the first reason as the message, all of them as diagnostics. */
-static struct json_object *append_refusal(struct bf_agent *ag, const struct bf_ctl_client *c,
-					  const struct peer *p, const char *cmd, struct json_object *req,
-					  int err, const struct bf_diags *d)
+static struct json_object *append_refusal(struct agent_ctl_req *r, int err, const struct bf_diags *d)
 {
-	struct json_object *reply = refuse(ag, c, p, cmd, req, append_code(err),
-					   d->n ? d->msgs[0] : strerror(-err));
+	struct json_object *reply = agent_consent_refuse(r, append_code(err),
+							 d->n ? d->msgs[0] : strerror(-err));
 	struct json_object *arr = json_object_new_array();
 
 	for (size_t i = 0; i < d->n; i++)
@@ -398,37 +337,43 @@ static struct json_object *append_refusal(struct bf_agent *ag, const struct bf_c
 	return reply;
 }
 
-static struct json_object *cmd_consent_grant(struct bf_agent *ag, const struct bf_ctl_client *c,
-					     const struct peer *p, struct json_object *req)
+/* The grant is in the ledger: reread it, log who granted, reply with the grant. */
+static struct json_object *granted(struct agent_ctl_req *r, const struct bf_consent_grant *g)
+{
+	struct json_object *rec, *reply;
+
+	agent_consent_refresh_ledger(r->ag, true, r->now.real_ns);
+	rec = agent_consent_record(r->ag, "grant", NULL, r->now.real_ns);
+	json_object_object_add(rec, "consent", grant_json(g, r->now.real_ns));
+	json_object_object_add(rec, "by", agent_peer_json(r->c, &r->peer));
+	agent_emit(r->ag, rec);
+	reply = bf_ctl_ok();
+	json_object_object_add(reply, "grant", grant_json(g, r->now.real_ns));
+	return reply;
+}
+
+struct json_object *agent_ctl_consent_grant(struct agent_ctl_req *r)
 {
 	struct bf_consent_grant g = {};
-	struct json_object *reply, *grant, *rec;
+	struct json_object *reply, *grant;
 	struct bf_diags d = {};
 	char msg[256] = "";
 	int err;
 
-	if ((reply = check_who(ag, c, p, "consent-grant", req, false)) ||
-	    (reply = ledger_refusal(ag, c, p, "consent-grant", req)))
+	if ((reply = ledger_refusal(r)))
 		return reply;
-	if (!json_object_object_get_ex(req, "grant", &grant) || !json_object_is_type(grant, json_type_object))
-		return refuse(ag, c, p, "consent-grant", req, "bad-request", "missing \"grant\" object");
-	err = grant_from_json(grant, &g, msg, sizeof(msg));
-	err = err ?: bf_ledger_append_grant(agent_ledger_path(ag), &g, &d);
+	if (!json_object_object_get_ex(r->req, "grant", &grant) ||
+	    !json_object_is_type(grant, json_type_object))
+		return agent_consent_refuse(r, "bad-request", "missing \"grant\" object");
+	err = grant_from_json(grant, &g, r->now.real_ns, msg, sizeof(msg));
+	err = err ?: bf_ledger_append_grant(agent_ledger_path(r->ag), &g, &d);
 	if (err == -EINVAL && msg[0])
-		reply = refuse(ag, c, p, "consent-grant", req, "bad-request", msg);
+		reply = agent_consent_refuse(r, "bad-request", msg);
 	else if (err)
-		reply = append_refusal(ag, c, p, "consent-grant", req, err, &d);
+		reply = append_refusal(r, err, &d);
+	else
+		reply = granted(r, &g);
 	bf_diags_free(&d);
-	if (!err) {
-		agent_consent_refresh_ledger(ag, true);
-		rec = bf_audit_begin(ag->audit, "consent", bf_audit_now_ns());
-		bf_json_add_str(rec, "event", "grant");
-		json_object_object_add(rec, "consent", agent_grant_json(ag, &g, bf_now_ns(CLOCK_REALTIME)));
-		json_object_object_add(rec, "by", by_json(c, p));
-		agent_emit(ag, rec);
-		reply = bf_ctl_ok();
-		json_object_object_add(reply, "grant", agent_grant_json(ag, &g, bf_now_ns(CLOCK_REALTIME)));
-	}
 	grant_free(&g);
 	return reply;
 }
@@ -448,13 +393,12 @@ static int get_grant_id(struct json_object *req, char id[BF_CONSENT_TOKEN_MAX])
 }
 
 /*
- * When the person withdrew: now, or an earlier "time" (a withdrawal
+ * When the person withdrew: NOW, or an earlier "time" (a withdrawal
  * recorded late). Never later: a withdrawal is not postponed.
  */
-static int revoke_time(struct json_object *req, int64_t *when)
+static int revoke_time(struct json_object *req, int64_t now, int64_t *when)
 {
 	struct json_object *v;
-	int64_t now = bf_now_ns(CLOCK_REALTIME);
 
 	*when = now;
 	if (!json_object_object_get_ex(req, "time", &v))
@@ -465,92 +409,96 @@ static int revoke_time(struct json_object *req, int64_t *when)
 	return 0;
 }
 
-static struct json_object *cmd_consent_revoke(struct bf_agent *ag, const struct bf_ctl_client *c,
-					      const struct peer *p, struct json_object *req)
+/* The revoke record: whose consent (as the ledger knew it before the revoke), and who withdrew it. */
+static void log_revoke(struct agent_ctl_req *r, const char *id)
 {
-	struct json_object *reply, *rec, *closed = json_object_new_array();
-	const struct bf_consent_grant *g;
+	const struct bf_consent_grant *g = bf_ledger_find(&r->ag->consent.ledger, id);
+	struct json_object *rec = agent_consent_record(r->ag, "revoke", NULL, r->now.real_ns);
+	struct json_object *co = json_object_new_object();
+
+	bf_json_add_str(co, "id", id);
+	bf_json_add_str(co, "subject", g ? g->subject : NULL);
+	bf_json_add_str(co, "purpose", g ? g->purpose : NULL);
+	bf_json_add_str(co, "notice", g ? g->notice : NULL);
+	json_object_object_add(rec, "consent", co);
+	json_object_object_add(rec, "by", agent_peer_json(r->c, &r->peer));
+	agent_emit(r->ag, rec);
+}
+
+struct json_object *agent_ctl_consent_revoke(struct agent_ctl_req *r)
+{
+	const struct bf_consent_state *cs = &r->ag->consent;
+	struct json_object *reply, *closed;
 	char id[BF_CONSENT_TOKEN_MAX];
 	struct bf_diags d = {};
 	int64_t when;
 	int err;
 
-	if ((reply = check_who(ag, c, p, "consent-revoke", req, true)) ||
-	    (reply = ledger_refusal(ag, c, p, "consent-revoke", req)) ||
-	    (get_grant_id(req, id) &&
-	     (reply = refuse(ag, c, p, "consent-revoke", req, "bad-request", "\"id\" must be a consent id")))) {
-		json_object_put(closed);
+	if ((reply = ledger_refusal(r)))
 		return reply;
-	}
-	if (revoke_time(req, &when)) {
-		json_object_put(closed);
-		return refuse(ag, c, p, "consent-revoke", req, "bad-request",
-			      "\"time\" must be an RFC 3339 date-time, not in the future");
-	}
-	err = bf_ledger_append_revoke(agent_ledger_path(ag), id, when, &d);
+	if (get_grant_id(r->req, id))
+		return agent_consent_refuse(r, "bad-request", "\"id\" must be a consent id");
+	if (revoke_time(r->req, r->now.real_ns, &when))
+		return agent_consent_refuse(r, "bad-request",
+					    "\"time\" must be an RFC 3339 date-time, not in the future");
+	err = bf_ledger_append_revoke(agent_ledger_path(r->ag), id, when, &d);
 	if (err) {
-		reply = append_refusal(ag, c, p, "consent-revoke", req, err, &d);
+		reply = append_refusal(r, err, &d);
 		bf_diags_free(&d);
-		json_object_put(closed);
 		return reply;
 	}
-	for (size_t i = 0; i < ag->consent.n_win; i++)
-		if (ag->consent.win[i].state == BF_WINDOW_OPEN && strcmp(ag->consent.win[i].consent, id) == 0)
-			json_object_array_add(closed, json_object_new_int64(ag->consent.win[i].id));
-	rec = bf_audit_begin(ag->audit, "consent", bf_audit_now_ns());
-	bf_json_add_str(rec, "event", "revoke");
-	g = bf_ledger_find(&ag->consent.ledger, id);
-	{
-		struct json_object *co = json_object_new_object();
-
-		bf_json_add_str(co, "id", id);
-		bf_json_add_str(co, "subject", g ? g->subject : NULL);
-		bf_json_add_str(co, "purpose", g ? g->purpose : NULL);
-		bf_json_add_str(co, "notice", g ? g->notice : NULL);
-		json_object_object_add(rec, "consent", co);
-	}
-	json_object_object_add(rec, "by", by_json(c, p));
-	agent_emit(ag, rec);
+	closed = json_object_new_array();
+	for (size_t i = 0; i < cs->n_win; i++)
+		if (cs->win[i].state == BF_WINDOW_OPEN && strcmp(cs->win[i].consent, id) == 0)
+			json_object_array_add(closed, json_object_new_int64(cs->win[i].id));
+	log_revoke(r, id);
 	/* Rereading the ledger closes the grant's windows, in the kernel, before we reply. */
-	agent_consent_refresh_ledger(ag, true);
+	agent_consent_refresh_ledger(r->ag, true, r->now.real_ns);
 	reply = bf_ctl_ok();
 	bf_json_add_str(reply, "revoked", id);
 	json_object_object_add(reply, "closed_windows", closed);
 	return reply;
 }
 
-static struct json_object *cmd_consent_read(struct bf_agent *ag, const struct bf_ctl_client *c,
-					    const struct peer *p, const char *cmd, struct json_object *req)
+/* consent-list and consent-show read the ledger as it is on disk now. */
+static struct json_object *ledger_read(struct agent_ctl_req *r)
 {
-	const struct bf_ledger *l = &ag->consent.ledger;
+	agent_consent_refresh_ledger(r->ag, false, r->now.real_ns);
+	return ledger_refusal(r);
+}
+
+struct json_object *agent_ctl_consent_list(struct agent_ctl_req *r)
+{
+	const struct bf_ledger *l = &r->ag->consent.ledger;
+	struct json_object *reply, *arr;
+
+	if ((reply = ledger_read(r)))
+		return reply;
+	arr = json_object_new_array();
+	for (size_t i = 0; i < l->n_grants; i++)
+		json_object_array_add(arr, grant_json(&l->grants[i], r->now.real_ns));
+	reply = bf_ctl_ok();
+	json_object_object_add(reply, "grants", arr);
+	return reply;
+}
+
+struct json_object *agent_ctl_consent_show(struct agent_ctl_req *r)
+{
+	const struct bf_consent_state *cs = &r->ag->consent;
 	const struct bf_consent_grant *g;
 	struct json_object *reply, *arr, *o;
 	char id[BF_CONSENT_TOKEN_MAX];
-	int64_t now = bf_now_ns(CLOCK_REALTIME);
 
-	if ((reply = check_who(ag, c, p, cmd, req, false)))
+	if ((reply = ledger_read(r)))
 		return reply;
-	agent_consent_refresh_ledger(ag, false);
-	if ((reply = ledger_refusal(ag, c, p, cmd, req)))
-		return reply;
-	reply = bf_ctl_ok();
-	if (strcmp(cmd, "consent-list") == 0) {
-		arr = json_object_new_array();
-		for (size_t i = 0; i < l->n_grants; i++)
-			json_object_array_add(arr, agent_grant_json(ag, &l->grants[i], now));
-		json_object_object_add(reply, "grants", arr);
-		return reply;
-	}
-	json_object_put(reply);
-	if (get_grant_id(req, id))
-		return refuse(ag, c, p, cmd, req, "bad-request", "\"id\" must be a consent id");
-	if (!(g = bf_ledger_find(l, id)))
-		return refuse(ag, c, p, cmd, req, "no-grant", "no grant with that id in the ledger");
-	o = agent_grant_json(ag, g, now);
+	if (get_grant_id(r->req, id))
+		return agent_consent_refuse(r, "bad-request", "\"id\" must be a consent id");
+	if (!(g = bf_ledger_find(&cs->ledger, id)))
+		return agent_consent_refuse(r, "no-grant", "no grant with that id in the ledger");
+	o = grant_json(g, r->now.real_ns);
 	arr = json_object_new_array();
-	for (size_t i = 0; i < ag->consent.n_win + BF_WINDOW_HISTORY; i++) {
-		const struct bf_window_info *w = i < ag->consent.n_win ? &ag->consent.win[i] :
-						  &ag->consent.hist[i - ag->consent.n_win];
+	for (size_t i = 0; i < cs->n_win + BF_WINDOW_HISTORY; i++) {
+		const struct bf_window_info *w = i < cs->n_win ? &cs->win[i] : &cs->hist[i - cs->n_win];
 
 		if (w->id && strcmp(w->consent, id) == 0)
 			json_object_array_add(arr, json_object_new_int64(w->id));
@@ -559,27 +507,4 @@ static struct json_object *cmd_consent_read(struct bf_agent *ag, const struct bf
 	reply = bf_ctl_ok();
 	json_object_object_add(reply, "grant", o);
 	return reply;
-}
-
-struct json_object *agent_consent_ctl(struct bf_agent *ag, const struct bf_ctl_client *c,
-				      const char *cmd, struct json_object *req)
-{
-	struct peer p;
-
-	if (strncmp(cmd, "window-", 7) != 0 && strncmp(cmd, "consent-", 8) != 0)
-		return NULL;
-	identify(ag, c, &p);
-	if (strcmp(cmd, "window-open") == 0)
-		return cmd_window_open(ag, c, &p, req);
-	if (strcmp(cmd, "window-close") == 0)
-		return cmd_window_close(ag, c, &p, req);
-	if (strcmp(cmd, "window-list") == 0)
-		return cmd_window_list(ag, c, &p, req);
-	if (strcmp(cmd, "consent-grant") == 0)
-		return cmd_consent_grant(ag, c, &p, req);
-	if (strcmp(cmd, "consent-revoke") == 0)
-		return cmd_consent_revoke(ag, c, &p, req);
-	if (strcmp(cmd, "consent-list") == 0 || strcmp(cmd, "consent-show") == 0)
-		return cmd_consent_read(ag, c, &p, cmd, req);
-	return NULL;
 }

@@ -25,7 +25,7 @@ static bool lookup_now(void *ctx, const char *name, struct bf_dns_answer *a)
 	return true;
 }
 
-int agent_resolve_hosts_now(struct bf_agent *ag, struct bf_loaded *ld)
+int agent_resolve_hosts_now(struct bf_loaded *ld)
 {
 	int err = bf_resolve_hosts(ld->policy, &ld->res, lookup_now, ld);
 
@@ -35,35 +35,28 @@ int agent_resolve_hosts_now(struct bf_agent *ag, struct bf_loaded *ld)
 	return err;
 }
 
-struct cached_ctx {
-	struct bf_agent *ag;
-	const struct bf_loaded *prev;
-};
-
 /* Between loads: the thread's answer; never a lookup on the event loop. */
 static bool lookup_cached(void *ctx, const char *name, struct bf_dns_answer *a)
 {
-	const struct cached_ctx *c = ctx;
+	struct bf_dns *dns = ctx;
 
-	return c->ag->dns && bf_dns_get(c->ag->dns, name, a);
+	return dns && bf_dns_get(dns, name, a);
 }
 
-void agent_resolve_hosts_cached(struct bf_agent *ag, const struct bf_loaded *prev, struct bf_loaded *ld)
+void agent_resolve_hosts_cached(struct bf_dns *dns, struct bf_loaded *ld)
 {
-	struct cached_ctx c = { .ag = ag, .prev = prev };
-
-	if (bf_resolve_hosts(ld->policy, &ld->res, lookup_cached, &c))
+	if (bf_resolve_hosts(ld->policy, &ld->res, lookup_cached, dns))
 		log_warnx("re-resolving host names: out of memory");
 }
 
 /* The policy in force names these hosts: the thread keeps them, starting from the load's answers. */
-void agent_dns_installed(struct bf_agent *ag, struct bf_loaded *ld)
+void agent_dns_installed(struct bf_dns *dns, struct bf_loaded *ld)
 {
 	const struct bf_policy *p = ld->policy;
 	char **names = NULL;
 	size_t n = 0;
 
-	if (!ag->dns)
+	if (!dns)
 		return;
 	for (size_t i = 0; i < p->n_dests; i++)
 		for (size_t h = 0; h < p->dests[i].n_hosts; h++) {
@@ -74,9 +67,9 @@ void agent_dns_installed(struct bf_agent *ag, struct bf_loaded *ld)
 			names = nv;
 			names[n++] = p->dests[i].hosts[h];
 		}
-	if (bf_dns_want(ag->dns, names, n, p->dns_ttl_min_s, p->dns_ttl_max_s) == 0)
+	if (bf_dns_want(dns, names, n, p->dns_ttl_min_s, p->dns_ttl_max_s) == 0)
 		for (size_t i = 0; i < ld->n_seeds; i++)
-			bf_dns_seed(ag->dns, ld->seeds[i].name, &ld->seeds[i].a);
+			bf_dns_seed(dns, ld->seeds[i].name, &ld->seeds[i].a);
 	free(names);
 	free(ld->seeds);
 	ld->seeds = NULL;
@@ -99,7 +92,7 @@ static struct json_object *addr_list(const struct bf_dest_res *dr)
 	return arr;
 }
 
-void agent_log_dns_change(struct bf_agent *ag, const struct bf_loaded *old, const struct bf_loaded *now)
+void agent_log_dns_change(struct bf_agent_log *log, const struct bf_loaded *old, const struct bf_loaded *now)
 {
 	const struct bf_policy *p = now->policy;
 
@@ -110,13 +103,12 @@ void agent_log_dns_change(struct bf_agent *ag, const struct bf_loaded *old, cons
 		if (!p->dests[i].n_hosts || (a && a->n_addrs == b->n_addrs && !strcmp(a->why, b->why) &&
 		    (!a->n_addrs || !memcmp(a->addrs, b->addrs, a->n_addrs * sizeof(*a->addrs)))))
 			continue;
-		rec = bf_audit_begin(ag->audit, "agent", bf_audit_now_ns());
-		bf_json_add_str(rec, "event", "dns");
+		rec = agent_log_begin(log, "dns");
 		bf_json_add_str(rec, "dest_set", p->dests[i].name);
 		json_object_object_add(rec, "addresses", addr_list(b));
 		json_object_object_add(rec, "previous", addr_list(a));
 		bf_json_add_str(rec, "why", b->why[0] ? b->why : NULL);
-		agent_emit(ag, rec);
+		agent_log_emit(log, rec);
 		if (b->why[0])
 			log_warnx("dest %s: %s", p->dests[i].name, b->why);
 		else
@@ -127,7 +119,7 @@ void agent_log_dns_change(struct bf_agent *ag, const struct bf_loaded *old, cons
 /* Each dest with host names: the addresses in force and any failure. */
 struct json_object *agent_dns_status(struct bf_agent *ag)
 {
-	const struct bf_loaded *ld = ag->cur;
+	const struct bf_loaded *ld = ag->policy.cur;
 	struct json_object *o = json_object_new_object();
 
 	for (size_t i = 0; i < ld->policy->n_dests && ld->res.dests; i++) {

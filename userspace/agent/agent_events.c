@@ -22,17 +22,17 @@
 #include "util.h"
 
 /* Kernel stamps are CLOCK_BOOTTIME; the log speaks wall-clock UTC. */
-void agent_update_clock(struct bf_agent *ag)
+void agent_update_clock(struct bf_event_state *ev, uint64_t real_ns, uint64_t boot_ns)
 {
-	ag->boot_to_real_ns = (int64_t)(bf_now_ns(CLOCK_REALTIME) - bf_now_ns(CLOCK_BOOTTIME));
+	ev->boot_to_real_ns = (int64_t)(real_ns - boot_ns);
 }
 
 static const struct bf_loaded *loaded_for_seq(const struct bf_agent *ag, uint32_t seq)
 {
-	if (ag->cur && ag->cur->seq == seq)
-		return ag->cur;
-	if (ag->prev && ag->prev->seq == seq)
-		return ag->prev;
+	if (ag->policy.cur && ag->policy.cur->seq == seq)
+		return ag->policy.cur;
+	if (ag->policy.prev && ag->policy.prev->seq == seq)
+		return ag->policy.prev;
 	return NULL;
 }
 
@@ -62,25 +62,26 @@ static void path_cache_put(struct bf_path_cache *c, uint64_t k1, uint64_t k2, co
 	c->e[slot].path = strdup(path);
 }
 
-void agent_path_caches_free(struct bf_agent *ag)
+void agent_path_caches_free(struct bf_event_state *ev)
 {
 	for (unsigned i = 0; i < BF_PATH_CACHE; i++) {
-		free(ag->exe_paths.e[i].path);
-		free(ag->cgroup_paths.e[i].path);
+		free(ev->exe_paths.e[i].path);
+		free(ev->cgroup_paths.e[i].path);
+		ev->exe_paths.e[i].path = ev->cgroup_paths.e[i].path = NULL;
 	}
 }
 
 static const char *exe_known(const struct bf_agent *ag, uint64_t dev, uint64_t ino)
 {
-	const char *cached = path_cache_get(&ag->exe_paths, dev, ino);
+	const char *cached = path_cache_get(&ag->ev.exe_paths, dev, ino);
 
 	if (cached)
 		return cached;
-	for (size_t i = 0; ag->cur && i < ag->cur->policy->n_apps; i++) {
-		const struct bf_app_res *r = &ag->cur->res.apps[i];
+	for (size_t i = 0; ag->policy.cur && i < ag->policy.cur->policy->n_apps; i++) {
+		const struct bf_app_res *r = &ag->policy.cur->res.apps[i];
 
 		if (r->exe_ok && r->exe_dev == dev && r->exe_ino == ino)
-			return ag->cur->policy->apps[i].exe;
+			return ag->policy.cur->policy->apps[i].exe;
 	}
 	return NULL;
 }
@@ -91,17 +92,17 @@ static const char *exe_known(const struct bf_agent *ag, uint64_t dev, uint64_t i
  */
 static const char *exe_path(struct bf_agent *ag, const struct bf_event *e, char *buf, size_t len)
 {
-	char link[64];
+	char link[PATH_MAX];
 	struct stat st;
 	ssize_t n;
 
 	if (!e->exe_ino)
 		return NULL;
-	snprintf(link, sizeof(link), "/proc/%u/exe", e->tgid);
+	snprintf(link, sizeof(link), "%s/%u/exe", ag->scope.proc, e->tgid);
 	n = readlink(link, buf, len - 1);
 	if (n > 0 && stat(link, &st) == 0 && bf_kdev(st.st_dev) == e->exe_dev && st.st_ino == e->exe_ino) {
 		buf[n] = '\0';
-		path_cache_put(&ag->exe_paths, e->exe_dev, e->exe_ino, buf);
+		path_cache_put(&ag->ev.exe_paths, e->exe_dev, e->exe_ino, buf);
 		return buf;
 	}
 	return exe_known(ag, e->exe_dev, e->exe_ino);
@@ -128,17 +129,17 @@ static int cg_visit(const char *path, const struct stat *st, int type, struct FT
  */
 static const char *cgroup_by_id(struct bf_agent *ag, uint64_t cgid, char *buf, size_t len)
 {
-	size_t root = strlen(ag->cgroup_root);
-	const char *cached = path_cache_get(&ag->cgroup_paths, cgid, 0);
+	size_t root = strlen(ag->scope.cgroup_root);
+	const char *cached = path_cache_get(&ag->ev.cgroup_paths, cgid, 0);
 
 	if (cached)
 		return bf_pathf(buf, len, "%s", cached) ? NULL : buf;
 	cg_walk.cgid = cgid;
-	if (nftw(ag->cgroup, cg_visit, 16, FTW_PHYS) != 1)
+	if (nftw(ag->scope.cgroup, cg_visit, 16, FTW_PHYS) != 1)
 		return NULL;
 	if (bf_pathf(buf, len, "%s", cg_walk.found[root] ? cg_walk.found + root : "/"))
 		return NULL;
-	path_cache_put(&ag->cgroup_paths, cgid, 0, buf);
+	path_cache_put(&ag->ev.cgroup_paths, cgid, 0, buf);
 	return buf;
 }
 
@@ -146,12 +147,12 @@ static const char *cgroup_by_id(struct bf_agent *ag, uint64_t cgid, char *buf, s
 static const char *cgroup_path(struct bf_agent *ag, const struct bf_event *e, char *buf,
 			       size_t len)
 {
-	char path[64], full[PATH_MAX];
+	char path[PATH_MAX], full[PATH_MAX];
 	struct stat st;
 
-	snprintf(path, sizeof(path), "/proc/%u/cgroup", e->tgid);
+	snprintf(path, sizeof(path), "%s/%u/cgroup", ag->scope.proc, e->tgid);
 	if (bf_read_field(path, "0::", buf, len) ||
-	    bf_pathf(full, sizeof(full), "%s%s", ag->cgroup_root, buf) ||
+	    bf_pathf(full, sizeof(full), "%s%s", ag->scope.cgroup_root, buf) ||
 	    stat(full, &st) < 0 || st.st_ino != e->cgid)
 		return cgroup_by_id(ag, e->cgid, buf, len);
 	return buf;
@@ -269,7 +270,7 @@ static void add_taint(struct json_object *rec, const struct bf_agent *ag, const 
 	bf_json_add_u64(taint, "origin_pid", e->taint.origin_tgid);
 	snprintf(dev, sizeof(dev), "%u:%u", e->taint.major, e->taint.minor);
 	bf_json_add_str(taint, "device", dev);
-	bf_format_rfc3339(when, sizeof(when), e->taint.since_ns + (uint64_t)ag->boot_to_real_ns);
+	bf_format_rfc3339(when, sizeof(when), e->taint.since_ns + (uint64_t)ag->ev.boot_to_real_ns);
 	bf_json_add_str(taint, "since", when);
 	json_object_object_add(rec, "taint", taint);
 }
@@ -338,62 +339,144 @@ static void add_socket(struct json_object *rec, const struct bf_agent *ag, const
 	add_taint(rec, ag, e);
 }
 
-int agent_on_event(void *ctx, void *data, size_t size)
+/* Capture details, then what the consent module has to say about a window it passed. */
+static void add_capture_event(struct bf_agent *ag, struct json_object *rec, const struct bf_loaded *ld,
+			      const void *data, uint64_t objs)
 {
-	struct bf_agent *ag = ctx;
 	const struct bf_event *e = data;
-	const struct bf_loaded *ld;
+
+	add_capture(rec, ld, e, objs);
+	if (e->flags & BF_EF_CONSENT)
+		agent_consent_on_capture(ag, ld, e, rec);
+}
+
+static void add_export_event(struct bf_agent *ag, struct json_object *rec, const struct bf_loaded *ld,
+			     const void *data, uint64_t objs)
+{
+	add_export(rec, ag, ld, data, objs);
+}
+
+static void add_ipc_event(struct bf_agent *ag, struct json_object *rec, const struct bf_loaded *ld,
+			  const void *data, uint64_t objs)
+{
+	add_ipc(rec, ag, ld, data, objs);
+}
+
+static void add_socket_event(struct bf_agent *ag, struct json_object *rec, const struct bf_loaded *ld,
+			     const void *data, uint64_t objs)
+{
+	(void)ld, (void)objs;
+	add_socket(rec, ag, data);
+}
+
+struct event_kind;
+typedef void (*event_detail_fn)(struct bf_agent *ag, struct json_object *rec, const struct bf_loaded *ld,
+				const void *data, uint64_t objs);
+typedef void (*event_handler_fn)(struct bf_agent *ag, const struct event_kind *k, const void *data);
+
+/* One kind of ring-buffer event: how big it is, who handles it, and for decisions the record's details. */
+struct event_kind {
+	size_t size;                    /* shorter events are not ours: ignored */
+	event_handler_fn handle;
+	const char *record;             /* decisions: the audit record's kind */
+	bool builtin;                   /* decisions no rule may allow: the record names no rule */
+	event_detail_fn detail;         /* decisions: what is particular to the kind */
+};
+
+static void on_decision(struct bf_agent *ag, const struct event_kind *k, const void *data);
+static void on_quota(struct bf_agent *ag, const struct event_kind *k, const void *data);
+
+static const struct event_kind event_kinds[] = {
+	[BF_KIND_CAPTURE] = { sizeof(struct bf_event), on_decision, "capture", false, add_capture_event },
+	[BF_KIND_EXPORT] = { sizeof(struct bf_event), on_decision, "export", false, add_export_event },
+	[BF_KIND_IPC] = { sizeof(struct bf_ipc_event), on_decision, "ipc", false, add_ipc_event },
+	[BF_KIND_SOCKET] = { sizeof(struct bf_event), on_decision, "socket", true, add_socket_event },
+	[BF_KIND_QUOTA] = { sizeof(struct bf_event), on_quota, NULL, false, NULL },
+};
+
+static void on_quota(struct bf_agent *ag, const struct event_kind *k, const void *data)
+{
+	(void)k;
+	agent_quota_event(ag, data);
+}
+
+/* The deciding rule, or why there is none: fills the app and object masks the record names. */
+static void add_decider(struct json_object *rec, const struct event_kind *k, const struct bf_loaded *ld,
+			const struct bf_event *e, uint64_t *apps, uint64_t *objs)
+{
+	*apps = e->apps;
+	*objs = e->objs;
+	if (k->builtin) {
+		bf_json_add_str(rec, "rule", "builtin");	/* no rule may allow it */
+		*objs = 0;
+	} else if (ld) {
+		add_rule(rec, ld, e, apps, objs);
+	} else {
+		/* Queued by an agent before us, under tables we never compiled. */
+		bf_json_add_str(rec, "rule", e->rule == BF_RULE_DEFAULT ? "default" : "previous-agent");
+	}
+}
+
+static void on_decision(struct bf_agent *ag, const struct event_kind *k, const void *data)
+{
+	const struct bf_event *e = data;
+	const struct bf_loaded *ld = loaded_for_seq(ag, e->policy_seq);
 	struct json_object *rec;
 	uint64_t apps, objs;
 	int app;
 
-	if (size < sizeof(*e))
-		return 0;
-	if (e->kind == BF_KIND_QUOTA) {
-		agent_quota_event(ag, e);
-		return 0;
-	}
-	ld = loaded_for_seq(ag, e->policy_seq);
-	if (e->kind == BF_KIND_IPC && size < sizeof(struct bf_ipc_event))
-		return 0;
-	rec = bf_audit_begin(ag->audit, e->kind == BF_KIND_CAPTURE ? "capture" :
-					e->kind == BF_KIND_IPC ? "ipc" :
-					e->kind == BF_KIND_SOCKET ? "socket" : "export",
-			     e->boot_ns + (uint64_t)ag->boot_to_real_ns);
+	rec = bf_audit_begin(ag->log.audit, k->record, e->boot_ns + (uint64_t)ag->ev.boot_to_real_ns);
 	bf_json_add_str(rec, "verdict", (e->flags & BF_EF_DENY_RULE) || !(e->flags & BF_EF_ALLOW) ?
 					"deny" : "allow");
 	bf_json_add_bool(rec, "enforced", e->flags & BF_EF_ENFORCED);
-	if (e->kind == BF_KIND_SOCKET) {
-		bf_json_add_str(rec, "rule", "builtin");	/* no rule may allow it */
-		apps = e->apps;
-		objs = 0;
-	} else if (ld) {
-		add_rule(rec, ld, e, &apps, &objs);
-	} else {
-		/* Queued by an agent before us, under tables we never compiled. */
-		bf_json_add_str(rec, "rule", e->rule == BF_RULE_DEFAULT ? "default" : "previous-agent");
-		apps = e->apps;
-		objs = e->objs;
-	}
+	add_decider(rec, k, ld, e, &apps, &objs);
 	add_process(ag, rec, e);
 	app = lowest_bit(apps);
 	bf_json_add_str(rec, "app", ld && app >= 0 && (size_t)app < ld->policy->n_apps ?
 				    ld->policy->apps[app].name : NULL);
-	if (e->kind == BF_KIND_CAPTURE)
-		add_capture(rec, ld, e, objs);
-	else if (e->kind == BF_KIND_IPC)
-		add_ipc(rec, ag, ld, data, objs);
-	if (e->kind == BF_KIND_CAPTURE && (e->flags & BF_EF_CONSENT))
-		agent_consent_on_capture(ag, ld, e, rec);
-	if (e->kind == BF_KIND_EXPORT)
-		add_export(rec, ag, ld, e, objs);
-	if (e->kind == BF_KIND_SOCKET)
-		add_socket(rec, ag, e);
+	k->detail(ag, rec, ld, data, objs);
 	bf_json_add_u64(rec, "policy_seq", e->policy_seq);
-	if (bf_audit_emit(ag->audit, rec) == 0)
-		ag->logged++;
+	if (bf_audit_emit(ag->log.audit, rec) == 0)
+		ag->log.logged++;
 	else
-		ag->log_errors++;
+		ag->log.errors++;
+}
+
+/*
+ * An event this agent cannot read: pinned programs of another version, or
+ * a bug. A decision was taken that the log cannot describe, so it is
+ * counted and said, at the 1st, 2nd, 4th, 8th... one so a flood of them
+ * cannot flood the log too.
+ */
+static void on_unreadable(struct bf_agent *ag, const struct bf_event *e, size_t size)
+{
+	uint64_t n = ++ag->ev.unreadable;
+	struct json_object *rec;
+
+	if (n & (n - 1))
+		return;
+	log_warnx("ring buffer: %" PRIu64 " event(s) this agent cannot read (last: %zu bytes%s%u)",
+		  n, size, size >= sizeof(*e) ? ", kind " : "", size >= sizeof(*e) ? e->kind : 0);
+	rec = agent_log_begin(&ag->log, "event-unreadable");
+	bf_json_add_u64(rec, "size", size);
+	if (size >= sizeof(*e))
+		bf_json_add_u64(rec, "event_kind", e->kind);
+	bf_json_add_u64(rec, "total", n);
+	agent_log_emit(&ag->log, rec);
+}
+
+int agent_on_event(void *ctx, void *data, size_t size)
+{
+	const struct bf_event *e = data;
+	const struct event_kind *k = NULL;
+
+	if (size >= sizeof(*e) && e->kind < sizeof(event_kinds) / sizeof(event_kinds[0]))
+		k = &event_kinds[e->kind];
+	if (!k || !k->handle || size < k->size) {
+		on_unreadable(ctx, e, size);
+		return 0;
+	}
+	k->handle(ctx, k, data);
 	return 0;
 }
 
@@ -403,17 +486,17 @@ void agent_check_lost(struct bf_agent *ag)
 	uint64_t st[BF_STAT_N];
 	struct json_object *rec;
 
-	if (bf_loader_stats(&ag->ld, st) != 0 || st[BF_STAT_LOST] <= ag->lost_reported)
+	if (ag->kern->stats(&ag->ld, st) != 0 || st[BF_STAT_LOST] <= ag->ev.lost_reported)
 		return;
-	rec = bf_audit_begin(ag->audit, "lost", bf_audit_now_ns());
-	bf_json_add_u64(rec, "count", st[BF_STAT_LOST] - ag->lost_reported);
+	rec = bf_audit_begin(ag->log.audit, "lost", bf_audit_now_ns());
+	bf_json_add_u64(rec, "count", st[BF_STAT_LOST] - ag->ev.lost_reported);
 	bf_json_add_u64(rec, "total", st[BF_STAT_LOST]);
 	bf_json_add_str(rec, "reason", "ring buffer full: the kernel decided, but could not report");
 	log_warnx("%llu events lost (ring buffer full)",
-		  (unsigned long long)(st[BF_STAT_LOST] - ag->lost_reported));
-	if (bf_audit_emit(ag->audit, rec) == 0) {
-		ag->lost_reported = st[BF_STAT_LOST];
-		bf_loader_lost_logged(&ag->ld, NULL, &ag->lost_reported);
+		  (unsigned long long)(st[BF_STAT_LOST] - ag->ev.lost_reported));
+	if (bf_audit_emit(ag->log.audit, rec) == 0) {
+		ag->ev.lost_reported = st[BF_STAT_LOST];
+		ag->kern->lost_logged(&ag->ld, NULL, &ag->ev.lost_reported);
 	} else
-		ag->log_errors++;
+		ag->log.errors++;
 }

@@ -44,80 +44,79 @@ static int open_uevent(void)
 	return fd;
 }
 
-/* Neither source is required: without them the one-second re-resolve still follows devices. */
-void agent_hotplug_open(struct bf_agent *ag)
+void agent_hotplug_open(struct bf_hotplug *hp)
 {
 	int fd = open_uevent();
 
 	if (fd < 0)
 		log_errno(fd, "kernel uevents (cameras are re-resolved once a second only)");
-	ag->uevent_fd = fd < 0 ? -1 : fd;
-	ag->inotify_fd = inotify_init1(IN_CLOEXEC | IN_NONBLOCK);
-	if (ag->inotify_fd < 0)
+	hp->uevent_fd = fd < 0 ? -1 : fd;
+	hp->inotify_fd = inotify_init1(IN_CLOEXEC | IN_NONBLOCK);
+	if (hp->inotify_fd < 0)
 		log_warn("inotify (camera links are re-resolved once a second only)");
 }
 
-void agent_hotplug_close(struct bf_agent *ag)
+void agent_hotplug_close(struct bf_hotplug *hp)
 {
-	if (ag->uevent_fd >= 0)
-		close(ag->uevent_fd);
-	if (ag->inotify_fd >= 0)
-		close(ag->inotify_fd);
-	ag->uevent_fd = ag->inotify_fd = -1;
-	for (size_t i = 0; i < ag->n_watches; i++)
-		free(ag->watches[i].dir);
-	ag->n_watches = 0;
+	if (hp->uevent_fd >= 0)
+		close(hp->uevent_fd);
+	if (hp->inotify_fd >= 0)
+		close(hp->inotify_fd);
+	hp->uevent_fd = hp->inotify_fd = -1;
+	for (size_t i = 0; i < hp->n_watches; i++)
+		free(hp->watches[i].dir);
+	hp->n_watches = 0;
 }
 
-static int watch_find(const struct bf_agent *ag, const char *dir, int wd)
+static int watch_find(const struct bf_hotplug *hp, const char *dir, int wd)
 {
-	for (size_t i = 0; i < ag->n_watches; i++)
-		if (dir ? strcmp(ag->watches[i].dir, dir) == 0 : ag->watches[i].wd == wd)
+	for (size_t i = 0; i < hp->n_watches; i++)
+		if (dir ? strcmp(hp->watches[i].dir, dir) == 0 : hp->watches[i].wd == wd)
 			return (int)i;
 	return -1;
 }
 
 /* Watch DIR unless it already is; a directory that does not exist yet is tried again next time. */
-static void watch_dir(struct bf_agent *ag, const char *dir, bool *used)
+static void watch_dir(struct bf_hotplug *hp, const char *dir, bool *used)
 {
-	int w = watch_find(ag, dir, 0), wd;
+	int w = watch_find(hp, dir, 0), wd;
 
 	if (w >= 0) {
 		used[w] = true;
 		return;
 	}
-	if (ag->n_watches == BF_MAX_WATCHES) {
+	if (hp->n_watches == BF_MAX_WATCHES) {
 		log_debug("inotify: more than %d camera path directories; %s is re-resolved once a second",
 			  BF_MAX_WATCHES, dir);
 		return;
 	}
-	wd = inotify_add_watch(ag->inotify_fd, dir, WATCH_MASK);
+	wd = inotify_add_watch(hp->inotify_fd, dir, WATCH_MASK);
 	if (wd < 0)
 		return;
 	/* Two spellings of one directory share a wd: keep the first. */
-	w = watch_find(ag, NULL, wd);
+	w = watch_find(hp, NULL, wd);
 	if (w >= 0) {
 		used[w] = true;
 		return;
 	}
-	ag->watches[ag->n_watches].dir = strdup(dir);
-	if (!ag->watches[ag->n_watches].dir) {
-		inotify_rm_watch(ag->inotify_fd, wd);
+	hp->watches[hp->n_watches].dir = strdup(dir);
+	if (!hp->watches[hp->n_watches].dir) {
+		inotify_rm_watch(hp->inotify_fd, wd);
 		return;
 	}
-	ag->watches[ag->n_watches].wd = wd;
-	used[ag->n_watches++] = true;
+	hp->watches[hp->n_watches].wd = wd;
+	used[hp->n_watches++] = true;
 }
 
 /* Directories no camera path of the policy in force lives in any more. */
-static void unwatch_unused(struct bf_agent *ag, const bool *used)
+static void unwatch_unused(struct bf_hotplug *hp, const bool *used)
 {
-	for (size_t i = ag->n_watches; i-- > 0;) {
+	for (size_t i = hp->n_watches; i-- > 0;) {
 		if (used[i])
 			continue;
-		inotify_rm_watch(ag->inotify_fd, ag->watches[i].wd);
-		free(ag->watches[i].dir);
-		ag->watches[i] = ag->watches[--ag->n_watches];
+		inotify_rm_watch(hp->inotify_fd, hp->watches[i].wd);
+		free(hp->watches[i].dir);
+		hp->watches[i] = hp->watches[--hp->n_watches];
 	}
 }
 
@@ -128,14 +127,12 @@ static void unwatch_unused(struct bf_agent *ag, const bool *used)
  * picked up, those a reload dropped are let go, and a watch already in
  * place costs a string compare.
  */
-void agent_hotplug_watch(struct bf_agent *ag)
+void agent_hotplug_watch(struct bf_hotplug *hp, const struct bf_policy *p)
 {
 	bool used[BF_MAX_WATCHES] = { false };
-	const struct bf_policy *p;
 
-	if (ag->inotify_fd < 0 || !ag->cur)
+	if (hp->inotify_fd < 0 || !p)
 		return;
-	p = ag->cur->policy;
 	for (size_t i = 0; i < p->n_cameras; i++) {
 		for (size_t k = 0; k < p->cameras[i].n_paths; k++) {
 			char dir[PATH_MAX];
@@ -146,10 +143,10 @@ void agent_hotplug_watch(struct bf_agent *ag)
 			if (!slash)
 				continue;
 			slash[slash == dir] = '\0';	/* "/video0" watches "/" */
-			watch_dir(ag, dir, used);
+			watch_dir(hp, dir, used);
 		}
 	}
-	unwatch_unused(ag, used);
+	unwatch_unused(hp, used);
 }
 
 /* The value of KEY in a uevent's NUL-separated KEY=VALUE list, or NULL. */
@@ -163,11 +160,8 @@ static const char *uevent_get(const char *buf, size_t len, const char *key)
 	return NULL;
 }
 
-/*
- * A device node came or went (a camera path may name any character
- * device), or a V4L2 node changed: describe it in WHY, else false.
- */
-static bool uevent_relevant(const char *buf, size_t len, char *why, size_t whylen, bool *v4l2)
+/* A device node came or went (a camera path may name any character device), or a V4L2 node changed. */
+bool agent_uevent_relevant(const char *buf, size_t len, char *why, size_t whylen, bool *v4l2)
 {
 	const char *action = uevent_get(buf, len, "ACTION");
 	const char *devname = uevent_get(buf, len, "DEVNAME");
@@ -189,11 +183,11 @@ void agent_on_uevent(struct bf_agent *ag)
 	bool overflow = false, why_v4l2 = false;
 
 	for (;;) {
-		struct sockaddr_nl sa;
+		struct sockaddr_nl sa = { 0 };	/* a sender that names no address is port 0 */
 		struct iovec iov = { buf, sizeof(buf) - 1 };
 		struct msghdr msg = { .msg_name = &sa, .msg_namelen = sizeof(sa), .msg_iov = &iov,
 				      .msg_iovlen = 1 };
-		ssize_t n = recvmsg(ag->uevent_fd, &msg, 0);
+		ssize_t n = recvmsg(ag->hotplug.uevent_fd, &msg, 0);
 		char one[160];
 		bool v4l2;
 
@@ -207,7 +201,7 @@ void agent_on_uevent(struct bf_agent *ag)
 		if (sa.nl_pid != 0 || n == 0)
 			continue;
 		buf[n] = '\0';
-		if (!uevent_relevant(buf, (size_t)n, one, sizeof(one), &v4l2))
+		if (!agent_uevent_relevant(buf, (size_t)n, one, sizeof(one), &v4l2))
 			continue;
 		more += why[0] != '\0';
 		/* The record names the first V4L2 node of a burst, else its first device. */
@@ -231,10 +225,10 @@ void agent_on_inotify(struct bf_agent *ag)
 	char why[160] = "";
 	ssize_t n;
 
-	while ((n = read(ag->inotify_fd, buf, sizeof(buf))) > 0) {
+	while ((n = read(ag->hotplug.inotify_fd, buf, sizeof(buf))) > 0) {
 		for (char *p = buf; p < buf + n;) {
 			const struct inotify_event *ev = (const struct inotify_event *)p;
-			int w = watch_find(ag, NULL, ev->wd);
+			int w = watch_find(&ag->hotplug, NULL, ev->wd);
 
 			p += sizeof(*ev) + ev->len;
 			/* Events were dropped: whatever they were, look again. */
@@ -243,12 +237,12 @@ void agent_on_inotify(struct bf_agent *ag)
 			if (w < 0)
 				continue;
 			if (!why[0])
-				snprintf(why, sizeof(why), "inotify %s%s%s", ag->watches[w].dir,
+				snprintf(why, sizeof(why), "inotify %s%s%s", ag->hotplug.watches[w].dir,
 					 ev->len ? "/" : "", ev->len ? ev->name : "");
 			/* The directory went away: forget it, so it is watched again once it is back. */
 			if (ev->mask & IN_IGNORED) {
-				free(ag->watches[w].dir);
-				ag->watches[w] = ag->watches[--ag->n_watches];
+				free(ag->hotplug.watches[w].dir);
+				ag->hotplug.watches[w] = ag->hotplug.watches[--ag->hotplug.n_watches];
 			}
 		}
 	}

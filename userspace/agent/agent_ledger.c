@@ -30,10 +30,9 @@ static bool same_file(const struct bf_consent_state *cs, const struct stat *st)
 }
 
 /* Each open window must still stand on a usable grant; a withdrawal ends it at once. */
-static void recheck_grants(struct bf_agent *ag)
+static void recheck_grants(struct bf_agent *ag, int64_t now)
 {
 	struct bf_consent_state *cs = &ag->consent;
-	int64_t now = bf_now_ns(CLOCK_REALTIME);
 
 	for (size_t i = 0; i < cs->n_win; i++) {
 		struct bf_window_info *w = &cs->win[i];
@@ -42,27 +41,27 @@ static void recheck_grants(struct bf_agent *ag)
 		if (w->state != BF_WINDOW_OPEN)
 			continue;
 		if (cs->ledger_err && cs->ledger_err != -ENOENT) {
-			agent_window_end(ag, w, BF_WEND_LEDGER, NULL);
+			agent_window_end(ag, w, BF_WEND_LEDGER, NULL, now);
 			continue;
 		}
 		rc = bf_consent_check(&cs->ledger, w->consent, w->purpose, w->camera, now, NULL);
 		if (rc)
 			agent_window_end(ag, w, rc == -EKEYREVOKED ? BF_WEND_REVOKED : BF_WEND_GRANT_ENDED,
-					 NULL);
+					 NULL, now);
 	}
 }
 
 /* A state change of the ledger is logged once, not on every look. */
-static void log_ledger_state(struct bf_agent *ag, const struct bf_diags *d, int was)
+static void log_ledger_state(struct bf_agent *ag, const struct bf_diags *d, int was, int64_t now)
 {
 	struct bf_consent_state *cs = &ag->consent;
 	struct json_object *rec, *arr;
 
 	if (cs->ledger_err == was && !(cs->ledger_err && cs->ledger_err != -ENOENT))
 		return;
-	rec = bf_audit_begin(ag->audit, "consent", bf_audit_now_ns());
-	bf_json_add_str(rec, "event", cs->ledger_err == 0 ? "ledger-ok" :
-				      cs->ledger_err == -ENOENT ? "ledger-missing" : "ledger-invalid");
+	rec = agent_consent_record(ag, cs->ledger_err == 0 ? "ledger-ok" :
+				   cs->ledger_err == -ENOENT ? "ledger-missing" : "ledger-invalid",
+				   NULL, now);
 	bf_json_add_str(rec, "ledger", agent_ledger_path(ag));
 	bf_json_add_u64(rec, "grants", cs->ledger.n_grants);
 	if (cs->ledger_err && cs->ledger_err != -ENOENT) {
@@ -112,7 +111,7 @@ static int check_owner(struct bf_agent *ag, const struct stat *st, struct bf_led
 	return -EPERM;
 }
 
-void agent_consent_refresh_ledger(struct bf_agent *ag, bool force)
+void agent_consent_refresh_ledger(struct bf_agent *ag, bool force, int64_t now_real_ns)
 {
 	struct bf_consent_state *cs = &ag->consent;
 	struct bf_diags diags = {};
@@ -132,7 +131,7 @@ void agent_consent_refresh_ledger(struct bf_agent *ag, bool force)
 			log_info("no consent ledger at %s: no grants yet", agent_ledger_path(ag));
 		else
 			ledger_unusable(ag, err, NULL);
-		log_ledger_state(ag, NULL, was);
+		log_ledger_state(ag, NULL, was, now_real_ns);
 		goto recheck;
 	}
 	if (!force && same_file(cs, &st))
@@ -155,10 +154,10 @@ void agent_consent_refresh_ledger(struct bf_agent *ag, bool force)
 		log_info("consent ledger %s: %zu grants, %zu revoked", agent_ledger_path(ag),
 			 cs->ledger.n_grants, cs->ledger.n_revokes);
 	}
-	log_ledger_state(ag, &diags, was);
+	log_ledger_state(ag, &diags, was, now_real_ns);
 	bf_diags_free(&diags);
 recheck:
-	recheck_grants(ag);
+	recheck_grants(ag, now_real_ns);
 }
 
 #define LEDGER_CHECK_NS 1000000000ll	/* how often the ledger file is looked at */
@@ -168,20 +167,20 @@ recheck:
  * a revoked grant closes its windows here first. Called from the loop, not
  * from the consent module, so that ledger and consent do not call each other.
  */
-void agent_ledger_tick(struct bf_agent *ag)
+void agent_ledger_tick(struct bf_agent *ag, struct agent_now now)
 {
-	int64_t boot = bf_now_ns(CLOCK_BOOTTIME);
-
-	if (boot < ag->consent.next_ledger_check_ns)
+	if (now.boot_ns < ag->consent.next_ledger_check_ns)
 		return;
-	ag->consent.next_ledger_check_ns = boot + LEDGER_CHECK_NS;
-	agent_consent_refresh_ledger(ag, false);
+	ag->consent.next_ledger_check_ns = now.boot_ns + LEDGER_CHECK_NS;
+	agent_consent_refresh_ledger(ag, false, now.real_ns);
 }
 
 /* Windows outlive the agent in the kernel; their records in the pinned map tell us whose they are. */
 int agent_consent_start(struct bf_agent *ag)
 {
 	struct bf_consent_state *cs = &ag->consent;
+	const struct agent_window_ops *k = agent_window_kernel(cs, &ag->ld);
+	int64_t now = bf_now_ns(CLOCK_REALTIME);
 	struct bf_window_info *all;
 	size_t n;
 	int err;
@@ -189,15 +188,15 @@ int agent_consent_start(struct bf_agent *ag)
 	cs->win = calloc(BF_MAX_WINDOWS, sizeof(*cs->win));
 	if (!cs->win)
 		return -ENOMEM;
-	agent_consent_refresh_ledger(ag, true);
-	err = bf_loader_window_info_all(&ag->ld, &all, &n);
+	agent_consent_refresh_ledger(ag, true, now);
+	err = k->info_all(cs->ops_ctx, &all, &n);
 	if (err)
 		return err;
 	for (size_t i = 0; i < n; i++) {
 		struct json_object *rec;
 
 		cs->win[cs->n_win++] = all[i];
-		rec = agent_consent_record(ag, "window-adopt", &all[i]);
+		rec = agent_consent_record(ag, "window-adopt", &all[i], now);
 		bf_json_add_str(rec, "state", all[i].state == BF_WINDOW_OPEN ? "open" : "ended");
 		agent_emit(ag, rec);
 		log_info("adopted window %u (%s on %s, consent %s) from the previous agent", all[i].id,
@@ -215,13 +214,13 @@ void agent_consent_stop(struct bf_agent *ag)
 	ag->consent.n_win = 0;
 }
 
-struct json_object *agent_consent_status(struct bf_agent *ag)
+struct json_object *agent_consent_status(const struct bf_consent_state *cs, const char *ledger_path,
+					 uint32_t grace_ms)
 {
-	struct bf_consent_state *cs = &ag->consent;
 	struct json_object *o = json_object_new_object(), *ids = json_object_new_array();
 	size_t open = 0;
 
-	bf_json_add_str(o, "ledger", agent_ledger_path(ag));
+	bf_json_add_str(o, "ledger", ledger_path);
 	bf_json_add_str(o, "ledger_state", cs->ledger_err == 0 ? "ok" :
 					   cs->ledger_err == -ENOENT ? "missing (no grants yet)" : "UNUSABLE");
 	if (cs->ledger_err && cs->ledger_err != -ENOENT)
@@ -235,6 +234,6 @@ struct json_object *agent_consent_status(struct bf_agent *ag)
 	}
 	bf_json_add_u64(o, "windows_open", open);
 	json_object_object_add(o, "windows", ids);
-	bf_json_add_u64(o, "grace_ms", ag->cur->policy->grace_ms);
+	bf_json_add_u64(o, "grace_ms", grace_ms);
 	return o;
 }

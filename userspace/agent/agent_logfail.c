@@ -6,6 +6,7 @@
 
 #include "agent.h"
 #include "agent_logfail.h"
+#include "agent_sink.h"
 #include "log.h"
 #include "util.h"
 
@@ -15,18 +16,18 @@ static uint64_t logfail_denials(struct bf_agent *ag)
 {
 	uint64_t st[BF_STAT_N] = {};
 
-	bf_loader_stats(&ag->ld, st);
+	ag->kern->stats(&ag->ld, st);
 	return st[BF_STAT_LOGFAIL_DENY];
 }
 
 /* First notice: the kernel learns it at once; the policy in force decides what it does about it. */
 static void start_failure(struct bf_agent *ag, int err)
 {
-	bool cont = ag->cur->policy->log_failure_continue;
-	int r = bf_loader_set_log_failed(&ag->ld, true);
+	bool cont = ag->policy.cur->policy->log_failure_continue;
+	int r = ag->kern->set_log_failed(&ag->ld, true);
 
-	ag->log_failed = true;
-	ag->logfail_denials_at_start = logfail_denials(ag);
+	ag->log.failed = true;
+	ag->log.logfail_denials_at_start = logfail_denials(ag);
 	if (r)
 		log_errno(r, "telling the kernel the audit log failed");
 	log_warnx("audit log %s cannot be written (%s): %s", ag->opt.log, strerror(-err),
@@ -38,37 +39,37 @@ static void start_failure(struct bf_agent *ag, int err)
 static struct json_object *failure_record(struct bf_agent *ag, uint64_t since, uint64_t unwritten,
 					  int err)
 {
-	struct json_object *rec = bf_audit_begin(ag->audit, "agent", bf_audit_now_ns());
+	struct json_object *rec = agent_log_begin(&ag->log, "log-failure");
 	char when[BF_RFC3339_BUFSZ];
 
-	bf_json_add_str(rec, "event", "log-failure");
 	bf_format_rfc3339(when, sizeof(when), since);
 	bf_json_add_str(rec, "since", when);
 	bf_format_rfc3339(when, sizeof(when), bf_audit_now_ns());
 	bf_json_add_str(rec, "until", when);
 	bf_json_add_str(rec, "error", strerror(-err));
 	bf_json_add_u64(rec, "records_lost", unwritten);
-	bf_json_add_str(rec, "policy", ag->cur->policy->log_failure_continue ? "continue" : "deny-capture");
-	bf_json_add_u64(rec, "captures_refused", logfail_denials(ag) - ag->logfail_denials_at_start);
+	bf_json_add_str(rec, "policy", ag->policy.cur->policy->log_failure_continue ?
+				       "continue" : "deny-capture");
+	bf_json_add_u64(rec, "captures_refused", logfail_denials(ag) - ag->log.logfail_denials_at_start);
 	return rec;
 }
 
-void agent_check_log(struct bf_agent *ag)
+void agent_check_log(struct bf_agent *ag, uint64_t now)
 {
-	uint64_t since, unwritten, now = (uint64_t)bf_now_ns(CLOCK_MONOTONIC);
+	uint64_t since, unwritten;
 	int err, r;
 
-	if (!bf_audit_failing(ag->audit, &since, &unwritten, &err))
+	if (!bf_audit_failing(ag->log.audit, &since, &unwritten, &err))
 		return;
-	if (!ag->log_failed)
+	if (!ag->log.failed)
 		start_failure(ag, err);
-	if (now - ag->log_retry_ns < RETRY_NS)
+	if (now - ag->log.retry_ns < RETRY_NS)
 		return;
-	ag->log_retry_ns = now;
-	if (bf_audit_emit_recovery(ag->audit, failure_record(ag, since, unwritten, err)))
+	ag->log.retry_ns = now;
+	if (bf_audit_emit_recovery(ag->log.audit, failure_record(ag, since, unwritten, err)))
 		return;
-	ag->log_failed = false;
-	r = bf_loader_set_log_failed(&ag->ld, false);
+	ag->log.failed = false;
+	r = ag->kern->set_log_failed(&ag->ld, false);
 	if (r)
 		log_errno(r, "telling the kernel the audit log works again");
 	log_info("audit log %s can be written again; %llu records were lost meanwhile", ag->opt.log,
@@ -81,11 +82,11 @@ struct json_object *agent_log_state(struct bf_agent *ag)
 	char when[BF_RFC3339_BUFSZ], buf[256];
 	int err;
 
-	if (!bf_audit_failing(ag->audit, &since, &unwritten, &err))
+	if (!bf_audit_failing(ag->log.audit, &since, &unwritten, &err))
 		return json_object_new_string("ok");
 	bf_format_rfc3339(when, sizeof(when), since);
 	snprintf(buf, sizeof(buf), "FAILING since %s (%s): %llu records lost; %s", when, strerror(-err),
-		 (unsigned long long)unwritten, ag->cur->policy->log_failure_continue ?
+		 (unsigned long long)unwritten, ag->policy.cur->policy->log_failure_continue ?
 		 "captures go on unrecorded" : "camera opens are refused");
 	return json_object_new_string(buf);
 }

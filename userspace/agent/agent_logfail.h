@@ -4,7 +4,11 @@
 
 #include "agent.h"
 
-void agent_check_log(struct bf_agent *ag);
+/*
+ * Call every turn with CLOCK_MONOTONIC NOW: a log that started failing is
+ * told to the kernel at once, and a recovery is tried once a second.
+ */
+void agent_check_log(struct bf_agent *ag, uint64_t now);
 struct json_object *agent_log_state(struct bf_agent *ag);
 
 #endif /* BF_AGENT_LOGFAIL_H */

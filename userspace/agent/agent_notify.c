@@ -2,20 +2,11 @@
 #include <errno.h>
 #include <stdint.h>
 #include <stdlib.h>
-#include <time.h>
 
 #include <systemd/sd-daemon.h>
 
 #include "agent_notify.h"
 #include "log.h"
-
-static uint64_t mono_usec(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
-}
 
 static void notify(const char *what, int r)
 {
@@ -43,22 +34,17 @@ void agent_notify_failed(int err, const char *status)
 	notify("ERRNO", sd_notifyf(0, "STATUS=%s\nERRNO=%d", status, err < 0 ? -err : err));
 }
 
-void agent_notify_watchdog(void)
+void agent_notify_watchdog(struct bf_watchdog *w, uint64_t now_us)
 {
-	static int enabled = -1;
-	static uint64_t interval, last;
-	uint64_t now;
-
-	if (enabled < 0) {
+	if (!w->enabled) {
 		/* 0 keeps $WATCHDOG_USEC set: the check is made once, at the first turn. */
-		enabled = sd_watchdog_enabled(0, &interval) > 0;
-		interval /= 2;
+		w->enabled = sd_watchdog_enabled(0, &w->interval_us) > 0 ? 1 : -1;
+		w->interval_us /= 2;
 	}
-	if (!enabled)
+	if (w->enabled < 0)
 		return;
-	now = mono_usec();
-	if (last && now - last < interval)
+	if (w->last_us && now_us - w->last_us < w->interval_us)
 		return;
-	last = now;
+	w->last_us = now_us;
 	notify("WATCHDOG=1", sd_notify(0, "WATCHDOG=1"));
 }

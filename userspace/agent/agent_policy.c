@@ -47,8 +47,8 @@ int agent_load_policy(struct bf_agent *ag, struct bf_loaded **out, struct bf_dia
 					     diags);
 	}
 	ld->owns_policy = true;
-	err = err ?: bf_resolve(ld->policy, ag->cgroup_root, &ld->res);
-	err = err ?: agent_resolve_hosts_now(ag, ld);
+	err = err ?: bf_resolve(ld->policy, ag->scope.cgroup_root, &ld->res);
+	err = err ?: agent_resolve_hosts_now(ld);
 	if (err) {
 		bf_loaded_free(ld);
 		return err;
@@ -64,7 +64,7 @@ int agent_install(struct bf_agent *ag, struct bf_loaded *ld, char *errbuf, size_
 	struct bf_active active;
 	int err;
 
-	err = bf_loader_active(&ag->ld, &active);
+	err = ag->kern->active(&ag->ld, &active);
 	if (err) {
 		snprintf(errbuf, errlen, "reading the active slot: %s", strerror(-err));
 		return err;
@@ -80,22 +80,22 @@ int agent_install(struct bf_agent *ag, struct bf_loaded *ld, char *errbuf, size_
 		return err;
 	}
 	agent_consent_fill(ag, ld);	/* open windows carry over into the new tables */
-	err = bf_loader_install(&ag->ld, &ld->tables);
+	err = ag->kern->install(&ag->ld, &ld->tables);
 	if (err) {
 		snprintf(errbuf, errlen, "writing the tables: %s", strerror(-err));
 		return err;
 	}
-	bf_loaded_free(ag->prev);
-	ag->prev = ag->cur;
-	ag->cur = ld;
+	bf_loaded_free(ag->policy.prev);
+	ag->policy.prev = ag->policy.cur;
+	ag->policy.cur = ld;
 	agent_consent_after_install(ag);
-	agent_dns_installed(ag, ld);
+	agent_dns_installed(ag->dns, ld);
 	/*
 	 * The new policy may name paths in other directories: the main loop
 	 * re-watches at the end of this turn, so that the policy module never
 	 * calls the hot-plug module, which calls it (agent_reresolve).
 	 */
-	ag->rewatch = true;
+	ag->hotplug.rewatch = true;
 	return 0;
 }
 
@@ -143,9 +143,8 @@ static struct json_object *diags_json(const struct bf_diags *d)
 static void log_reload(struct bf_agent *ag, const char *trigger, const char *result,
 		       struct json_object *detail)
 {
-	struct json_object *rec = bf_audit_begin(ag->audit, "agent", bf_audit_now_ns());
+	struct json_object *rec = agent_log_begin(&ag->log, "reload");
 
-	bf_json_add_str(rec, "event", "reload");
 	bf_json_add_str(rec, "trigger", trigger);
 	bf_json_add_str(rec, "result", result);
 	json_object_object_foreach(detail, k, v)
@@ -174,17 +173,17 @@ int agent_reload(struct bf_agent *ag, const char *trigger, struct json_object *r
 		json_object_object_add(detail, "diagnostics", diags_json(&diags));
 		if (errbuf[0])
 			bf_json_add_str(detail, "error", errbuf);
-		bf_json_add_str(detail, "kept_sha256", ag->cur->digest);
-		log_warnx("reload (%s) refused, the policy in force stays (%s)", trigger, ag->cur->digest);
+		bf_json_add_str(detail, "kept_sha256", ag->policy.cur->digest);
+		log_warnx("reload (%s) refused, the policy in force stays (%s)", trigger, ag->policy.cur->digest);
 		for (size_t i = 0; i < diags.n; i++)
 			log_warnx("%s", diags.msgs[i]);
 		log_reload(ag, trigger, "refused", detail);
 	} else {
-		bf_json_add_str(detail, "policy", ag->cur->source);
-		bf_json_add_str(detail, "sha256", ag->cur->digest);
-		bf_json_add_u64(detail, "policy_seq", ag->cur->seq);
-		json_object_object_add(detail, "unresolved", agent_unresolved(ag->cur));
-		log_info("reload (%s): policy %s in force (%s)", trigger, ag->cur->source, ag->cur->digest);
+		bf_json_add_str(detail, "policy", ag->policy.cur->source);
+		bf_json_add_str(detail, "sha256", ag->policy.cur->digest);
+		bf_json_add_u64(detail, "policy_seq", ag->policy.cur->seq);
+		json_object_object_add(detail, "unresolved", agent_unresolved(ag->policy.cur));
+		log_info("reload (%s): policy %s in force (%s)", trigger, ag->policy.cur->source, ag->policy.cur->digest);
 		log_reload(ag, trigger, "applied", detail);
 	}
 	if (reply) {
@@ -196,36 +195,28 @@ int agent_reload(struct bf_agent *ag, const char *trigger, struct json_object *r
 	return err;
 }
 
-static void log_resolve_change(struct bf_agent *ag, const struct bf_loaded *old,
-			       const struct bf_loaded *now, const char *trigger)
+/* App I of P can now match (or no longer): B is its resolution, TRIGGER what prompted the look. */
+static void log_app_change(struct bf_agent_log *log, const struct bf_policy *p, size_t i,
+			   const struct bf_app_res *b, const char *trigger)
 {
-	const struct bf_policy *p = now->policy;
+	struct json_object *rec = agent_log_begin(log, "resolve");
 
-	for (size_t i = 0; i < p->n_apps; i++) {
-		const struct bf_app_res *a = &old->res.apps[i], *b = &now->res.apps[i];
-		struct json_object *rec;
+	bf_json_add_str(rec, "app", p->apps[i].name);
+	bf_json_add_bool(rec, "can_match", !b->why[0]);
+	bf_json_add_str(rec, "why", b->why[0] ? b->why : NULL);
+	if (p->apps[i].exe && b->exe_ok) {
+		char id[64];
 
-		if (memcmp(a, b, sizeof(*a)) == 0)
-			continue;
-		rec = bf_audit_begin(ag->audit, "agent", bf_audit_now_ns());
-		bf_json_add_str(rec, "event", "resolve");
-		bf_json_add_str(rec, "app", p->apps[i].name);
-		bf_json_add_bool(rec, "can_match", !b->why[0]);
-		bf_json_add_str(rec, "why", b->why[0] ? b->why : NULL);
-		if (p->apps[i].exe && b->exe_ok) {
-			char id[64];
-
-			snprintf(id, sizeof(id), "%llu:%llu", (unsigned long long)b->exe_dev,
-				 (unsigned long long)b->exe_ino);
-			bf_json_add_str(rec, "exe_inode", id);
-		}
-		bf_json_add_str(rec, "trigger", trigger);
-		if (b->why[0])
-			log_warnx("app %s loses its rights: %s", p->apps[i].name, b->why);
-		else
-			log_info("app %s re-resolved", p->apps[i].name);
-		agent_emit(ag, rec);
+		snprintf(id, sizeof(id), "%llu:%llu", (unsigned long long)b->exe_dev,
+			 (unsigned long long)b->exe_ino);
+		bf_json_add_str(rec, "exe_inode", id);
 	}
+	bf_json_add_str(rec, "trigger", trigger);
+	if (b->why[0])
+		log_warnx("app %s loses its rights: %s", p->apps[i].name, b->why);
+	else
+		log_info("app %s re-resolved", p->apps[i].name);
+	agent_log_emit(log, rec);
 }
 
 /* A camera's device numbers as capture records write them: "81:0", or "81:*" for a class. */
@@ -250,34 +241,41 @@ static struct json_object *cam_devices(const struct bf_camera_res *r)
  * re-pointed: which devices the camera's rules now judge, and which they
  * judged before (docs/policy-cameras.md, "Hot-plug").
  */
-static void log_camera_change(struct bf_agent *ag, const struct bf_loaded *old,
-			      const struct bf_loaded *now, const char *trigger)
+static void log_camera_change(struct bf_agent_log *log, const struct bf_loaded *now, size_t i,
+			      const struct bf_camera_res *a, const char *trigger)
+{
+	const struct bf_policy *p = now->policy;
+	const struct bf_camera_res *b = &now->res.cameras[i];
+	struct json_object *rec = agent_log_begin(log, "resolve");
+
+	bf_json_add_str(rec, "camera", p->cameras[i].name);
+	json_object_object_add(rec, "devices", cam_devices(b));
+	json_object_object_add(rec, "previous", cam_devices(a));
+	bf_json_add_bool(rec, "can_match", b->n_keys > 0);
+	bf_json_add_str(rec, "why", b->why[0] ? b->why : NULL);
+	bf_json_add_str(rec, "trigger", trigger);
+	bf_json_add_u64(rec, "policy_seq", now->seq);
+	if (!b->n_keys)
+		log_warnx("camera %s has no device now (%s): its rules judge nothing until it is back",
+			  p->cameras[i].name, b->why);
+	else
+		log_info("camera %s re-resolved to %zu device key%s (%s)", p->cameras[i].name,
+			 b->n_keys, b->n_keys == 1 ? "" : "s", trigger);
+	agent_log_emit(log, rec);
+}
+
+/* A record for each app, then each camera, that resolves differently in NOW than in OLD. */
+static void log_resolve_changes(struct bf_agent_log *log, const struct bf_loaded *old,
+				const struct bf_loaded *now, const char *trigger)
 {
 	const struct bf_policy *p = now->policy;
 
-	for (size_t i = 0; i < p->n_cameras; i++) {
-		const struct bf_camera_res *a = &old->res.cameras[i], *b = &now->res.cameras[i];
-		struct json_object *rec;
-
-		if (memcmp(a, b, sizeof(*a)) == 0)
-			continue;
-		rec = bf_audit_begin(ag->audit, "agent", bf_audit_now_ns());
-		bf_json_add_str(rec, "event", "resolve");
-		bf_json_add_str(rec, "camera", p->cameras[i].name);
-		json_object_object_add(rec, "devices", cam_devices(b));
-		json_object_object_add(rec, "previous", cam_devices(a));
-		bf_json_add_bool(rec, "can_match", b->n_keys > 0);
-		bf_json_add_str(rec, "why", b->why[0] ? b->why : NULL);
-		bf_json_add_str(rec, "trigger", trigger);
-		bf_json_add_u64(rec, "policy_seq", now->seq);
-		if (!b->n_keys)
-			log_warnx("camera %s has no device now (%s): its rules judge nothing until it is back",
-				  p->cameras[i].name, b->why);
-		else
-			log_info("camera %s re-resolved to %zu device key%s (%s)", p->cameras[i].name,
-				 b->n_keys, b->n_keys == 1 ? "" : "s", trigger);
-		agent_emit(ag, rec);
-	}
+	for (size_t i = 0; i < p->n_apps; i++)
+		if (memcmp(&old->res.apps[i], &now->res.apps[i], sizeof(old->res.apps[i])) != 0)
+			log_app_change(log, p, i, &now->res.apps[i], trigger);
+	for (size_t i = 0; i < p->n_cameras; i++)
+		if (memcmp(&old->res.cameras[i], &now->res.cameras[i], sizeof(old->res.cameras[i])) != 0)
+			log_camera_change(log, now, i, &old->res.cameras[i], trigger);
 }
 
 /*
@@ -287,32 +285,29 @@ static void log_camera_change(struct bf_agent *ag, const struct bf_loaded *old,
  */
 void agent_reresolve(struct bf_agent *ag, const char *trigger)
 {
-	struct bf_loaded *ld = calloc(1, sizeof(*ld));
+	struct bf_loaded *cur = ag->policy.cur, *ld = calloc(1, sizeof(*ld));
 	char errbuf[256];
 
 	if (!ld)
 		return;
-	if (bf_resolve_again(ag->cur->policy, ag->cgroup_root, &ag->cur->res, &ld->res) != 0) {
-		bf_loaded_free(ld);
-		return;
-	}
-	ld->policy = ag->cur->policy;	/* borrowed: needed to read its host names */
-	agent_resolve_hosts_cached(ag, ag->cur, ld);
-	if (!bf_resolved_differs(ag->cur->policy, &ag->cur->res, &ld->res)) {
-		bf_loaded_free(ld);
-		return;
-	}
-	memcpy(ld->digest, ag->cur->digest, sizeof(ld->digest));
-	memcpy(ld->source, ag->cur->source, sizeof(ld->source));
+	if (bf_resolve_again(cur->policy, ag->scope.cgroup_root, &cur->res, &ld->res) != 0)
+		goto drop;
+	ld->policy = cur->policy;	/* borrowed: needed to read its host names */
+	agent_resolve_hosts_cached(ag->dns, ld);
+	if (!bf_resolved_differs(cur->policy, &cur->res, &ld->res))
+		goto drop;
+	memcpy(ld->digest, cur->digest, sizeof(ld->digest));
+	memcpy(ld->source, cur->source, sizeof(ld->source));
 	if (agent_install(ag, ld, errbuf, sizeof(errbuf)) != 0) {
 		log_warnx("re-resolve (%s): %s; the tables in force stay", trigger, errbuf);
-		bf_loaded_free(ld);	/* does not own the policy in force */
-		return;
+		goto drop;
 	}
 	/* The policy outlives the older table set: hand ownership forward. */
-	ag->cur->owns_policy = true;
-	ag->prev->owns_policy = false;
-	log_resolve_change(ag, ag->prev, ag->cur, trigger);
-	log_camera_change(ag, ag->prev, ag->cur, trigger);
-	agent_log_dns_change(ag, ag->prev, ag->cur);
+	ag->policy.cur->owns_policy = true;
+	ag->policy.prev->owns_policy = false;
+	log_resolve_changes(&ag->log, ag->policy.prev, ag->policy.cur, trigger);
+	agent_log_dns_change(&ag->log, ag->policy.prev, ag->policy.cur);
+	return;
+drop:
+	bf_loaded_free(ld);	/* never owns the policy in force */
 }

@@ -2,6 +2,10 @@
 #ifndef BF_AGENT_POLICY_H
 #define BF_AGENT_POLICY_H
 
+#include <stddef.h>
+
+#include <json-c/json.h>
+
 #include "agent.h"
 
 int agent_load_policy(struct bf_agent *ag, struct bf_loaded **out, struct bf_diags *diags);

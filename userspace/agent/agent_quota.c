@@ -44,7 +44,7 @@ static uint32_t quota_id(struct bf_agent *ag, const struct bf_loaded *ld, const 
 	uint32_t free_id = 0;
 
 	for (uint32_t id = 1; id <= BF_MAX_QUOTAS; id++) {
-		if (bf_loader_quota_use(&ag->ld, id, &use, NULL))
+		if (ag->kern->quota_use(&ag->ld, id, &use, NULL))
 			return 0;
 		use.name[sizeof(use.name) - 1] = '\0';
 		if (strcmp(use.name, name) == 0)
@@ -55,7 +55,7 @@ static uint32_t quota_id(struct bf_agent *ag, const struct bf_loaded *ld, const 
 	if (!free_id)
 		return 0;
 	snprintf(fresh.name, sizeof(fresh.name), "%s", name);
-	return bf_loader_quota_use(&ag->ld, free_id, NULL, &fresh) ? 0 : free_id;
+	return ag->kern->quota_use(&ag->ld, free_id, NULL, &fresh) ? 0 : free_id;
 }
 
 int agent_assign_quotas(struct bf_agent *ag, struct bf_loaded *ld)
@@ -89,9 +89,9 @@ void agent_quota_event(struct bf_agent *ag, const struct bf_event *e)
 	struct json_object *rec, *q;
 	char *slash;
 
-	bf_loader_quota_use(&ag->ld, e->rule, &use, NULL);
+	ag->kern->quota_use(&ag->ld, e->rule, &use, NULL);
 	use.name[sizeof(use.name) - 1] = '\0';
-	rec = bf_audit_begin(ag->audit, "export", e->boot_ns + (uint64_t)ag->boot_to_real_ns);
+	rec = bf_audit_begin(ag->log.audit, "export", e->boot_ns + (uint64_t)ag->ev.boot_to_real_ns);
 	bf_json_add_str(rec, "event", "quota-hit");
 	bf_json_add_str(rec, "verdict", "deny");
 	bf_json_add_bool(rec, "enforced", e->flags & BF_EF_ENFORCED);
@@ -104,6 +104,7 @@ void agent_quota_event(struct bf_agent *ag, const struct bf_event *e)
 		*slash = '\0';
 		bf_json_add_str(rec, "app", use.name);
 		bf_json_add_str(rec, "dest_set", slash + 1);
+		*slash = '/';	/* the log line names the whole pair */
 	}
 	/* Packets leave from softirq too: the pid is whoever the kernel was running. */
 	bf_json_add_u64(rec, "pid", e->tgid);
@@ -118,14 +119,14 @@ void agent_quota_event(struct bf_agent *ag, const struct bf_event *e)
 
 struct json_object *agent_quota_status(struct bf_agent *ag)
 {
-	const struct bf_tables *t = &ag->cur->tables;
+	const struct bf_tables *t = &ag->policy.cur->tables;
 	struct json_object *arr = json_object_new_array();
 
 	for (uint32_t id = 1; id <= BF_MAX_QUOTAS; id++) {
 		struct bf_quota_use use;
 		struct json_object *o;
 
-		if (!t->quota_cfg[id].bytes || bf_loader_quota_use(&ag->ld, id, &use, NULL))
+		if (!t->quota_cfg[id].bytes || ag->kern->quota_use(&ag->ld, id, &use, NULL))
 			continue;
 		use.name[sizeof(use.name) - 1] = '\0';
 		/* The kernel starts a new period at the next packet; until then the count is old. */

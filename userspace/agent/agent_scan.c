@@ -27,9 +27,9 @@ struct holder {
 };
 
 /* Is the process's cgroup inside the subtree we guard? */
-static bool in_scope(const struct bf_agent *ag, const char *rel)
+static bool in_scope(const struct bf_scope *sc, const char *rel)
 {
-	const char *scope = ag->cgroup + strlen(ag->cgroup_root);
+	const char *scope = sc->cgroup + strlen(sc->cgroup_root);
 	size_t n = strlen(scope);
 
 	if (n == 0 || strcmp(scope, "/") == 0)
@@ -38,18 +38,18 @@ static bool in_scope(const struct bf_agent *ag, const char *rel)
 }
 
 /* Ancestor cgroup ids, root first, as bpf_get_current_ancestor_cgroup_id sees them. */
-static size_t ancestors(const struct bf_agent *ag, const char *rel, uint64_t *ids, size_t max)
+static size_t ancestors(const struct bf_scope *sc, const char *rel, uint64_t *ids, size_t max)
 {
 	char path[PATH_MAX];
 	struct stat st;
 	size_t n = 0;
 
-	if (stat(ag->cgroup_root, &st) == 0 && n < max)
+	if (stat(sc->cgroup_root, &st) == 0 && n < max)
 		ids[n++] = st.st_ino;
 	for (const char *s = rel + 1; *s && n < max; s++) {
 		if (s[1] != '/' && s[1] != '\0')
 			continue;
-		if (bf_pathf(path, sizeof(path), "%s%.*s", ag->cgroup_root, (int)(s + 1 - rel), rel) ||
+		if (bf_pathf(path, sizeof(path), "%s%.*s", sc->cgroup_root, (int)(s + 1 - rel), rel) ||
 		    stat(path, &st) < 0)
 			break;
 		ids[n++] = st.st_ino;
@@ -60,36 +60,36 @@ static size_t ancestors(const struct bf_agent *ag, const char *rel, uint64_t *id
 int agent_pid_apps(struct bf_agent *ag, uint32_t pid, uint32_t uid, uint64_t *apps, char *exe,
 		   size_t exelen)
 {
-	char path[64], cg[PATH_MAX];
+	char path[PATH_MAX], cg[PATH_MAX];
 	uint64_t ids[BF_MAX_CG_LEVELS];
 	struct stat st;
 	ssize_t n;
 
 	*apps = 0;
-	snprintf(path, sizeof(path), "/proc/%u/exe", pid);
+	snprintf(path, sizeof(path), "%s/%u/exe", ag->scope.proc, pid);
 	n = readlink(path, exe, exelen - 1);
 	exe[n > 0 ? n : 0] = '\0';
 	if (stat(path, &st) < 0)
 		return -errno;
-	snprintf(path, sizeof(path), "/proc/%u/cgroup", pid);
+	snprintf(path, sizeof(path), "%s/%u/cgroup", ag->scope.proc, pid);
 	if (bf_read_field(path, "0::", cg, sizeof(cg)))
 		return -ESRCH;
-	*apps = bf_eval_apps(&ag->cur->tables, bf_kdev(st.st_dev), st.st_ino, uid, ids,
-			     ancestors(ag, cg, ids, BF_MAX_CG_LEVELS));
+	*apps = bf_eval_apps(&ag->policy.cur->tables, bf_kdev(st.st_dev), st.st_ino, uid, ids,
+			     ancestors(&ag->scope, cg, ids, BF_MAX_CG_LEVELS));
 	return 0;
 }
 
-/* The first character device PID holds that WANT accepts; false if none (or PID is gone). */
-static bool pid_char_fd(uint32_t pid, bool (*want)(dev_t rdev, const void *ctx), const void *ctx,
-			dev_t *rdev)
+/* The first character device PID (in PROC) holds that WANT accepts; false if none (or PID is gone). */
+static bool pid_char_fd(const char *proc, uint32_t pid, bool (*want)(dev_t rdev, const void *ctx),
+			const void *ctx, dev_t *rdev)
 {
-	char dir[64], path[PATH_MAX];
+	char dir[PATH_MAX], path[PATH_MAX];
 	struct dirent *de;
 	struct stat st;
 	bool found = false;
 	DIR *d;
 
-	snprintf(dir, sizeof(dir), "/proc/%u/fd", pid);
+	snprintf(dir, sizeof(dir), "%s/%u/fd", proc, pid);
 	if (!(d = opendir(dir)))
 		return false;
 	while (!found && (de = readdir(d))) {
@@ -127,36 +127,36 @@ bool agent_pid_holds(uint32_t pid, uint32_t major_nr, uint32_t minor_nr)
 {
 	dev_t want = makedev(major_nr, minor_nr), got;
 
-	return pid_char_fd(pid, is_dev, &want, &got);
+	return pid_char_fd("/proc", pid, is_dev, &want, &got);
 }
 
 static void log_holder(struct bf_agent *ag, const struct holder *h, uint64_t cams)
 {
-	const struct bf_tables *t = &ag->cur->tables;
+	const struct bf_tables *t = &ag->policy.cur->tables;
 	uint64_t ids[BF_MAX_CG_LEVELS], apps = 0;
 	struct stat st;
-	char path[64], dev[32];
+	char path[PATH_MAX], dev[32];
 	uint32_t flags = 0, rule;
 	struct json_object *rec;
-	size_t n = ancestors(ag, h->cgroup, ids, BF_MAX_CG_LEVELS);
+	size_t n = ancestors(&ag->scope, h->cgroup, ids, BF_MAX_CG_LEVELS);
 
-	snprintf(path, sizeof(path), "/proc/%u/exe", h->pid);
+	snprintf(path, sizeof(path), "%s/%u/exe", ag->scope.proc, h->pid);
 	if (stat(path, &st) == 0)
 		apps = bf_eval_apps(t, bf_kdev(st.st_dev), st.st_ino, h->uid, ids, n);
 	rule = bf_eval_rules(t->capture, t->cfg.n_capture, apps, cams, &flags);
-	rec = bf_audit_begin(ag->audit, "capture", bf_audit_now_ns());
+	rec = bf_audit_begin(ag->log.audit, "capture", bf_audit_now_ns());
 	bf_json_add_str(rec, "event", "held_at_start");
 	bf_json_add_str(rec, "verdict", (flags & BF_RF_ALLOW) ? "allow" : "deny");
 	/* The open happened before we were here: nothing could be enforced. */
 	bf_json_add_bool(rec, "enforced", false);
-	agent_add_rule_ref(rec, "rule", ag->cur, t->capture_ast, rule);
+	agent_add_rule_ref(rec, "rule", ag->policy.cur, t->capture_ast, rule);
 	bf_json_add_u64(rec, "pid", h->pid);
 	bf_json_add_u64(rec, "uid", h->uid);
 	bf_json_add_str(rec, "comm", h->comm);
 	bf_json_add_str(rec, "exe", h->exe[0] ? h->exe : NULL);
 	bf_json_add_str(rec, "cgroup", h->cgroup);
-	bf_json_add_str(rec, "app", apps ? ag->cur->policy->apps[__builtin_ctzll(apps)].name : NULL);
-	bf_json_add_str(rec, "camera", ag->cur->policy->cameras[__builtin_ctzll(cams)].name);
+	bf_json_add_str(rec, "app", apps ? ag->policy.cur->policy->apps[__builtin_ctzll(apps)].name : NULL);
+	bf_json_add_str(rec, "camera", ag->policy.cur->policy->cameras[__builtin_ctzll(cams)].name);
 	snprintf(dev, sizeof(dev), "%u:%u", h->major, h->minor);
 	bf_json_add_str(rec, "device", dev);
 	bf_json_add_bool(rec, "tainted", true);
@@ -176,50 +176,57 @@ static bool find_camera_fd(const struct bf_agent *ag, struct holder *h, uint64_t
 {
 	dev_t rdev;
 
-	if (!pid_char_fd(h->pid, is_camera, &ag->cur->tables, &rdev))
+	if (!pid_char_fd(ag->scope.proc, h->pid, is_camera, &ag->policy.cur->tables, &rdev))
 		return false;
 	h->major = major(rdev);
 	h->minor = minor(rdev);
-	*cams = bf_eval_cameras(&ag->cur->tables, h->major, h->minor);
+	*cams = bf_eval_cameras(&ag->policy.cur->tables, h->major, h->minor);
 	return true;
+}
+
+/* Who PID is: its uid, name and exe, as /proc tells. */
+static void describe_holder(const char *proc, struct holder *h)
+{
+	char path[PATH_MAX], uid[64];
+	ssize_t n;
+
+	snprintf(path, sizeof(path), "%s/%u/status", proc, h->pid);
+	if (bf_read_field(path, "Uid:\t", uid, sizeof(uid)) == 0)
+		h->uid = (uint32_t)strtoul(uid, NULL, 10);
+	bf_read_field(path, "Name:\t", h->comm, sizeof(h->comm));
+	snprintf(path, sizeof(path), "%s/%u/exe", proc, h->pid);
+	n = readlink(path, h->exe, sizeof(h->exe) - 1);
+	h->exe[n > 0 ? n : 0] = '\0';
 }
 
 static void scan_pid(struct bf_agent *ag, uint32_t pid)
 {
 	struct holder h = { .pid = pid };
-	char path[64], uid[64];
+	struct bf_taint t;
+	char path[PATH_MAX];
 	uint64_t cams = 0;
-	ssize_t n;
+	int err;
 
-	snprintf(path, sizeof(path), "/proc/%u/cgroup", pid);
-	if (bf_read_field(path, "0::", h.cgroup, sizeof(h.cgroup)) || !in_scope(ag, h.cgroup) ||
+	snprintf(path, sizeof(path), "%s/%u/cgroup", ag->scope.proc, pid);
+	if (bf_read_field(path, "0::", h.cgroup, sizeof(h.cgroup)) || !in_scope(&ag->scope, h.cgroup) ||
 	    !find_camera_fd(ag, &h, &cams))
 		return;
-	snprintf(path, sizeof(path), "/proc/%u/status", pid);
-	if (bf_read_field(path, "Uid:\t", uid, sizeof(uid)) == 0)
-		h.uid = (uint32_t)strtoul(uid, NULL, 10);
-	bf_read_field(path, "Name:\t", h.comm, sizeof(h.comm));
-	snprintf(path, sizeof(path), "/proc/%u/exe", pid);
-	n = readlink(path, h.exe, sizeof(h.exe) - 1);
-	h.exe[n > 0 ? n : 0] = '\0';
-	{
-		struct bf_taint t = { .origin_tgid = pid, .major = h.major, .minor = h.minor };
-		int err = bf_loader_taint(&ag->ld, pid, &t);
-
-		if (err)
-			log_errno(err, "tainting pid %u", pid);
-	}
+	describe_holder(ag->scope.proc, &h);
+	t = (struct bf_taint){ .origin_tgid = pid, .major = h.major, .minor = h.minor };
+	err = ag->kern->taint(&ag->ld, pid, &t);
+	if (err)
+		log_errno(err, "tainting pid %u", pid);
 	log_holder(ag, &h, cams);
 }
 
 void agent_scan_holders(struct bf_agent *ag)
 {
 	struct dirent *de;
-	DIR *d = opendir("/proc");
+	DIR *d = opendir(ag->scope.proc);
 	char *end;
 
 	if (!d) {
-		log_warn("opendir /proc");
+		log_warn("opendir %s", ag->scope.proc);
 		return;
 	}
 	while ((de = readdir(d))) {

@@ -15,10 +15,24 @@
  * Writes (and frees) a record. One that cannot be written is counted here;
  * the log's own failure tracking (agent_logfail.c) takes it from there.
  */
+void agent_log_emit(struct bf_agent_log *log, struct json_object *rec)
+{
+	if (bf_audit_emit(log->audit, rec))
+		log->errors++;
+}
+
 void agent_emit(struct bf_agent *ag, struct json_object *rec)
 {
-	if (bf_audit_emit(ag->audit, rec))
-		ag->log_errors++;
+	agent_log_emit(&ag->log, rec);
+}
+
+/* An "agent" record (the agent's own doing) about EVENT, stamped now: the caller adds and emits. */
+struct json_object *agent_log_begin(struct bf_agent_log *log, const char *event)
+{
+	struct json_object *rec = bf_audit_begin(log->audit, "agent", bf_audit_now_ns());
+
+	bf_json_add_str(rec, "event", event);
+	return rec;
 }
 
 /* "FILE:LINE" of rule IDX of a compiled table, or "default" past its end. */

@@ -33,15 +33,15 @@ static const struct {
 };
 
 /* Socket descriptors of PID, with their inodes. */
-static size_t socket_fds(uint32_t pid, int *fds, unsigned long *inodes, size_t max)
+static size_t socket_fds(const char *proc, uint32_t pid, int *fds, unsigned long *inodes, size_t max)
 {
-	char dir[64], path[PATH_MAX], link[64];
+	char dir[PATH_MAX], path[PATH_MAX], link[64];
 	struct dirent *de;
 	size_t n = 0;
 	ssize_t len;
 	DIR *d;
 
-	snprintf(dir, sizeof(dir), "/proc/%u/fd", pid);
+	snprintf(dir, sizeof(dir), "%s/%u/fd", proc, pid);
 	if (!(d = opendir(dir)))
 		return 0;
 	while (n < max && (de = readdir(d))) {
@@ -59,14 +59,14 @@ static size_t socket_fds(uint32_t pid, int *fds, unsigned long *inodes, size_t m
 }
 
 /* Which of INODES appears in PID's net/FILE (its own network namespace's view). */
-static bool in_table(uint32_t pid, const char *file, int col, const unsigned long *inodes, size_t n,
-		     unsigned long *hit)
+static bool in_table(const char *proc, uint32_t pid, const char *file, int col,
+		     const unsigned long *inodes, size_t n, unsigned long *hit)
 {
-	char path[64], line[512];
+	char path[PATH_MAX], line[512];
 	bool found = false;
 	FILE *f;
 
-	snprintf(path, sizeof(path), "/proc/%u/net/%s", pid, file);
+	snprintf(path, sizeof(path), "%s/%u/net/%s", proc, pid, file);
 	if (!(f = fopen(path, "re")))
 		return false;
 	if (!fgets(line, sizeof(line), f))	/* header */
@@ -88,6 +88,7 @@ static bool in_table(uint32_t pid, const char *file, int col, const unsigned lon
 }
 
 struct held_socket {
+	const char *proc;	/* where it was found: the check before a kill looks there again */
 	char family[32];
 	unsigned long inode;
 };
@@ -158,64 +159,69 @@ static int ask_sockets(uint32_t pid, const int *fds, const unsigned long *inodes
 	return err;
 }
 
-static bool holds_unjudged(uint32_t pid, struct held_socket *s)
+static bool holds_unjudged(const char *proc, uint32_t pid, struct held_socket *s)
 {
 	unsigned long *inodes = calloc(MAX_SOCKETS, sizeof(*inodes));
 	int *fds = calloc(MAX_SOCKETS, sizeof(*fds));
-	size_t n = inodes && fds ? socket_fds(pid, fds, inodes, MAX_SOCKETS) : 0;
+	size_t n = inodes && fds ? socket_fds(proc, pid, fds, inodes, MAX_SOCKETS) : 0;
 	int rc = n ? ask_sockets(pid, fds, inodes, n, s) : 0;
 
 	/* Without pidfd_getfd, the kernel's own tables name packet and raw sockets. */
 	for (size_t t = 0; rc < 0 && t < sizeof(tables) / sizeof(tables[0]); t++)
-		if (in_table(pid, tables[t].file, tables[t].inode_col, inodes, n, &s->inode)) {
+		if (in_table(proc, pid, tables[t].file, tables[t].inode_col, inodes, n, &s->inode)) {
 			snprintf(s->family, sizeof(s->family), "%s", tables[t].family);
 			rc = 1;
 		}
 	free(inodes);
 	free(fds);
+	s->proc = proc;
 	return rc == 1;
 }
 
 static bool still_holds(uint32_t pid, const void *ctx)
 {
+	const struct held_socket *was = ctx;
 	struct held_socket now;
 
-	return holds_unjudged(pid, &now) && now.inode == ((const struct held_socket *)ctx)->inode;
+	return holds_unjudged(was->proc, pid, &now) && now.inode == was->inode;
 }
 
-static void comm_of(uint32_t pid, char *buf, size_t len)
+static void comm_of(const char *proc, uint32_t pid, char *buf, size_t len)
 {
-	char path[64];
+	char path[PATH_MAX];
 
-	snprintf(path, sizeof(path), "/proc/%u/status", pid);
+	snprintf(path, sizeof(path), "%s/%u/status", proc, pid);
 	if (bf_read_field(path, "Name:\t", buf, len))
 		snprintf(buf, len, "?");
 }
 
 /* Each (pid, socket) is acted on once: an audit-mode report is not repeated every second. */
-static bool seen_before(struct bf_agent *ag, uint32_t pid, unsigned long inode)
+static bool seen_before(struct bf_sockets_seen *seen, uint32_t pid, unsigned long inode)
 {
+	unsigned slot;
+
 	for (unsigned i = 0; i < BF_SOCKETS_SEEN; i++)
-		if (ag->sockets_seen[i].pid == pid && ag->sockets_seen[i].inode == inode)
+		if (seen->e[i].pid == pid && seen->e[i].inode == inode)
 			return true;
-	ag->sockets_seen[ag->sockets_seen_next++ % BF_SOCKETS_SEEN] =
-		(struct bf_socket_seen){ .pid = pid, .inode = inode };
+	slot = seen->next++ % BF_SOCKETS_SEEN;
+	seen->e[slot].pid = pid;
+	seen->e[slot].inode = inode;
 	return false;
 }
 
 static void act(struct bf_agent *ag, uint32_t pid, const struct held_socket *s)
 {
-	bool audit = ag->cur->policy->audit_mode;
+	bool audit = ag->policy.cur->policy->audit_mode;
 	struct json_object *rec, *so;
 	char comm[64];
 	int err = 0;
 
-	if (seen_before(ag, pid, s->inode))
+	if (seen_before(&ag->sockets_seen, pid, s->inode))
 		return;
-	comm_of(pid, comm, sizeof(comm));
+	comm_of(ag->scope.proc, pid, comm, sizeof(comm));
 	if (!audit && (err = agent_kill(pid, still_holds, s)) == -ESRCH)
 		return;
-	rec = bf_audit_begin(ag->audit, "socket", bf_audit_now_ns());
+	rec = bf_audit_begin(ag->log.audit, "socket", bf_audit_now_ns());
 	bf_json_add_str(rec, "event", audit ? "report" : "terminate");
 	bf_json_add_str(rec, "verdict", "deny");
 	bf_json_add_bool(rec, "enforced", !audit && !err);
@@ -238,16 +244,16 @@ static void act(struct bf_agent *ag, uint32_t pid, const struct held_socket *s)
 /* CAP_NET_RAW lets a process open a packet socket between two scans: said once per process. */
 static void warn_cap_net_raw(struct bf_agent *ag, uint32_t pid)
 {
-	char path[64], caps[32], comm[64];
+	char path[PATH_MAX], caps[32], comm[64];
 	struct json_object *rec;
 	uint64_t eff;
 
-	snprintf(path, sizeof(path), "/proc/%u/status", pid);
+	snprintf(path, sizeof(path), "%s/%u/status", ag->scope.proc, pid);
 	if (bf_read_field(path, "CapEff:\t", caps, sizeof(caps)) || sscanf(caps, "%" SCNx64, &eff) != 1 ||
-	    !(eff & (1ull << CAP_NET_RAW_BIT)) || seen_before(ag, pid, 0))
+	    !(eff & (1ull << CAP_NET_RAW_BIT)) || seen_before(&ag->sockets_seen, pid, 0))
 		return;
-	comm_of(pid, comm, sizeof(comm));
-	rec = bf_audit_begin(ag->audit, "socket", bf_audit_now_ns());
+	comm_of(ag->scope.proc, pid, comm, sizeof(comm));
+	rec = bf_audit_begin(ag->log.audit, "socket", bf_audit_now_ns());
 	bf_json_add_str(rec, "event", "cap-net-raw");
 	bf_json_add_u64(rec, "pid", pid);
 	bf_json_add_str(rec, "comm", comm);
@@ -264,7 +270,7 @@ void agent_scan_sockets(struct bf_agent *ag)
 	struct held_socket s;
 	size_t n = 0;
 
-	if (!tgids || bf_loader_tainted(&ag->ld, tgids, BF_MAX_TAINTED, &n)) {
+	if (!tgids || ag->kern->tainted(&ag->ld, tgids, BF_MAX_TAINTED, &n)) {
 		free(tgids);
 		return;
 	}
@@ -272,7 +278,7 @@ void agent_scan_sockets(struct bf_agent *ag)
 		if (tgids[i] == (uint32_t)getpid())
 			continue;
 		warn_cap_net_raw(ag, tgids[i]);
-		if (holds_unjudged(tgids[i], &s))
+		if (holds_unjudged(ag->scope.proc, tgids[i], &s))
 			act(ag, tgids[i], &s);
 	}
 	free(tgids);

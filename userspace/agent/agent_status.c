@@ -8,7 +8,7 @@
 #include <bpf/libbpf.h>
 
 #include "agent.h"
-#include "agent_consent_ctl.h"
+#include "agent_ctl_req.h"
 #include "agent_dns.h"
 #include "agent_ledger.h"
 #include "agent_logfail.h"
@@ -96,7 +96,7 @@ struct json_object *agent_not_enforced(struct bf_agent *ag)
 		"backend: unix_stream_connect)",
 	};
 	struct json_object *arr = json_object_new_array();
-	const char *scope = ag->cgroup + strlen(ag->cgroup_root);
+	const char *scope = ag->scope.cgroup + strlen(ag->scope.cgroup_root);
 
 	for (size_t i = 0; i < sizeof(cgroup_gaps) / sizeof(cgroup_gaps[0]); i++)
 		json_object_array_add(arr, json_object_new_string(cgroup_gaps[i]));
@@ -119,12 +119,9 @@ struct json_object *agent_not_enforced(struct bf_agent *ag)
 	return arr;
 }
 
-static struct json_object *counters(struct bf_agent *ag)
+static struct json_object *counters(struct bf_agent *ag, const uint64_t st[BF_STAT_N])
 {
 	struct json_object *c = json_object_new_object();
-	uint64_t st[BF_STAT_N] = {};
-
-	bf_loader_stats(&ag->ld, st);
 	bf_json_add_u64(c, "events", st[BF_STAT_EVENTS]);
 	bf_json_add_u64(c, "capture_denials", st[BF_STAT_CAPTURE_DENY]);
 	bf_json_add_u64(c, "export_denials", st[BF_STAT_EXPORT_DENY]);
@@ -134,9 +131,9 @@ static struct json_object *counters(struct bf_agent *ag)
 	bf_json_add_u64(c, "log_failure_capture_denials", st[BF_STAT_LOGFAIL_DENY]);
 	bf_json_add_u64(c, "lost", st[BF_STAT_LOST]);
 	bf_json_add_u64(c, "taint_full", st[BF_STAT_TAINT_FULL]);
-	bf_json_add_u64(c, "logged", ag->logged);
-	bf_json_add_u64(c, "log_errors", ag->log_errors);
-	bf_json_add_u64(c, "syslog_errors", bf_syslog_errors(ag->syslog));
+	bf_json_add_u64(c, "logged", ag->log.logged);
+	bf_json_add_u64(c, "log_errors", ag->log.errors);
+	bf_json_add_u64(c, "syslog_errors", bf_syslog_errors(ag->log.syslog));
 	return c;
 }
 
@@ -145,43 +142,59 @@ void agent_add_enforcement(struct bf_agent *ag, struct json_object *o)
 {
 	struct json_object *pol = json_object_new_object();
 
-	bf_json_add_str(o, "mode", ag->cur->policy->audit_mode ? "audit" : "enforce");
-	bf_json_add_str(pol, "source", ag->cur->source);
-	bf_json_add_str(pol, "sha256", ag->cur->digest);
-	bf_json_add_u64(pol, "seq", ag->cur->seq);
+	bf_json_add_str(o, "mode", ag->policy.cur->policy->audit_mode ? "audit" : "enforce");
+	bf_json_add_str(pol, "source", ag->policy.cur->source);
+	bf_json_add_str(pol, "sha256", ag->policy.cur->digest);
+	bf_json_add_u64(pol, "seq", ag->policy.cur->seq);
 	json_object_object_add(o, "policy", pol);
 	json_object_object_add(o, "backends", agent_backends(ag));
 	json_object_object_add(o, "not_enforced", agent_not_enforced(ag));
-	json_object_object_add(o, "unresolved", agent_unresolved(ag->cur));
+	json_object_object_add(o, "unresolved", agent_unresolved(ag->policy.cur));
+}
+
+struct agent_kernel_view agent_kernel_view(struct bf_agent *ag)
+{
+	struct agent_kernel_view k = {};
+
+	/* Unreadable counters read as 0: status still answers. */
+	ag->kern->stats(&ag->ld, k.stats);
+	k.attached = bf_pinned_links_present(ag->opt.pin_dir);
+	return k;
 }
 
 struct json_object *agent_status(struct bf_agent *ag)
 {
+	struct agent_kernel_view k = agent_kernel_view(ag);
+
+	return agent_status_json(ag, &k);
+}
+
+struct json_object *agent_status_json(struct bf_agent *ag, const struct agent_kernel_view *k)
+{
 	struct json_object *s = json_object_new_object();
 	char when[BF_RFC3339_BUFSZ];
 
-	bool attached = bf_pinned_links_present(ag->opt.pin_dir);
-
 	/* Someone may have run 'biofence detach' under us: never claim what is gone. */
-	bf_json_add_bool(s, "enforcing", attached && !ag->cur->policy->audit_mode);
-	bf_json_add_bool(s, "attached", attached);
+	bf_json_add_bool(s, "enforcing", k->attached && !ag->policy.cur->policy->audit_mode);
+	bf_json_add_bool(s, "attached", k->attached);
 	agent_add_enforcement(ag, s);
-	json_object_object_add(s, "counters", counters(ag));
-	json_object_object_add(s, "consent", agent_consent_status(ag));
+	json_object_object_add(s, "counters", counters(ag, k->stats));
+	json_object_object_add(s, "consent", agent_consent_status(&ag->consent, agent_ledger_path(ag),
+								 ag->policy.cur->policy->grace_ms));
 	json_object_object_add(s, "quotas", agent_quota_status(ag));
 	json_object_object_add(s, "dns", agent_dns_status(ag));
-	bf_json_add_str(s, "cgroup", ag->cgroup);
+	bf_json_add_str(s, "cgroup", ag->scope.cgroup);
 	bf_json_add_str(s, "pin_dir", ag->opt.pin_dir);
 	bf_json_add_str(s, "log", ag->opt.log);
 	{
 		struct json_object *h = json_object_new_object();
 
 		/* What 'biofence log verify --head' compares the end of the log with. */
-		bf_json_add_u64(h, "seq", bf_audit_next_seq(ag->audit) - 1);
-		bf_json_add_str(h, "hash", bf_audit_head(ag->audit));
+		bf_json_add_u64(h, "seq", bf_audit_next_seq(ag->log.audit) - 1);
+		bf_json_add_str(h, "hash", bf_audit_head(ag->log.audit));
 		json_object_object_add(s, "log_head", h);
 	}
-	bf_json_add_str(s, "log_checkpoints", ag->log_key_status);
+	bf_json_add_str(s, "log_checkpoints", ag->log.key_status);
 	json_object_object_add(s, "log_state", agent_log_state(ag));
 	bf_json_add_u64(s, "pid", (uint64_t)getpid());
 	bf_format_rfc3339(when, sizeof(when), ag->started_ns);
@@ -190,42 +203,34 @@ struct json_object *agent_status(struct bf_agent *ag)
 	return s;
 }
 
-struct json_object *agent_ctl_handle(void *ctx, const struct bf_ctl_client *c,
-				     struct json_object *req)
+struct json_object *agent_ctl_status(struct agent_ctl_req *r)
 {
-	struct bf_agent *ag = ctx;
-	const char *cmd = json_object_get_string(json_object_object_get(req, "cmd"));
-	struct json_object *reply;
+	struct json_object *reply = bf_ctl_ok();
 
-	if (strcmp(cmd, "status") == 0) {
-		reply = bf_ctl_ok();
-		json_object_object_add(reply, "status", agent_status(ag));
-		return reply;
-	}
-	if (strcmp(cmd, "reload") == 0) {
-		char trigger[64];
+	json_object_object_add(reply, "status", agent_status(r->ag));
+	return reply;
+}
 
-		if (c->uid != 0)
-			return bf_ctl_error("forbidden", "reload needs root (peer uid %u)", (unsigned)c->uid);
-		snprintf(trigger, sizeof(trigger), "control (pid %d)", (int)c->pid);
-		reply = json_object_new_object();
-		if (agent_reload(ag, trigger, reply) == 0) {
-			json_object_object_add(reply, "ok", json_object_new_boolean(1));
-			return reply;
-		}
-		{
-			struct json_object *e = bf_ctl_error("policy-invalid",
-							     "policy refused; the policy in force stays");
-			struct json_object *eo = json_object_object_get(e, "error");
+/* A refused policy: "policy-invalid", with what agent_reload said (its diagnostics) in "error". */
+static struct json_object *reload_refused(struct json_object *said)
+{
+	struct json_object *e = bf_ctl_error("policy-invalid", "policy refused; the policy in force stays");
+	struct json_object *eo = json_object_object_get(e, "error");
 
-			json_object_object_foreach(reply, k, v)
-				json_object_object_add(eo, k, json_object_get(v));
-			json_object_put(reply);
-			return e;
-		}
-	}
-	reply = agent_consent_ctl(ag, c, cmd, req);
-	if (reply)
-		return reply;
-	return bf_ctl_error("unknown-cmd", "unknown command \"%.64s\"", cmd);
+	json_object_object_foreach(said, k, v)
+		json_object_object_add(eo, k, json_object_get(v));
+	json_object_put(said);
+	return e;
+}
+
+struct json_object *agent_ctl_reload(struct agent_ctl_req *r)
+{
+	struct json_object *reply = json_object_new_object();
+	char trigger[64];
+
+	snprintf(trigger, sizeof(trigger), "control (pid %d)", (int)r->c->pid);
+	if (agent_reload(r->ag, trigger, reply) != 0)
+		return reload_refused(reply);
+	json_object_object_add(reply, "ok", json_object_new_boolean(1));
+	return reply;
 }
