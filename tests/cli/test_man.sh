@@ -120,15 +120,15 @@ expect "biofenced --help exits 0" 0 $?
 has "biofenced --help prints the usage on stdout" "usage: biofenced" "$TMP/help"
 "$AGENT" -h > "$TMP/h" 2>&1
 expect "biofenced -h exits 0" 0 $?
-longs=$(grep -oE '\{ "[a-z-]+", (no|required|optional)_argument' "$ROOT/userspace/agent/biofenced.c" |
+longs=$(grep -oE '\{ "[a-z-]+", (no|required|optional)_argument' "$ROOT/userspace/agent/agent_options.c" |
 	sed -E 's/^\{ "([a-z-]+)".*/\1/')
-[ -n "$longs" ] || fail "no long options found in userspace/agent/biofenced.c"
+[ -n "$longs" ] || fail "no long options found in userspace/agent/agent_options.c"
 for o in $longs; do
 	has "biofenced --help lists --$o" "--$o" "$TMP/help"
 	has "biofenced(8) documents --$o" "Fl Fl $o" "$MAN/biofenced.8"
 done
-shorts=$(sed -n 's/.*getopt_long(argc, argv, "\([A-Za-z]*\)".*/\1/p' "$ROOT/userspace/agent/biofenced.c")
-[ -n "$shorts" ] || fail "no short options found in userspace/agent/biofenced.c"
+shorts=$(sed -n 's/.*getopt_long(argc, argv, "\([A-Za-z]*\)".*/\1/p' "$ROOT/userspace/agent/agent_options.c")
+[ -n "$shorts" ] || fail "no short options found in userspace/agent/agent_options.c"
 grep -oE '(^|[ ])Fl [A-Za-z]+' "$MAN/biofenced.8" | sed -E 's/^ ?Fl //' | grep -v '^Fl$' | tr -d '\n' > "$TMP/manshort"
 for ((i = 0; i < ${#shorts}; i++)); do
 	c=${shorts:i:1}
