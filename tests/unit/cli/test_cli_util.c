@@ -13,6 +13,7 @@
 #include "bf_test.h"
 #include "cli_common.h"
 #include "audit/logkey.h"
+#include "rfc3339.h"
 
 #define S (1000000000LL)
 /* 2026-11-22T10:00:00Z, with a fraction so relative times visibly keep it */

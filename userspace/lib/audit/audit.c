@@ -220,23 +220,6 @@ void bf_json_add_bool(struct json_object *o, const char *key, bool v)
 	add_owned(o, key, json_object_new_boolean(v));
 }
 
-int bf_format_rfc3339(char *buf, size_t len, uint64_t realtime_ns)
-{
-	time_t secs = (time_t)(realtime_ns / 1000000000u);
-	unsigned long nsec = (unsigned long)(realtime_ns % 1000000000u);
-	struct tm tm;
-	int n;
-
-	if (!gmtime_r(&secs, &tm))
-		return -EOVERFLOW;
-	n = snprintf(buf, len, "%04d-%02d-%02dT%02d:%02d:%02d.%09luZ",
-		     tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday,
-		     tm.tm_hour, tm.tm_min, tm.tm_sec, nsec);
-	if (n < 0 || (size_t)n >= len)
-		return -ERANGE;
-	return 0;
-}
-
 uint64_t bf_audit_now_ns(void)
 {
 	return (uint64_t)bf_now_ns(CLOCK_REALTIME);

@@ -6,6 +6,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "rfc3339.h"
 #include "util.h"
 #include <sys/types.h>
 
@@ -17,9 +18,6 @@
  * time; the functions are not thread-safe.
  */
 struct bf_audit;
-
-/* "2026-11-22T04:38:13.123456789Z" plus the NUL. */
-#define BF_RFC3339_BUFSZ 31
 
 /* A record must end in a newline; a line longer than this is not one of ours. */
 #define BF_AUDIT_MAX_LINE (1024 * 1024)
@@ -96,8 +94,6 @@ int bf_audit_follow_rotation(struct bf_audit *a);
 /* CLOCK_REALTIME in ns: the time argument most callers want. */
 uint64_t bf_audit_now_ns(void);
 
-/* RFC 3339, UTC, nanoseconds. Returns 0, or -ERANGE when len is too small. */
-int bf_format_rfc3339(char *buf, size_t len, uint64_t realtime_ns);
 
 /*
  * A JSON string holding s made valid UTF-8: every byte that does not start

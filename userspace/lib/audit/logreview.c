@@ -6,8 +6,8 @@
 #include <string.h>
 
 #include "audit/audit.h"
-#include "consent/consent.h"
 #include "audit/logreview.h"
+#include "rfc3339.h"
 
 static const char *const known_kinds[BF_LR_KINDS] = {
 	"agent", "capture", "export", "ipc", "socket", "consent", "lost", "checkpoint",

@@ -108,12 +108,5 @@ bool bf_consent_token_ok(const char *s);
 /* A policy name ([a-z0-9][a-z0-9_.-]*, at most 63 chars), as purposes and cameras are. */
 bool bf_consent_name_ok(const char *s);
 
-/*
- * RFC 3339 date-time to CLOCK_REALTIME ns: "Z" or a numeric offset, 'T'
- * and 'Z' in either case, 0-9 fraction digits, no leap second (":60").
- * Returns 0, -EINVAL when malformed or not a calendar date, -ERANGE
- * outside 1970-01-01 .. 2262-04-11 (what an int64_t of ns holds).
- */
-int bf_parse_rfc3339(const char *s, int64_t *ns);
 
 #endif /* BF_CONSENT_H */

@@ -142,35 +142,6 @@ static int check_utf8(const unsigned char *p, size_t n)
 	return 1;
 }
 
-static void test_rfc3339_epoch(void **state)
-{
-	char buf[BF_RFC3339_BUFSZ];
-
-	assert_int_equal(bf_format_rfc3339(buf, sizeof(buf), 0), 0);
-	assert_string_equal(buf, "1970-01-01T00:00:00.000000000Z");
-	assert_int_equal(bf_format_rfc3339(buf, sizeof(buf), 1), 0);
-	assert_string_equal(buf, "1970-01-01T00:00:00.000000001Z");
-}
-
-static void test_rfc3339_known_dates(void **state)
-{
-	char buf[BF_RFC3339_BUFSZ];
-
-	assert_int_equal(bf_format_rfc3339(buf, sizeof(buf), 1795322293123456789ull), 0);
-	assert_string_equal(buf, "2026-11-22T04:38:13.123456789Z");
-	/* leap day, last nanosecond of it */
-	assert_int_equal(bf_format_rfc3339(buf, sizeof(buf), 951868799999999999ull), 0);
-	assert_string_equal(buf, "2000-02-29T23:59:59.999999999Z");
-}
-
-static void test_rfc3339_short_buffer(void **state)
-{
-	char buf[BF_RFC3339_BUFSZ];
-
-	assert_int_equal(bf_format_rfc3339(buf, BF_RFC3339_BUFSZ - 1, 0), -ERANGE);
-	assert_int_equal(bf_format_rfc3339(NULL, 0, 0), -ERANGE);
-}
-
 static void test_json_str_repair(void **state)
 {
 	static const struct {
@@ -790,10 +761,7 @@ static void test_mkdir_parents(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_rfc3339_epoch),
-		cmocka_unit_test(test_rfc3339_known_dates),
 		cmocka_unit_test(test_mkdir_parents),
-		cmocka_unit_test(test_rfc3339_short_buffer),
 		cmocka_unit_test(test_json_str_repair),
 		cmocka_unit_test(test_json_add_null),
 		T(test_open_creates_parents),

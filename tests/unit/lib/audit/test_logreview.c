@@ -10,7 +10,7 @@
 
 #include <cmocka.h>
 
-#include "consent/consent.h"
+#include "rfc3339.h"
 #include "audit/logreview.h"
 
 #define SEC 1000000000LL
