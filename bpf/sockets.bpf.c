@@ -36,53 +36,6 @@ static __always_inline __u64 bf_dest_sets(const struct bf_event *e, const struct
 	return sets & ports;
 }
 
-/* One judgement of a tainted process reaching out, on the hook's stack. */
-struct bf_send {
-	struct bf_event e;
-	const struct bf_slot_config *cfg;
-	__u32 slot, rule_flags;
-};
-
-/*
- * Starts the event of a tainted process reaching out; 0 for an untainted
- * one, which is let through after this one hash lookup.
- */
-static __always_inline int bf_send_begin(struct bf_send *s, __u32 kind, __u32 what)
-{
-	__u32 tgid = bpf_get_current_pid_tgid() >> 32, seq;
-	struct bf_taint *taint = bpf_map_lookup_elem(&bf_taint, &tgid);
-
-	if (!taint)
-		return 0;
-	s->cfg = bf_config(&s->slot, &seq);
-	if (!s->cfg)
-		return 0;
-	s->e.kind = kind;
-	s->e.flags = what;
-	s->e.boot_ns = bpf_ktime_get_boot_ns();
-	s->e.policy_seq = seq;
-	s->e.taint = *taint;
-	return 1;
-}
-
-/*
- * Once the event names its objects: who is asking, the first rule of
- * TABLE that matches, the verdict; a denial counted under DENY_STAT.
- */
-static __always_inline int bf_send_judge(struct bf_send *s, enum bf_rule_table table,
-					 __u32 n_rules, enum bf_stat deny_stat)
-{
-	int allowed;
-
-	bf_identify(&s->e, s->cfg, s->slot);
-	s->e.rule = bf_first_match(table, s->slot, n_rules, s->e.apps, s->e.objs, &s->rule_flags,
-				   &s->e);
-	allowed = bf_verdict(&s->e, s->cfg, s->rule_flags);
-	if (!allowed)
-		bf_count(deny_stat);
-	return allowed;
-}
-
 /*
  * The socket's packets from now on count against the deciding rule's
  * quota, or against none: a UDP socket's next send may go elsewhere.
@@ -275,15 +228,7 @@ int bf_sock_create(struct bpf_sock *ctx)
 	if (!bf_unjudged_socket(ctx) ||
 	    !bf_send_begin(&s, BF_KIND_SOCKET, ctx->family == 10 ? BF_EF_IPV6 : 0))
 		return 1;
-	s.e.port = (__u16)ctx->type;
-	s.e.proto = (__u8)ctx->protocol;
-	s.e.rule = BF_RULE_DEFAULT;
-	bf_identify(&s.e, s.cfg, s.slot);
-	bf_verdict(&s.e, s.cfg, 0);	/* no rule allows it; audit mode only reports */
-	if (!(s.e.flags & BF_EF_ALLOW))
-		bf_count(BF_STAT_SOCKET_DENY);
-	bf_submit(&s.e);
-	return !!(s.e.flags & BF_EF_ALLOW);
+	return bf_socket_verdict(&s, ctx->family, ctx->type, ctx->protocol);
 }
 
 /*

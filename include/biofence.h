@@ -107,6 +107,7 @@ enum bf_kind {
 #define BF_EF_NO_WINDOW   (1u << 7)  /* capture: ... and no window was open: denied */
 #define BF_EF_WIN_EXPIRED (1u << 8)  /* capture: ... a window for it had just run out */
 #define BF_EF_LOG_FAILED  (1u << 9)  /* capture: refused because the audit log cannot be written */
+#define BF_EF_LSM         (1u << 10) /* decided by a BPF LSM program (else a cgroup one) */
 
 /* bf_stats counters, one array per CPU */
 enum bf_stat {
@@ -334,7 +335,7 @@ struct bf_event {
 	/* capture */
 	__u32 major;
 	__u32 minor;
-	__u32 access;       /* BPF_DEVCG_ACC_* */
+	__u32 access;       /* BPF_DEVCG_ACC_*; socket events: the address family (AF_*) */
 	/* export */
 	__u16 port;         /* host order */
 	__u8 proto;         /* IPPROTO_TCP / IPPROTO_UDP */

@@ -263,6 +263,7 @@ judge() {
 status_json=$("$CLI" status --json --control "$CTL" --pin-dir "$PIN")
 KGAPS=
 jq -e '.status.backends.ipc | startswith("NOT ENFORCED")' <<< "$status_json" >/dev/null && KGAPS="$KGAPS no-unix-hooks"
+jq -e '.status.backends.lsm | startswith("enforcing")' <<< "$status_json" >/dev/null || KGAPS="$KGAPS no-lsm"
 
 # gap_row ROUTE: this kernel's expectation from gaps.tsv ("exp<TAB>status<TAB>why"), if a gap applies.
 gap_row() {

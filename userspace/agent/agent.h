@@ -206,7 +206,6 @@ struct bf_agent {
 	struct bf_loop loop;
 	struct bf_ctl_server ctl;
 	uint64_t started_ns;
-	char lsm_status[160];                   /* agent_status.c */
 };
 
 #endif /* BF_AGENT_H */

@@ -325,16 +325,53 @@ static void add_ipc(struct json_object *rec, const struct bf_agent *ag, const st
 	add_taint(rec, ag, &ev->e);
 }
 
+/* An address family by its kernel name (AF_*), as `ss` and /proc/net say it. */
+static const char *family_name(uint32_t af, char *buf, size_t len)
+{
+	static const char *const names[] = {
+		[1] = "unix", [2] = "inet", [10] = "inet6", [16] = "netlink", [17] = "packet",
+		[21] = "rds", [29] = "can", [30] = "tipc", [31] = "bluetooth", [40] = "vsock", [44] = "xdp",
+	};
+
+	if (af < sizeof(names) / sizeof(names[0]) && names[af])
+		return names[af];
+	snprintf(buf, len, "family %u", af);
+	return buf;
+}
+
+static const char *socket_type_name(bool inet, uint32_t type)
+{
+	static const char *const names[] = { NULL, "stream", "dgram", "raw", "rdm", "seqpacket" };
+
+	if (inet && type == 2)
+		return "ping";          /* the only inet datagram socket a hook refuses */
+	return type < sizeof(names) / sizeof(names[0]) && names[type] ? names[type] : "other";
+}
+
+/*
+ * A socket refused at creation: inet raw and ping sockets (cgroup/sock_create),
+ * or any family no cgroup hook judges (lsm/socket_create). access holds the
+ * family; 0 from programs that predate it means inet, inet6 by the flag.
+ */
 static void add_socket(struct json_object *rec, const struct bf_agent *ag, const struct bf_event *e)
 {
 	struct json_object *so = json_object_new_object();
+	uint32_t af = e->access ? e->access : (e->flags & BF_EF_IPV6) ? 10 : 2;
+	bool inet = af == 2 || af == 10;
+	const char *type = socket_type_name(inet, e->port);
+	char buf[32], reason[96];
 
-	bf_json_add_str(so, "family", (e->flags & BF_EF_IPV6) ? "inet6" : "inet");
-	bf_json_add_str(so, "type", e->port == 3 ? "raw" : e->port == 2 ? "ping" : "packet");
+	bf_json_add_str(so, "family", family_name(af, buf, sizeof(buf)));
+	bf_json_add_str(so, "type", type);
 	bf_json_add_u64(so, "protocol", e->proto);
 	json_object_object_add(rec, "socket", so);
 	bf_json_add_str(rec, "event", "create");
-	bf_json_add_str(rec, "reason", e->port == 2 ? "a ping socket's sends are judged by no hook" :
+	bf_json_add_str(rec, "hook", (e->flags & BF_EF_LSM) ? "lsm/socket_create" : "cgroup/sock_create");
+	if (!inet)
+		snprintf(reason, sizeof(reason), "no export rule judges what a %s socket sends",
+			 family_name(af, buf, sizeof(buf)));
+	bf_json_add_str(rec, "reason", !inet ? reason : strcmp(type, "ping") == 0 ?
+				       "a ping socket's sends are judged by no hook" :
 				       "a raw socket reaches any address past the export rules");
 	add_taint(rec, ag, e);
 }

@@ -16,45 +16,25 @@
 #include "agent_quota.h"
 #include "agent_status.h"
 #include "log.h"
-#include "lsm_probe.skel.h"
-
-/* Probed once at start: BPF LSM would close what cgroup hooks cannot see. */
-void agent_probe_lsm(struct bf_agent *ag)
-{
-	struct lsm_probe_bpf *skel;
-	libbpf_print_fn_t old = libbpf_set_print(NULL);
-	int err;
-
-	skel = lsm_probe_bpf__open();
-	err = skel ? lsm_probe_bpf__load(skel) : -errno;
-	if (err) {
-		snprintf(ag->lsm_status, sizeof(ag->lsm_status),
-			 "unavailable: loading a BPF LSM program failed: %s", strerror(-err));
-	} else if (lsm_probe_bpf__attach(skel) != 0) {
-		snprintf(ag->lsm_status, sizeof(ag->lsm_status),
-			 "unavailable: attaching a BPF LSM program failed: %s (is \"bpf\" in lsm=?)",
-			 strerror(errno));
-	} else {
-		snprintf(ag->lsm_status, sizeof(ag->lsm_status),
-			 "available, not used by this version");
-	}
-	lsm_probe_bpf__destroy(skel);
-	libbpf_set_print(old);
-}
 
 struct json_object *agent_backends(struct bf_agent *ag)
 {
 	struct json_object *b = json_object_new_object();
+	char lsm[sizeof(ag->ld.lsm_why) + 16];
 
 	bf_json_add_str(b, "capture", "cgroup (cgroup/dev)");
 	bf_json_add_str(b, "export", "cgroup (cgroup/connect4, connect6, sendmsg4, sendmsg6)");
 	bf_json_add_str(b, "ipc", ag->ld.unix_hooks ? "cgroup (cgroup/connect_unix, sendmsg_unix)" :
 				  "NOT ENFORCED: this kernel has no cgroup/connect_unix hook (needs 6.7)");
 	bf_json_add_str(b, "quota", "cgroup (cgroup_skb/egress, counted per socket tagged at connect/send)");
-	bf_json_add_str(b, "raw sockets", "cgroup (cgroup/sock_create) for inet and inet6; "
-					  "a scan every second for packet sockets");
+	bf_json_add_str(b, "raw sockets", ag->ld.lsm ?
+			"lsm (lsm/socket_create) for packet, vsock and every family no cgroup hook judges; "
+			"cgroup (cgroup/sock_create) for inet and inet6 raw and ping sockets" :
+			"cgroup (cgroup/sock_create) for inet and inet6; "
+			"a scan every second for packet sockets");
 	bf_json_add_str(b, "taint", "tracepoints (tp_btf/sched_process_fork, sched_process_exit)");
-	bf_json_add_str(b, "lsm", ag->lsm_status);
+	snprintf(lsm, sizeof(lsm), "%s: %s", ag->ld.lsm ? "enforcing" : "not used", ag->ld.lsm_why);
+	bf_json_add_str(b, "lsm", lsm);
 	return b;
 }
 
@@ -80,10 +60,6 @@ struct json_object *agent_not_enforced(struct bf_agent *ag)
 		"before the agent started is not re-checked on use (needs the lsm backend: file_receive)",
 		"export: a socket connected before its process became tainted is not re-checked "
 		"(needs the lsm backend: socket_sendmsg)",
-		"export: packet sockets (AF_PACKET) and other non-inet families have no cgroup hook: "
-		"a tainted process holding one is found by a scan within about a second and "
-		"terminated (reported in audit mode), but what it sends before that is not stopped "
-		"(needs the lsm backend: socket_create); a packet sent at once leaves before the scan",
 		"capture: a camera descriptor copied with pidfd_getfd by another process is not "
 		"seen, and its taker is not tainted (needs the lsm backend: file_receive)",
 		"export: taint follows processes, not bytes: frames written to a pipe, file or "
@@ -100,6 +76,12 @@ struct json_object *agent_not_enforced(struct bf_agent *ag)
 
 	for (size_t i = 0; i < sizeof(cgroup_gaps) / sizeof(cgroup_gaps[0]); i++)
 		json_object_array_add(arr, json_object_new_string(cgroup_gaps[i]));
+	if (!ag->ld.lsm)
+		json_object_array_add(arr, json_object_new_string(
+			"export: packet sockets (AF_PACKET) and other non-inet families have no cgroup hook: "
+			"a tainted process holding one is found by a scan within about a second and "
+			"terminated (reported in audit mode), but what it sends before that is not stopped "
+			"(needs the lsm backend: socket_create); a packet sent at once leaves before the scan"));
 	if (!io_uring_off())
 		json_object_array_add(arr, json_object_new_string(
 			"export: io_uring is enabled (kernel.io_uring_disabled is not 2): an SQPOLL "

@@ -17,7 +17,6 @@ struct json_object *agent_status_json(struct bf_agent *ag, const struct agent_ke
 void agent_add_enforcement(struct bf_agent *ag, struct json_object *o);
 struct json_object *agent_backends(struct bf_agent *ag);
 struct json_object *agent_not_enforced(struct bf_agent *ag);
-void agent_probe_lsm(struct bf_agent *ag);
 
 /* Entries of agent_ctl.c's table. */
 struct json_object *agent_ctl_status(struct agent_ctl_req *r);

@@ -218,7 +218,6 @@ static int agent_start(struct bf_agent *ag)
 	err = load_first_policy(ag, &ld);
 	if (err)
 		return err;
-	agent_probe_lsm(ag);
 	err = open_log(ag);
 	if (err)
 		goto out;

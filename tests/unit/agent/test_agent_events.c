@@ -196,8 +196,38 @@ static void test_raw_socket_is_builtin(void **state)
 	assert_string_equal(bff_str(rec, "rule"), "builtin");
 	assert_string_equal(bff_str(rec, "verdict"), "deny");
 	assert_string_equal(bff_str(rec, "socket.type"), "raw");
+	assert_string_equal(bff_str(rec, "socket.family"), "inet");      /* programs before access held the family */
+	assert_string_equal(bff_str(rec, "hook"), "cgroup/sock_create");
 	assert_string_equal(bff_str(rec, "event"), "create");
 	json_object_put(rec);
+}
+
+/* lsm/socket_create refuses families no cgroup hook judges; the record names the family and the hook. */
+static void test_lsm_socket_names_family(void **state)
+{
+	static const struct { uint32_t af, type; const char *family, *stype; } c[] = {
+		{ 17, 3, "packet", "raw" }, { 17, 2, "packet", "dgram" }, { 40, 1, "vsock", "stream" },
+		{ 10, 2, "inet6", "ping" }, { 99, 5, "family 99", "seqpacket" },
+	};
+	struct bff *f = *state;
+
+	for (size_t i = 0; i < sizeof(c) / sizeof(c[0]); i++) {
+		struct bf_event e = event(BF_KIND_SOCKET, 95);
+		struct json_object *rec;
+
+		e.port = (uint16_t)c[i].type;
+		e.access = c[i].af;
+		e.flags = BF_EF_ENFORCED | BF_EF_LSM;
+		feed(f, &e, sizeof(e));
+		rec = bff_find(f, "kind", "socket");
+		assert_string_equal(bff_str(rec, "socket.family"), c[i].family);
+		assert_string_equal(bff_str(rec, "socket.type"), c[i].stype);
+		assert_string_equal(bff_str(rec, "hook"), "lsm/socket_create");
+		assert_string_equal(bff_str(rec, "verdict"), "deny");
+		if (c[i].af != 10)
+			assert_non_null(strstr(bff_str(rec, "reason"), c[i].family));
+		json_object_put(rec);
+	}
 }
 
 /* Queued under tables this agent never compiled: said so, not matched against the wrong policy. */
@@ -307,6 +337,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_export_names_dest_and_taint, setup, bff_teardown),
 		cmocka_unit_test_setup_teardown(test_ipc_abstract_address, setup, bff_teardown),
 		cmocka_unit_test_setup_teardown(test_raw_socket_is_builtin, setup, bff_teardown),
+		cmocka_unit_test_setup_teardown(test_lsm_socket_names_family, setup, bff_teardown),
 		cmocka_unit_test_setup_teardown(test_previous_agent_event, setup, bff_teardown),
 		cmocka_unit_test_setup_teardown(test_short_and_unknown_events_counted, setup, bff_teardown),
 		cmocka_unit_test_setup_teardown(test_quota_event_dispatched, setup, bff_teardown),

@@ -16,6 +16,7 @@
 #include <linux/magic.h>
 
 #include "biofence.skel.h"
+#include "lsm_probe.skel.h"
 #include "bpf/loader.h"
 #include "log.h"
 #include "util.h"
@@ -172,9 +173,65 @@ static void setup_unix_hooks(struct bf_loader *l)
 	log_warnx("this kernel has no cgroup/connect_unix hook (needs 6.7): ipc rules are NOT enforced");
 }
 
+int bf_lsm_probe(char *why, size_t len)
+{
+	libbpf_print_fn_t old = libbpf_set_print(NULL);
+	struct lsm_probe_bpf *skel = lsm_probe_bpf__open();
+	int err = skel ? lsm_probe_bpf__load(skel) : -errno;
+
+	if (err) {
+		snprintf(why, len, "loading a BPF LSM program failed: %s", strerror(-err));
+	} else if (lsm_probe_bpf__attach(skel) != 0) {
+		err = -errno;
+		snprintf(why, len, "attaching a BPF LSM program failed: %s (is \"bpf\" in lsm=?)",
+			 strerror(-err));
+	} else {
+		snprintf(why, len, "BPF LSM programs load and attach here");
+	}
+	lsm_probe_bpf__destroy(skel);
+	libbpf_set_print(old);
+	return err;
+}
+
+/* The LSM family loads only where the probe said it can; the cgroup programs and the scan cover the rest. */
+static void setup_lsm(struct bf_loader *l, bool want)
+{
+	struct bpf_program *prog;
+
+	l->lsm = want;
+	bpf_object__for_each_program(prog, l->skel->obj)
+		if (bpf_program__type(prog) == BPF_PROG_TYPE_LSM)
+			bpf_program__set_autoload(prog, want);
+}
+
+/* Open the skeleton and set what the kernel decides before load: hooks, sizes, knobs. */
+static int open_skel(struct bf_loader *l, const char *maps_dir, uint32_t ringbuf_size, bool lsm)
+{
+	LIBBPF_OPTS(bpf_object_open_opts, opts, .pin_root_path = maps_dir);
+	int err;
+
+	l->skel = biofence_bpf__open_opts(&opts);
+	if (!l->skel)
+		return -errno;
+	if (ringbuf_size)
+		bpf_map__set_max_entries(l->skel->maps.bf_events, ringbuf_size);
+	setup_unix_hooks(l);
+	setup_lsm(l, lsm);
+	err = match_pinned_sizes(l, &l->maps_reused);
+	if (err)
+		return err;
+	l->ringbuf_size = bpf_map__max_entries(l->skel->maps.bf_events);
+	l->skel->rodata->bf_wake_bytes = l->ringbuf_size / 4;
+	/* Only the quota record's sender pid depends on it: 0 where the kernel says no. */
+	l->skel->rodata->bf_skb_has_pid =
+		libbpf_probe_bpf_helper(BPF_PROG_TYPE_CGROUP_SKB, BPF_FUNC_get_current_pid_tgid, NULL) == 1;
+	return 0;
+}
+
 int bf_loader_load(struct bf_loader *l, const char *pin_dir, uint32_t ringbuf_size)
 {
 	char maps_dir[PATH_MAX];
+	bool lsm;
 	int err;
 
 	memset(l, 0, sizeof(*l));
@@ -189,25 +246,19 @@ int bf_loader_load(struct bf_loader *l, const char *pin_dir, uint32_t ringbuf_si
 	err = err ?: mkdir_p(maps_dir, 0700);
 	if (err)
 		return err;
-	{
-		LIBBPF_OPTS(bpf_object_open_opts, opts, .pin_root_path = maps_dir);
-
-		l->skel = biofence_bpf__open_opts(&opts);
+	lsm = bf_lsm_probe(l->lsm_why, sizeof(l->lsm_why)) == 0;
+	err = open_skel(l, maps_dir, ringbuf_size, lsm);
+	err = err ?: biofence_bpf__load(l->skel);
+	if (err && lsm) {
+		/* Never a rule left unenforced: without the LSM family, the cgroup programs and the scan. */
+		log_errno(err, "the BPF LSM programs did not load on a kernel that has BPF LSM; "
+			  "FALLING BACK to the cgroup programs and the socket scan");
+		snprintf(l->lsm_why, sizeof(l->lsm_why), "biofence's LSM programs failed to load: %s",
+			 strerror(-err));
+		biofence_bpf__destroy(l->skel);
+		err = open_skel(l, maps_dir, ringbuf_size, false);
+		err = err ?: biofence_bpf__load(l->skel);
 	}
-	if (!l->skel)
-		return -errno;
-	if (ringbuf_size)
-		bpf_map__set_max_entries(l->skel->maps.bf_events, ringbuf_size);
-	setup_unix_hooks(l);
-	err = match_pinned_sizes(l, &l->maps_reused);
-	if (err)
-		return err;
-	l->ringbuf_size = bpf_map__max_entries(l->skel->maps.bf_events);
-	l->skel->rodata->bf_wake_bytes = l->ringbuf_size / 4;
-	/* Only the quota record's sender pid depends on it: 0 where the kernel says no. */
-	l->skel->rodata->bf_skb_has_pid =
-		libbpf_probe_bpf_helper(BPF_PROG_TYPE_CGROUP_SKB, BPF_FUNC_get_current_pid_tgid, NULL) == 1;
-	err = biofence_bpf__load(l->skel);
 	if (err) {
 		if (l->maps_reused)
 			log_warnx("cannot reuse the maps pinned in %s (from another biofence build?); "
@@ -250,13 +301,25 @@ static int adopt_cgroup_link(struct bf_loader *l, struct bpf_program *prog, cons
 }
 
 /* Tracing links cannot be updated: attach the new one first, then retire the old. */
+static bool is_cgroup_prog(const struct bpf_program *prog)
+{
+	enum bpf_prog_type t = bpf_program__type(prog);
+
+	return t != BPF_PROG_TYPE_TRACING && t != BPF_PROG_TYPE_LSM;
+}
+
 static int attach_prog(struct bf_loader *l, struct bpf_program *prog, const char *path, int slot)
 {
-	bool cgroup = bpf_program__type(prog) != BPF_PROG_TYPE_TRACING;
+	enum bpf_prog_type type = bpf_program__type(prog);
 	struct bpf_link *link;
 	int old, err;
 
-	link = cgroup ? bpf_program__attach_cgroup(prog, l->cgroup_fd) : bpf_program__attach_trace(prog);
+	if (type == BPF_PROG_TYPE_LSM)
+		link = bpf_program__attach_lsm(prog);
+	else if (type == BPF_PROG_TYPE_TRACING)
+		link = bpf_program__attach_trace(prog);
+	else
+		link = bpf_program__attach_cgroup(prog, l->cgroup_fd);
 	if (!link)
 		return -errno;
 	old = bpf_obj_get(path);
@@ -291,7 +354,7 @@ int bf_loader_attach(struct bf_loader *l, const char *cgroup_path)
 		return -errno;
 	}
 	bpf_object__for_each_program(prog, l->skel->obj) {
-		bool cgroup = bpf_program__type(prog) != BPF_PROG_TYPE_TRACING;
+		bool cgroup = is_cgroup_prog(prog);
 
 		if (!bpf_program__autoload(prog))
 			continue;	/* a hook this kernel lacks; reported at load */
@@ -305,6 +368,15 @@ int bf_loader_attach(struct bf_loader *l, const char *cgroup_path)
 			l->adopted = true;
 		} else {
 			err = attach_prog(l, prog, path, slot);
+		}
+		if (err && bpf_program__type(prog) == BPF_PROG_TYPE_LSM) {
+			/* The cgroup programs and the scan still stand: said loudly, in status too. */
+			log_errno(err, "attach %s: FALLING BACK to the cgroup programs and the socket scan",
+				  bpf_program__name(prog));
+			snprintf(l->lsm_why, sizeof(l->lsm_why), "attaching %s failed: %s",
+				 bpf_program__name(prog), strerror(-err));
+			l->lsm = false;
+			continue;
 		}
 		if (err) {
 			log_errno(err, "attach %s", bpf_program__name(prog));

@@ -11,7 +11,7 @@
 
 struct biofence_bpf;
 
-#define BF_N_LINKS 11
+#define BF_N_LINKS 12
 
 struct bf_loader {
 	struct biofence_bpf *skel;
@@ -22,9 +22,13 @@ struct bf_loader {
 	bool adopted;           /* links were already pinned: we replaced their programs */
 	bool maps_reused;       /* tables, taint and queued events survived from before */
 	bool unix_hooks;        /* cgroup/connect_unix and sendmsg_unix exist (kernel 6.7+) */
+	bool lsm;               /* the LSM family (bpf/lsm.bpf.c) is loaded and attached */
+	char lsm_why[160];      /* why it is or is not, for status and the log */
 	uint32_t ringbuf_size;
 };
 
+/* 0 if BPF LSM programs load and attach on this kernel, else -errno; WHY says which, in words. */
+int bf_lsm_probe(char *why, size_t len);
 /* Make sure DIR's bpffs exists (mounting /sys/fs/bpf if nothing is there yet). */
 int bf_bpffs_prepare(const char *pin_dir);
 /*
