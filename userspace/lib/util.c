@@ -55,32 +55,35 @@ int64_t bf_now_ns(clockid_t id)
 	return bf_ts_ns(ts);
 }
 
+int bf_mkdir_all(const char *dir, mode_t mode)
+{
+	char buf[PATH_MAX];
+
+	if (snprintf(buf, sizeof(buf), "%s", dir) >= (int)sizeof(buf))
+		return -ENAMETOOLONG;
+	for (char *s = buf + 1; *s; s++) {
+		if (*s != '/')
+			continue;
+		*s = '\0';
+		if (mkdir(buf, mode) < 0 && errno != EEXIST)
+			return -errno;
+		*s = '/';
+	}
+	if (mkdir(buf, mode) < 0 && errno != EEXIST)
+		return -errno;
+	return 0;
+}
+
 int bf_mkdir_parents(const char *path, mode_t mode, bool last_only)
 {
-	char *dir, *p, c;
-	int r = 0;
+	char dir[PATH_MAX];
+	const char *slash = strrchr(path, '/');
 
-	dir = strdup(path);
-	if (!dir)
-		return -ENOMEM;
-	p = strrchr(dir, '/');
-	if (p && p != dir) {
-		*p = '\0';
-		/* last_only: straight to the end, so the one mkdir is the whole parent */
-		for (p = last_only ? p : dir + 1;; p++) {
-			if (*p != '/' && *p != '\0')
-				continue;
-			c = *p;
-			*p = '\0';
-			if (mkdir(dir, mode) < 0 && errno != EEXIST) {
-				r = -errno;
-				break;
-			}
-			if (c == '\0')
-				break;
-			*p = c;
-		}
-	}
-	free(dir);
-	return r;
+	if (!slash || slash == path)
+		return 0;	/* in the current directory, or under / */
+	if (snprintf(dir, sizeof(dir), "%.*s", (int)(slash - path), path) >= (int)sizeof(dir))
+		return -ENAMETOOLONG;
+	if (!last_only)
+		return bf_mkdir_all(dir, mode);
+	return mkdir(dir, mode) < 0 && errno != EEXIST ? -errno : 0;
 }

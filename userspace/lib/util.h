@@ -33,5 +33,7 @@ int64_t bf_now_ns(clockid_t id);
  * The audit log and the control socket both make their directory. 0 or -errno.
  */
 int bf_mkdir_parents(const char *path, mode_t mode, bool last_only);
+/* mkdir -p DIR itself: every missing component, new ones MODE. 0 or -errno. */
+int bf_mkdir_all(const char *dir, mode_t mode);
 
 #endif /* BF_UTIL_H */

@@ -23,25 +23,6 @@
 
 #define BF_BPFFS_DEFAULT "/sys/fs/bpf"
 
-static int mkdir_p(const char *path, mode_t mode)
-{
-	char buf[PATH_MAX];
-
-	if (snprintf(buf, sizeof(buf), "%s", path) >= (int)sizeof(buf))
-		return -ENAMETOOLONG;
-	for (char *s = buf + 1; *s; s++) {
-		if (*s != '/')
-			continue;
-		*s = '\0';
-		if (mkdir(buf, mode) < 0 && errno != EEXIST)
-			return -errno;
-		*s = '/';
-	}
-	if (mkdir(buf, mode) < 0 && errno != EEXIST)
-		return -errno;
-	return 0;
-}
-
 /* The deepest existing ancestor of PATH decides which filesystem the pins land on. */
 static int existing_ancestor(const char *path, char *out, size_t len)
 {
@@ -84,7 +65,7 @@ int bf_bpffs_prepare(const char *pin_dir)
 		}
 		log_info("mounted bpffs on %s", BF_BPFFS_DEFAULT);
 	}
-	return mkdir_p(pin_dir, 0700);
+	return bf_mkdir_all(pin_dir, 0700);
 }
 
 static int pin_path(char *buf, size_t len, const char *pin_dir, const char *sub, const char *name)
@@ -243,7 +224,7 @@ int bf_loader_load(struct bf_loader *l, const char *pin_dir, uint32_t ringbuf_si
 	err = err ?: bf_pathf(maps_dir, sizeof(maps_dir), "%s/maps", pin_dir);
 	err = err ?: bf_bpffs_prepare(pin_dir);
 	err = err ?: lock_pin_dir(l);
-	err = err ?: mkdir_p(maps_dir, 0700);
+	err = err ?: bf_mkdir_all(maps_dir, 0700);
 	if (err)
 		return err;
 	lsm = bf_lsm_probe(l->lsm_why, sizeof(l->lsm_why)) == 0;
@@ -345,7 +326,7 @@ int bf_loader_attach(struct bf_loader *l, const char *cgroup_path)
 	int slot = 0, err;
 
 	err = bf_pathf(links_dir, sizeof(links_dir), "%s/links", l->pin_dir);
-	err = err ?: mkdir_p(links_dir, 0700);
+	err = err ?: bf_mkdir_all(links_dir, 0700);
 	if (err)
 		return err;
 	l->cgroup_fd = open(cgroup_path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
