@@ -23,7 +23,8 @@
  *       | udpbulk (--count N datagrams of --size S bytes to ADDR PORT from one
  *         socket; prints "sent=K" before the result of the first failure)
  *       | packet | packetfirst (an AF_PACKET socket after / before the camera
- *         open, held for --hold S seconds) | vsock (the same with AF_VSOCK)
+ *         open, held for --hold S seconds; packetfirst prints "net=" first)
+ *       | vsock (the same as packet with AF_VSOCK)
  *   ADDR for tcp6/udp6 may be IPv4-mapped (::ffff:127.0.0.2); for unix,
  *   "@name" is the abstract socket "\0name".
  * Prints the camera open result, then "net=ok" or "net=<errno name>".
@@ -177,8 +178,15 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	/* A packet socket made before the camera open: no hook saw it, only the agent's scan can. */
-	if (strcmp(argv[i], "packetfirst") == 0)
+	if (strcmp(argv[i], "packetfirst") == 0) {
+		/*
+		 * Said before the open: once the camera is open the agent may kill
+		 * this process at any instant, so nothing printed after it is sure.
+		 */
 		packet_fd = socket(AF_PACKET, SOCK_DGRAM, 0);
+		printf("net=%s\n", errname(packet_fd < 0 ? errno : 0));
+		fflush(stdout);
+	}
 	if (camera) {
 		int fd = open(camera, O_RDONLY | O_CLOEXEC);
 
@@ -210,7 +218,8 @@ int main(int argc, char **argv)
 		if (packet_fd < 0)
 			packet_fd = strcmp(argv[i], "vsock") == 0 ? socket(AF_VSOCK, SOCK_STREAM, 0) :
 								     socket(AF_PACKET, SOCK_DGRAM, 0);
-		printf("net=%s\n", errname(packet_fd < 0 ? errno : 0));
+		if (strcmp(argv[i], "packetfirst") != 0)
+			printf("net=%s\n", errname(packet_fd < 0 ? errno : 0));
 		fflush(stdout);
 		sleep(hold_s);
 		printf("survived\n");
