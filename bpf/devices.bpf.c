@@ -1,80 +1,13 @@
 /* devices.bpf.c - camera opens judged in the cgroup device hook; an allowed capture taints its process. */
-#include "decide.bpf.h"
-
-/* A process allowed to capture is tainted; returns 0 if the taint table is full. */
-static __always_inline int bf_taint_self(struct bf_event *e)
-{
-	struct bf_taint t = {
-		.since_ns = e->boot_ns,
-		.origin_tgid = e->tgid,
-		.major = e->major,
-		.minor = e->minor,
-	};
-	struct bf_taint *old = bpf_map_lookup_elem(&bf_taint, &e->tgid);
-
-	if (old) {
-		e->taint = *old;
-		return 1;
-	}
-	if (bpf_map_update_elem(&bf_taint, &e->tgid, &t, BPF_NOEXIST) &&
-	    !bpf_map_lookup_elem(&bf_taint, &e->tgid))
-		return 0;
-	e->taint = t;
-	return 1;
-}
-
-static __always_inline int bf_log_failed(void)
-{
-	__u32 zero = 0;
-	struct bf_runtime *rt = bpf_map_lookup_elem(&bf_runtime, &zero);
-
-	return rt && rt->log_failed;
-}
-
-/*
- * A consent rule allows only inside a window opened for its app on one of
- * the cameras this device is. The window's end is checked here, in kernel
- * time, so it closes on time even when the agent is slow or dead.
- */
-static __always_inline int bf_window_allows(struct bf_event *e, __u32 slot, __u32 rule)
-{
-	__u32 key = slot * BF_MAX_RULES + rule;
-	struct bf_window_key wk = { .slot = slot };
-	struct bf_window_set *w;
-	struct bf_rule *r;
-
-	if (rule >= BF_MAX_RULES)
-		return 0;
-	r = bpf_map_lookup_elem(&bf_capture_rules, &key);
-	if (!r)
-		return 0;
-	wk.app = r->app;
-	w = bpf_map_lookup_elem(&bf_windows, &wk);
-	if (!w)
-		return 0;
-	for (__u32 c = 0; c < BF_MAX_CAMERAS; c++) {
-		struct bf_window_cam *wc = &w->cam[c];
-
-		if (!(e->objs & (1ull << c)) || !wc->end_ns || wc->purpose != r->purpose)
-			continue;
-		e->window = wc->window_id;
-		if (e->boot_ns < wc->end_ns) {
-			e->flags &= ~BF_EF_WIN_EXPIRED;
-			return 1;
-		}
-		e->flags |= BF_EF_WIN_EXPIRED;
-	}
-	return 0;
-}
+#include "capture.bpf.h"
 
 SEC("cgroup/dev")
 int bf_dev(struct bpf_cgroup_dev_ctx *ctx)
 {
 	__u32 type = ctx->access_type & 0xffff, access = ctx->access_type >> 16;
-	struct bf_cam_key ck = { .major = ctx->major, .minor = ctx->minor };
 	const struct bf_slot_config *cfg;
 	struct bf_event e = {};
-	__u32 slot, seq, rule_flags;
+	__u32 slot, seq;
 	int allowed;
 
 	/* mknod alone captures nothing; opening the node is what is judged. */
@@ -83,10 +16,7 @@ int bf_dev(struct bpf_cgroup_dev_ctx *ctx)
 	cfg = bf_config(&slot, &seq);
 	if (!cfg)
 		return 1;
-	ck.slot = slot;
-	e.objs = bf_lookup_mask(&bf_cam, &ck);
-	ck.minor = BF_ANY_MINOR;
-	e.objs |= bf_lookup_mask(&bf_cam, &ck);
+	e.objs = bf_camera_objs(slot, ctx->major, ctx->minor);
 	if (!e.objs)
 		return 1;	/* not a camera: no event, no cost beyond two lookups */
 
@@ -96,34 +26,7 @@ int bf_dev(struct bpf_cgroup_dev_ctx *ctx)
 	e.major = ctx->major;
 	e.minor = ctx->minor;
 	e.access = access;
-	bf_identify(&e, cfg, slot);
-	e.rule = bf_first_match(BF_TABLE_CAPTURE, slot, cfg->n_capture, e.apps, e.objs,
-				&rule_flags, &e);
-	if (rule_flags & BF_RF_CONSENT) {
-		e.flags |= BF_EF_CONSENT;
-		if (!bf_window_allows(&e, slot, e.rule)) {
-			rule_flags &= ~BF_RF_ALLOW;
-			e.flags |= BF_EF_NO_WINDOW;
-		}
-	}
-	allowed = bf_verdict(&e, cfg, rule_flags);
-	if (allowed && (cfg->flags & BF_CFG_DENY_ON_LOG_FAIL) && cfg->mode != BF_MODE_AUDIT &&
-	    bf_log_failed()) {
-		/* A capture that cannot be recorded cannot be justified. */
-		e.flags |= BF_EF_LOG_FAILED;
-		e.flags &= ~BF_EF_ALLOW;
-		allowed = 0;
-		bf_count(BF_STAT_LOGFAIL_DENY);
-	}
-	if (allowed && !bf_taint_self(&e)) {
-		/* Untracked capture would make export rules meaningless. */
-		e.flags |= BF_EF_TAINT_FULL;
-		e.flags &= ~BF_EF_ALLOW;
-		allowed = 0;
-		bf_count(BF_STAT_TAINT_FULL);
-	}
-	if (!allowed)
-		bf_count(BF_STAT_CAPTURE_DENY);
+	allowed = bf_capture_judge(&e, cfg, slot);
 	bf_submit(&e);
 	return allowed;
 }

@@ -108,6 +108,17 @@ enum bf_kind {
 #define BF_EF_WIN_EXPIRED (1u << 8)  /* capture: ... a window for it had just run out */
 #define BF_EF_LOG_FAILED  (1u << 9)  /* capture: refused because the audit log cannot be written */
 #define BF_EF_LSM         (1u << 10) /* decided by a BPF LSM program (else a cgroup one) */
+#define BF_EF_USE         (1u << 11) /* capture: a use of an open camera descriptor, not an open */
+
+/*
+ * Capture events with BF_EF_USE: which use, in access. The LSM hooks judge
+ * every use that moves frames as they judge an open, so a descriptor kept
+ * past its window, passed to another process or copied with pidfd_getfd
+ * streams only while its holder may capture now.
+ */
+#define BF_USE_IOCTL 1      /* access = BF_USE_IOCTL << 16 | the V4L2 ioctl's number */
+#define BF_USE_MMAP  2
+#define BF_USE_READ  3
 
 /* bf_stats counters, one array per CPU */
 enum bf_stat {

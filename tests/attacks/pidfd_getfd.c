@@ -56,10 +56,8 @@ int main(int argc, char **argv)
 	if (fd < 0)
 		return at_report_errno(ROUTE, "pidfd_getfd", errno);
 	got = read(fd, frame, sizeof(frame));
-	if (got < 0) {
-		at_result(ROUTE, "error", "read from the taken camera fd: %s", at_errname(errno));
-		return 1;
-	}
+	if (got < 0)	/* EPERM: biofence judged the use (lsm/file_permission) */
+		return at_report_errno(ROUTE, "read from the taken camera fd", errno);
 	n = at_token(buf, sizeof(buf), ROUTE);
 	sock = socket(ss.ss_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	if (sock < 0 || connect(sock, (struct sockaddr *)&ss, len) < 0)

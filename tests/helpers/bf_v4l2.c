@@ -12,7 +12,9 @@
 #include <linux/videodev2.h>
 
 /*
- * usage: bf_v4l2 [--hold SECONDS] DEVICE [FRAMES]
+ * usage: bf_v4l2 [--hold SECONDS | --again SECONDS] DEVICE [FRAMES]
+ *        bf_v4l2 --exec PROG DEVICE [FRAMES]
+ *        bf_v4l2 --fd N [FRAMES]
  *        bf_v4l2 --info DEVICE
  *
  * Capture prints one line, e.g. "open=ok frames=5 data=5" (data: frames
@@ -20,6 +22,11 @@
  * first step that failed with its errno name: "open=ok streamon=EPERM",
  * "open=ok frames=2 data=2 poll=ETIMEDOUT". --info prints the
  * VIDIOC_QUERYCAP identity: driver="..." card="..." bus_info="...".
+ * --again: after the frames, wait SECONDS with the stream on and dequeue
+ * again on the same descriptor: " then frames=N data=N" or " then
+ * dqbuf=EPERM" (a descriptor kept past its consent window).
+ * --exec: open DEVICE, then exec PROG (another executable) with the
+ * descriptor inherited: PROG --fd N FRAMES captures from it without an open.
  * Exit 0 whenever a result line was printed, 2 on a usage error.
  */
 
@@ -171,18 +178,37 @@ static void release(struct cap *c)
 	close(c->fd);
 }
 
-static int capture(const char *dev, unsigned want, unsigned hold)
+/* What to do around the frames: hold the descriptor after, or dequeue again after a pause. */
+struct plan {
+	unsigned want;
+	unsigned hold;
+	unsigned again;
+};
+
+/* A second round on the same stream after PLAN->again seconds; printed after the first. */
+static void again(struct cap *c, const struct plan *plan)
+{
+	const char *step = "dqbuf";
+	int err;
+
+	fflush(stdout);		/* what happened so far, even if the agent ends us in the pause */
+	sleep(plan->again);
+	c->frames = c->data = 0;
+	err = stream(c, plan->want, &step);
+	printf(" then frames=%u data=%u", c->frames, c->data);
+	if (err)
+		printf(" %s=%s", step, ename(-err));
+}
+
+/* Capture from an open descriptor: the setup, the frames, the line. */
+static int capture_fd(int fd, const struct plan *plan)
 {
 	enum v4l2_buf_type type = V4L2_BUF_TYPE_VIDEO_CAPTURE;
-	struct cap c = { .fd = open(dev, O_RDWR | O_NONBLOCK | O_CLOEXEC) };
+	struct cap c = { .fd = fd };
 	const char *step = "querycap";
 	bool streaming = false;
 	int err;
 
-	if (c.fd < 0) {
-		printf("open=%s\n", ename(errno));
-		return 0;
-	}
 	err = check_caps(c.fd);
 	if (!err) {
 		step = "s_fmt";
@@ -194,21 +220,48 @@ static int capture(const char *dev, unsigned want, unsigned hold)
 		err = xioctl(c.fd, VIDIOC_STREAMON, &type);
 		streaming = !err;
 	}
-	err = err ?: stream(&c, want, &step);
-	if (streaming && !err) {
-		step = "streamoff";
-		err = xioctl(c.fd, VIDIOC_STREAMOFF, &type);
-	}
+	err = err ?: stream(&c, plan->want, &step);
 	printf("open=ok");
 	if (streaming)
 		printf(" frames=%u data=%u", c.frames, c.data);
 	if (err)
 		printf(" %s=%s", step, ename(-err));
+	else if (plan->again)
+		again(&c, plan);
+	if (streaming)
+		xioctl(c.fd, VIDIOC_STREAMOFF, &type);
 	printf("\n");
 	fflush(stdout);
-	if (hold)
-		sleep(hold);	/* a holder: the fd stays open */
+	if (plan->hold)
+		sleep(plan->hold);	/* a holder: the fd stays open */
 	release(&c);
+	return 0;
+}
+
+static int capture(const char *dev, const struct plan *plan)
+{
+	int fd = open(dev, O_RDWR | O_NONBLOCK | O_CLOEXEC);
+
+	if (fd < 0) {
+		printf("open=%s\n", ename(errno));
+		return 0;
+	}
+	return capture_fd(fd, plan);
+}
+
+/* Open DEV as this executable, then become PROG with the descriptor: a camera fd in other hands. */
+static int exec_with_fd(const char *prog, const char *dev, const char *frames)
+{
+	int fd = open(dev, O_RDWR | O_NONBLOCK);
+	char num[16];
+
+	if (fd < 0) {
+		printf("open=%s\n", ename(errno));
+		return 0;
+	}
+	snprintf(num, sizeof(num), "%d", fd);
+	execl(prog, prog, "--fd", num, frames, (char *)NULL);
+	printf("exec=%s\n", ename(errno));
 	return 0;
 }
 
@@ -235,32 +288,55 @@ static int info(const char *dev)
 
 static int usage(void)
 {
-	fprintf(stderr, "usage: bf_v4l2 [--hold SECONDS] DEVICE [FRAMES]\n"
+	fprintf(stderr, "usage: bf_v4l2 [--hold SECONDS | --again SECONDS] DEVICE [FRAMES]\n"
+			"       bf_v4l2 --exec PROG DEVICE [FRAMES]\n"
+			"       bf_v4l2 --fd N [FRAMES]\n"
 			"       bf_v4l2 --info DEVICE\n");
 	return 2;
 }
 
+/* A whole number from 0 to MAX, or -1. */
+static long number(const char *s, unsigned long max)
+{
+	char *end;
+	unsigned long v = strtoul(s, &end, 10);
+
+	return *end || !*s || v > max ? -1 : (long)v;
+}
+
 int main(int argc, char **argv)
 {
-	unsigned hold = 0;
-	unsigned long frames = 5;
-	char *end;
+	struct plan plan = { .want = 5 };
+	long v;
 	int i = 1;
 
 	if (argc == 3 && strcmp(argv[1], "--info") == 0)
 		return info(argv[2]);
-	if (argc > 2 && strcmp(argv[1], "--hold") == 0) {
-		hold = (unsigned)strtoul(argv[2], &end, 10);
-		if (*end || !*argv[2])
+	if ((argc == 4 || argc == 5) && strcmp(argv[1], "--exec") == 0)
+		return exec_with_fd(argv[2], argv[3], argc == 5 ? argv[4] : "5");
+	if (argc > 2 && (strcmp(argv[1], "--hold") == 0 || strcmp(argv[1], "--again") == 0 ||
+			 strcmp(argv[1], "--fd") == 0)) {
+		if ((v = number(argv[2], 100000)) < 0)
 			return usage();
+		if (argv[1][2] == 'h')
+			plan.hold = (unsigned)v;
+		else if (argv[1][2] == 'a')
+			plan.again = (unsigned)v;
 		i = 3;
+	}
+	if (argv[1] && strcmp(argv[1], "--fd") == 0) {
+		if (argc - i > 1 || (argc - i == 1 && (v = number(argv[i], 10000)) < 1))
+			return usage();
+		if (argc - i == 1)
+			plan.want = (unsigned)v;
+		return capture_fd((int)number(argv[2], 100000), &plan);
 	}
 	if (argc - i < 1 || argc - i > 2)
 		return usage();
 	if (argc - i == 2) {
-		frames = strtoul(argv[i + 1], &end, 10);
-		if (*end || !*argv[i + 1] || frames < 1 || frames > 10000)
+		if ((v = number(argv[i + 1], 10000)) < 1)
 			return usage();
+		plan.want = (unsigned)v;
 	}
-	return capture(argv[i], (unsigned)frames, hold);
+	return capture(argv[i], &plan);
 }

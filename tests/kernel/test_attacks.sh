@@ -304,7 +304,7 @@ unlogged=
 for r in $routes; do
 	grep -q "^$r	export	" "$EXPECTED" || continue
 	case ${OUT[$r]} in
-	blocked) what='.kind != "capture" and .verdict == "deny"' ;;
+	blocked) what='(.kind != "capture" or .event == "use") and .verdict == "deny"' ;;
 	killed) what='.event == "terminate" and .enforced == true' ;;
 	*) continue ;;
 	esac

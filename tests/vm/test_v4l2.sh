@@ -73,12 +73,26 @@ check "the capture is logged: app, camera, device" \
 	wait_for '.kind == "capture" and .verdict == "allow" and .app == "recognizer" and .camera == "cam" and .device == "81:0"' 1 10
 check "both refusals are logged" wait_for '.kind == "capture" and .verdict == "deny" and .device == "81:0"' 2 10
 
+# A descriptor in other hands: the app opens the camera, then becomes another
+# executable (exec, the fd inherited). Under BPF LSM every use that moves
+# frames is judged as an open by its holder now, so the new holder cannot stream.
+expect "the LSM backend enforces here" "enforcing" \
+	"$("$CLI" status --json --control "$CTL" --pin-dir "$PIN" | jq -r '.status.backends.lsm' | cut -d: -f1)"
+expect "an inherited camera fd in another executable's hands cannot stream" "open=ok reqbufs=EPERM" \
+	"$(in_cg "$app" --exec "$other" /dev/video0 "$FRAMES")"
+check "that refusal is logged: the use, the hook, the holder" \
+	wait_for '.kind == "capture" and .event == "use" and .use == "VIDIOC_REQBUFS" and .hook == "lsm/file_ioctl" and .verdict == "deny" and .comm == "intruder"' 1 10
+expect "the app itself, with the same inherited fd, streams" "open=ok frames=$FRAMES data=$FRAMES" \
+	"$(in_cg "$app" --exec "$app" /dev/video0 "$FRAMES")"
+
 # --- 2. Consent: the app streams while a window is open, not before or after ----
 policy "$TMP/p.policy" <<EOP
 camera cam path "/dev/video0"
 app recognizer exe "$app"
 capture allow recognizer cam consent entry window 30s
 capture deny any any
+# Long enough that a holder is still alive to try again after its window.
+window-grace 20s
 EOP
 check "reload to a consent-gated rule" reload
 "$CLI" consent grant --control "$CTL" --id g1 --subject p-1 --purpose entry --cameras cam \
@@ -95,6 +109,14 @@ win=$("$CLI" window open --control "$CTL" --consent g1 --app recognizer --camera
 expect "a 2 s window: the app captures" "open=ok frames=$FRAMES data=$FRAMES" "$(capture /dev/video0)"
 sleep 2.5
 expect "the window ran out: the app gets EPERM" "open=EPERM" "$(capture /dev/video0)"
+# A descriptor opened inside a window stops streaming when the window ends,
+# not when it is closed: frames before, EPERM after.
+win=$("$CLI" window open --control "$CTL" --consent g1 --app recognizer --camera cam --for 3s --json | jq -r .window.id)
+expect "an fd opened in a 3 s window streams, then cannot dequeue once it ran out" \
+	"open=ok frames=$FRAMES data=$FRAMES then frames=0 data=0 dqbuf=EPERM" \
+	"$(in_cg "$app" --again 4 /dev/video0 "$FRAMES")"
+check "the refused dequeue is logged, once a second at most" \
+	wait_for ".kind == \"capture\" and .event == \"use\" and .use == \"VIDIOC_DQBUF\" and .verdict == \"deny\" and .consent.reason == \"window expired\"" 1 10
 check "that refusal says the window expired" \
 	wait_for ".kind == \"capture\" and .consent.reason == \"window expired\" and .consent.last_window.window.id == $win" 1 10
 

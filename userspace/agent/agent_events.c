@@ -232,6 +232,33 @@ static void add_rule(struct json_object *rec, const struct bf_loaded *ld, const 
 		*rule_objs &= rules[e->rule].objs;
 }
 
+/*
+ * A use of an open camera descriptor an LSM hook refused (BF_EF_USE):
+ * "event": "use", which use, and the hook. Only refusals are reported.
+ */
+static void add_use(struct json_object *rec, uint32_t use)
+{
+	static const char *const ioctls[] = {
+		[8] = "VIDIOC_REQBUFS", [15] = "VIDIOC_QBUF", [16] = "VIDIOC_EXPBUF", [17] = "VIDIOC_DQBUF",
+		[18] = "VIDIOC_STREAMON", [92] = "VIDIOC_CREATE_BUFS", [93] = "VIDIOC_PREPARE_BUF",
+	};
+	uint32_t how = use >> 16, nr = use & 0xffff;
+	char buf[32];
+
+	bf_json_add_str(rec, "event", "use");
+	if (how == BF_USE_IOCTL) {
+		if (nr < sizeof(ioctls) / sizeof(ioctls[0]) && ioctls[nr])
+			snprintf(buf, sizeof(buf), "%s", ioctls[nr]);
+		else
+			snprintf(buf, sizeof(buf), "ioctl V %u", nr);
+		bf_json_add_str(rec, "use", buf);
+		bf_json_add_str(rec, "hook", "lsm/file_ioctl");
+	} else {
+		bf_json_add_str(rec, "use", how == BF_USE_MMAP ? "mmap" : "read");
+		bf_json_add_str(rec, "hook", how == BF_USE_MMAP ? "lsm/mmap_file" : "lsm/file_permission");
+	}
+}
+
 static void add_capture(struct json_object *rec, const struct bf_loaded *ld, const struct bf_event *e,
 			uint64_t objs)
 {
@@ -242,8 +269,11 @@ static void add_capture(struct json_object *rec, const struct bf_loaded *ld, con
 				       ld->policy->cameras[cam].name : NULL);
 	snprintf(dev, sizeof(dev), "%u:%u", e->major, e->minor);
 	bf_json_add_str(rec, "device", dev);
-	bf_json_add_str(rec, "access", (e->access & BF_DEVCG_ACC_WRITE) ?
-				       ((e->access & BF_DEVCG_ACC_READ) ? "read,write" : "write") : "read");
+	if (e->flags & BF_EF_USE)
+		add_use(rec, e->access);
+	else
+		bf_json_add_str(rec, "access", (e->access & BF_DEVCG_ACC_WRITE) ?
+					       ((e->access & BF_DEVCG_ACC_READ) ? "read,write" : "write") : "read");
 	if (e->flags & BF_EF_TAINT_FULL)
 		bf_json_add_str(rec, "reason", "taint table full: a capture that cannot be followed is refused");
 	if (e->flags & BF_EF_LOG_FAILED)

@@ -22,7 +22,10 @@ struct json_object *agent_backends(struct bf_agent *ag)
 	struct json_object *b = json_object_new_object();
 	char lsm[sizeof(ag->ld.lsm_why) + 16];
 
-	bf_json_add_str(b, "capture", "cgroup (cgroup/dev)");
+	bf_json_add_str(b, "capture", ag->ld.lsm ?
+			"cgroup (cgroup/dev) for opens; lsm (lsm/file_ioctl, mmap_file, file_permission) "
+			"for every use of an open camera descriptor that moves frames" :
+			"cgroup (cgroup/dev)");
 	bf_json_add_str(b, "export", "cgroup (cgroup/connect4, connect6, sendmsg4, sendmsg6)");
 	bf_json_add_str(b, "ipc", ag->ld.unix_hooks ? "cgroup (cgroup/connect_unix, sendmsg_unix)" :
 				  "NOT ENFORCED: this kernel has no cgroup/connect_unix hook (needs 6.7)");
@@ -56,12 +59,8 @@ static bool io_uring_off(void)
 struct json_object *agent_not_enforced(struct bf_agent *ag)
 {
 	static const char *const cgroup_gaps[] = {
-		"capture: a camera descriptor passed over a unix socket (SCM_RIGHTS) or opened "
-		"before the agent started is not re-checked on use (needs the lsm backend: file_receive)",
 		"export: a socket connected before its process became tainted is not re-checked "
 		"(needs the lsm backend: socket_sendmsg)",
-		"capture: a camera descriptor copied with pidfd_getfd by another process is not "
-		"seen, and its taker is not tainted (needs the lsm backend: file_receive)",
 		"export: taint follows processes, not bytes: frames written to a pipe, file or "
 		"shared memory for a process that never opened a camera leave untainted",
 		"ipc: a unix socket connected, paired (socketpair) or inherited before its process "
@@ -76,12 +75,18 @@ struct json_object *agent_not_enforced(struct bf_agent *ag)
 
 	for (size_t i = 0; i < sizeof(cgroup_gaps) / sizeof(cgroup_gaps[0]); i++)
 		json_object_array_add(arr, json_object_new_string(cgroup_gaps[i]));
-	if (!ag->ld.lsm)
+	if (!ag->ld.lsm) {
+		json_object_array_add(arr, json_object_new_string(
+			"capture: a camera descriptor passed over a unix socket (SCM_RIGHTS), copied with "
+			"pidfd_getfd, opened before the agent started or kept past its consent window is "
+			"not re-checked on use, and a taker is not tainted (needs the lsm backend: "
+			"file_ioctl, mmap_file, file_permission)"));
 		json_object_array_add(arr, json_object_new_string(
 			"export: packet sockets (AF_PACKET) and other non-inet families have no cgroup hook: "
 			"a tainted process holding one is found by a scan within about a second and "
 			"terminated (reported in audit mode), but what it sends before that is not stopped "
 			"(needs the lsm backend: socket_create); a packet sent at once leaves before the scan"));
+	}
 	if (!io_uring_off())
 		json_object_array_add(arr, json_object_new_string(
 			"export: io_uring is enabled (kernel.io_uring_disabled is not 2): an SQPOLL "

@@ -201,6 +201,7 @@ static int open_log(struct bf_agent *ag)
  */
 static int agent_start(struct bf_agent *ag)
 {
+	struct bf_scope_id scope;
 	struct bf_loaded *ld = NULL;
 	char errbuf[512];
 	int err;
@@ -221,7 +222,12 @@ static int agent_start(struct bf_agent *ag)
 	err = open_log(ag);
 	if (err)
 		goto out;
-	err = bf_loader_load(&ag->ld, ag->opt.pin_dir, ag->opt.ringbuf_size);
+	err = bf_scope_id_of(ag->scope.cgroup_root, ag->scope.cgroup, &scope);
+	if (err) {
+		log_errno(err, "the id of cgroup %s", ag->scope.cgroup);
+		goto out;
+	}
+	err = bf_loader_load(&ag->ld, ag->opt.pin_dir, ag->opt.ringbuf_size, &scope);
 	if (err) {
 		log_errno(err, "loading the BPF programs");
 		goto out;

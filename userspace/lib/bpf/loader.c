@@ -154,6 +154,23 @@ static void setup_unix_hooks(struct bf_loader *l)
 	log_warnx("this kernel has no cgroup/connect_unix hook (needs 6.7): ipc rules are NOT enforced");
 }
 
+int bf_scope_id_of(const char *root, const char *cgroup, struct bf_scope_id *out)
+{
+	const char *rel = cgroup + strlen(root);
+	struct stat st;
+
+	if (strncmp(cgroup, root, strlen(root)) != 0 || (*rel && *rel != '/'))
+		return -EINVAL;
+	if (stat(cgroup, &st) < 0)
+		return -errno;
+	out->cgid = st.st_ino;		/* a cgroup2 directory's inode number is its cgroup id */
+	out->level = 0;
+	for (; *rel; rel++)
+		if (*rel == '/' && rel[1] && rel[1] != '/')
+			out->level++;
+	return 0;
+}
+
 int bf_lsm_probe(char *why, size_t len)
 {
 	libbpf_print_fn_t old = libbpf_set_print(NULL);
@@ -186,7 +203,8 @@ static void setup_lsm(struct bf_loader *l, bool want)
 }
 
 /* Open the skeleton and set what the kernel decides before load: hooks, sizes, knobs. */
-static int open_skel(struct bf_loader *l, const char *maps_dir, uint32_t ringbuf_size, bool lsm)
+static int open_skel(struct bf_loader *l, const char *maps_dir, uint32_t ringbuf_size, bool lsm,
+		     const struct bf_scope_id *scope)
 {
 	LIBBPF_OPTS(bpf_object_open_opts, opts, .pin_root_path = maps_dir);
 	int err;
@@ -203,13 +221,16 @@ static int open_skel(struct bf_loader *l, const char *maps_dir, uint32_t ringbuf
 		return err;
 	l->ringbuf_size = bpf_map__max_entries(l->skel->maps.bf_events);
 	l->skel->rodata->bf_wake_bytes = l->ringbuf_size / 4;
+	l->skel->rodata->bf_scope_cgid = scope->cgid;
+	l->skel->rodata->bf_scope_level = scope->level;
 	/* Only the quota record's sender pid depends on it: 0 where the kernel says no. */
 	l->skel->rodata->bf_skb_has_pid =
 		libbpf_probe_bpf_helper(BPF_PROG_TYPE_CGROUP_SKB, BPF_FUNC_get_current_pid_tgid, NULL) == 1;
 	return 0;
 }
 
-int bf_loader_load(struct bf_loader *l, const char *pin_dir, uint32_t ringbuf_size)
+int bf_loader_load(struct bf_loader *l, const char *pin_dir, uint32_t ringbuf_size,
+		   const struct bf_scope_id *scope)
 {
 	char maps_dir[PATH_MAX];
 	bool lsm;
@@ -228,7 +249,7 @@ int bf_loader_load(struct bf_loader *l, const char *pin_dir, uint32_t ringbuf_si
 	if (err)
 		return err;
 	lsm = bf_lsm_probe(l->lsm_why, sizeof(l->lsm_why)) == 0;
-	err = open_skel(l, maps_dir, ringbuf_size, lsm);
+	err = open_skel(l, maps_dir, ringbuf_size, lsm, scope);
 	err = err ?: biofence_bpf__load(l->skel);
 	if (err && lsm) {
 		/* Never a rule left unenforced: without the LSM family, the cgroup programs and the scan. */
@@ -237,7 +258,7 @@ int bf_loader_load(struct bf_loader *l, const char *pin_dir, uint32_t ringbuf_si
 		snprintf(l->lsm_why, sizeof(l->lsm_why), "biofence's LSM programs failed to load: %s",
 			 strerror(-err));
 		biofence_bpf__destroy(l->skel);
-		err = open_skel(l, maps_dir, ringbuf_size, false);
+		err = open_skel(l, maps_dir, ringbuf_size, false, scope);
 		err = err ?: biofence_bpf__load(l->skel);
 	}
 	if (err) {

@@ -11,7 +11,7 @@
 
 struct biofence_bpf;
 
-#define BF_N_LINKS 12
+#define BF_N_LINKS 16
 
 struct bf_loader {
 	struct biofence_bpf *skel;
@@ -31,11 +31,20 @@ struct bf_loader {
 int bf_lsm_probe(char *why, size_t len);
 /* Make sure DIR's bpffs exists (mounting /sys/fs/bpf if nothing is there yet). */
 int bf_bpffs_prepare(const char *pin_dir);
+/* The cgroup the agent guards, as the LSM programs test for it: its id and depth below the root. */
+struct bf_scope_id {
+	uint64_t cgid;
+	uint32_t level;
+};
+/* CGROUP's id and depth below ROOT, the cgroup2 mount it is under. 0 or -errno. */
+int bf_scope_id_of(const char *root, const char *cgroup, struct bf_scope_id *out);
 /*
  * Open and load, reusing maps pinned under PIN_DIR/maps. RINGBUF_SIZE 0
- * keeps the default (or the pinned size).
+ * keeps the default (or the pinned size). SCOPE: what the LSM programs,
+ * which run for every process, judge (the cgroup programs are attached there).
  */
-int bf_loader_load(struct bf_loader *l, const char *pin_dir, uint32_t ringbuf_size);
+int bf_loader_load(struct bf_loader *l, const char *pin_dir, uint32_t ringbuf_size,
+		   const struct bf_scope_id *scope);
 /* Attach to CGROUP_PATH, or atomically swap our programs into pinned links. */
 int bf_loader_attach(struct bf_loader *l, const char *cgroup_path);
 /* Close our handles; pinned links and maps stay and keep enforcing. */

@@ -1,0 +1,129 @@
+/* capture.bpf.h - the capture decision every camera hook shares: may this process capture from this camera now. */
+#ifndef BF_CAPTURE_BPF_H
+#define BF_CAPTURE_BPF_H
+
+#include "decide.bpf.h"
+
+/* A process allowed to capture is tainted; returns 0 if the taint table is full. */
+static __always_inline int bf_taint_self(struct bf_event *e)
+{
+	struct bf_taint t = {
+		.since_ns = e->boot_ns,
+		.origin_tgid = e->tgid,
+		.major = e->major,
+		.minor = e->minor,
+	};
+	struct bf_taint *old = bpf_map_lookup_elem(&bf_taint, &e->tgid);
+
+	if (old) {
+		e->taint = *old;
+		return 1;
+	}
+	if (bpf_map_update_elem(&bf_taint, &e->tgid, &t, BPF_NOEXIST) &&
+	    !bpf_map_lookup_elem(&bf_taint, &e->tgid))
+		return 0;
+	e->taint = t;
+	return 1;
+}
+
+static __always_inline int bf_log_failed(void)
+{
+	__u32 zero = 0;
+	struct bf_runtime *rt = bpf_map_lookup_elem(&bf_runtime, &zero);
+
+	return rt && rt->log_failed;
+}
+
+/*
+ * A consent rule allows only inside a window opened for its app on one of
+ * the cameras this device is. The window's end is checked here, in kernel
+ * time, so it closes on time even when the agent is slow or dead.
+ */
+static __always_inline int bf_window_allows(struct bf_event *e, __u32 slot, __u32 rule)
+{
+	__u32 key = slot * BF_MAX_RULES + rule;
+	struct bf_window_key wk = { .slot = slot };
+	struct bf_window_set *w;
+	struct bf_rule *r;
+
+	if (rule >= BF_MAX_RULES)
+		return 0;
+	r = bpf_map_lookup_elem(&bf_capture_rules, &key);
+	if (!r)
+		return 0;
+	wk.app = r->app;
+	w = bpf_map_lookup_elem(&bf_windows, &wk);
+	if (!w)
+		return 0;
+	for (__u32 c = 0; c < BF_MAX_CAMERAS; c++) {
+		struct bf_window_cam *wc = &w->cam[c];
+
+		if (!(e->objs & (1ull << c)) || !wc->end_ns || wc->purpose != r->purpose)
+			continue;
+		e->window = wc->window_id;
+		if (e->boot_ns < wc->end_ns) {
+			e->flags &= ~BF_EF_WIN_EXPIRED;
+			return 1;
+		}
+		e->flags |= BF_EF_WIN_EXPIRED;
+	}
+	return 0;
+}
+
+/*
+ * E's camera mask for device MAJOR:MINOR in SLOT (a policy may name a
+ * device or all minors of a major); 0 for a device that is no camera.
+ */
+static __always_inline __u64 bf_camera_objs(__u32 slot, __u32 major, __u32 minor)
+{
+	struct bf_cam_key ck = { .slot = slot, .major = major, .minor = minor };
+	__u64 objs = bf_lookup_mask(&bf_cam, &ck);
+
+	ck.minor = BF_ANY_MINOR;
+	return objs | bf_lookup_mask(&bf_cam, &ck);
+}
+
+/*
+ * The capture judgement, once E names the camera: who is asking, the
+ * first capture rule that matches, its consent window, the log's health,
+ * and the taint an allowed capture starts. Returns 1 to let it through;
+ * E's flags say why not.
+ */
+static __always_inline int bf_capture_judge(struct bf_event *e, const struct bf_slot_config *cfg,
+					    __u32 slot)
+{
+	__u32 rule_flags;
+	int allowed;
+
+	bf_identify(e, cfg, slot);
+	e->rule = bf_first_match(BF_TABLE_CAPTURE, slot, cfg->n_capture, e->apps, e->objs,
+				 &rule_flags, e);
+	if (rule_flags & BF_RF_CONSENT) {
+		e->flags |= BF_EF_CONSENT;
+		if (!bf_window_allows(e, slot, e->rule)) {
+			rule_flags &= ~BF_RF_ALLOW;
+			e->flags |= BF_EF_NO_WINDOW;
+		}
+	}
+	allowed = bf_verdict(e, cfg, rule_flags);
+	if (allowed && (cfg->flags & BF_CFG_DENY_ON_LOG_FAIL) && cfg->mode != BF_MODE_AUDIT &&
+	    bf_log_failed()) {
+		/* A capture that cannot be recorded cannot be justified. */
+		e->flags |= BF_EF_LOG_FAILED;
+		e->flags &= ~BF_EF_ALLOW;
+		allowed = 0;
+		bf_count(BF_STAT_LOGFAIL_DENY);
+	}
+	if (allowed && !bf_taint_self(e)) {
+		/* Untracked capture would make export rules meaningless. */
+		e->flags |= BF_EF_TAINT_FULL;
+		e->flags &= ~BF_EF_ALLOW;
+		allowed = 0;
+		bf_count(BF_STAT_TAINT_FULL);
+	}
+	if (!allowed)
+		bf_count(BF_STAT_CAPTURE_DENY);
+	return allowed;
+}
+
+#endif /* BF_CAPTURE_BPF_H */
