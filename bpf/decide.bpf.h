@@ -185,16 +185,15 @@ struct bf_send {
 };
 
 /*
- * Starts the event of a tainted process reaching out; 0 for an untainted
- * one, which is let through after this one hash lookup.
+ * Starts the event of a send judged under TAINT: the sender's own, or
+ * the one a channel carries (a socket a tainted process made or used).
+ * 0 when no policy is in force.
  */
-static __always_inline int bf_send_begin(struct bf_send *s, __u32 kind, __u32 what)
+static __always_inline int bf_send_start(struct bf_send *s, __u32 kind, __u32 what,
+					 const struct bf_taint *taint)
 {
-	__u32 tgid = bpf_get_current_pid_tgid() >> 32, seq;
-	struct bf_taint *taint = bpf_map_lookup_elem(&bf_taint, &tgid);
+	__u32 seq;
 
-	if (!taint)
-		return 0;
 	s->cfg = bf_config(&s->slot, &seq);
 	if (!s->cfg)
 		return 0;
@@ -204,6 +203,25 @@ static __always_inline int bf_send_begin(struct bf_send *s, __u32 kind, __u32 wh
 	s->e.policy_seq = seq;
 	s->e.taint = *taint;
 	return 1;
+}
+
+/* The caller's taint, or NULL: the one lookup an untainted process pays. */
+static __always_inline struct bf_taint *bf_current_taint(void)
+{
+	__u32 tgid = bpf_get_current_pid_tgid() >> 32;
+
+	return bpf_map_lookup_elem(&bf_taint, &tgid);
+}
+
+/*
+ * Starts the event of a tainted process reaching out; 0 for an untainted
+ * one, which is let through after this one hash lookup.
+ */
+static __always_inline int bf_send_begin(struct bf_send *s, __u32 kind, __u32 what)
+{
+	struct bf_taint *taint = bf_current_taint();
+
+	return taint && bf_send_start(s, kind, what, taint);
 }
 
 /*

@@ -1,40 +1,6 @@
 /* sockets.bpf.c - what a tainted process sends: connect and sendmsg (inet and unix), raw and ping sockets, quotas on egress. */
-#include "decide.bpf.h"
-
-#define BF_IPPROTO_TCP 6
-#define BF_IPPROTO_UDP 17
-
-/* IPv4 lives at ::ffff:a.b.c.d so one trie and one rule set serve both families. */
-static __always_inline void bf_map_v4(__u8 *addr, __u32 ip4_be)
-{
-	__builtin_memset(addr, 0, 10);
-	addr[10] = 0xff;
-	addr[11] = 0xff;
-	__builtin_memcpy(addr + 12, &ip4_be, 4);
-}
-
-static __always_inline __u64 bf_dest_sets(const struct bf_event *e, const struct bf_slot_config *cfg,
-					  __u32 slot)
-{
-	struct bf_dest_key dk = { .prefixlen = 32 + 128 };
-	struct bf_port_key pk = { .slot = slot, .port = e->port };
-	__u64 sets, ports = cfg->port_any[BF_PROTO_ANY];
-
-	dk.slot[3] = slot;
-	__builtin_memcpy(dk.addr, e->addr, 16);
-	sets = bf_lookup_mask(&bf_dest, &dk);
-	if (!sets)
-		return 0;
-	if (e->proto == BF_IPPROTO_TCP)
-		pk.proto = BF_PROTO_TCP;
-	else if (e->proto == BF_IPPROTO_UDP)
-		pk.proto = BF_PROTO_UDP;
-	if (pk.proto) {
-		ports |= cfg->port_any[pk.proto];
-		ports |= bf_lookup_mask(&bf_port, &pk);
-	}
-	return sets & ports;
-}
+#include "export.bpf.h"
+#include "ipc.bpf.h"
 
 /*
  * The socket's packets from now on count against the deciding rule's
@@ -116,50 +82,16 @@ int bf_sendmsg6(struct bpf_sock_addr *ctx)
 extern void *bpf_cast_to_kern_ctx(void *obj) __ksym __weak;
 
 /*
- * The address exactly as the process gave it, shaped like a policy key:
- * a path up to its first NUL (the kernel reads it so), an abstract name
- * (leading NUL) byte for byte. The kernel has copied the sockaddr in, but
- * not yet terminated it, so only uaddrlen bytes are read.
+ * The address exactly as the process gave it, shaped like a policy key
+ * (see bf_unix_key_read). The kernel has copied the sockaddr in, but not
+ * yet terminated it, so only uaddrlen bytes are read.
  */
 static __always_inline void bf_unix_key_of(struct bpf_sock_addr *ctx, struct bf_unix_key *k)
 {
 	struct bpf_sock_addr_kern *sa = bpf_cast_to_kern_ctx(ctx);
-	__u32 n = sa->uaddrlen, len = 0, nul = 0;
+	__u32 n = sa->uaddrlen;
 
-	n = n > 2 ? n - 2 : 0;	/* sun_family */
-	if (n > sizeof(k->addr))
-		n = sizeof(k->addr);
-	bpf_probe_read_kernel(k->addr, n, (char *)sa->uaddr + 2);
-	if (!k->addr[0]) {
-		k->len = n;
-		return;
-	}
-	for (__u32 i = 0; i < sizeof(k->addr); i++) {
-		if (i >= n)
-			break;
-		if (!k->addr[i])
-			nul = 1;
-		if (nul)
-			k->addr[i] = 0;
-		else
-			len = i + 1;
-	}
-	k->len = len;
-}
-
-static __always_inline void bf_submit_ipc(const struct bf_event *e, const struct bf_unix_key *k)
-{
-	struct bf_ipc_event *out = bpf_ringbuf_reserve(&bf_events, sizeof(*out), 0);
-
-	if (!out) {
-		bf_count(BF_STAT_LOST);
-		return;
-	}
-	__builtin_memcpy(&out->e, e, sizeof(*e));
-	__builtin_memcpy(out->addr, k->addr, sizeof(out->addr));
-	out->addr_len = k->len;
-	bpf_ringbuf_submit(out, bf_wake_flag());
-	bf_count(BF_STAT_EVENTS);
+	bf_unix_key_read(k, (char *)sa->uaddr + 2, n > 2 ? n - 2 : 0);
 }
 
 /* A tainted process reaching a unix socket: judged by the address it names. */
@@ -167,17 +99,11 @@ static __always_inline int bf_unix_decide(struct bpf_sock_addr *ctx, __u32 what)
 {
 	struct bf_unix_key k = {};
 	struct bf_send s = {};
-	int allowed;
 
 	if (!bf_send_begin(&s, BF_KIND_IPC, what))
 		return 1;
-	s.e.proto = ctx->type;
 	bf_unix_key_of(ctx, &k);
-	k.slot = s.slot;
-	s.e.objs = bf_lookup_mask(&bf_unix, &k);
-	allowed = bf_send_judge(&s, BF_TABLE_IPC, s.cfg->n_ipc, BF_STAT_IPC_DENY);
-	bf_submit_ipc(&s.e, &k);
-	return allowed;
+	return bf_ipc_judge(&s, &k, ctx->type);
 }
 
 /*

@@ -92,9 +92,14 @@ enum bf_kind {
 	BF_KIND_CAPTURE = 1,
 	BF_KIND_EXPORT = 2,
 	BF_KIND_IPC = 3,        /* a tainted connect/send on an AF_UNIX socket (struct bf_ipc_event) */
-	BF_KIND_SOCKET = 4,
-	BF_KIND_QUOTA = 5,      /* a quota ran out: rule = quota id, objs = bytes allowed per period */     /* a tainted process creating a raw socket: port = type, proto = protocol */
+	BF_KIND_SOCKET = 4,     /* a tainted process creating a raw socket: port = type, proto = protocol */
+	BF_KIND_QUOTA = 5,      /* a quota ran out: rule = quota id, objs = bytes allowed per period */
+	BF_KIND_TAINT = 6,      /* a process tainted by reading what a tainted one wrote: access = BF_VIA_* */
 };
+
+/* BF_KIND_TAINT: the channel the taint came through (an LSM hook saw the read). */
+#define BF_VIA_PIPE 1       /* a pipe or FIFO (lsm/file_permission) */
+#define BF_VIA_UNIX 2       /* an unnamed unix socket: a socketpair, or an accepted connection's client end (lsm/socket_recvmsg) */
 
 /* bf_event.flags */
 #define BF_EF_ALLOW       (1u << 0)  /* the operation went through */
@@ -109,6 +114,9 @@ enum bf_kind {
 #define BF_EF_LOG_FAILED  (1u << 9)  /* capture: refused because the audit log cannot be written */
 #define BF_EF_LSM         (1u << 10) /* decided by a BPF LSM program (else a cgroup one) */
 #define BF_EF_USE         (1u << 11) /* capture: a use of an open camera descriptor, not an open */
+#define BF_EF_SOCK_TAINT  (1u << 12) /* export: the socket carries taint; its sender is not tainted */
+#define BF_EF_URING       (1u << 13) /* socket: an io_uring SQPOLL ring, made by any process in scope */
+#define BF_EF_PEER        (1u << 14) /* taint: pid was tainted from the writer's side; the agent reads its details from /proc */
 
 /*
  * Capture events with BF_EF_USE: which use, in access. The LSM hooks judge
@@ -119,6 +127,7 @@ enum bf_kind {
 #define BF_USE_IOCTL 1      /* access = BF_USE_IOCTL << 16 | the V4L2 ioctl's number */
 #define BF_USE_MMAP  2
 #define BF_USE_READ  3
+#define BF_USE_RECEIVE 4    /* the descriptor arrived (SCM_RIGHTS, pidfd_getfd): reported allowed or not */
 
 /* bf_stats counters, one array per CPU */
 enum bf_stat {
@@ -325,6 +334,23 @@ struct bf_taint {
 	__u32 _pad;
 };
 BF_CHECK_SIZE(struct bf_taint, 24);
+
+/*
+ * A channel that carries taint (a pipe's inode storage, an unnamed unix
+ * socket's or an inet socket's socket storage). taint.origin_tgid 0: no
+ * tainted process wrote to it yet. Readers: the untainted processes that
+ * read from it lately, tainted when a tainted process writes to it (a
+ * reader blocked in read() before the write would otherwise get the bytes
+ * unseen: the LSM hook runs before the read waits).
+ */
+#define BF_CHAN_READERS 8
+struct bf_chan {
+	struct bf_taint taint;
+	__u32 readers[BF_CHAN_READERS];
+	__u32 next;
+	__u32 _pad;
+};
+BF_CHECK_SIZE(struct bf_chan, 64);
 
 struct bf_event {
 	__u64 boot_ns;      /* bpf_ktime_get_boot_ns() */

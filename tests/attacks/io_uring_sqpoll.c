@@ -40,6 +40,8 @@ int main(int argc, char **argv)
 		return at_report_errno(ROUTE, "mmap", errno);
 	at_need_inet(ROUTE, argv[2], &sh->ss, &len);
 	err = at_ring_init_flags(&ring, IORING_SETUP_SQPOLL);
+	if (err == EPERM)	/* biofence refuses SQPOLL rings where it enforces (lsm/uring_sqpoll) */
+		return at_report_errno(ROUTE, "io_uring_setup(SQPOLL)", err);
 	if (err) {
 		at_result(ROUTE, "skip", "io_uring_setup(SQPOLL): %s (io_uring unavailable here)",
 			  at_errname(err));

@@ -8,6 +8,8 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
 #include <unistd.h>
 #include <linux/videodev2.h>
 
@@ -15,6 +17,8 @@
  * usage: bf_v4l2 [--hold SECONDS | --again SECONDS] DEVICE [FRAMES]
  *        bf_v4l2 --exec PROG DEVICE [FRAMES]
  *        bf_v4l2 --fd N [FRAMES]
+ *        bf_v4l2 --pass PROG DEVICE [FRAMES]   (PROG gets the fd over SCM_RIGHTS:
+ *                                               PROG --recv SOCKET_FD FRAMES)
  *        bf_v4l2 --info DEVICE
  *
  * Capture prints one line, e.g. "open=ok frames=5 data=5" (data: frames
@@ -265,6 +269,73 @@ static int exec_with_fd(const char *prog, const char *dev, const char *frames)
 	return 0;
 }
 
+/*
+ * Open DEV as this executable, then send the descriptor over a unix socket
+ * (SCM_RIGHTS) to PROG, started with --recv: a camera fd handed to another
+ * process, which never opens the node itself.
+ */
+static int pass_fd(const char *prog, const char *dev, const char *frames)
+{
+	char ctl[CMSG_SPACE(sizeof(int))] = "", byte = 'F', num[16];
+	struct iovec iov = { .iov_base = &byte, .iov_len = 1 };
+	struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = ctl,
+			      .msg_controllen = sizeof(ctl) };
+	struct cmsghdr *c;
+	int fd = open(dev, O_RDWR | O_NONBLOCK | O_CLOEXEC), sv[2];
+	pid_t pid;
+
+	if (fd < 0) {
+		printf("open=%s\n", ename(errno));
+		return 0;
+	}
+	if (socketpair(AF_UNIX, SOCK_DGRAM, 0, sv) < 0 || (pid = fork()) < 0) {
+		printf("socketpair/fork=%s\n", ename(errno));
+		return 0;
+	}
+	if (pid == 0) {
+		close(sv[0]);
+		snprintf(num, sizeof(num), "%d", sv[1]);
+		execl(prog, prog, "--recv", num, frames, (char *)NULL);
+		printf("exec=%s\n", ename(errno));
+		_exit(0);
+	}
+	c = CMSG_FIRSTHDR(&msg);
+	c->cmsg_level = SOL_SOCKET;
+	c->cmsg_type = SCM_RIGHTS;
+	c->cmsg_len = CMSG_LEN(sizeof(int));
+	memcpy(CMSG_DATA(c), &fd, sizeof(fd));
+	if (sendmsg(sv[0], &msg, 0) < 0)
+		printf("sendmsg=%s\n", ename(errno));
+	fflush(stdout);
+	waitpid(pid, NULL, 0);
+	return 0;
+}
+
+/* Receive a descriptor on socket SOCK and capture from it; "recv=refused" if the kernel withheld it. */
+static int recv_fd(int sock, const struct plan *plan)
+{
+	char ctl[CMSG_SPACE(sizeof(int))], byte;
+	struct iovec iov = { .iov_base = &byte, .iov_len = 1 };
+	struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = ctl,
+			      .msg_controllen = sizeof(ctl) };
+	struct cmsghdr *c;
+	int fd;
+
+	if (recvmsg(sock, &msg, 0) < 0) {
+		printf("recvmsg=%s\n", ename(errno));
+		return 0;
+	}
+	c = CMSG_FIRSTHDR(&msg);
+	if (!c || c->cmsg_type != SCM_RIGHTS) {
+		/* The kernel drops a descriptor security_file_receive refused and says MSG_CTRUNC. */
+		printf("recv=%s\n", (msg.msg_flags & MSG_CTRUNC) ? "refused" : "none");
+		return 0;
+	}
+	memcpy(&fd, CMSG_DATA(c), sizeof(fd));
+	printf("recv=ok ");
+	return capture_fd(fd, plan);
+}
+
 static int info(const char *dev)
 {
 	struct v4l2_capability cap;
@@ -291,6 +362,8 @@ static int usage(void)
 	fprintf(stderr, "usage: bf_v4l2 [--hold SECONDS | --again SECONDS] DEVICE [FRAMES]\n"
 			"       bf_v4l2 --exec PROG DEVICE [FRAMES]\n"
 			"       bf_v4l2 --fd N [FRAMES]\n"
+			"       bf_v4l2 --pass PROG DEVICE [FRAMES]\n"
+			"       bf_v4l2 --recv SOCKET_FD [FRAMES]\n"
 			"       bf_v4l2 --info DEVICE\n");
 	return 2;
 }
@@ -314,8 +387,10 @@ int main(int argc, char **argv)
 		return info(argv[2]);
 	if ((argc == 4 || argc == 5) && strcmp(argv[1], "--exec") == 0)
 		return exec_with_fd(argv[2], argv[3], argc == 5 ? argv[4] : "5");
+	if ((argc == 4 || argc == 5) && strcmp(argv[1], "--pass") == 0)
+		return pass_fd(argv[2], argv[3], argc == 5 ? argv[4] : "5");
 	if (argc > 2 && (strcmp(argv[1], "--hold") == 0 || strcmp(argv[1], "--again") == 0 ||
-			 strcmp(argv[1], "--fd") == 0)) {
+			 strcmp(argv[1], "--fd") == 0 || strcmp(argv[1], "--recv") == 0)) {
 		if ((v = number(argv[2], 100000)) < 0)
 			return usage();
 		if (argv[1][2] == 'h')
@@ -324,11 +399,13 @@ int main(int argc, char **argv)
 			plan.again = (unsigned)v;
 		i = 3;
 	}
-	if (argv[1] && strcmp(argv[1], "--fd") == 0) {
+	if (argv[1] && (strcmp(argv[1], "--fd") == 0 || strcmp(argv[1], "--recv") == 0)) {
 		if (argc - i > 1 || (argc - i == 1 && (v = number(argv[i], 10000)) < 1))
 			return usage();
 		if (argc - i == 1)
 			plan.want = (unsigned)v;
+		if (argv[1][2] == 'r')
+			return recv_fd((int)number(argv[2], 100000), &plan);
 		return capture_fd((int)number(argv[2], 100000), &plan);
 	}
 	if (argc - i < 1 || argc - i > 2)

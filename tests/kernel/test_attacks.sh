@@ -134,7 +134,7 @@ run_route() {
 	allowed_dest) run_cg "$bin" "$cam" "127.0.0.1:$PORT" ;;
 	tcp_connect | udp_connect | udp_sendto | sendmmsg | tcp_fastopen | io_uring_connect | \
 	io_uring_sendmsg | io_uring_sqpoll | fork_connect | double_fork_setsid | pre_taint_socket | \
-	pipe_handoff | raw_inet)
+	socket_handoff | pipe_handoff | raw_inet)
 		run_cg "$bin" "$cam" "$T4" ;;
 	ipv6) run_cg "$bin" "$cam" "[::1]:$PORT" ;;
 	ipv4_mapped) run_cg "$bin" "$cam" "[::ffff:127.0.0.2]:$PORT" ;;
@@ -313,6 +313,20 @@ done
 expect "every blocked or killed export route is in the audit log" "" "${unlogged# }"
 check "the prior holder was found by the start scan" \
 	wait_for '.kind == "capture" and .event == "held_at_start" and .comm == "prior_holder"' 1 2
+if [ "${OUT[socket_handoff]}" = blocked ]; then
+	check "socket_handoff: the untainted sender was judged by the taint its socket carries" \
+		wait_for '.kind == "export" and .comm == "socket_handoff" and .verdict == "deny" and .taint.via == "socket" and .hook == "lsm/socket_sendmsg"' 1 2
+fi
+# The reader may be tainted from the writer's side (it was already waiting in
+# read()), and gone before the agent reads /proc: matched by channel, not comm.
+if [ "${OUT[pipe_handoff]}" = blocked ]; then
+	check "pipe_handoff: the helper was tainted by reading the pipe, and a taint record says so" \
+		wait_for '.kind == "taint" and .event == "pipe" and .hook == "lsm/file_permission" and .taint.origin_pid > 0 and .pid != .taint.origin_pid' 1 2
+fi
+if [ "${OUT[unix_listen]}" = blocked ]; then
+	check "unix_listen: the client was tainted by reading its unnamed socket, and a taint record says so" \
+		wait_for '.kind == "taint" and .event == "unix" and .hook == "lsm/socket_recvmsg" and .taint.origin_pid > 0 and .pid != .taint.origin_pid' 1 2
+fi
 agent_stop
 
 [ -n "${BF_ATTACK_ROWS:-}" ] && echo "ROWS-END: kernel $(uname -r), $matched as expected, $differed not"

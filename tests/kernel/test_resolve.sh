@@ -30,7 +30,8 @@ export deny any any
 EOP
 
 # A process that holds a camera before the agent starts, then tries to send.
-in_cg "$HELPERS/bf_net" --camera "$TMP/full" --sleep 3 tcp4 127.0.0.3 4444 > "$TMP/holder.out" &
+# It holds for 8 s: an agent start under TCG with a busy host can take several.
+in_cg "$HELPERS/bf_net" --camera "$TMP/full" --sleep 8 tcp4 127.0.0.3 4444 > "$TMP/holder.out" &
 holder=$!
 sleep 0.3
 agent_start "$TMP/p.policy" || { fail "agent start"; exit 1; }

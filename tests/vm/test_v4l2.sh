@@ -84,6 +84,15 @@ check "that refusal is logged: the use, the hook, the holder" \
 	wait_for '.kind == "capture" and .event == "use" and .use == "VIDIOC_REQBUFS" and .hook == "lsm/file_ioctl" and .verdict == "deny" and .comm == "intruder"' 1 10
 expect "the app itself, with the same inherited fd, streams" "open=ok frames=$FRAMES data=$FRAMES" \
 	"$(in_cg "$app" --exec "$app" /dev/video0 "$FRAMES")"
+# Passed over a unix socket (SCM_RIGHTS): judged on receipt, as an open by the receiver.
+expect "a camera fd sent to another executable over SCM_RIGHTS is withheld on receipt" "recv=refused" \
+	"$(in_cg "$app" --pass "$other" /dev/video0 "$FRAMES")"
+check "that refusal is logged: the receipt, the hook, the receiver" \
+	wait_for '.kind == "capture" and .event == "use" and .use == "receive" and .hook == "lsm/file_receive" and .verdict == "deny" and .comm == "intruder"' 1 10
+expect "the app, sent the same fd, receives it and streams" "recv=ok open=ok frames=$FRAMES data=$FRAMES" \
+	"$(in_cg "$app" --pass "$app" /dev/video0 "$FRAMES")"
+check "... and that receipt is logged as allowed (the receiver is tainted from then on)" \
+	wait_for '.kind == "capture" and .event == "use" and .use == "receive" and .verdict == "allow"' 1 10
 
 # --- 2. Consent: the app streams while a window is open, not before or after ----
 policy "$TMP/p.policy" <<EOP

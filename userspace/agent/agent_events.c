@@ -233,8 +233,9 @@ static void add_rule(struct json_object *rec, const struct bf_loaded *ld, const 
 }
 
 /*
- * A use of an open camera descriptor an LSM hook refused (BF_EF_USE):
- * "event": "use", which use, and the hook. Only refusals are reported.
+ * A use of an open camera descriptor an LSM hook judged (BF_EF_USE):
+ * "event": "use", which use, and the hook. Refusals are reported, and
+ * every receipt of a descriptor (a new holder), allowed or not.
  */
 static void add_use(struct json_object *rec, uint32_t use)
 {
@@ -253,6 +254,9 @@ static void add_use(struct json_object *rec, uint32_t use)
 			snprintf(buf, sizeof(buf), "ioctl V %u", nr);
 		bf_json_add_str(rec, "use", buf);
 		bf_json_add_str(rec, "hook", "lsm/file_ioctl");
+	} else if (how == BF_USE_RECEIVE) {
+		bf_json_add_str(rec, "use", "receive");
+		bf_json_add_str(rec, "hook", "lsm/file_receive");
 	} else {
 		bf_json_add_str(rec, "use", how == BF_USE_MMAP ? "mmap" : "read");
 		bf_json_add_str(rec, "hook", how == BF_USE_MMAP ? "lsm/mmap_file" : "lsm/file_permission");
@@ -302,6 +306,9 @@ static void add_taint(struct json_object *rec, const struct bf_agent *ag, const 
 	bf_json_add_str(taint, "device", dev);
 	bf_format_rfc3339(when, sizeof(when), e->taint.since_ns + (uint64_t)ag->ev.boot_to_real_ns);
 	bf_json_add_str(taint, "since", when);
+	/* The sender itself is not tainted: the socket it used is (a tainted process made or used it). */
+	if (e->kind == BF_KIND_EXPORT && (e->flags & BF_EF_SOCK_TAINT))
+		bf_json_add_str(taint, "via", "socket");
 	json_object_object_add(rec, "taint", taint);
 }
 
@@ -321,6 +328,10 @@ static void add_export(struct json_object *rec, const struct bf_agent *ag, const
 	bf_json_add_str(rec, "dest_set", ld && set >= 0 && (size_t)set < ld->policy->n_dests ?
 					 ld->policy->dests[set].name : NULL);
 	bf_json_add_str(rec, "call", (e->flags & BF_EF_CONNECT) ? "connect" : "sendmsg");
+	/* A send on a connected socket (judged by its peer), or a socket that carries taint. */
+	if (e->flags & BF_EF_LSM)
+		bf_json_add_str(rec, "hook", (e->flags & BF_EF_CONNECT) ? "lsm/socket_connect" :
+								   "lsm/socket_sendmsg");
 	bf_json_add_str(rec, "family", (e->flags & BF_EF_IPV6) ? "inet6" : "inet");
 	add_taint(rec, ag, e);
 }
@@ -352,6 +363,10 @@ static void add_ipc(struct json_object *rec, const struct bf_agent *ag, const st
 	bf_json_add_str(rec, "unix_rule_address", ld && set >= 0 && (size_t)set < ld->policy->n_unix_addrs ?
 						  ld->policy->unix_addrs[set].text : NULL);
 	bf_json_add_str(rec, "call", (ev->e.flags & BF_EF_CONNECT) ? "connect" : "sendmsg");
+	/* Before 6.7 the LSM hooks judge, by the name the socket is bound to. */
+	if (ev->e.flags & BF_EF_LSM)
+		bf_json_add_str(rec, "hook", (ev->e.flags & BF_EF_CONNECT) ? "lsm/unix_stream_connect" :
+									"lsm/unix_may_send");
 	add_taint(rec, ag, &ev->e);
 }
 
@@ -383,9 +398,31 @@ static const char *socket_type_name(bool inet, uint32_t type)
  * or any family no cgroup hook judges (lsm/socket_create). access holds the
  * family; 0 from programs that predate it means inet, inet6 by the flag.
  */
-static void add_socket(struct json_object *rec, const struct bf_agent *ag, const struct bf_event *e)
+/* An io_uring SQPOLL ring refused (or reported) by lsm/uring_sqpoll: no taint needed to be judged. */
+static void add_sqpoll(struct json_object *rec, const struct bf_agent *ag, const struct bf_event *e)
 {
 	struct json_object *so = json_object_new_object();
+
+	bf_json_add_str(so, "family", "io_uring");
+	bf_json_add_str(so, "type", "sqpoll");
+	json_object_object_add(rec, "socket", so);
+	bf_json_add_str(rec, "event", "create");
+	bf_json_add_str(rec, "hook", "lsm/uring_sqpoll");
+	bf_json_add_str(rec, "reason", "an SQPOLL ring's kernel thread sends what any process sharing "
+				       "the ring queued, as the ring's owner: no hook can tell who");
+	if (e->taint.origin_tgid)
+		add_taint(rec, ag, e);
+}
+
+static void add_socket(struct json_object *rec, const struct bf_agent *ag, const struct bf_event *e)
+{
+	struct json_object *so;
+
+	if (e->flags & BF_EF_URING) {
+		add_sqpoll(rec, ag, e);
+		return;
+	}
+	so = json_object_new_object();
 	uint32_t af = e->access ? e->access : (e->flags & BF_EF_IPV6) ? 10 : 2;
 	bool inet = af == 2 || af == 10;
 	const char *type = socket_type_name(inet, e->port);
@@ -436,6 +473,26 @@ static void add_socket_event(struct bf_agent *ag, struct json_object *rec, const
 	add_socket(rec, ag, data);
 }
 
+/*
+ * A process tainted by reading what a tainted one wrote (BF_KIND_TAINT):
+ * the channel, the hook, and the taint it now carries, with its origin.
+ */
+static void add_taint_event(struct bf_agent *ag, struct json_object *rec, const struct bf_loaded *ld,
+			    const void *data, uint64_t objs)
+{
+	const struct bf_event *e = data;
+
+	(void)ld, (void)objs;
+	bf_json_add_str(rec, "event", e->access == BF_VIA_PIPE ? "pipe" : e->access == BF_VIA_UNIX ?
+				       "unix" : "other");
+	bf_json_add_str(rec, "hook", e->access == BF_VIA_PIPE ? "lsm/file_permission" :
+				      "lsm/socket_recvmsg");
+	if (e->flags & BF_EF_TAINT_FULL)
+		bf_json_add_str(rec, "reason", "taint table full: a read that would taint a process that "
+					       "cannot be followed is refused");
+	add_taint(rec, ag, e);
+}
+
 struct event_kind;
 typedef void (*event_detail_fn)(struct bf_agent *ag, struct json_object *rec, const struct bf_loaded *ld,
 				const void *data, uint64_t objs);
@@ -459,6 +516,7 @@ static const struct event_kind event_kinds[] = {
 	[BF_KIND_IPC] = { sizeof(struct bf_ipc_event), on_decision, "ipc", false, add_ipc_event },
 	[BF_KIND_SOCKET] = { sizeof(struct bf_event), on_decision, "socket", true, add_socket_event },
 	[BF_KIND_QUOTA] = { sizeof(struct bf_event), on_quota, NULL, false, NULL },
+	[BF_KIND_TAINT] = { sizeof(struct bf_event), on_decision, "taint", true, add_taint_event },
 };
 
 static void on_quota(struct bf_agent *ag, const struct event_kind *k, const void *data)
@@ -532,16 +590,63 @@ static void on_unreadable(struct bf_agent *ag, const struct bf_event *e, size_t 
 	agent_log_emit(&ag->log, rec);
 }
 
+/*
+ * A reader tainted from the writer's side (BF_EF_PEER): the kernel knew
+ * only its pid, so who it is comes from /proc, as far as /proc still
+ * knows it (a process gone by now keeps just its pid).
+ */
+static void fill_peer(const struct bf_agent *ag, struct bf_event *e)
+{
+	char path[PATH_MAX], buf[PATH_MAX];
+	struct stat st;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%u/comm", ag->scope.proc, e->tgid);
+	if ((f = fopen(path, "re"))) {
+		if (fgets(buf, sizeof(buf), f)) {
+			size_t n = strcspn(buf, "\n");
+
+			memset(e->comm, 0, sizeof(e->comm));	/* the kernel's comm: not NUL-terminated when full */
+			memcpy(e->comm, buf, n < sizeof(e->comm) ? n : sizeof(e->comm));
+		}
+		fclose(f);
+	}
+	snprintf(path, sizeof(path), "%s/%u/exe", ag->scope.proc, e->tgid);
+	if (stat(path, &st) == 0) {
+		e->exe_dev = bf_kdev(st.st_dev);
+		e->exe_ino = st.st_ino;
+	}
+	snprintf(path, sizeof(path), "%s/%u/status", ag->scope.proc, e->tgid);
+	if (bf_read_field(path, "PPid:", buf, sizeof(buf)) == 0)
+		e->ppid = (uint32_t)strtoul(buf, NULL, 10);
+	if (bf_read_field(path, "Uid:", buf, sizeof(buf)) == 0)
+		e->uid = (uint32_t)strtoul(buf, NULL, 10);
+	snprintf(path, sizeof(path), "%s/%u/cgroup", ag->scope.proc, e->tgid);
+	if (bf_read_field(path, "0::", buf, sizeof(buf)) == 0) {
+		char full[PATH_MAX];
+
+		if (bf_pathf(full, sizeof(full), "%s%s", ag->scope.cgroup_root, buf) == 0 &&
+		    stat(full, &st) == 0)
+			e->cgid = st.st_ino;
+	}
+}
+
 int agent_on_event(void *ctx, void *data, size_t size)
 {
 	const struct bf_event *e = data;
 	const struct event_kind *k = NULL;
+	struct bf_event peer;
 
 	if (size >= sizeof(*e) && e->kind < sizeof(event_kinds) / sizeof(event_kinds[0]))
 		k = &event_kinds[e->kind];
 	if (!k || !k->handle || size < k->size) {
 		on_unreadable(ctx, e, size);
 		return 0;
+	}
+	if (e->kind == BF_KIND_TAINT && (e->flags & BF_EF_PEER)) {
+		peer = *e;
+		fill_peer(ctx, &peer);
+		data = &peer;
 	}
 	k->handle(ctx, k, data);
 	return 0;

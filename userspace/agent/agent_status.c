@@ -26,16 +26,28 @@ struct json_object *agent_backends(struct bf_agent *ag)
 			"cgroup (cgroup/dev) for opens; lsm (lsm/file_ioctl, mmap_file, file_permission) "
 			"for every use of an open camera descriptor that moves frames" :
 			"cgroup (cgroup/dev)");
-	bf_json_add_str(b, "export", "cgroup (cgroup/connect4, connect6, sendmsg4, sendmsg6)");
+	bf_json_add_str(b, "export", ag->ld.lsm ?
+			"cgroup (cgroup/connect4, connect6, sendmsg4, sendmsg6); lsm (lsm/socket_sendmsg, "
+			"socket_connect, socket_post_create) for sends on connected sockets, judged by "
+			"their peer, and for sockets that carry taint, judged whoever sends" :
+			"cgroup (cgroup/connect4, connect6, sendmsg4, sendmsg6)");
 	bf_json_add_str(b, "ipc", ag->ld.unix_hooks ? "cgroup (cgroup/connect_unix, sendmsg_unix)" :
+				  ag->ld.lsm ? "lsm (lsm/unix_stream_connect, unix_may_send): this kernel "
+					       "has no cgroup/connect_unix hook (needs 6.7); judged by the "
+					       "name the socket is bound to" :
 				  "NOT ENFORCED: this kernel has no cgroup/connect_unix hook (needs 6.7)");
 	bf_json_add_str(b, "quota", "cgroup (cgroup_skb/egress, counted per socket tagged at connect/send)");
 	bf_json_add_str(b, "raw sockets", ag->ld.lsm ?
 			"lsm (lsm/socket_create) for packet, vsock and every family no cgroup hook judges; "
-			"cgroup (cgroup/sock_create) for inet and inet6 raw and ping sockets" :
+			"cgroup (cgroup/sock_create) for inet and inet6 raw and ping sockets; lsm "
+			"(lsm/uring_sqpoll) refuses io_uring SQPOLL rings in scope" :
 			"cgroup (cgroup/sock_create) for inet and inet6; "
 			"a scan every second for packet sockets");
-	bf_json_add_str(b, "taint", "tracepoints (tp_btf/sched_process_fork, sched_process_exit)");
+	bf_json_add_str(b, "taint", ag->ld.lsm ?
+			"tracepoints (tp_btf/sched_process_fork, sched_process_exit); lsm "
+			"(lsm/file_permission, socket_recvmsg): the reader of a pipe, FIFO or unnamed unix "
+			"socket a tainted process wrote to is tainted" :
+			"tracepoints (tp_btf/sched_process_fork, sched_process_exit)");
 	snprintf(lsm, sizeof(lsm), "%s: %s", ag->ld.lsm ? "enforcing" : "not used", ag->ld.lsm_why);
 	bf_json_add_str(b, "lsm", lsm);
 	return b;
@@ -59,23 +71,31 @@ static bool io_uring_off(void)
 struct json_object *agent_not_enforced(struct bf_agent *ag)
 {
 	static const char *const cgroup_gaps[] = {
-		"export: a socket connected before its process became tainted is not re-checked "
-		"(needs the lsm backend: socket_sendmsg)",
-		"export: taint follows processes, not bytes: frames written to a pipe, file or "
+		"export: taint follows processes and channels, not bytes: frames written to a file or "
 		"shared memory for a process that never opened a camera leave untainted",
 		"ipc: a unix socket connected, paired (socketpair) or inherited before its process "
 		"became tainted is not re-checked; a relative path is judged as written, so it "
 		"matches no rule and is denied",
-		"ipc: a tainted process may listen on a unix socket, and an untainted one may "
-		"connect to it and read (no hook judges bind, listen or accept; needs the lsm "
-		"backend: unix_stream_connect)",
 	};
 	struct json_object *arr = json_object_new_array();
 	const char *scope = ag->scope.cgroup + strlen(ag->scope.cgroup_root);
 
 	for (size_t i = 0; i < sizeof(cgroup_gaps) / sizeof(cgroup_gaps[0]); i++)
 		json_object_array_add(arr, json_object_new_string(cgroup_gaps[i]));
+	if (ag->ld.lsm)
+		json_object_array_add(arr, json_object_new_string(
+			"export: a pipe moved with splice or vmsplice is not seen (no LSM hook runs), so "
+			"its reader is not tainted"));
 	if (!ag->ld.lsm) {
+		json_object_array_add(arr, json_object_new_string(
+			"export: taint does not follow pipes or unix sockets: a process that reads what a "
+			"tainted one wrote is not tainted, so a tainted process may listen on a unix "
+			"socket and an untainted one connect to it, read and send (needs the lsm backend: "
+			"file_permission, socket_recvmsg)"));
+		json_object_array_add(arr, json_object_new_string(
+			"export: a socket connected before its process became tainted is not re-checked, "
+			"and a socket a tainted process made carries no taint for another sender "
+			"(needs the lsm backend: socket_sendmsg, socket storage)"));
 		json_object_array_add(arr, json_object_new_string(
 			"capture: a camera descriptor passed over a unix socket (SCM_RIGHTS), copied with "
 			"pidfd_getfd, opened before the agent started or kept past its consent window is "
@@ -87,16 +107,16 @@ struct json_object *agent_not_enforced(struct bf_agent *ag)
 			"terminated (reported in audit mode), but what it sends before that is not stopped "
 			"(needs the lsm backend: socket_create); a packet sent at once leaves before the scan"));
 	}
-	if (!io_uring_off())
+	if (!io_uring_off() && !ag->ld.lsm)
 		json_object_array_add(arr, json_object_new_string(
 			"export: io_uring is enabled (kernel.io_uring_disabled is not 2): an SQPOLL "
 			"ring made by an untainted process runs a tainted process's queued connects "
 			"and sends as the ring's owner, untainted; no hook sees who queued them. Set "
 			"kernel.io_uring_disabled=2 on gate hosts"));
-	if (!ag->ld.unix_hooks)
+	if (!ag->ld.unix_hooks && !ag->ld.lsm)
 		json_object_array_add(arr, json_object_new_string(
 			"ipc: no rule is enforced: this kernel has no cgroup/connect_unix or "
-			"sendmsg_unix hook (Linux 6.7 and later)"));
+			"sendmsg_unix hook (Linux 6.7 and later) and no BPF LSM"));
 	if (*scope && strcmp(scope, "/") != 0) {
 		char buf[PATH_MAX + 64];
 

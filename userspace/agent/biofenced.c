@@ -36,15 +36,30 @@ enum { EV_RING = 1, EV_SIGNAL, EV_TIMER, EV_LISTEN, EV_CLIENT, EV_UEVENT, EV_INO
 #define BF_DRAIN_MS 20
 #define EV_KEY(type, idx) (((uint64_t)(type) << 32) | (uint32_t)(idx))
 
+/*
+ * libbpf's warnings, one log line each. A refused program's verifier log
+ * comes as one message of many lines, and the reason is at its end: its
+ * first line and its last BF_VLOG_TAIL lines are logged, never cut to the
+ * first, so a load that fails on a user's kernel says why.
+ */
+#define BF_VLOG_TAIL 30
+
 static int libbpf_log(enum libbpf_print_level level, const char *fmt, va_list ap)
 {
-	char buf[512];
+	char *msg = NULL, *line, *save = NULL;
+	size_t n = 0, i = 0;
 
-	if (level == LIBBPF_DEBUG)
+	if (level == LIBBPF_DEBUG || vasprintf(&msg, fmt, ap) < 0)
 		return 0;
-	vsnprintf(buf, sizeof(buf), fmt, ap);
-	buf[strcspn(buf, "\n")] = '\0';
-	log_warnx("libbpf: %s", buf);
+	for (const char *p = msg; *p; p++)
+		n += *p == '\n' || !p[1];
+	for (line = strtok_r(msg, "\n", &save); line; line = strtok_r(NULL, "\n", &save), i++) {
+		if (i == 1 && n > BF_VLOG_TAIL + 1)
+			log_warnx("libbpf: ... (%zu lines not shown)", n - BF_VLOG_TAIL - 1);
+		if (i == 0 || i + BF_VLOG_TAIL >= n)
+			log_warnx("libbpf: %s", line);
+	}
+	free(msg);
 	return 0;
 }
 

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <netinet/in.h>
 #include <sys/stat.h>
+#include <unistd.h>
 #include <cmocka.h>
 
 #include "bf_test.h"
@@ -157,8 +158,119 @@ static void test_export_names_dest_and_taint(void **state)
 	assert_string_equal(bff_str(rec, "dest.proto"), "tcp");
 	assert_string_equal(bff_str(rec, "dest_set"), "controller");
 	assert_string_equal(bff_str(rec, "call"), "connect");
+	assert_null(bff_str(rec, "hook"));      /* a cgroup hook's: the record names none */
 	assert_int_equal(bff_int(rec, "taint.origin_pid"), 87);
 	assert_string_equal(bff_str(rec, "taint.device"), "81:0");
+	json_object_put(rec);
+
+	/* A send on a connected socket, refused by lsm/socket_sendmsg: judged by its peer, named so. */
+	e.flags = BF_EF_ENFORCED | BF_EF_DENY_RULE | BF_EF_LSM;
+	feed(f, &e, sizeof(e));
+	rec = bff_find(f, "kind", "export");
+	assert_string_equal(bff_str(rec, "verdict"), "deny");
+	assert_string_equal(bff_str(rec, "call"), "sendmsg");
+	assert_string_equal(bff_str(rec, "hook"), "lsm/socket_sendmsg");
+	assert_string_equal(bff_str(rec, "dest.ip"), "10.20.0.5");
+	assert_null(bff_str(rec, "taint.via"));    /* the sender itself was tainted */
+	json_object_put(rec);
+
+	/* An untainted sender on a socket that carries taint: the connect says so, and through what. */
+	e.flags = BF_EF_ENFORCED | BF_EF_DENY_RULE | BF_EF_LSM | BF_EF_CONNECT | BF_EF_SOCK_TAINT;
+	feed(f, &e, sizeof(e));
+	rec = bff_find(f, "kind", "export");
+	assert_string_equal(bff_str(rec, "call"), "connect");
+	assert_string_equal(bff_str(rec, "hook"), "lsm/socket_connect");
+	assert_string_equal(bff_str(rec, "taint.via"), "socket");
+	assert_int_equal(bff_int(rec, "taint.origin_pid"), 87);
+	json_object_put(rec);
+}
+
+/* A reader tainted through a channel: a "taint" record naming the channel, the hook and the origin. */
+static void test_taint_through_channel(void **state)
+{
+	static const struct { uint32_t via; const char *event, *hook; } c[] = {
+		{ BF_VIA_PIPE, "pipe", "lsm/file_permission" }, { BF_VIA_UNIX, "unix", "lsm/socket_recvmsg" },
+	};
+	struct bff *f = *state;
+
+	for (size_t i = 0; i < sizeof(c) / sizeof(c[0]); i++) {
+		struct bf_event e = event(BF_KIND_TAINT, 96);
+		struct json_object *rec;
+
+		e.access = c[i].via;
+		e.rule = BF_RULE_DEFAULT;
+		e.flags = BF_EF_ALLOW | BF_EF_ENFORCED | BF_EF_LSM;
+		e.taint.origin_tgid = 95;
+		e.taint.major = 81, e.taint.minor = 3;
+		feed(f, &e, sizeof(e));
+		rec = bff_find(f, "kind", "taint");
+		assert_non_null(rec);
+		assert_string_equal(bff_str(rec, "event"), c[i].event);
+		assert_string_equal(bff_str(rec, "hook"), c[i].hook);
+		assert_string_equal(bff_str(rec, "verdict"), "allow");
+		assert_string_equal(bff_str(rec, "rule"), "builtin");
+		assert_int_equal(bff_int(rec, "pid"), 96);
+		assert_int_equal(bff_int(rec, "taint.origin_pid"), 95);
+		assert_string_equal(bff_str(rec, "taint.device"), "81:3");
+		assert_null(bff_str(rec, "reason"));
+		json_object_put(rec);
+	}
+}
+
+/* A reader tainted from the writer's side: the kernel sent only its pid; who it is comes from /proc. */
+static void test_taint_peer_filled_from_proc(void **state)
+{
+	struct bff *f = *state;
+	struct bf_event e = { .kind = BF_KIND_TAINT, .policy_seq = 1, .rule = BF_RULE_DEFAULT };
+	struct json_object *rec;
+
+	bff_mkdir(f, "cgroup/app.slice");
+	bff_proc(f, 600, "/bin/true", "/app.slice", "door-reader", 1000, 0);
+	bff_write(f, "proc/600/comm", "door-reader\n");
+	bff_write(f, "proc/600/status", "Name:\tdoor-reader\nPPid:\t42\nUid:\t1000\t1000\t1000\t1000\n");
+	e.pid = e.tgid = 600;
+	e.access = BF_VIA_UNIX;
+	e.flags = BF_EF_ALLOW | BF_EF_ENFORCED | BF_EF_LSM | BF_EF_PEER;
+	e.taint.origin_tgid = 95;
+	feed(f, &e, sizeof(e));
+	rec = bff_find(f, "kind", "taint");
+	assert_non_null(rec);
+	assert_string_equal(bff_str(rec, "comm"), "door-reader");
+	assert_int_equal(bff_int(rec, "ppid"), 42);
+	assert_int_equal(bff_int(rec, "uid"), 1000);
+	assert_string_equal(bff_str(rec, "exe"), "/bin/true");
+	assert_string_equal(bff_str(rec, "cgroup"), "/app.slice");
+	assert_string_equal(bff_str(rec, "event"), "unix");
+	assert_int_equal(bff_int(rec, "taint.origin_pid"), 95);
+	json_object_put(rec);
+
+	/* Gone before the agent read it: the pid alone, nothing made up. */
+	e.pid = e.tgid = 601;
+	feed(f, &e, sizeof(e));
+	rec = bff_find(f, "kind", "taint");
+	assert_int_equal(bff_int(rec, "pid"), 601);
+	assert_string_equal(bff_str(rec, "comm"), "");
+	assert_null(bff_str(rec, "exe"));
+	json_object_put(rec);
+}
+
+/* lsm/uring_sqpoll: an SQPOLL ring refused to an untainted process; no taint to name. */
+static void test_sqpoll_refused(void **state)
+{
+	struct bff *f = *state;
+	struct bf_event e = event(BF_KIND_SOCKET, 97);
+	struct json_object *rec;
+
+	e.rule = BF_RULE_DEFAULT;
+	e.flags = BF_EF_ENFORCED | BF_EF_LSM | BF_EF_URING;
+	feed(f, &e, sizeof(e));
+	rec = bff_find(f, "kind", "socket");
+	assert_string_equal(bff_str(rec, "verdict"), "deny");
+	assert_string_equal(bff_str(rec, "socket.family"), "io_uring");
+	assert_string_equal(bff_str(rec, "socket.type"), "sqpoll");
+	assert_string_equal(bff_str(rec, "hook"), "lsm/uring_sqpoll");
+	assert_non_null(strstr(bff_str(rec, "reason"), "SQPOLL"));
+	assert_null(bff_str(rec, "taint.origin_pid"));
 	json_object_put(rec);
 }
 
@@ -180,6 +292,14 @@ static void test_ipc_abstract_address(void **state)
 	assert_true(bff_bool(rec, "unix.abstract"));
 	assert_string_equal(bff_str(rec, "unix.type"), "stream");
 	assert_string_equal(bff_str(rec, "rule"), "default");
+	assert_null(bff_str(rec, "hook"));
+	json_object_put(rec);
+
+	/* Judged by lsm/unix_stream_connect (kernels before 6.7): the record names the hook. */
+	ev.e.flags |= BF_EF_LSM;
+	feed(f, &ev, sizeof(ev));
+	rec = bff_find(f, "kind", "ipc");
+	assert_string_equal(bff_str(rec, "hook"), "lsm/unix_stream_connect");
 	json_object_put(rec);
 }
 
@@ -335,6 +455,9 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_process_from_proc, setup, bff_teardown),
 		cmocka_unit_test_setup_teardown(test_process_gone, setup, bff_teardown),
 		cmocka_unit_test_setup_teardown(test_export_names_dest_and_taint, setup, bff_teardown),
+		cmocka_unit_test_setup_teardown(test_taint_through_channel, setup, bff_teardown),
+		cmocka_unit_test_setup_teardown(test_sqpoll_refused, setup, bff_teardown),
+		cmocka_unit_test_setup_teardown(test_taint_peer_filled_from_proc, setup, bff_teardown),
 		cmocka_unit_test_setup_teardown(test_ipc_abstract_address, setup, bff_teardown),
 		cmocka_unit_test_setup_teardown(test_raw_socket_is_builtin, setup, bff_teardown),
 		cmocka_unit_test_setup_teardown(test_lsm_socket_names_family, setup, bff_teardown),

@@ -151,7 +151,6 @@ static void setup_unix_hooks(struct bf_loader *l)
 	}
 	bpf_program__set_autoload(s->progs.bf_connect_unix, false);
 	bpf_program__set_autoload(s->progs.bf_sendmsg_unix, false);
-	log_warnx("this kernel has no cgroup/connect_unix hook (needs 6.7): ipc rules are NOT enforced");
 }
 
 int bf_scope_id_of(const char *root, const char *cgroup, struct bf_scope_id *out)
@@ -200,6 +199,13 @@ static void setup_lsm(struct bf_loader *l, bool want)
 	bpf_object__for_each_program(prog, l->skel->obj)
 		if (bpf_program__type(prog) == BPF_PROG_TYPE_LSM)
 			bpf_program__set_autoload(prog, want);
+	/*
+	 * Maps only the LSM programs use: inode storage does not even exist
+	 * on a kernel built without BPF LSM, and would fail the whole load.
+	 */
+	bpf_map__set_autocreate(l->skel->maps.bf_pipe_taint, want);
+	bpf_map__set_autocreate(l->skel->maps.bf_sk_taint, want);
+	bpf_map__set_autocreate(l->skel->maps.bf_use_reported, want);
 }
 
 /* Open the skeleton and set what the kernel decides before load: hooks, sizes, knobs. */
@@ -216,6 +222,13 @@ static int open_skel(struct bf_loader *l, const char *maps_dir, uint32_t ringbuf
 		bpf_map__set_max_entries(l->skel->maps.bf_events, ringbuf_size);
 	setup_unix_hooks(l);
 	setup_lsm(l, lsm);
+	/* Without the cgroup unix hooks (before 6.7), the LSM ones carry the ipc rules. */
+	l->skel->rodata->bf_lsm_ipc = lsm && !l->unix_hooks;
+	if (!l->unix_hooks)
+		log_warnx(lsm ? "this kernel has no cgroup/connect_unix hook (needs 6.7): ipc rules are "
+				"enforced by the LSM programs (unix_stream_connect, unix_may_send)" :
+				"this kernel has no cgroup/connect_unix hook (needs 6.7) and no BPF LSM: "
+				"ipc rules are NOT enforced");
 	err = match_pinned_sizes(l, &l->maps_reused);
 	if (err)
 		return err;

@@ -11,7 +11,7 @@
 
 struct biofence_bpf;
 
-#define BF_N_LINKS 16
+#define BF_N_LINKS 32
 
 struct bf_loader {
 	struct biofence_bpf *skel;
@@ -22,7 +22,7 @@ struct bf_loader {
 	bool adopted;           /* links were already pinned: we replaced their programs */
 	bool maps_reused;       /* tables, taint and queued events survived from before */
 	bool unix_hooks;        /* cgroup/connect_unix and sendmsg_unix exist (kernel 6.7+) */
-	bool lsm;               /* the LSM family (bpf/lsm.bpf.c) is loaded and attached */
+	bool lsm;               /* the LSM families (bpf/lsm_*.bpf.c) are loaded and attached */
 	char lsm_why[160];      /* why it is or is not, for status and the log */
 	uint32_t ringbuf_size;
 };

@@ -1,58 +1,7 @@
-/* lsm.bpf.c - what only BPF LSM hooks see: every use of a camera descriptor, and sockets of families no cgroup hook judges. */
+/* lsm_files.bpf.c - BPF LSM hooks on files: every use of an open camera descriptor that moves frames is judged, and pipes carry taint. */
 #include "capture.bpf.h"
-
-/*
- * Set by the agent before load: the cgroup it guards, by id and depth
- * below the cgroup2 root. Cgroup programs run only inside it; LSM hooks
- * run for every process on the host, so each one asks first.
- */
-const volatile __u64 bf_scope_cgid = 0;
-const volatile __u32 bf_scope_level = 0;
-
-static __always_inline int bf_in_scope(void)
-{
-	return !bf_scope_cgid || bpf_get_current_ancestor_cgroup_id(bf_scope_level) == bf_scope_cgid;
-}
-
-#define BF_AF_UNIX    1
-#define BF_AF_INET    2
-#define BF_AF_INET6   10
-#define BF_AF_NETLINK 16
-
-/*
- * The families whose traffic a cgroup hook already judges (inet and inet6:
- * sock_addr hooks, and cgroup/sock_create for their raw and ping sockets;
- * unix: the ipc rules) or which never leave this host (netlink, which
- * glibc's resolver needs). Every other family (packet, vsock, bluetooth,
- * CAN, TIPC, RDS, XDP...) sends where no export rule looks.
- */
-static __always_inline int bf_family_judged(int family)
-{
-	return family == BF_AF_UNIX || family == BF_AF_INET || family == BF_AF_INET6 ||
-	       family == BF_AF_NETLINK;
-}
-
-/*
- * Refused when made, so there is nothing for the agent's scan to catch
- * late: a packet written at once never leaves. KERN: the kernel's own
- * sockets are no process's. RET: an earlier LSM's refusal stands.
- */
-SEC("lsm/socket_create")
-int BPF_PROG(bf_lsm_socket_create, int family, int type, int protocol, int kern, int ret)
-{
-	struct bf_send s = {};
-
-	if (ret || kern || bf_family_judged(family) || !bf_in_scope())
-		return ret;
-	if (!bf_send_begin(&s, BF_KIND_SOCKET, BF_EF_LSM))
-		return 0;
-	return bf_socket_verdict(&s, family, type, protocol) ? 0 : -1;	/* -EPERM */
-}
-
-#define BF_S_IFMT  00170000
-#define BF_S_IFCHR 0020000
-#define BF_MAY_READ 4
-#define BF_MINORBITS 20
+#include "lsm.bpf.h"
+#include "taint.bpf.h"
 
 /*
  * A refused use is reported once a second per (process, camera): a loop
@@ -113,11 +62,11 @@ static __always_inline int bf_camera_use(struct file *file, __u32 use)
 	e.policy_seq = seq;
 	e.access = use;
 	allowed = bf_capture_judge(&e, cfg, slot);
-	if ((e.flags & BF_EF_DENY_RULE) || !allowed) {
-		if (bf_use_report_due(&e))
-			bf_submit(&e);
-	}
-	return allowed ? 0 : -1;	/* -EPERM */
+	if (use >> 16 == BF_USE_RECEIVE)
+		bf_submit(&e);	/* rare, and a new holder (tainted now) is worth a record */
+	else if (((e.flags & BF_EF_DENY_RULE) || !allowed) && bf_use_report_due(&e))
+		bf_submit(&e);
+	return bf_lsm_ret(allowed);
 }
 
 /* The V4L2 ioctls that start streaming, move frames or hand out buffers. */
@@ -149,11 +98,77 @@ int BPF_PROG(bf_lsm_mmap_file, struct file *file, unsigned long reqprot, unsigne
 	return bf_camera_use(file, BF_USE_MMAP << 16);
 }
 
-/* read() on a camera is V4L2's read I/O method: frames without any ioctl. */
+/*
+ * A pipe or FIFO a tainted process wrote to carries that taint from then
+ * on (inode storage, the first taint it got), and whoever reads it is
+ * tainted (pipe_handoff: a helper forked before the camera was opened),
+ * also one already waiting in read() when the write came. Seen through
+ * read(2) and write(2); splice and vmsplice move pages without this
+ * hook, so they are not.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_INODE_STORAGE);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, int);
+	__type(value, struct bf_chan);
+	BF_PINNED;
+} bf_pipe_taint SEC(".maps");
+
+static __always_inline int bf_pipe_io(struct inode *inode, int mask)
+{
+	struct bf_taint *t;
+	struct bf_chan *c;
+
+	if (!(mask & (BF_MAY_READ | BF_MAY_WRITE)) || !bf_in_scope())
+		return 0;
+	t = bf_current_taint();
+	if (t && !(mask & BF_MAY_WRITE))
+		return 0;	/* a tainted reader: nothing more to learn */
+	c = bpf_inode_storage_get(&bf_pipe_taint, inode, 0, BPF_LOCAL_STORAGE_GET_F_CREATE);
+	if (!c)
+		return 0;
+	if (t) {
+		bf_chan_write(c, t, BF_VIA_PIPE);
+		return 0;
+	}
+	if (!(mask & BF_MAY_READ))
+		return 0;
+	return bf_lsm_ret(bf_chan_read(c, BF_VIA_PIPE));
+}
+
+/*
+ * Every read and write through a file. The first test is the inode's
+ * type, so the common case (neither a pipe nor a character device) costs
+ * two loads. read() on a camera is V4L2's read I/O method: frames without
+ * any ioctl, judged as a use.
+ */
 SEC("lsm/file_permission")
 int BPF_PROG(bf_lsm_file_permission, struct file *file, int mask, int ret)
 {
-	if (ret || !(mask & BF_MAY_READ))
+	struct inode *inode = file->f_inode;
+	__u32 fmt;
+
+	if (ret || !inode)
 		return ret;
+	fmt = inode->i_mode & BF_S_IFMT;
+	if (fmt == BF_S_IFIFO)
+		return bf_pipe_io(inode, mask);
+	if (fmt != BF_S_IFCHR || !(mask & BF_MAY_READ))
+		return 0;
 	return bf_camera_use(file, BF_USE_READ << 16);
+}
+
+/*
+ * A camera descriptor arriving over SCM_RIGHTS or copied with pidfd_getfd
+ * is judged as an open by its receiver now: refused (the fd is never
+ * installed: recvmsg reports MSG_CTRUNC, pidfd_getfd EPERM) unless the
+ * receiver may capture, and an allowed receiver is tainted at once, before
+ * its first use, so what it sends is judged even if it never reads.
+ */
+SEC("lsm/file_receive")
+int BPF_PROG(bf_lsm_file_receive, struct file *file, int ret)
+{
+	if (ret)
+		return ret;
+	return bf_camera_use(file, BF_USE_RECEIVE << 16);
 }
