@@ -44,10 +44,10 @@ LDLIBS    = $(shell pkg-config --libs libbpf json-c libcrypto libsystemd) -lelf 
 BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -Wall -Werror \
 	-I include -I $(OUT)
 
-# biofence's programs, one file per hook family (devices, sockets, processes), linked into
-# one object so the agent loads one skeleton with one set of maps (bpf/maps.bpf.h);
+# biofence's programs, one file per hook family (devices, sockets, processes, LSM, self-protection),
+# linked into one object so the agent loads one skeleton with one set of maps (bpf/maps.bpf.h);
 # every other bpf/*.bpf.c is an object of its own (the LSM probe, the benchmark's floor).
-BF_PARTS  := devices sockets procs lsm_files lsm_net
+BF_PARTS  := devices sockets procs lsm_files lsm_net protect
 PART_OBJS := $(patsubst %,$(OUT)/bpf/%.bpf.o,$(BF_PARTS))
 BPF_SRCS  := $(filter-out $(patsubst %,bpf/%.bpf.c,$(BF_PARTS)),$(wildcard bpf/*.bpf.c))
 SKELS     := $(OUT)/biofence.skel.h $(patsubst bpf/%.bpf.c,$(OUT)/%.skel.h,$(BPF_SRCS))
@@ -174,6 +174,11 @@ $(OUT)/tests/unit/cli/%: tests/unit/cli/%.c tests/unit/bf_test.h $(CLI_LIB) $(LI
 $(OUT)/tests/helpers/%: tests/helpers/%.c | deps
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) $< -o $@
+
+# The one helper that speaks bpf(2): what a root process that is not the agent may do to biofence.
+$(OUT)/tests/helpers/bf_bpfpoke: tests/helpers/bf_bpfpoke.c | deps
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) $< $(LDLIBS) -o $@
 
 # The attack programs (one per escape route in tests/attacks/expected.tsv) and their listener,
 # run by tests/kernel/test_attacks.sh.

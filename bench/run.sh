@@ -126,8 +126,10 @@ agent_start() {
 	local policy=$1
 	shift
 	rm -f "$LOG"
+	# --no-protect: the bench reads its programs' run-time stats through fds by id and
+	# stops the agent with a signal, both of which self-protection refuses to non-agents.
 	$TASKSET_AGENT "$AGENT" --policy "$policy" --cgroup "$CG" --pin-dir "$PIN_AGENT" --log "$LOG" --control "$CTL" \
-		"$@" > "$TMP/agent.out" 2>> "$TMP/agent.err" &
+		--no-protect "$@" > "$TMP/agent.out" 2>> "$TMP/agent.err" &
 	AGENT_PID=$!
 	# The start record is written once the programs are attached and the policy
 	# is in force; the consent ledger's state is logged before it.

@@ -95,6 +95,7 @@ enum bf_kind {
 	BF_KIND_SOCKET = 4,     /* a tainted process creating a raw socket: port = type, proto = protocol */
 	BF_KIND_QUOTA = 5,      /* a quota ran out: rule = quota id, objs = bytes allowed per period */
 	BF_KIND_TAINT = 6,      /* a process tainted by reading what a tainted one wrote: access = BF_VIA_* */
+	BF_KIND_PROTECT = 7,    /* self-protection refused something (struct bf_event, see BF_PROT_*) */
 };
 
 /* BF_KIND_TAINT: the channel the taint came through (an LSM hook saw the read). */
@@ -140,6 +141,7 @@ enum bf_stat {
 	BF_STAT_SOCKET_DENY,    /* raw sockets refused to tainted processes */
 	BF_STAT_QUOTA_DROP,     /* packets dropped past an export quota */
 	BF_STAT_LOGFAIL_DENY,   /* camera opens refused because the log could not be written */
+	BF_STAT_PROTECT_DENY,   /* self-protection refusals (bpf/protect.bpf.c) */
 	BF_STAT_N,
 };
 
@@ -422,5 +424,73 @@ struct bf_ipc_event {
 	__u8 addr[108];
 };
 BF_CHECK_SIZE(struct bf_ipc_event, 176 + 112);
+
+/*
+ * Self-protection (bpf/protect.bpf.c, BPF LSM only). "The agent" is any
+ * process whose executable is the inode in bf_protect_cfg; it alone may
+ * write biofence's maps, take its programs and links, remove its pins. The
+ * running agent (agent_tgid, with that executable) may be neither killed
+ * (but by pid 1) nor ptraced. Example, an agent started from
+ * /usr/sbin/biofenced (8:1, inode 4242) with --pin-dir /sys/fs/bpf/biofence:
+ *
+ *   bf_protect[0] = { .agent_dev = 8 << 20 | 1, .agent_ino = 4242,
+ *                     .pin_dev = (bpffs dev), .dir_ino = { pin dir, links/, maps/ },
+ *                     .agent_tgid = 812, .flags = BF_PROT_ON,
+ *                     .links_prefix = "/sys/fs/bpf/biofence/links/" }
+ *   bf_protect_ids{BF_PROT_OBJ_MAP, 17} = 1   every map, program and link of this load, by id
+ *
+ * 'biofence trust /usr/sbin/biofenced' before a package upgrade sets
+ * next_dev/next_ino to the new binary, so the restarted agent is "the agent" too.
+ */
+#define BF_PROT_ON      (1u << 0)  /* bf_protect_cfg.flags: refuse; 0: every hook lets all through */
+
+enum bf_prot_obj {
+	BF_PROT_OBJ_MAP = 1,
+	BF_PROT_OBJ_PROG = 2,
+	BF_PROT_OBJ_LINK = 3,
+};
+
+/* bf_protect_ids key: one of biofence's own objects. */
+struct bf_protect_key {
+	__u32 kind;     /* enum bf_prot_obj */
+	__u32 id;       /* the kernel's id of the map, program or link */
+};
+BF_CHECK_SIZE(struct bf_protect_key, 8);
+
+#define BF_PROT_PREFIX 128  /* links_prefix bytes, NUL included; a longer pin dir is not path-checked */
+
+/* bf_protect[0], written by the agent only (see above). */
+struct bf_protect_cfg {
+	__u64 agent_dev;        /* kernel dev_t (major << 20 | minor) of the agent's executable */
+	__u64 agent_ino;
+	__u64 next_dev;         /* an executable the agent trusts to take over (biofence trust), or 0 */
+	__u64 next_ino;
+	__u64 pin_dev;          /* kernel dev_t of the bpffs holding the pins */
+	__u64 dir_ino[3];       /* the pin dir, its links/ and its maps/ */
+	__u32 agent_tgid;       /* the running agent */
+	__u32 flags;            /* BF_PROT_* */
+	char links_prefix[BF_PROT_PREFIX]; /* "PIN_DIR/links/": BPF_OBJ_GET under it is refused */
+};
+BF_CHECK_SIZE(struct bf_protect_cfg, 72 + BF_PROT_PREFIX);
+
+/*
+ * A refusal (BF_KIND_PROTECT): the caller is the event's process; what was
+ * refused is in access (BF_PROT_*), its detail in major (the signal, the
+ * ptrace mode, the bpf command) and the object in window (a map, program
+ * or link id; the target's pid for a signal or ptrace).
+ */
+enum bf_prot_what {
+	BF_PROT_MAP_WRITE = 1,  /* a writable fd to one of biofence's maps */
+	BF_PROT_PROG_FD,        /* any fd to one of its programs */
+	BF_PROT_LINK_FD,        /* BPF_LINK_GET_FD_BY_ID of one of its links */
+	BF_PROT_PIN_GET,        /* BPF_OBJ_GET of a path under PIN_DIR/links/ */
+	BF_PROT_LINK_DETACH,    /* BPF_LINK_DETACH or BPF_LINK_UPDATE on one of its links */
+	BF_PROT_FMOD_RET,       /* loading a program that may rewrite what a kernel function returns */
+	BF_PROT_PIN_UNLINK,     /* unlink, rmdir or rename in the pin dir */
+	BF_PROT_UMOUNT,         /* unmounting the bpffs that holds the pins */
+	BF_PROT_SIGNAL,         /* a signal that would end or stop the agent */
+	BF_PROT_PTRACE,         /* ptrace attach, /proc/PID/mem, pidfd_getfd... of the agent */
+	BF_PROT_N,
+};
 
 #endif /* BIOFENCE_H */

@@ -28,7 +28,8 @@
  * VIDIOC_QUERYCAP identity: driver="..." card="..." bus_info="...".
  * --again: after the frames, wait SECONDS with the stream on and dequeue
  * again on the same descriptor: " then frames=N data=N" or " then
- * dqbuf=EPERM" (a descriptor kept past its consent window).
+ * dqbuf=EPERM mapped=K" (a descriptor kept past its consent window; K:
+ * the buffers mapped before that still hold a frame).
  * --exec: open DEVICE, then exec PROG (another executable) with the
  * descriptor inherited: PROG --fd N FRAMES captures from it without an open.
  * Exit 0 whenever a result line was printed, 2 on a usage error.
@@ -200,8 +201,14 @@ static void again(struct cap *c, const struct plan *plan)
 	c->frames = c->data = 0;
 	err = stream(c, plan->want, &step);
 	printf(" then frames=%u data=%u", c->frames, c->data);
-	if (err)
-		printf(" %s=%s", step, ename(-err));
+	if (err) {
+		unsigned kept = 0;
+
+		/* What no hook can take back: buffers mapped before still hold their frames. */
+		for (unsigned i = 0; i < c->n; i++)
+			kept += has_data(&c->b[i], c->b[i].len);
+		printf(" %s=%s mapped=%u", step, ename(-err), kept);
+	}
 }
 
 /* Capture from an open descriptor: the setup, the frames, the line. */

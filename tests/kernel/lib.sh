@@ -48,11 +48,26 @@ expect() {
 	if [ "$2" = "$3" ]; then pass "$1"; else fail "$1: want '$2', got '$3'"; fi
 }
 
+# agent_gone PID: exited (a zombie not yet reaped counts as gone).
+agent_gone() {
+	[ ! -e "/proc/$1" ] || [ "$(awk '{ print $3 }' "/proc/$1/stat" 2>/dev/null)" = Z ]
+}
+
 bf_cleanup() {
 	local rc=$?
 	set +e
-	[ -n "$AGENT_PID" ] && kill -9 "$AGENT_PID" 2>/dev/null && wait "$AGENT_PID" 2>/dev/null
-	[ -d "$PIN" ] && "$CLI" detach --pin-dir "$PIN" >/dev/null 2>&1
+	# A self-protecting agent refuses SIGKILL and the CLI's unlinks: the
+	# admin path first (the agent removes its pins and stops), then the rest.
+	if [ -n "$AGENT_PID" ] && ! agent_gone "$AGENT_PID"; then
+		"$CLI" detach --pin-dir "$PIN" --control "$CTL" >/dev/null 2>&1
+		kill -9 "$AGENT_PID" 2>/dev/null
+		for _ in $(seq 50); do agent_gone "$AGENT_PID" && break; sleep 0.1; done
+		agent_gone "$AGENT_PID" && wait "$AGENT_PID" 2>/dev/null
+	fi
+	if [ -d "$PIN" ]; then
+		"$CLI" detach --pin-dir "$PIN" --control "$CTL" >/dev/null 2>&1 ||
+			"$AGENT" --detach --pin-dir "$PIN" --log "$TMP/cleanup-detach.jsonl" >/dev/null 2>&1
+	fi
 	rm -rf "$PIN" 2>/dev/null
 	# Children first: a cgroup with live processes or children cannot go.
 	if [ -d "$CG" ]; then
@@ -124,9 +139,11 @@ agent_start() {
 	fi
 }
 
+# Through the control socket: where BPF LSM runs the agent protects itself
+# from signals (biofenced(8), --no-protect). SIGTERM if it does not answer.
 agent_stop() {
 	[ -n "$AGENT_PID" ] || return 0
-	kill -TERM "$AGENT_PID" 2>/dev/null
+	"$CLI" stop --control "$CTL" >/dev/null 2>&1 || kill -TERM "$AGENT_PID" 2>/dev/null
 	wait "$AGENT_PID" 2>/dev/null
 	AGENT_PID=
 }

@@ -1,5 +1,5 @@
 #!/bin/bash
-# test_restart.sh - SIGKILL the agent: denial stays; a restart adopts the pins with no unchecked window.
+# test_restart.sh - SIGKILL the agent: denial stays; a restart adopts the pins with no unchecked window. With --no-protect: a protected agent cannot be SIGKILLed (tests/kernel/test_admin.sh, tests/vm/test_protect.sh).
 . "$(dirname "$0")/lib.sh"
 bf_setup
 
@@ -8,7 +8,7 @@ policy "$TMP/p.policy" <<EOP
 camera lobby path "$TMP/video0"
 capture deny any lobby
 EOP
-agent_start "$TMP/p.policy" || { fail "agent start"; exit 1; }
+agent_start "$TMP/p.policy" --no-protect || { fail "agent start"; exit 1; }
 kill -9 "$AGENT_PID"; wait "$AGENT_PID" 2>/dev/null; AGENT_PID=
 check "agent is gone" test -z "$(pgrep -f "pin-dir $PIN" || true)"
 expect "killed agent: 1,000 opens, 0 succeed" "ok=0 EPERM=1000 ENXIO=0 other=0" "$(in_cg "$other" "$TMP/video0" 1000)"
@@ -26,7 +26,7 @@ fi
 hammer=$!
 sleep 0.2
 before=$(wc -l < "$TMP/hammer.out")
-agent_start "$TMP/p.policy" || { fail "agent restart"; exit 1; }
+agent_start "$TMP/p.policy" --no-protect || { fail "agent restart"; exit 1; }
 at_start=$(wc -l < "$TMP/hammer.out")
 sleep 0.3
 touch "$TMP/stop"
@@ -67,7 +67,7 @@ else
 	check "status says the programs were detached" grep -q "DETACHED" "$TMP/status.out"
 fi
 agent_stop
-agent_start "$TMP/p.policy" || { fail "agent restart after detach"; exit 1; }
+agent_start "$TMP/p.policy" --no-protect || { fail "agent restart after detach"; exit 1; }
 agent_stop
 expect "stopping the agent leaves the pins" "yes" "$([ -e "$PIN/links/bf_dev" ] && echo yes)"
 expect "still enforcing after a clean stop" "ok=0 EPERM=1 ENXIO=0 other=0" "$(in_cg "$other" "$TMP/video0")"

@@ -64,6 +64,7 @@ struct bf_options {
 	const char *syslog;     /* NULL, or where a copy of each record goes (syslog_out.h) */
 	const char *metrics;    /* NULL, or the Prometheus textfile to keep current */
 	uint32_t ringbuf_size;
+	bool no_protect;        /* --no-protect: the self-protection hooks let everything through */
 	bool echo;              /* print each record on stdout too */
 	int verbosity;
 };
@@ -161,6 +162,15 @@ struct bf_agent_log {
 	int metrics_err;                /* the last write's result, so a failure is logged once */
 };
 
+/* ---- agent_protect.c ---- */
+
+/* An admin's "stop" or "detach" over the control socket, which the main loop carries out. */
+struct bf_admin_req {
+	bool stop;              /* end the loop at its next turn */
+	bool detached;          /* ... the pins were removed first ('biofence detach') */
+	char by[128];           /* who asked, for the stop record */
+};
+
 /* ---- agent_sockets.c ---- */
 
 #define BF_SOCKETS_SEEN 256
@@ -205,6 +215,7 @@ struct bf_agent {
 	struct bf_dns *dns;                     /* keeps policy host names resolved, off the loop */
 	struct bf_loop loop;
 	struct bf_ctl_server ctl;
+	struct bf_admin_req admin;              /* agent_protect.c */
 	uint64_t started_ns;
 };
 

@@ -6,12 +6,17 @@
 #include "agent.h"
 #include "agent_consent_ctl.h"
 #include "agent_ctl.h"
+#include "agent_protect.h"
 #include "agent_status.h"
 
 /* docs/control-protocol.md, "Who may ask what": change both together. */
 static const struct agent_ctl_cmd cmds[] = {
 	{ "status",         AGENT_CTL_ANYONE, 0,                agent_ctl_status },
 	{ "reload",         AGENT_CTL_ROOT,   0,                agent_ctl_reload },
+	/* The admin path past self-protection: both logged by their handlers. */
+	{ "stop",           AGENT_CTL_ROOT,   0,                agent_ctl_stop },
+	{ "detach",         AGENT_CTL_ROOT,   0,                agent_ctl_detach },
+	{ "trust",          AGENT_CTL_ROOT,   0,                agent_ctl_trust },
 	{ "window-open",    AGENT_CTL_BROKER, AGENT_CTL_LOGGED, agent_ctl_window_open },
 	{ "window-close",   AGENT_CTL_BROKER, AGENT_CTL_LOGGED, agent_ctl_window_close },
 	{ "window-list",    AGENT_CTL_BROKER, AGENT_CTL_LOGGED, agent_ctl_window_list },

@@ -16,6 +16,7 @@
 #include "agent.h"
 #include "agent_consent.h"
 #include "agent_events.h"
+#include "agent_protect.h"
 #include "agent_quota.h"
 #include "agent_sink.h"
 #include "log.h"
@@ -517,6 +518,7 @@ static const struct event_kind event_kinds[] = {
 	[BF_KIND_SOCKET] = { sizeof(struct bf_event), on_decision, "socket", true, add_socket_event },
 	[BF_KIND_QUOTA] = { sizeof(struct bf_event), on_quota, NULL, false, NULL },
 	[BF_KIND_TAINT] = { sizeof(struct bf_event), on_decision, "taint", true, add_taint_event },
+	[BF_KIND_PROTECT] = { sizeof(struct bf_event), on_decision, "protect", true, agent_add_protect_event },
 };
 
 static void on_quota(struct bf_agent *ag, const struct event_kind *k, const void *data)

@@ -15,7 +15,8 @@ static void usage(FILE *out)
 	fprintf(out,
 		"usage: biofenced [-n] [--policy FILE] [--cgroup PATH] [--pin-dir DIR] [--log FILE]\n"
 		"                 [--control SOCKET] [--consent FILE] [--log-key FILE] [--ringbuf-size BYTES]\n"
-		"                 [--echo] [-v] [--syslog ADDR:PORT|/dev/log] [--metrics FILE]\n"
+		"                 [--echo] [-v] [--syslog ADDR:PORT|/dev/log] [--metrics FILE] [--no-protect]\n"
+		"       biofenced --detach [--pin-dir DIR] [--log FILE]\n"
 		"       biofenced --help | --version\n"
 		"  -n                  check the policy and exit (0 valid, 1 invalid)\n"
 		"  --policy FILE       default %s (the embedded deny-all if absent)\n"
@@ -30,6 +31,8 @@ static void usage(FILE *out)
 		"  --syslog TARGET     send each record as RFC 5424 too: to IPV4:PORT or [IPV6]:PORT over UDP,\n"
 		"                      or to a local unix datagram socket such as /dev/log\n"
 		"  --metrics FILE      keep FILE current in Prometheus text format (every 5 s and at stop)\n"
+		"  --no-protect        leave out self-protection (on by default where BPF LSM runs)\n"
+		"  --detach            remove the pinned programs of an agent that no longer runs, logged\n"
 		"  -v, --verbose       debug messages on stderr too\n"
 		"  -h, --help          this text; -V, --version: the version\n"
 		"see biofenced(8), biofence.policy(5), biofence-audit(5)\n",
@@ -51,6 +54,8 @@ int agent_parse_options(int argc, char **argv, struct bf_options *o, enum agent_
 		{ "echo", no_argument, NULL, 'e' },
 		{ "syslog", required_argument, NULL, 'S' },
 		{ "metrics", required_argument, NULL, 'M' },
+		{ "no-protect", no_argument, NULL, 'N' },
+		{ "detach", no_argument, NULL, 'D' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
@@ -77,6 +82,8 @@ int agent_parse_options(int argc, char **argv, struct bf_options *o, enum agent_
 		case 'e': o->echo = true; break;
 		case 'S': o->syslog = optarg; break;
 		case 'M': o->metrics = optarg; break;
+		case 'N': o->no_protect = true; break;
+		case 'D': *mode = AGENT_DETACH; break;
 		case 'v': o->verbosity++; break;
 		case 'r':
 			rb = strtoul(optarg, &end, 0);

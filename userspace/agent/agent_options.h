@@ -12,6 +12,7 @@ enum agent_mode {
 	AGENT_CHECK,    /* -n: check the policy and exit */
 	AGENT_HELP,     /* -h: usage on stdout */
 	AGENT_VERSION,  /* -V */
+	AGENT_DETACH,   /* --detach: remove the pins of an agent that no longer runs, logged */
 };
 
 /*

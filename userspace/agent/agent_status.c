@@ -13,6 +13,7 @@
 #include "agent_ledger.h"
 #include "agent_logfail.h"
 #include "agent_policy.h"
+#include "agent_protect.h"
 #include "agent_quota.h"
 #include "agent_status.h"
 #include "log.h"
@@ -50,6 +51,7 @@ struct json_object *agent_backends(struct bf_agent *ag)
 			"tracepoints (tp_btf/sched_process_fork, sched_process_exit)");
 	snprintf(lsm, sizeof(lsm), "%s: %s", ag->ld.lsm ? "enforcing" : "not used", ag->ld.lsm_why);
 	bf_json_add_str(b, "lsm", lsm);
+	bf_json_add_str(b, "protection", agent_protection(ag));
 	return b;
 }
 
@@ -107,6 +109,12 @@ struct json_object *agent_not_enforced(struct bf_agent *ag)
 			"terminated (reported in audit mode), but what it sends before that is not stopped "
 			"(needs the lsm backend: socket_create); a packet sent at once leaves before the scan"));
 	}
+	if (!ag->ld.protect) {
+		char buf[sizeof(ag->ld.protect_why) + 32];
+
+		snprintf(buf, sizeof(buf), "self-protection: %s", agent_protection(ag));
+		json_object_array_add(arr, bf_json_str(buf));
+	}
 	if (!io_uring_off() && !ag->ld.lsm)
 		json_object_array_add(arr, json_object_new_string(
 			"export: io_uring is enabled (kernel.io_uring_disabled is not 2): an SQPOLL "
@@ -136,6 +144,7 @@ static struct json_object *counters(struct bf_agent *ag, const uint64_t st[BF_ST
 	bf_json_add_u64(c, "socket_denials", st[BF_STAT_SOCKET_DENY]);
 	bf_json_add_u64(c, "quota_drops", st[BF_STAT_QUOTA_DROP]);
 	bf_json_add_u64(c, "log_failure_capture_denials", st[BF_STAT_LOGFAIL_DENY]);
+	bf_json_add_u64(c, "protect_denials", st[BF_STAT_PROTECT_DENY]);
 	bf_json_add_u64(c, "lost", st[BF_STAT_LOST]);
 	bf_json_add_u64(c, "taint_full", st[BF_STAT_TAINT_FULL]);
 	bf_json_add_u64(c, "logged", ag->log.logged);

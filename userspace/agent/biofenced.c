@@ -20,6 +20,7 @@
 #include "agent_ledger.h"
 #include "agent_logfail.h"
 #include "agent_policy.h"
+#include "agent_protect.h"
 #include "agent_scan.h"
 #include "agent_sink.h"
 #include "agent_sockets.h"
@@ -172,8 +173,10 @@ static void log_stop(struct bf_agent *ag, const char *why)
 	struct json_object *rec = agent_log_begin(&ag->log, "stop");
 
 	bf_json_add_str(rec, "reason", why);
-	bf_json_add_str(rec, "enforcement", "continues: the pinned programs keep the policy in force; "
-					    "'biofence detach' removes them");
+	bf_json_add_str(rec, "enforcement", ag->admin.detached ?
+			"ended: 'biofence detach' removed the pinned programs" :
+			"continues: the pinned programs keep the policy in force; "
+			"'biofence detach' removes them");
 	bf_json_add_str(rec, "pin_dir", ag->opt.pin_dir);
 	agent_emit(ag, rec);
 }
@@ -247,6 +250,10 @@ static int agent_start(struct bf_agent *ag)
 		log_errno(err, "loading the BPF programs");
 		goto out;
 	}
+	/* Before attach, so a restarted agent's programs guard from their first call. */
+	err = bf_protect_prepare(&ag->ld, !ag->opt.no_protect);
+	if (err)
+		log_errno(err, "setting up self-protection; enforcement goes on without it");
 	/* Windows a previous agent opened are still in the kernel: know them before the tables. */
 	err = agent_consent_start(ag);
 	if (err) {
@@ -263,6 +270,10 @@ static int agent_start(struct bf_agent *ag)
 	err = bf_loader_attach(&ag->ld, ag->scope.cgroup);
 	if (err)
 		goto out;
+	if (bf_protect_links(&ag->ld))
+		log_warnx("self-protection does not know every link: they may be taken by id");
+	if (!ag->ld.protect)
+		log_warnx("self-protection: %s", agent_protection(ag));
 	/* An agent that died while its log was failing left captures refused: the log works now. */
 	bf_loader_set_log_failed(&ag->ld, false);
 	bf_loader_lost_logged(&ag->ld, &ag->ev.lost_reported, NULL);
@@ -472,7 +483,7 @@ static void run_loop(struct bf_agent *ag)
 {
 	struct epoll_event evs[16];
 
-	while (!ag->loop.stop) {
+	while (!ag->loop.stop && !ag->admin.stop) {
 		int n;
 
 		if (ag->hotplug.rewatch) {	/* a policy was installed (agent_install) */
@@ -557,10 +568,13 @@ static void serve(struct bf_agent *ag)
 	agent_notify_stopping("stopping; the pinned programs keep enforcing");
 	ring_buffer__consume(ag->ev.rb);
 	agent_check_lost(ag);
-	log_stop(ag, ag->loop.stop == SIGINT ? "SIGINT" : "SIGTERM");
+	log_stop(ag, ag->admin.stop ? ag->admin.by : ag->loop.stop == SIGINT ? "SIGINT" : "SIGTERM");
 	agent_checkpoint(ag, true);
 	agent_write_metrics(ag, false);
-	log_info("stopped; the pinned programs in %s keep enforcing", ag->opt.pin_dir);
+	if (ag->admin.detached)
+		log_info("stopped; the programs were detached from %s: nothing is enforced", ag->opt.pin_dir);
+	else
+		log_info("stopped; the pinned programs in %s keep enforcing", ag->opt.pin_dir);
 }
 
 int main(int argc, char **argv)
@@ -583,6 +597,8 @@ int main(int argc, char **argv)
 	log_init("biofenced", ag.opt.verbosity);
 	if (mode == AGENT_CHECK)
 		return check_only(&ag);
+	if (mode == AGENT_DETACH)
+		return agent_detach_offline(&ag);
 	libbpf_set_print(libbpf_log);
 	/* Before anything is attached: a target that cannot work stops us with nothing changed. */
 	err = ag.opt.syslog ? bf_syslog_open(&ag.log.syslog, ag.opt.syslog) : 0;

@@ -76,6 +76,8 @@ int cli_cameras(int argc, char **argv);
 int cli_status(int argc, char **argv);	/* cli_status.c */
 int cli_reload(int argc, char **argv);
 int cli_detach(int argc, char **argv);
+int cli_stop(int argc, char **argv);
+int cli_trust(int argc, char **argv);
 int cli_window_open(int argc, char **argv);	/* cli_window.c */
 int cli_window_close(int argc, char **argv);
 int cli_window_list(int argc, char **argv);

@@ -1,6 +1,8 @@
-/* cli_status.c - biofence status, reload and detach: what the agent enforces, a policy reload, and removing the pinned programs. */
+/* cli_status.c - biofence status, reload, stop and detach: what the agent enforces, a policy reload, stopping the agent, and removing the pinned programs. */
 #include <errno.h>
 #include <getopt.h>
+#include <limits.h>
+#include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -14,6 +16,7 @@ struct cli_opts {
 	const char *control;
 	const char *pin_dir;
 	bool json;
+	const char *arg;        /* trust: its one operand */
 };
 
 /*
@@ -49,8 +52,16 @@ static int parse_common(const char *cmd, int argc, char **argv, struct cli_opts 
 			goto bad;
 		}
 	}
-	if (optind == argc)
+	if (optind == argc && strcmp(cmd, "trust") != 0)
 		return 0;
+	if (optind + 1 == argc && strcmp(cmd, "trust") == 0) {
+		o->arg = argv[optind];
+		return 0;
+	}
+	if (optind == argc) {
+		log_warnx_in(cmd, "needs the path of a biofenced");
+		return -EINVAL;
+	}
 	log_warnx_in(cmd, "unexpected argument \"%s\"", argv[optind]);
 	return -EINVAL;
 bad:
@@ -194,6 +205,97 @@ int cli_reload(int argc, char **argv)
 	return rc;
 }
 
+int cli_stop(int argc, char **argv)
+{
+	struct json_object *reply = NULL;
+	struct cli_opts o;
+	int err, rc = 0;
+
+	err = parse_common("stop", argc, argv, &o);
+	if (err)
+		return err > 0 ? 0 : 2;
+	err = ask_agent(o.control, "stop", &reply);
+	if (err) {
+		log_errno(err, "agent not reachable on %s", o.control);
+		return 1;
+	}
+	if (json_object_get_boolean(json_object_object_get(reply, "ok"))) {
+		printf("the agent is stopping; the pinned programs keep enforcing ('biofence detach' removes them)\n");
+	} else {
+		log_warnx("stop refused: %s", jstr(json_object_object_get(reply, "error"), "message", NULL));
+		rc = 1;
+	}
+	json_object_put(reply);
+	return rc;
+}
+
+int cli_trust(int argc, char **argv)
+{
+	struct json_object *req, *reply = NULL;
+	char real[PATH_MAX];
+	struct cli_opts o;
+	int err, rc = 0;
+
+	err = parse_common("trust", argc, argv, &o);
+	if (err)
+		return err > 0 ? 0 : 2;
+	if (!realpath(o.arg, real)) {
+		log_errno(-errno, "trust %s", o.arg);
+		return 1;
+	}
+	req = cli_request("trust");
+	if (!req)
+		return 1;
+	json_object_object_add(req, "path", json_object_new_string(real));
+	err = bf_ctl_call(o.control, req, &reply, BF_CTL_TIMEOUT_MS);
+	json_object_put(req);
+	if (err) {
+		log_errno(err, "agent not reachable on %s", o.control);
+		return 1;
+	}
+	if (json_object_get_boolean(json_object_object_get(reply, "ok"))) {
+		printf("%s may take over the pinned programs (logged)\n", real);
+	} else {
+		log_warnx("trust refused: %s", jstr(json_object_object_get(reply, "error"), "message", NULL));
+		rc = 1;
+	}
+	json_object_put(reply);
+	return rc;
+}
+
+/*
+ * Through the running agent, which may remove its pins whatever protects
+ * them, and logs who asked: 0 done, 1 refused (said), -errno when no agent
+ * for this pin dir answers.
+ */
+static int detach_by_agent(const struct cli_opts *o)
+{
+	struct json_object *req = cli_request("detach"), *reply = NULL, *e;
+	int err;
+
+	if (!req)
+		return -ENOMEM;
+	json_object_object_add(req, "pin_dir", json_object_new_string(o->pin_dir));
+	err = bf_ctl_call(o->control, req, &reply, BF_CTL_TIMEOUT_MS);
+	json_object_put(req);
+	if (err)
+		return err;
+	e = json_object_object_get(reply, "error");
+	if (json_object_get_boolean(json_object_object_get(reply, "ok"))) {
+		printf("the agent detached %s program%s from %s and stopped: biofence enforcement has stopped "
+		       "(logged)\n", jstr(reply, "links", NULL),
+		       strcmp(jstr(reply, "links", NULL), "1") == 0 ? "" : "s", o->pin_dir);
+		err = 0;
+	} else if (strcmp(jstr(e, "code", NULL), "wrong-pin-dir") == 0) {
+		err = -ENOENT;
+	} else {
+		log_warnx("detach refused by the agent: %s", jstr(e, "message", NULL));
+		err = 1;
+	}
+	json_object_put(reply);
+	return err;
+}
+
 int cli_detach(int argc, char **argv)
 {
 	struct cli_opts o;
@@ -202,7 +304,16 @@ int cli_detach(int argc, char **argv)
 	err = parse_common("detach", argc, argv, &o);
 	if (err)
 		return err > 0 ? 0 : 2;
+	err = detach_by_agent(&o);
+	if (err >= 0)
+		return err;
 	err = bf_detach_pinned(o.pin_dir, &n);
+	if (err == -EPERM) {
+		log_warnx("detach %s: refused by biofence's self-protection; no agent answers on %s: "
+			  "'biofenced --detach --pin-dir %s' removes the pins, logged", o.pin_dir, o.control,
+			  o.pin_dir);
+		return 1;
+	}
 	if (err) {
 		log_errno(err, "detach %s", o.pin_dir);
 		return 1;

@@ -30,7 +30,8 @@ static void test_table_matches_protocol(void **state)
 		{ "window-open", AGENT_CTL_BROKER }, { "window-close", AGENT_CTL_BROKER },
 		{ "window-list", AGENT_CTL_BROKER }, { "consent-revoke", AGENT_CTL_BROKER },
 		{ "consent-grant", AGENT_CTL_ROOT }, { "consent-list", AGENT_CTL_ROOT },
-		{ "consent-show", AGENT_CTL_ROOT },
+		{ "consent-show", AGENT_CTL_ROOT }, { "stop", AGENT_CTL_ROOT }, { "detach", AGENT_CTL_ROOT },
+		{ "trust", AGENT_CTL_ROOT },
 	};
 
 	for (size_t i = 0; i < sizeof(doc) / sizeof(doc[0]); i++) {

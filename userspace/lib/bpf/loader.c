@@ -103,19 +103,26 @@ static int match_pinned_sizes(struct bf_loader *l, bool *reused)
  * Two agents on one pin dir would split the events between two logs and
  * fight over the tables; the second one is refused instead.
  */
-static int lock_pin_dir(struct bf_loader *l)
+int bf_pin_dir_lock(const char *pin_dir, int *fd)
 {
-	l->lock_fd = open(l->pin_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (l->lock_fd < 0)
+	*fd = open(pin_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (*fd < 0)
 		return -errno;
-	if (flock(l->lock_fd, LOCK_EX | LOCK_NB) < 0) {
+	if (flock(*fd, LOCK_EX | LOCK_NB) < 0) {
 		int err = -errno;
 
-		if (err == -EWOULDBLOCK)
-			log_warnx("another biofenced is already using %s", l->pin_dir);
 		return err == -EWOULDBLOCK ? -EBUSY : err;
 	}
 	return 0;
+}
+
+static int lock_pin_dir(struct bf_loader *l)
+{
+	int err = bf_pin_dir_lock(l->pin_dir, &l->lock_fd);
+
+	if (err == -EBUSY)
+		log_warnx("another biofenced is already using %s", l->pin_dir);
+	return err;
 }
 
 /* Not in Debian 12's UAPI headers: the kernel's values (6.7 and later). */

@@ -24,6 +24,8 @@ struct bf_loader {
 	bool unix_hooks;        /* cgroup/connect_unix and sendmsg_unix exist (kernel 6.7+) */
 	bool lsm;               /* the LSM families (bpf/lsm_*.bpf.c) are loaded and attached */
 	char lsm_why[160];      /* why it is or is not, for status and the log */
+	bool protect;           /* self-protection (bpf/protect.bpf.c) is in force */
+	char protect_why[256];  /* what it covers, or why it is not in force */
 	uint32_t ringbuf_size;
 };
 
@@ -82,6 +84,23 @@ int bf_loader_window_info_del(struct bf_loader *l, uint32_t id);
 int bf_loader_window_info_all(struct bf_loader *l, struct bf_window_info **out, size_t *n);
 /* A window id never handed out before, also by an earlier agent on these pins. */
 int bf_loader_window_next(struct bf_loader *l, uint32_t *id);
+
+/*
+ * Self-protection (userspace/lib/bpf/protect.c). Before attach: tell the
+ * protect programs who the agent is (this process, its executable), where
+ * its pins are and which maps and programs are its; ON false leaves every
+ * hook open (--no-protect). After attach: add the links. 0 or -errno.
+ */
+int bf_protect_prepare(struct bf_loader *l, bool on);
+int bf_protect_links(struct bf_loader *l);
+/*
+ * Let the executable at PATH take over the pins too (a new package
+ * version about to be started): it must be a root-owned regular file no
+ * one else may write. *DEV and *INO say which. 0, -EPERM or -errno.
+ */
+int bf_protect_trust(struct bf_loader *l, const char *path, uint64_t *dev, uint64_t *ino);
+/* flock PIN_DIR as an agent does, so no agent runs on it while *FD is open. 0, -EBUSY or -errno. */
+int bf_pin_dir_lock(const char *pin_dir, int *fd);
 
 /* Detach every pinned link under PIN_DIR and remove the pins: enforcement stops. */
 int bf_detach_pinned(const char *pin_dir, int *n_links);
