@@ -11,6 +11,8 @@
 #   make check-fresh   the first `make check`, then the first `make run`, each on a pristine
 #                      Debian 12 root (downloads a system)
 #   make bench      run the benchmarks (docs/benchmarks.md)
+#   make bench-vm   the BPF LSM programs' cost beside an empty LSM program, in the VM lane's guest
+#                   (KERNEL=6.1, the default, or KERNEL=6.12; docs/vm-lane.md, "LSM cost")
 #   make attack-matrix  run the attack tests and regenerate docs/attack-matrix.md
 #   make install    install the agent, the CLI, the unit, the default policy, ... under
 #                   DESTDIR (default /) and PREFIX (default /usr/local; /usr is the package's layout)
@@ -80,7 +82,7 @@ ATTACK_BINS := $(patsubst tests/attacks/%.c,$(OUT)/tests/attacks/%,$(ATTACK_SRCS
 BENCH_SRCS := $(wildcard bench/*.c)
 BENCH_BINS := $(patsubst bench/%.c,$(OUT)/bench/%,$(BENCH_SRCS))
 
-.PHONY: all deps vm-deps run check check-host check-vm check-vm-all check-fresh unit kernel bench attack-matrix clean
+.PHONY: all deps vm-deps run check check-host check-vm check-vm-all check-fresh unit kernel bench bench-vm attack-matrix clean
 .PHONY: install uninstall deb
 .DELETE_ON_ERROR:
 .SECONDARY:
@@ -227,6 +229,12 @@ kernel: all $(HELPER_BINS) $(ATTACK_BINS)
 
 bench: deps all $(BENCH_BINS) $(HELPER_BINS)
 	@./bench/run.sh
+
+# Not part of check. One boot: LSM programs run for the whole machine, so they are
+# only ever attached in the throwaway guest. The table is kept in build/bench-vm-KERNEL.log.
+bench-vm: deps vm-deps all $(OUT)/bench/lsm_bench
+	@bash -c 'set -o pipefail; ./tools/vm-run --kernel $(KERNEL) --timeout $${BF_VM_TIMEOUT:-1200} \
+	  bench/lsm.sh $(OUT)/bench/lsm_bench 2>&1 | tee $(OUT)/bench-vm-$(KERNEL).log'
 
 # The matrix is the test's output, never hand-written: the runner rewrites it
 # only when every route behaved as tests/attacks/expected.tsv says.

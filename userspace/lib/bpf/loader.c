@@ -241,7 +241,11 @@ static int open_skel(struct bf_loader *l, const char *maps_dir, uint32_t ringbuf
 		return err;
 	l->ringbuf_size = bpf_map__max_entries(l->skel->maps.bf_events);
 	l->skel->rodata->bf_wake_bytes = l->ringbuf_size / 4;
-	l->skel->rodata->bf_scope_cgid = scope->cgid;
+	/*
+	 * Guarding the root is guarding every process: 0 tells bf_in_scope so,
+	 * and spares each LSM hook a helper call to find the caller's cgroup.
+	 */
+	l->skel->rodata->bf_scope_cgid = scope->level ? scope->cgid : 0;
 	l->skel->rodata->bf_scope_level = scope->level;
 	/* Only the quota record's sender pid depends on it: 0 where the kernel says no. */
 	l->skel->rodata->bf_skb_has_pid =
