@@ -101,6 +101,7 @@ enum bf_kind {
 /* BF_KIND_TAINT: the channel the taint came through (an LSM hook saw the read). */
 #define BF_VIA_PIPE 1       /* a pipe or FIFO (lsm/file_permission) */
 #define BF_VIA_UNIX 2       /* an unnamed unix socket: a socketpair, or an accepted connection's client end (lsm/socket_recvmsg) */
+#define BF_VIA_PTRACE 3     /* the memory of a tainted process, read by ptrace, process_vm_readv or /proc/PID/mem (lsm/ptrace_access_check) */
 
 /* bf_event.flags */
 #define BF_EF_ALLOW       (1u << 0)  /* the operation went through */

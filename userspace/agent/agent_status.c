@@ -46,8 +46,8 @@ struct json_object *agent_backends(struct bf_agent *ag)
 			"a scan every second for packet sockets");
 	bf_json_add_str(b, "taint", ag->ld.lsm ?
 			"tracepoints (tp_btf/sched_process_fork, sched_process_exit); lsm "
-			"(lsm/file_permission, socket_recvmsg): the reader of a pipe, FIFO or unnamed unix "
-			"socket a tainted process wrote to is tainted" :
+			"(lsm/file_permission, socket_recvmsg, ptrace_access_check): the reader of a pipe, "
+			"FIFO or unnamed unix socket a tainted process wrote to, or of its memory, is tainted" :
 			"tracepoints (tp_btf/sched_process_fork, sched_process_exit)");
 	snprintf(lsm, sizeof(lsm), "%s: %s", ag->ld.lsm ? "enforcing" : "not used", ag->ld.lsm_why);
 	bf_json_add_str(b, "lsm", lsm);
@@ -90,10 +90,11 @@ struct json_object *agent_not_enforced(struct bf_agent *ag)
 			"its reader is not tainted"));
 	if (!ag->ld.lsm) {
 		json_object_array_add(arr, json_object_new_string(
-			"export: taint does not follow pipes or unix sockets: a process that reads what a "
-			"tainted one wrote is not tainted, so a tainted process may listen on a unix "
-			"socket and an untainted one connect to it, read and send (needs the lsm backend: "
-			"file_permission, socket_recvmsg)"));
+			"export: taint does not follow pipes, unix sockets or memory: a process that reads "
+			"what a tainted one wrote, or its memory (ptrace, process_vm_readv), is not "
+			"tainted, so a tainted process may listen on a unix socket and an untainted one "
+			"connect to it, read and send (needs the lsm backend: file_permission, "
+			"socket_recvmsg, ptrace_access_check)"));
 		json_object_array_add(arr, json_object_new_string(
 			"export: a socket connected before its process became tainted is not re-checked, "
 			"and a socket a tainted process made carries no taint for another sender "

@@ -268,8 +268,10 @@ static int agent_start(struct bf_agent *ag)
 	}
 	ld = NULL;	/* in force: the agent's now */
 	err = bf_loader_attach(&ag->ld, ag->scope.cgroup);
-	if (err)
+	if (err) {
+		log_errno(err, "attaching the BPF programs");	/* never a silent exit */
 		goto out;
+	}
 	if (bf_protect_links(&ag->ld))
 		log_warnx("self-protection does not know every link: they may be taken by id");
 	if (!ag->ld.protect)

@@ -384,8 +384,11 @@ int bf_loader_attach(struct bf_loader *l, const char *cgroup_path)
 
 		if (!bpf_program__autoload(prog))
 			continue;	/* a hook this kernel lacks; reported at load */
-		if (slot >= BF_N_LINKS)
+		if (slot >= BF_N_LINKS) {
+			log_warnx("attach %s: more programs than BF_N_LINKS (%d) link slots",
+				  bpf_program__name(prog), BF_N_LINKS);
 			return -E2BIG;
+		}
 		err = pin_path(path, sizeof(path), l->pin_dir, "links", bpf_program__name(prog));
 		if (err)
 			return err;
