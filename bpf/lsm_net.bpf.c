@@ -191,7 +191,7 @@ static __always_inline void bf_unix_mark(struct sock *peer, struct bf_taint *t)
 		bf_chan_write(c, t, BF_VIA_UNIX);
 }
 
-/* A unix stream or connected datagram send: the receiving end is the peer. */
+/* A unix stream or seqpacket send (no unix_may_send for them): the receiving end is the peer. */
 static __always_inline int bf_unix_send(struct sock *sk)
 {
 	struct bf_taint *t = bf_current_taint();
@@ -315,8 +315,9 @@ int BPF_PROG(bf_lsm_socket_sendmsg, struct socket *sock, struct msghdr *msg, int
 	if (ret || !sk || !bf_in_scope())
 		return ret;
 	family = sk->__sk_common.skc_family;
+	/* A datagram's receiver is marked by lsm/unix_may_send, which sees every one. */
 	if (family == BF_AF_UNIX)
-		return bf_unix_send(sk);
+		return sk->sk_type == BF_SOCK_DGRAM ? 0 : bf_unix_send(sk);
 	if (family != BF_AF_INET && family != BF_AF_INET6)
 		return 0;
 	stream = sk->sk_type == BF_SOCK_STREAM;
