@@ -49,7 +49,7 @@ BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -Wall -Werror \
 # biofence's programs, one file per hook family (devices, sockets, processes, LSM, self-protection),
 # linked into one object so the agent loads one skeleton with one set of maps (bpf/maps.bpf.h);
 # every other bpf/*.bpf.c is an object of its own (the LSM probe, the benchmark's floor).
-BF_PARTS  := devices sockets procs lsm_files lsm_net lsm_mem protect
+BF_PARTS  := devices sockets procs lsm_files lsm_net lsm_mem lsm_store protect
 PART_OBJS := $(patsubst %,$(OUT)/bpf/%.bpf.o,$(BF_PARTS))
 BPF_SRCS  := $(filter-out $(patsubst %,bpf/%.bpf.c,$(BF_PARTS)),$(wildcard bpf/*.bpf.c))
 SKELS     := $(OUT)/biofence.skel.h $(patsubst bpf/%.bpf.c,$(OUT)/%.skel.h,$(BPF_SRCS))

@@ -96,6 +96,7 @@ enum bf_kind {
 	BF_KIND_QUOTA = 5,      /* a quota ran out: rule = quota id, objs = bytes allowed per period */
 	BF_KIND_TAINT = 6,      /* a process tainted by reading what a tainted one wrote: access = BF_VIA_* */
 	BF_KIND_PROTECT = 7,    /* self-protection refused something (struct bf_event, see BF_PROT_*) */
+	BF_KIND_STORE = 8,      /* a template store was touched by a process not its holder (struct bf_store_event) */
 };
 
 /* BF_KIND_TAINT: the channel the taint came through (an LSM hook saw the read). */
@@ -328,15 +329,21 @@ struct bf_stats {
 	__u64 n[BF_STAT_N];
 };
 
-/* Why a process is tainted: the camera open that started it. */
+/*
+ * Why a process is tainted: the camera open that started it, or (flags
+ * BF_TAINT_HOLDER, major and minor 0) the first file of a template store
+ * it opened as the store's holder. Forks copy it, flags included.
+ */
 struct bf_taint {
 	__u64 since_ns;     /* bpf_ktime_get_boot_ns() of the open */
 	__u32 origin_tgid;  /* the process that opened the camera */
 	__u32 major;
 	__u32 minor;
-	__u32 _pad;
+	__u32 flags;        /* BF_TAINT_*; was padding, so older pinned entries read 0 */
 };
 BF_CHECK_SIZE(struct bf_taint, 24);
+
+#define BF_TAINT_HOLDER (1u << 0)  /* holds face templates: no one may ptrace it (lsm/ptrace_access_check) */
 
 /*
  * A channel that carries taint (a pipe's inode storage, an unnamed unix
@@ -493,5 +500,81 @@ enum bf_prot_what {
 	BF_PROT_PTRACE,         /* ptrace attach, /proc/PID/mem, pidfd_getfd... of the agent */
 	BF_PROT_N,
 };
+
+/*
+ * Template stores (bpf/lsm_store.bpf.c, BPF LSM only). A policy line
+ *
+ *   template-store recognizer "/var/lib/gate/templates"
+ *
+ * names a directory (or a file) only the app's processes may open, create
+ * in, link, rename or remove anything under. The agent resolves each path
+ * to its inode; the programs walk a file's d_parent chain (at most
+ * BF_STORE_DEPTH levels) on the stores' filesystems only, looking each
+ * inode up in bf_store_inodes. Example, for the line above (8:1, inode
+ * 5150, recognizer is app bit 0):
+ *
+ *   bf_stores[slot] = { .n = 1, .s[0] = { .dev = 8 << 20 | 1, .ino = 5150, .apps = 0x1,
+ *                                         .flags = BF_STF_DIR, .line = 0 } }
+ *   bf_store_inodes{slot, 8 << 20 | 1, 5150} = 0
+ *
+ * A holder that opens a store file is tainted (BF_TAINT_HOLDER): what it
+ * sends is judged like a camera app's, and no one may ptrace it.
+ */
+#define BF_MAX_STORES   8
+#define BF_STORE_DEPTH  32   /* d_parent levels walked from a file towards its filesystem's root */
+
+#define BF_STF_DIR   (1u << 0)  /* a directory: everything under it too */
+#define BF_STF_AUDIT (1u << 1)  /* "audit": refusals are logged, not applied */
+
+struct bf_store {
+	__u64 dev;      /* kernel dev_t of its filesystem */
+	__u64 ino;
+	__u64 apps;     /* the holders' app mask */
+	__u32 flags;    /* BF_STF_* */
+	__u32 line;     /* index of its template-store line in the policy (for records) */
+};
+BF_CHECK_SIZE(struct bf_store, 32);
+
+/* bf_stores[slot]: the stores in force, n of them. */
+struct bf_store_set {
+	__u32 n;
+	__u32 _pad;
+	struct bf_store s[BF_MAX_STORES];
+};
+BF_CHECK_SIZE(struct bf_store_set, 8 + 32 * BF_MAX_STORES);
+
+/* bf_store_inodes key: a store's inode, found by the programs' d_parent walk; the value is its index. */
+struct bf_store_key {
+	__u32 slot;
+	__u32 _pad;
+	__u64 dev;
+	__u64 ino;
+};
+BF_CHECK_SIZE(struct bf_store_key, 24);
+
+/* BF_KIND_STORE access: what was done under a store. */
+enum bf_store_op {
+	BF_STORE_OPEN = 1,      /* lsm/file_open */
+	BF_STORE_CREATE,        /* lsm/inode_create, inode_mkdir, inode_mknod, inode_symlink */
+	BF_STORE_LINK,          /* lsm/inode_link: a hard link into or out of a store */
+	BF_STORE_RENAME,        /* lsm/inode_rename: into or out of a store */
+	BF_STORE_REMOVE,        /* lsm/inode_unlink, inode_rmdir */
+	BF_STORE_HOLD,          /* a holder's first open: it now holds templates (allowed, reported once) */
+	BF_STORE_PTRACE,        /* ptrace attach, process_vm_readv, /proc/PID/mem of a holder (lsm/ptrace_access_check) */
+	BF_STORE_OP_N,
+};
+
+/*
+ * A template-store event: e.rule is the store's index in bf_store_set,
+ * e.access a BF_STORE_*, e.objs the file's inode number (the target's
+ * tgid for BF_STORE_PTRACE), name the file's last path component.
+ */
+struct bf_store_event {
+	struct bf_event e;
+	__u32 name_len;
+	__u32 depth;            /* levels between the file and its store: 0 is the store itself */
+	__u8 name[104];
+};
+BF_CHECK_SIZE(struct bf_store_event, 176 + 112);
 
 #endif /* BIOFENCE_H */

@@ -19,6 +19,7 @@
 #include "agent_protect.h"
 #include "agent_quota.h"
 #include "agent_sink.h"
+#include "agent_store.h"
 #include "log.h"
 #include "util.h"
 
@@ -524,6 +525,8 @@ static const struct event_kind event_kinds[] = {
 	[BF_KIND_QUOTA] = { sizeof(struct bf_event), on_quota, NULL, false, NULL },
 	[BF_KIND_TAINT] = { sizeof(struct bf_event), on_decision, "taint", true, add_taint_event },
 	[BF_KIND_PROTECT] = { sizeof(struct bf_event), on_decision, "protect", true, agent_add_protect_event },
+	/* Decided by a template-store line, which its detail names (agent_store.c). */
+	[BF_KIND_STORE] = { sizeof(struct bf_store_event), on_decision, "store", false, agent_add_store_event },
 };
 
 static void on_quota(struct bf_agent *ag, const struct event_kind *k, const void *data)
@@ -541,6 +544,8 @@ static void add_decider(struct json_object *rec, const struct event_kind *k, con
 	if (k->builtin) {
 		bf_json_add_str(rec, "rule", "builtin");	/* no rule may allow it */
 		*objs = 0;
+	} else if (e->kind == BF_KIND_STORE) {
+		*objs = 0;	/* no rule table: the detail names the store's line */
 	} else if (ld) {
 		add_rule(rec, ld, e, apps, objs);
 	} else {

@@ -9,6 +9,7 @@
 #include "agent_consent.h"
 #include "agent_dns.h"
 #include "agent_policy.h"
+#include "agent_store.h"
 #include "agent_quota.h"
 #include "agent_sink.h"
 #include "default_policy.h"
@@ -90,6 +91,7 @@ int agent_install(struct bf_agent *ag, struct bf_loaded *ld, char *errbuf, size_
 	ag->policy.cur = ld;
 	agent_consent_after_install(ag);
 	agent_dns_installed(ag->dns, ld);
+	agent_store_installed(ag, ld);
 	/*
 	 * The new policy may name paths in other directories: the main loop
 	 * re-watches at the end of this turn, so that the policy module never

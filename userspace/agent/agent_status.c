@@ -16,12 +16,13 @@
 #include "agent_protect.h"
 #include "agent_quota.h"
 #include "agent_status.h"
+#include "agent_store.h"
 #include "log.h"
 
 struct json_object *agent_backends(struct bf_agent *ag)
 {
 	struct json_object *b = json_object_new_object();
-	char lsm[sizeof(ag->ld.lsm_why) + 16];
+	char lsm[sizeof(ag->ld.lsm_why) + 16], stores[sizeof(ag->ld.lsm_why) + 256];
 
 	bf_json_add_str(b, "capture", ag->ld.lsm ?
 			"cgroup (cgroup/dev) for opens; lsm (lsm/file_ioctl, mmap_file, file_permission) "
@@ -49,6 +50,8 @@ struct json_object *agent_backends(struct bf_agent *ag)
 			"(lsm/file_permission, socket_recvmsg, ptrace_access_check): the reader of a pipe, "
 			"FIFO or unnamed unix socket a tainted process wrote to, or of its memory, is tainted" :
 			"tracepoints (tp_btf/sched_process_fork, sched_process_exit)");
+	bf_json_add_str(b, "template stores", agent_store_backend(ag, ag->policy.cur, stores,
+								  sizeof(stores)));
 	snprintf(lsm, sizeof(lsm), "%s: %s", ag->ld.lsm ? "enforcing" : "not used", ag->ld.lsm_why);
 	bf_json_add_str(b, "lsm", lsm);
 	bf_json_add_str(b, "protection", agent_protection(ag));
@@ -110,6 +113,7 @@ struct json_object *agent_not_enforced(struct bf_agent *ag)
 			"terminated (reported in audit mode), but what it sends before that is not stopped "
 			"(needs the lsm backend: socket_create); a packet sent at once leaves before the scan"));
 	}
+	agent_store_gaps(ag, ag->policy.cur, arr);
 	if (!ag->ld.protect) {
 		char buf[sizeof(ag->ld.protect_why) + 32];
 

@@ -27,7 +27,8 @@ const struct cli_usage cli_logshow_help = {
 		"  LOG (--log LOG, default the agent's log " BF_DEFAULT_LOG ")\n"
 		"  TIME: RFC 3339, now, or -N with s, m, h, d or w before now (-2h); since <= time < until\n"
 		"  show: matching records as a table, or with --json as written (one per line)\n"
-		"    --kind     agent capture export ipc socket consent lost checkpoint, comma-separated\n"
+		"    --kind     agent capture export ipc socket consent lost checkpoint taint protect store,\n"
+		"               comma-separated\n"
 		"    --camera   camera name or device (MAJ:MIN)\n"
 		"    --dest     destination set, IP address or unix socket address\n"
 		"    --consent  consent (grant) id; --subject the data subject\n"
@@ -173,7 +174,7 @@ static int set_kind_verdict(char *kinds, struct bf_lr_filter *f)
 
 	if (kinds && bf_lr_set_kinds(f, kinds, &bad)) {
 		log_warnx_in("log show", "--kind: unknown kind \"%s\" (agent, capture, export, ipc, "
-			     "socket, consent, lost, checkpoint)", bad);
+			     "socket, consent, lost, checkpoint, taint, protect, store)", bad);
 		return -EINVAL;
 	}
 	if (f->verdict && strcmp(f->verdict, "allow") && strcmp(f->verdict, "deny")) {

@@ -301,6 +301,44 @@ static int compile_unix(const struct bf_policy *p, struct bf_tables *t)
 	return 0;
 }
 
+_Static_assert(BF_POLICY_MAX_STORES == BF_MAX_STORES, "the parser counts stores against the kernel table");
+
+/*
+ * One entry per store inode: lines naming one path (or two paths of one
+ * inode) add holders to it. A store not found now is left out (the next
+ * resolution adds it), as is one whose app is undefined.
+ */
+static int compile_stores(const struct bf_policy *p, const struct bf_resolved *r, struct bf_tables *t,
+			  char *errbuf, size_t errlen)
+{
+	struct bf_store_set *ss = &t->stores;
+
+	for (size_t i = 0; i < p->n_stores && r->stores; i++) {
+		const struct bf_store_ast *st = &p->stores[i];
+		const struct bf_store_res *sr = &r->stores[i];
+		uint32_t j;
+
+		if (!sr->ok || st->app < 0)
+			continue;
+		for (j = 0; j < ss->n; j++)
+			if (ss->s[j].dev == sr->dev && ss->s[j].ino == sr->ino)
+				break;
+		if (j == BF_MAX_STORES) {
+			snprintf(errbuf, errlen, "more than %d template stores", BF_MAX_STORES);
+			return -E2BIG;
+		}
+		if (j == ss->n) {
+			ss->s[j] = (struct bf_store){ .dev = sr->dev, .ino = sr->ino, .line = (__u32)i,
+						      .flags = (sr->dir ? BF_STF_DIR : 0) |
+							       (st->audit ? BF_STF_AUDIT : 0) };
+			t->store_ast[j] = (int)i;
+			ss->n++;
+		}
+		ss->s[j].apps |= 1ull << st->app;
+	}
+	return 0;
+}
+
 static int check_limits(const struct bf_policy *p, char *err, size_t errlen)
 {
 	const struct bf_src *s = NULL;
@@ -360,6 +398,7 @@ int bf_compile(const struct bf_policy *p, const struct bf_resolved *r, uint32_t 
 	err = err ?: compile_ports(p, t);
 	err = err ?: compile_dests(p, r, t);
 	err = err ?: compile_unix(p, t);
+	err = err ?: compile_stores(p, r, t, errbuf, errlen);
 	err = err ?: check_key_counts(t, errbuf, errlen);
 	if (err == -ENOMEM)
 		snprintf(errbuf, errlen, "out of memory compiling the policy");

@@ -40,6 +40,9 @@ struct bf_tables {
 	BF_VEC(struct bf_kv_port) port;
 	BF_VEC(struct bf_kv_dest) dest;
 	BF_VEC(struct bf_kv_unix) unix_addrs;
+	/* Template stores (bf_stores[slot]); store_ast[i]: the first template-store line of s[i]. */
+	struct bf_store_set stores;
+	int store_ast[BF_MAX_STORES];
 	/* Capture windows for this slot: windows[a] for each app bit a in window_apps. */
 	struct bf_window_set *windows;  /* BF_MAX_APPS of them, or NULL: none */
 	uint64_t window_apps;

@@ -351,6 +351,31 @@ static void free_dests(struct bf_resolved *r)
 	r->n_dests = 0;
 }
 
+/*
+ * A store that does not exist yet is not an error (the app may make it on
+ * its first run): it is unguarded, says why, and the next resolution
+ * (every second) finds it. Neither is one that is neither a directory nor
+ * a regular file, but it is never guarded.
+ */
+static void resolve_store(const struct bf_store_ast *st, struct bf_store_res *r)
+{
+	struct stat sb;
+
+	if (stat(st->path, &sb) != 0) {
+		snprintf(r->why, sizeof(r->why), "%s: %s", st->path, strerror(errno));
+		return;
+	}
+	if (!S_ISDIR(sb.st_mode) && !S_ISREG(sb.st_mode)) {
+		snprintf(r->why, sizeof(r->why), "%s is neither a directory nor a regular file",
+			 st->path);
+		return;
+	}
+	r->ok = true;
+	r->dir = S_ISDIR(sb.st_mode);
+	r->dev = bf_kdev(sb.st_dev);
+	r->ino = sb.st_ino;
+}
+
 int bf_resolve(const struct bf_policy *p, const char *cgroup_root, struct bf_resolved *out)
 {
 	return bf_resolve_again(p, cgroup_root, NULL, out);
@@ -361,12 +386,15 @@ int bf_resolve_again(const struct bf_policy *p, const char *cgroup_root,
 {
 	out->apps = calloc(p->n_apps ? p->n_apps : 1, sizeof(*out->apps));
 	out->cameras = calloc(p->n_cameras ? p->n_cameras : 1, sizeof(*out->cameras));
-	if (!out->apps || !out->cameras) {
+	out->stores = calloc(p->n_stores ? p->n_stores : 1, sizeof(*out->stores));
+	if (!out->apps || !out->cameras || !out->stores) {
 		bf_resolved_free(out);
 		return -ENOMEM;
 	}
 	for (size_t i = 0; i < p->n_apps; i++)
 		resolve_app(&p->apps[i], cgroup_root, prev ? &prev->apps[i] : NULL, &out->apps[i]);
+	for (size_t i = 0; i < p->n_stores; i++)
+		resolve_store(&p->stores[i], &out->stores[i]);
 	if (bf_resolve_cameras(p, BF_SYSFS_ROOT, out->cameras) != 0) {
 		bf_resolved_free(out);
 		return -ENOMEM;
@@ -378,8 +406,10 @@ void bf_resolved_free(struct bf_resolved *r)
 {
 	free(r->apps);
 	free(r->cameras);
+	free(r->stores);
 	r->apps = NULL;
 	r->cameras = NULL;
+	r->stores = NULL;
 	free_dests(r);
 }
 
@@ -457,6 +487,9 @@ bool bf_resolved_differs(const struct bf_policy *p, const struct bf_resolved *a,
 			return true;
 	for (size_t i = 0; i < p->n_cameras; i++)
 		if (memcmp(&a->cameras[i], &b->cameras[i], sizeof(a->cameras[i])) != 0)
+			return true;
+	for (size_t i = 0; i < p->n_stores; i++)
+		if (memcmp(&a->stores[i], &b->stores[i], sizeof(a->stores[i])) != 0)
 			return true;
 	return false;
 }

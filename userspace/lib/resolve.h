@@ -47,8 +47,18 @@ struct bf_dest_res {
 	char why[BF_REASON_MAX]; /* "" or the names that failed, and why (old addresses kept) */
 };
 
+/* A template store's path, as it is now: found by stat (links followed). */
+struct bf_store_res {
+	bool ok;
+	bool dir;
+	uint64_t dev;           /* kernel encoding: major << 20 | minor */
+	uint64_t ino;
+	char why[BF_REASON_MAX]; /* why it is not guarded right now, "" if it is */
+};
+
 struct bf_resolved {
 	struct bf_app_res *apps;        /* policy->n_apps */
+	struct bf_store_res *stores;    /* policy->n_stores */
 	struct bf_camera_res *cameras;  /* policy->n_cameras */
 	struct bf_dest_res *dests;      /* policy->n_dests, or NULL before bf_resolve_hosts */
 	size_t n_dests;

@@ -48,6 +48,8 @@ static void fx_parse(struct fx *f, const char *text)
 	f->p = parse_ok(text);
 	f->r.apps = calloc(f->p->n_apps ? f->p->n_apps : 1, sizeof(*f->r.apps));
 	f->r.cameras = calloc(f->p->n_cameras ? f->p->n_cameras : 1, sizeof(*f->r.cameras));
+	f->r.stores = calloc(f->p->n_stores ? f->p->n_stores : 1, sizeof(*f->r.stores));
+	assert_non_null(f->r.stores);
 	assert_non_null(f->r.apps);
 	assert_non_null(f->r.cameras);
 }
@@ -800,6 +802,37 @@ struct gen_cidr {
 	unsigned set;
 };
 
+/* Template stores: one entry per inode, holders gathered; one not found now is left out. */
+static void test_template_stores(void **state)
+{
+	struct fx f;
+
+	(void)state;
+	fx_parse(&f, "app rec exe \"/opt/rec\"\napp enr exe \"/opt/enr\"\n"
+		     "template-store rec \"/srv/tpl\"\n"
+		     "template-store enr \"/srv/tpl\"\n"
+		     "template-store enr \"/srv/link-to-tpl\"\n"	/* another name, the same inode */
+		     "template-store rec \"/srv/later\"\n"
+		     "template-store enr \"/srv/one.db\" audit\n");
+	for (int i = 0; i < 3; i++)
+		f.r.stores[i] = (struct bf_store_res){ .ok = true, .dir = true, .dev = 8u << 20 | 1, .ino = 77 };
+	/* stores[3] was not found */
+	f.r.stores[4] = (struct bf_store_res){ .ok = true, .dev = 8u << 20 | 1, .ino = 78 };
+	fx_compile(&f, 1, 5);
+	assert_int_equal(f.t.stores.n, 2);
+	assert_int_equal(f.t.stores.s[0].ino, 77);
+	assert_int_equal(f.t.stores.s[0].dev, 8u << 20 | 1);
+	assert_int_equal(f.t.stores.s[0].apps, APPS(&f, "rec enr"));
+	assert_int_equal(f.t.stores.s[0].flags, BF_STF_DIR);
+	assert_int_equal(f.t.stores.s[0].line, 0);
+	assert_int_equal(f.t.store_ast[0], 0);
+	assert_int_equal(f.t.stores.s[1].ino, 78);
+	assert_int_equal(f.t.stores.s[1].apps, APPS(&f, "enr"));
+	assert_int_equal(f.t.stores.s[1].flags, BF_STF_AUDIT);
+	assert_int_equal(f.t.store_ast[1], 4);
+	fx_free(&f);
+}
+
 static uint64_t rng = 0x9e3779b97f4a7c15ull;
 
 /* xorshift64*: a fixed seed makes every run test the same policy */
@@ -1185,6 +1218,7 @@ int main(void)
 		cmocka_unit_test(test_dest_duplicates_merge),
 		cmocka_unit_test(test_dest_any),
 		cmocka_unit_test(test_dest_ports),
+		cmocka_unit_test(test_template_stores),
 		cmocka_unit_test(test_dest_lpm_property),
 		cmocka_unit_test(test_limits),
 		cmocka_unit_test(test_64_apps_use_every_bit),

@@ -11,6 +11,7 @@
 
 static const char *const known_kinds[BF_LR_KINDS] = {
 	"agent", "capture", "export", "ipc", "socket", "consent", "lost", "checkpoint",
+	"taint", "protect", "store",
 };
 
 const char *const bf_lr_headers[BF_LR_COLS] = {
@@ -354,6 +355,12 @@ static void other_object(const struct bf_lr_rec *r, char *b, size_t len)
 		cat(b, len, str_of(so, "type"));
 	} else if (r->unix_addr) {
 		cat(b, len, r->unix_addr);
+	} else if (eq(r->kind, "store") && str_of(r->obj, "store")) {
+		/* the store, then the name touched under it: "/var/lib/gate/templates: alice.tpl" */
+		cat(b, len, str_of(r->obj, "store"));
+		cat3(b, len, ": ", str_of(r->obj, "file"), "");
+	} else if (eq(r->kind, "store") && str_of(r->obj, "target_comm")) {
+		cat3(b, len, "holder ", str_of(r->obj, "target_comm"), "");
 	} else {
 		cat(b, len, str_of(r->obj, "reason"));
 	}
@@ -636,7 +643,7 @@ static bool is_decision_denial(const struct bf_lr_rec *r)
 {
 	return eq(r->verdict, "deny") && !eq(r->event, "quota-hit") &&
 	       (eq(r->kind, "capture") || eq(r->kind, "export") || eq(r->kind, "ipc") ||
-		eq(r->kind, "socket"));
+		eq(r->kind, "socket") || eq(r->kind, "store"));
 }
 
 int bf_lr_stats_add(struct bf_lr_stats *s, const struct bf_lr_filter *f, const struct bf_lr_rec *r)

@@ -16,7 +16,7 @@
 /* Downtime intervals listed one by one; the total always counts them all. */
 #define BF_LR_DOWN_LIST 1000
 /* The kinds --kind accepts (docs/audit-chain.md, README "The audit log"). */
-#define BF_LR_KINDS 8
+#define BF_LR_KINDS 11
 
 /* One record as review needs it. The strings point into obj; NULL when absent or not a string. */
 struct bf_lr_rec {

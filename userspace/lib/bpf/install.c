@@ -131,6 +131,25 @@ static int put_windows(struct bpf_map *map, const struct bf_tables *t)
 	return err;
 }
 
+/* The slot's template stores: the set the programs read, and the inodes their walk looks up. */
+static int put_stores(struct bf_loader *l, const struct bf_tables *t)
+{
+	int fd = bpf_map__fd(l->skel->maps.bf_store_inodes);
+	int err = clear_slot(fd, sizeof(struct bf_store_key), t->slot, slot_first_u32);
+
+	for (__u32 i = 0; i < t->stores.n && !err; i++) {
+		struct bf_store_key k = { .slot = t->slot, .dev = t->stores.s[i].dev,
+					  .ino = t->stores.s[i].ino };
+
+		if (bpf_map_update_elem(fd, &k, &i, BPF_ANY) < 0)
+			err = -errno;
+	}
+	if (!err && bpf_map_update_elem(bpf_map__fd(l->skel->maps.bf_stores), &t->slot, &t->stores,
+					BPF_ANY) < 0)
+		err = -errno;
+	return err;
+}
+
 int bf_loader_install(struct bf_loader *l, const struct bf_tables *t)
 {
 	struct bf_active a = { .slot = t->slot, .policy_seq = t->cfg.policy_seq };
@@ -150,6 +169,7 @@ int bf_loader_install(struct bf_loader *l, const struct bf_tables *t)
 	err = err ?: put_rules(s->maps.bf_ipc_rules, slot, t->ipc, t->cfg.n_ipc);
 	err = err ?: put_windows(s->maps.bf_windows, t);
 	err = err ?: put_quotas(s->maps.bf_quota_cfg, t);
+	err = err ?: put_stores(l, t);
 	if (!err && bpf_map_update_elem(bpf_map__fd(s->maps.bf_slots), &slot, &t->cfg, BPF_ANY) < 0)
 		err = -errno;
 	if (err)

@@ -12,7 +12,7 @@
 struct biofence_bpf;
 
 /* Every program of the object fits, with room: a program past it fails the attach, loudly. */
-#define BF_N_LINKS 48
+#define BF_N_LINKS 64
 
 struct bf_loader {
 	struct biofence_bpf *skel;

@@ -4,7 +4,7 @@
 
 #include "policy/policy_int.h"
 
-static int resolve_ref(struct parser *ps, enum kind k, const char *name, const struct bf_src *at,
+int bf_policy_resolve_ref(struct parser *ps, enum kind k, const char *name, const struct bf_src *at,
 		       unsigned long ord)
 {
 	int idx;
@@ -27,10 +27,10 @@ static void resolve_rules(struct parser *ps)
 		struct bf_rule_ast *r = &p->rules[i];
 		const struct pending *pd = &ps->pend[i];
 
-		r->app = resolve_ref(ps, K_APP, pd->app, &pd->app_src, pd->ord);
+		r->app = bf_policy_resolve_ref(ps, K_APP, pd->app, &pd->app_src, pd->ord);
 		/* an ipc rule's address is a literal, interned as its line was read */
 		if (r->kind != BF_RULE_IPC)
-			r->obj = resolve_ref(ps, bf_policy_obj_kind(r->kind), pd->obj, &pd->obj_src,
+			r->obj = bf_policy_resolve_ref(ps, bf_policy_obj_kind(r->kind), pd->obj, &pd->obj_src,
 					     pd->ord);
 	}
 }
@@ -108,7 +108,7 @@ static void resolve_brokers(struct parser *ps)
 
 	for (i = 0; i < ps->n_pbrokers && !ps->fatal; i++) {
 		const struct pending_broker *pb = &ps->pbrokers[i], *first;
-		int idx = resolve_ref(ps, K_APP, pb->name, &pb->src, pb->ord);
+		int idx = bf_policy_resolve_ref(ps, K_APP, pb->name, &pb->src, pb->ord);
 		int *nb;
 
 		if (idx < 0)
@@ -183,5 +183,6 @@ void bf_policy_check(struct parser *ps)
 	check_dns_ttl(ps);
 	resolve_brokers(ps);
 	warn_no_broker(ps);
+	bf_policy_check_stores(ps);
 	check_shadowing(ps);
 }

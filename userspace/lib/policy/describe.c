@@ -1,6 +1,7 @@
 /* describe.c - prints what a policy allows in plain words (biofence check). */
 #include <stdio.h>
 #include <arpa/inet.h>
+#include <string.h>
 
 #include "policy/policy_int.h"
 #include "sha256.h"
@@ -252,6 +253,33 @@ static void describe_windows(const struct bf_policy *p, FILE *out)
 		p->audit_mode ? "reported (audit mode)" : "terminated");
 }
 
+/* One line per store path, its holders gathered from every line that names it. */
+static void describe_stores(const struct bf_policy *p, FILE *out)
+{
+	fputs("template stores (only their holders may open, create, link, rename or remove "
+	      "anything under them; no one may ptrace a holder that opened one):\n", out);
+	for (size_t i = 0; i < p->n_stores; i++) {
+		const struct bf_store_ast *st = &p->stores[i];
+		bool first = true;
+		size_t j;
+
+		for (j = 0; j < i && strcmp(p->stores[j].path, st->path) != 0; j++)
+			;
+		if (j < i)
+			continue;	/* described with its first line */
+		fprintf(out, "  %s: ", st->path);
+		for (j = i; j < p->n_stores; j++) {
+			if (strcmp(p->stores[j].path, st->path) != 0 || p->stores[j].app < 0)
+				continue;
+			fprintf(out, "%s%s", first ? "" : ", ", p->apps[p->stores[j].app].name);
+			first = false;
+		}
+		if (st->audit || p->audit_mode)
+			fputs(" (audit only: others are logged, not refused)", out);
+		fprintf(out, "    [%s:%u]\n", st->src.file, st->src.line);
+	}
+}
+
 static void describe_dns(const struct bf_policy *p, FILE *out)
 {
 	char lo[BF_DURATION_BUF], hi[BF_DURATION_BUF];
@@ -269,11 +297,12 @@ struct sections {
 	bool windows;	/* who opens windows, and for how long, matters once a rule needs one */
 	bool dns;	/* how often names are resolved matters once a dest has one */
 	bool ipc;
+	bool stores;
 };
 
 static struct sections sections_of(const struct bf_policy *p)
 {
-	struct sections s = { false, false, false };
+	struct sections s = { false, false, false, p->n_stores > 0 };
 	size_t i;
 
 	for (i = 0; i < p->n_rules; i++) {
@@ -298,4 +327,6 @@ void bf_policy_describe(const struct bf_policy *p, FILE *out)
 		describe_dns(p, out);
 	if (s.ipc)
 		describe_kind(p, BF_RULE_IPC, out);
+	if (s.stores)
+		describe_stores(p, out);
 }

@@ -295,6 +295,7 @@ static const struct {
 	{ "export", bf_policy_stmt_export },
 	{ "ipc", bf_policy_stmt_ipc },
 	{ "broker", bf_policy_stmt_broker },
+	{ "template-store", bf_policy_stmt_template_store },
 	{ "max-window", bf_policy_stmt_max_window },
 	{ "window-grace", bf_policy_stmt_window_grace },
 	{ "dns-ttl-min", bf_policy_stmt_dns_ttl_min },
@@ -311,7 +312,7 @@ static void parse_stmt(struct parser *ps)
 	if (t->type != TOK_WORD) {
 		bf_policy_err_at(ps, 0,
 				 "expected a statement (camera, app, dest, capture, export, ipc, "
-				 "broker, max-window, window-grace, dns-ttl-min, dns-ttl-max, "
+				 "template-store, broker, max-window, window-grace, dns-ttl-min, dns-ttl-max, "
 				 "on-log-failure, include or mode)");
 		return;
 	}

@@ -45,6 +45,7 @@ static void parser_free(struct parser *ps)
 	free(ps->diags);
 	free(ps->pend);
 	free(ps->pbrokers);
+	free(ps->pstores);
 	free(ps->toks);
 	free(ps->scratch);
 	EVP_MD_CTX_free(ps->md);
@@ -175,6 +176,9 @@ void bf_policy_free(struct bf_policy *p)
 	free(p->unix_addrs);
 	free(p->rules);
 	free(p->brokers);
+	for (i = 0; i < p->n_stores; i++)
+		free(p->stores[i].path);
+	free(p->stores);
 	for (i = 0; i < p->n_cameras; i++)
 		free_camera(&p->cameras[i]);
 	free(p->cameras);

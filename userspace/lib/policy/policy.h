@@ -152,6 +152,24 @@ struct bf_rule_ast {
 	struct bf_src quota_src;
 };
 
+/*
+ * "template-store APP "PATH" [audit]": the face templates at PATH (a
+ * directory and everything under it, or one file) may be opened, created,
+ * linked, renamed or removed only by APP's processes; APP's processes that
+ * open them hold templates, and no one may ptrace them. Several lines may
+ * name one path: each adds a holder.
+ */
+#define BF_POLICY_MAX_STORES 8  /* distinct template-store paths (BF_MAX_STORES) */
+
+struct bf_store_ast {
+	int app;                /* index into apps; -2 until resolved, or undefined */
+	char *path;             /* absolute, as written */
+	bool audit;             /* trailing "audit": refusals are logged, not applied */
+	struct bf_src src;      /* the keyword */
+	struct bf_src app_src;
+	struct bf_src path_src;
+};
+
 struct bf_policy {
 	bool audit_mode;        /* "mode audit"; default enforce */
 	struct bf_src mode_src;
@@ -173,6 +191,8 @@ struct bf_policy {
 	size_t n_unix_addrs;
 	struct bf_rule_ast *rules;  /* capture, export and ipc, in file order */
 	size_t n_rules;
+	struct bf_store_ast *stores; /* template-store lines, in file order */
+	size_t n_stores;
 	int *brokers;           /* "broker APP, ...": app indexes that may open windows */
 	size_t n_brokers;
 	uint32_t max_window_ms; /* "max-window D", else BF_MAX_WINDOW_DEFAULT_MS */

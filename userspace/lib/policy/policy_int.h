@@ -48,6 +48,12 @@ struct pending_broker {
 	unsigned long ord;
 };
 
+/* A template store's app is a reference too; parallel to p->stores. */
+struct pending_store {
+	char app[BF_NAME_MAX];
+	unsigned long ord;
+};
+
 /* Diagnostics are sorted at the end so late checks (undefined names) land in reading order. */
 struct pdiag {
 	unsigned long ord;	/* line number counted across all files in read order */
@@ -82,6 +88,7 @@ struct parser {
 	struct pending *pend;	/* parallel to p->rules */
 	struct pending_broker *pbrokers;
 	size_t n_pbrokers;
+	struct pending_store *pstores;	/* parallel to p->stores */
 	struct pdiag *diags;
 	size_t n_diags;
 	struct file_id stack[INCLUDE_DEPTH_MAX + 1];
@@ -167,6 +174,8 @@ void bf_policy_stmt_dns_ttl_min(struct parser *ps);
 void bf_policy_stmt_dns_ttl_max(struct parser *ps);
 void bf_policy_stmt_broker(struct parser *ps);
 void bf_policy_stmt_include(struct parser *ps);		/* include.c */
+void bf_policy_stmt_template_store(struct parser *ps);	/* parse_store.c */
+void bf_policy_check_stores(struct parser *ps);
 
 /* parse_camera.c: the v4l2 identity's keys, in bf_v4l2_ident's order (describe prints them). */
 extern const char *const bf_policy_v4l2_keys[3];
@@ -188,5 +197,8 @@ const char *bf_policy_add_file(struct parser *ps, const char *path, const char *
 /* ---- check.c: once every file is read ---- */
 
 void bf_policy_check(struct parser *ps);
+/* NAME's index among definitions of kind K; -1 for "" (any), -2 (reported) if undefined. */
+int bf_policy_resolve_ref(struct parser *ps, enum kind k, const char *name, const struct bf_src *at,
+			  unsigned long ord);
 
 #endif /* BF_POLICY_INT_H */

@@ -424,9 +424,9 @@ static void test_err_unknown_keyword(void **state)
 		      "t.policy:1:1: unknown keyword \"frobnicate\"",
 		      "t.policy:2:3: unknown keyword \"cameras\"");
 	expect_errors("\"camera\" x\n, x\n",
-		      "t.policy:1:1: expected a statement (camera, app, dest, capture, export, ipc, broker, "
+		      "t.policy:1:1: expected a statement (camera, app, dest, capture, export, ipc, template-store, broker, "
 		      "max-window, window-grace, dns-ttl-min, dns-ttl-max, on-log-failure, include or mode)",
-		      "t.policy:2:1: expected a statement (camera, app, dest, capture, export, ipc, broker, "
+		      "t.policy:2:1: expected a statement (camera, app, dest, capture, export, ipc, template-store, broker, "
 		      "max-window, window-grace, dns-ttl-min, dns-ttl-max, on-log-failure, include or mode)");
 }
 
@@ -715,6 +715,91 @@ static void test_all_errors_in_one_pass(void **state)
 		      "t.policy:10:14: trailing garbage \"extra\"",
 		      "t.policy:11:5: expected an app name",
 		      "t.policy:12:25: unterminated string");
+}
+
+/* Template stores: lines naming one path gather holders; describe prints one line per path. */
+static void test_template_stores(void **state)
+{
+	struct bf_policy *p = parse_ok("template-store recognizer \"/var/lib/gate/templates/\"\n"
+				       "app recognizer exe \"/opt/gate/bin/recognizer\"\n"
+				       "app enroller exe \"/opt/gate/bin/enroller\"\n"
+				       "template-store enroller \"/var/lib/gate/templates\"\n"
+				       "template-store enroller \"/srv/faces.db\" audit\n", NF);
+	char *text;
+
+	(void)state;
+	assert_int_equal(p->n_stores, 3);
+	/* the trailing slash is dropped: both lines name one store */
+	assert_string_equal(p->stores[0].path, "/var/lib/gate/templates");
+	assert_int_equal(p->stores[0].app, 0);	/* a forward reference, resolved */
+	assert_false(p->stores[0].audit);
+	expect_src(&p->stores[0].path_src, "t.policy", 1, 27);
+	assert_int_equal(p->stores[1].app, 1);
+	assert_true(p->stores[2].audit);
+	text = describe(p);
+	expect_contains(text, "  /var/lib/gate/templates: recognizer, enroller    [t.policy:1]\n");
+	expect_contains(text, "  /srv/faces.db: enroller (audit only: others are logged, not refused)"
+			"    [t.policy:5]\n");
+	free(text);
+	bf_policy_free(p);
+}
+
+static void test_err_template_stores(void **state)
+{
+	(void)state;
+	expect_errors("app r exe \"/opt/r\"\n"
+		      "template-store any \"/srv/x\"\n"
+		      "template-store r \"/usr/share/faces\"\n"
+		      "template-store r \"/var\"\n"
+		      "template-store r relative\n"
+		      "template-store r \"srv/x\"\n"
+		      "template-store r \"/srv/a/../b\"\n"
+		      "template-store r \"/\"\n"
+		      "template-store nobody \"/srv/faces\"\n"
+		      "template-store r \"/srv/t\" audit\n"
+		      "template-store r \"/srv/t\"\n"
+		      "template-store r \"/srv/one\" extra\n"
+		      "template-store\n",
+		      "t.policy:2:16: template-store any would let every program open the templates "
+		      "(name the app that holds them)",
+		      "t.policy:3:18: template store \"/usr/share/faces\" is under /usr, which holds the "
+		      "system's own files (keep templates under /var/lib or /srv)",
+		      "t.policy:4:18: template store \"/var\" would lock every other program out of /var "
+		      "(name the directory the templates are in)",
+		      "t.policy:5:18: expected a quoted path after the app name",
+		      "t.policy:6:18: template store \"srv/x\" must be an absolute path",
+		      "t.policy:7:18: template store \"/srv/a/../b\" has an empty, \".\" or \"..\" component",
+		      "t.policy:8:18: template store \"/\" would lock every other program out of every file",
+		      "t.policy:9:16: undefined app \"nobody\"",
+		      "t.policy:11:18: template store \"/srv/t\" is audit at t.policy:10: a store is audited "
+		      "as a whole",
+		      "t.policy:12:29: trailing garbage \"extra\"",
+		      "t.policy:13:15: expected an app name");
+}
+
+/* Warnings: a line said twice, an app any program of a user or unit can be; nine stores are too many. */
+static void test_template_store_limits(void **state)
+{
+	struct bf_diags d = { 0 };
+	struct bf_policy *p = NULL;
+	static const char *const want[] = {
+		"t.policy:4:1: warning: template store \"/srv/a\" given twice for \"r\" (first at t.policy:3)",
+		"t.policy:5:16: warning: app \"u\" has no exe key: any program run as it may open the templates",
+	};
+
+	(void)state;
+	assert_int_equal(bf_policy_parse_string("t.policy",
+		"app r exe \"/opt/r\"\napp u user \"gate\"\n"
+		"template-store r \"/srv/a\"\ntemplate-store r \"/srv/a\"\ntemplate-store u \"/srv/b\"\n",
+		NF, &p, &d), 0);
+	check_diags(&d, want, 2);
+	bf_policy_free(p);
+	bf_diags_free(&d);
+	expect_errors("app r exe \"/opt/r\"\n"
+		      "template-store r \"/srv/1\"\ntemplate-store r \"/srv/2\"\ntemplate-store r \"/srv/3\"\n"
+		      "template-store r \"/srv/4\"\ntemplate-store r \"/srv/5\"\ntemplate-store r \"/srv/6\"\n"
+		      "template-store r \"/srv/7\"\ntemplate-store r \"/srv/8\"\ntemplate-store r \"/srv/9\"\n",
+		      "t.policy:10:18: more than 8 template stores (the kernel tables hold 8)");
 }
 
 static void test_shadow_warnings(void **state)
@@ -2525,6 +2610,9 @@ int main(void)
 		cmocka_unit_test(test_err_control_chars),
 		cmocka_unit_test(test_all_errors_in_one_pass),
 		cmocka_unit_test(test_shadow_warnings),
+		cmocka_unit_test(test_template_stores),
+		cmocka_unit_test(test_err_template_stores),
+		cmocka_unit_test(test_template_store_limits),
 		cmocka_unit_test(test_consent_rules),
 		cmocka_unit_test(test_consent_limits),
 		cmocka_unit_test(test_err_consent),
