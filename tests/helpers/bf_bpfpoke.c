@@ -16,6 +16,8 @@
  *        bf_bpfpoke map-read PIN         open it read-only, look key 0 up
  *        bf_bpfpoke map-id-write PIN     its id (from a read-only fd), then a read-write fd by id
  *        bf_bpfpoke map-count PIN        how many keys the map holds, read through a read-only fd
+ *        bf_bpfpoke map-get PIN KEY      the value at the 32-bit KEY, read through a read-only fd, as
+ *                                        its 32-bit words in decimal ("1 1"), or "none"
  *        bf_bpfpoke progs | links        an fd to every program (link) by id: how many refused
  *        bf_bpfpoke link-pin PATH        BPF_OBJ_GET of a link pin (PATH as given: try a relative one)
  *        bf_bpfpoke fmod-ret             load an fmod_ret program (refused before any check)
@@ -121,6 +123,41 @@ static int map_count(const char *pin)
 	return 0;
 }
 
+/*
+ * Read-only too: what a map holds at a 32-bit key, for a runner checking
+ * that an attack changed nothing. Words, not bytes: the values compared
+ * (bf_active, bf_taint) are 32-bit fields.
+ */
+static int map_get(const char *pin, const char *key_s)
+{
+	struct bpf_map_info info = {};
+	__u32 len = sizeof(info), key = (__u32)strtoul(key_s, NULL, 10), *val;
+	int fd = ro_fd(pin);
+
+	if (fd < 0 || bpf_obj_get_info_by_fd(fd, &info, &len) < 0 || info.key_size != sizeof(key)) {
+		say("open_ro", fd < 0 ? fd : -1);
+		return 1;
+	}
+	val = calloc(1, info.value_size + sizeof(*val));
+	if (!val)
+		return 1;
+	if (bpf_map_lookup_elem(fd, &key, val) < 0) {
+		int err = errno;
+
+		if (err == ENOENT)
+			printf("none\n");
+		else
+			printf("lookup=%s\n", err_name(err));
+		free(val);
+		return err != ENOENT;
+	}
+	for (__u32 i = 0; i < info.value_size / sizeof(*val); i++)
+		printf("%s%u", i ? " " : "", val[i]);
+	printf("\n");
+	free(val);
+	return 0;
+}
+
 /* Every id the kernel has of a kind: how many fds were refused (EPERM) and how many given. */
 static int all_ids(int links)
 {
@@ -194,6 +231,8 @@ int main(int argc, char **argv)
 		return map_id_write(arg);
 	if (!strcmp(cmd, "map-count"))
 		return map_count(arg);
+	if (!strcmp(cmd, "map-get") && argc > 3)
+		return map_get(arg, argv[3]);
 	if (!strcmp(cmd, "progs") || !strcmp(cmd, "links"))
 		return all_ids(!strcmp(cmd, "links"));
 	if (!strcmp(cmd, "link-pin"))
@@ -202,7 +241,7 @@ int main(int argc, char **argv)
 		return fmod_ret();
 	if (!strcmp(cmd, "ptrace"))
 		return trace((pid_t)atoi(arg));
-	fprintf(stderr, "usage: bf_bpfpoke map-write|map-read|map-id-write|map-count PIN | progs | links | "
+	fprintf(stderr, "usage: bf_bpfpoke map-write|map-read|map-id-write|map-count PIN | map-get PIN KEY | progs | links | "
 			"link-pin PATH | fmod-ret | ptrace PID\n");
 	return 2;
 }

@@ -12,6 +12,15 @@
 # kernel lacks a hook the agent reports missing (biofence status), the row
 # of tests/attacks/gaps.tsv for that gap is the expectation instead.
 #
+# Capture routes are judged by the camera call itself: the open, or, on a
+# camera that streams (vivid, in the VM lane), a DQBUF or EXPBUF on a
+# descriptor already open. Where biofence cameras lists no vivid node,
+# those routes are "not run" (gaps.tsv: no-vivid), a SKIP, never a claim.
+# Self-protection routes (kind protect) attack the agent itself, so they
+# run last, against an agent of their own (its own cgroup, pins and temp
+# dir), and are judged by what the runner finds afterwards: the map value,
+# the pins, the agent running, answering and still enforcing.
+#
 # With BF_ATTACK_ROWS=1 (tools/attack-matrix), one "ROW:" line per route
 # (route, outcome, expected, status, why, evidence; tab-separated) follows,
 # from which docs/attack-matrix.md gets this kernel's column.
@@ -29,7 +38,8 @@ HOLDER_PID=
 PRIOR_PID=
 PORT=
 
-# lib.sh cleans the cgroup (every attack and holder ran in it), pins and TMP;
+# lib.sh cleans the cgroup (every attack and holder ran in it), pins and TMP
+# (the self-protection routes' agent cleans up after itself in its subshell);
 # the listener runs outside the cgroup, so it is ours to stop.
 at_cleanup() {
 	local rc=$?
@@ -49,6 +59,7 @@ route_prog() {
 	esac
 }
 routes=$(awk -F'\t' '!/^#/ && NF { print $1 }' "$EXPECTED")
+protect_routes=$(awk -F'\t' '!/^#/ && $2 == "protect" { print $1 }' "$EXPECTED" | xargs)
 for r in $routes $SUPPORT; do
 	p=$(route_prog "$r")
 	[ -x "$ATK/$p" ] || { fail "attack program $ATK/$p is not built (make check builds it)"; exit 1; }
@@ -70,6 +81,14 @@ cp "$ATK"/* "$TMP/bin/"
 # routes that need a real descriptor to hold, pass on or reopen.
 mknod "$TMP/held" c 1 7
 chmod 666 "$TMP/held"
+# A template store (template_read, template_peek): each file holds its route's
+# token, so the listener can tell whose bytes it got.
+mkdir "$TMP/store"
+for r in template_read template_peek; do printf 'bf-attack route=%s; face-bytes\n' "$r" > "$TMP/store/$r.tpl"; done
+# A camera that streams, for the routes that use a descriptor already open:
+# vivid's first capture node, as biofence cameras names it (the VM lane loads it).
+VIVID=$("$CLI" cameras 2>/dev/null | awk '/ driver "vivid" / && /-vid-cap"/ { print $1; exit }')
+NO_VIVID="no vivid capture node here (biofence cameras: $("$CLI" cameras 2>&1 | head -1 | sed 's/^biofence: //'))"
 
 # The listener first: its port goes into the policy. A port taken by someone else: try another.
 for _ in 1 2 3 4 5; do
@@ -105,6 +124,20 @@ T4=127.0.0.2:$PORT
 	echo "dest allowed     127.0.0.1 tcp $PORT"
 	echo "dest allowed-udp 127.0.0.1 udp $PORT"
 	for a in $apps camera_app; do echo "capture allow $a cam"; echo "capture allow $a held"; done
+	if [ -n "$VIVID" ]; then
+		# stale_fd captures under consent, expbuf without; each is the only app for vivid.
+		echo "camera vivid path \"$VIVID\""
+		echo "app stale_fd exe \"$TMP/bin/stale_fd\""
+		echo "app expbuf exe \"$TMP/bin/expbuf\""
+		echo "capture allow stale_fd vivid consent entry window 30s"
+		echo "capture allow expbuf vivid"
+		# stale_fd dequeues again just after its window ends: the agent's
+		# holder check must not kill it first (on a backend without LSM that
+		# check is what ends the stream, and it is not this route).
+		echo "window-grace 30s"
+	fi
+	# template_peek holds the templates; template_read is another app, and may not open them.
+	echo "template-store template_peek \"$TMP/store\""
 	echo "capture deny any any"
 	echo "export allow any allowed"
 	echo "export allow any allowed-udp"
@@ -124,8 +157,10 @@ bg_cg "$TMP/bin/prior_holder" "$TMP/held" "$TMP/go" "$T4" > "$TMP/prior.out" 2>&
 PRIOR_PID=$!
 for _ in $(seq 30); do holds "$PRIOR_PID" "$TMP/held" && break; sleep 0.1; done
 
-agent_start "$TMP/p.policy" || { fail "agent start"; exit 1; }
+agent_start "$TMP/p.policy" --consent "$TMP/consent.jsonl" || { fail "agent start"; exit 1; }
 touch "$TMP/go"
+[ -n "$VIVID" ] && "$CLI" consent grant --control "$CTL" --id g1 --subject p-1 --purpose entry \
+	--cameras vivid --expires +1d --notice v1 >/dev/null
 
 # in_cg through timeout: a hung route is a failure, never a hung make check.
 run_cg() { in_cg timeout 15 "$@"; }
@@ -138,6 +173,7 @@ run_route() {
 	io_uring_sendmsg | io_uring_sqpoll | fork_connect | double_fork_setsid | pre_taint_socket | \
 	ptrace_peek | pipe_handoff | raw_inet)
 		run_cg "$bin" "$cam" "$T4" ;;
+	template_read | template_peek) run_cg "$bin" "$TMP/store/$r.tpl" "$T4" ;;
 	ipv6) run_cg "$bin" "$cam" "[::1]:$PORT" ;;
 	ipv4_mapped) run_cg "$bin" "$cam" "[::ffff:127.0.0.2]:$PORT" ;;
 	exec_helper) run_cg "$bin" "$cam" "$TMP/bin/curlish" "$T4" ;;
@@ -179,6 +215,34 @@ run_route() {
 		HOLDER_PID=
 		return $rc ;;
 	second_node) run_cg "$bin" "$cam" "$TMP" ;;
+	stale_fd)
+		[ -n "$VIVID" ] || { echo "route=$r result=notrun detail=$NO_VIVID"; return 0; }
+		# A window of 8 s: long enough to open and stream under TCG, short enough to wait out.
+		local win pid
+		win=$("$CLI" window open --control "$CTL" --consent g1 --app stale_fd --camera vivid --for 8s --json |
+			jq -r '.window.id // empty')
+		[ -n "$win" ] || { echo "route=$r result=error detail=no consent window opened"; return 1; }
+		bg_cg timeout 90 "$bin" "$VIVID" 3 "$TMP/stale.ready" "$TMP/stale.go"
+		pid=$!
+		for _ in $(seq 300); do
+			{ [ -e "$TMP/stale.ready" ] || ! kill -0 "$pid" 2>/dev/null; } && break
+			sleep 0.1
+		done
+		# Stale once the agent has logged the window's end, not before; without
+		# that record the run proves nothing (the last line is the one judged).
+		if ! wait_for ".kind == \"consent\" and .event == \"window-expire\" and .consent.window.id == $win" 1 30; then
+			touch "$TMP/stale.go"
+			wait "$pid"
+			echo "route=$r result=error detail=the agent never logged the end of window $win"
+			return 1
+		fi
+		touch "$TMP/stale.go"
+		wait "$pid" ;;
+	expbuf)
+		[ -n "$VIVID" ] || { echo "route=$r result=notrun detail=$NO_VIVID"; return 0; }
+		# The non-app: the same bytes under another name, another inode.
+		cp "$TMP/bin/expbuf" "$TMP/copy/expbuf_nonapp"
+		run_cg "$bin" "$VIVID" "$TMP/copy/expbuf_nonapp" ;;
 	icmp_ping)
 		# Ping sockets are off on this host (as on Debian 12 by default): turn them on
 		# in a private network namespace only, with a second listener there as the
@@ -209,6 +273,7 @@ run_route() {
 }
 
 for r in $routes; do
+	case " $protect_routes " in *" $r "*) continue ;; esac
 	run_route "$r" > "$TMP/out/$r" 2>&1
 	echo $? > "$TMP/out/$r.rc"
 done
@@ -217,6 +282,123 @@ sleep 0.5
 kill "$LISTEN_PID" 2>/dev/null
 wait "$LISTEN_PID" 2>/dev/null
 LISTEN_PID=
+
+# --- Self-protection routes, last: they attack the agent they run under ---
+# In a subshell, with lib.sh's own setup and cleanup for a second agent: its
+# own cgroup, pins and temp dir (ID-self), detached and removed when the
+# subshell exits, however it exits. Where BPF LSM is missing the routes
+# overwrite its maps, unpin it and kill it: that agent is theirs to break.
+# Each route leaves in $TMP/out its program's line and ROUTE.after: "intact:
+# ..." or "damaged: ...", what a user would check once the attack is over.
+OUTDIR=$TMP/out
+protect_phase() (
+	ID=$ID-self
+	CG=$CG2/$ID
+	PIN=/sys/fs/bpf/$ID
+	TMP= AGENT_PID= LOG= CTL=
+	bf_setup
+	mkdir "$TMP/bin"
+	for p in camera_app $protect_routes; do cp "$ATK/$p" "$TMP/bin/"; done
+	cp "$ATK/camera_app" "$TMP/bin/intruder"
+	mknod "$TMP/held" c 1 7
+	chmod 666 "$TMP/held"
+	policy "$TMP/p.policy" <<EOP
+mode enforce
+camera cam  path "$TMP/video0"
+camera held path "$TMP/held"
+app holder exe "$TMP/bin/camera_app"
+capture allow holder held
+capture deny any any
+EOP
+	if ! agent_start "$TMP/p.policy"; then
+		for r in $protect_routes; do
+			echo "route=$r result=error detail=the agent of its own did not start: $(tail -c 200 "$TMP/agent.err" | tr '\n' ' ')" > "$OUTDIR/$r"
+			echo 1 > "$OUTDIR/$r.rc"
+		done
+		exit 0
+	fi
+	# A tainted process for map_write to untaint: the app holding its camera.
+	bg_cg "$TMP/bin/camera_app" holder "$TMP/held" 300 > "$TMP/holder.out" 2>&1
+	HOLDER=$!
+	for _ in $(seq 30); do holds "$HOLDER" "$TMP/held" && break; sleep 0.1; done
+
+	# Read through read-only fds, which biofence leaves open to all (bpftool
+	# opens a pin read-write, so it is refused where the agent protects itself).
+	active() { "$HELPERS/bf_bpfpoke" map-get "$PIN/maps/bf_active" 0 | awk 'NF == 2 { print "slot " $1 ", policy_seq " $2 }'; }
+	taint_of() { "$HELPERS/bf_bpfpoke" map-get "$PIN/maps/bf_taint" "$1" | grep -v '^none$'; }
+	# The agent runs (not stopped), answers, and a non-app still cannot open the camera.
+	agent_ok() {
+		local st p
+		if agent_gone "$AGENT_PID"; then echo "the agent is gone"; return 1; fi
+		st=$(awk '{ print $3 }' "/proc/$AGENT_PID/stat" 2>/dev/null)
+		case $st in T | t) echo "the agent is left stopped ($st)"; return 1 ;; esac
+		"$CLI" status --control "$CTL" >/dev/null 2>&1 || { echo "the agent does not answer biofence status"; return 1; }
+		p=$(in_cg "$TMP/bin/intruder" probe "$TMP/video0" | sed -n 's/^route=probe result=[a-z]* detail=//p')
+		case $p in
+		*EPERM*) echo "the agent runs, answers biofence status and still enforces (a non-app's camera open: EPERM)" ;;
+		*) echo "the agent runs, but a non-app's camera $p"; return 1 ;;
+		esac
+	}
+
+	protect_route() {
+		local r=$1 bin=$TMP/bin/$1 a0 t0 a1 t1 ok okrc
+		case $r in
+		map_write)
+			a0=$(active) t0=$(taint_of "$HOLDER")
+			if [ -z "$t0" ]; then
+				echo "route=$r result=error detail=the holder (pid $HOLDER) is not in bf_taint: nothing to delete"
+				echo "intact: -" > "$OUTDIR/$r.after"
+				return 1
+			fi
+			in_cg timeout 15 "$bin" "$PIN" "$HOLDER"
+			a1=$(active) t1=$(taint_of "$HOLDER")
+			ok=$(agent_ok)
+			okrc=$?
+			if [ "$a0" = "$a1" ] && [ "$t0" = "$t1" ] && [ $okrc -eq 0 ]; then
+				echo "intact: read back, bf_active[0] ($a1) and the holder's taint entry are unchanged; $ok"
+			else
+				echo "damaged: read back, bf_active[0] is $a1 (was $a0), the holder's taint entry is $([ "$t0" = "$t1" ] && echo unchanged || echo "${t1:-gone}"); $ok"
+			fi > "$OUTDIR/$r.after" ;;
+		pin_unlink)
+			in_cg timeout 15 "$bin" "$PIN"
+			if [ -e "$PIN/links/bf_dev" ] && [ -e "$PIN/maps/bf_taint" ]; then
+				# The pins, then the agent: only what this route could have broken.
+				if ok=$(agent_ok); then echo "intact: both pins are still there; $ok"; else echo "damaged: both pins are still there, but $ok"; fi
+			else
+				echo "damaged: links/bf_dev $([ -e "$PIN/links/bf_dev" ] && echo "still there" || echo gone), maps/bf_taint $([ -e "$PIN/maps/bf_taint" ] && echo "still there" || echo gone)"
+			fi > "$OUTDIR/$r.after" ;;
+		ptrace_agent)
+			in_cg timeout 15 "$bin" "$AGENT_PID"
+			if ok=$(agent_ok); then echo "intact: $ok"; else echo "damaged: $ok"; fi > "$OUTDIR/$r.after" ;;
+		kill_agent)
+			in_cg timeout 15 "$bin" "$AGENT_PID"
+			for _ in $(seq 30); do agent_gone "$AGENT_PID" && break; sleep 0.1; done
+			if ok=$(agent_ok); then
+				echo "intact: $ok"
+			else
+				# Reaped here, so lib's cleanup finds no agent and detaches the pins itself.
+				wait "$AGENT_PID"
+				echo "damaged: the agent is gone (exit status $?)"
+				AGENT_PID=
+			fi > "$OUTDIR/$r.after" ;;
+		*) echo "route=$r result=error detail=the runner has no way to run this route"; return 1 ;;
+		esac
+	}
+	for r in $protect_routes; do
+		protect_route "$r" > "$OUTDIR/$r" 2>&1
+		echo $? > "$OUTDIR/$r.rc"
+	done
+	# Each refusal is the agent's, and an inspector can see it.
+	for r in $protect_routes; do
+		grep -q "^route=$r result=blocked " "$OUTDIR/$r" || continue
+		case $r in map_write) ev=map-write ;; pin_unlink) ev=pin-unlink ;; ptrace_agent) ev=ptrace ;; kill_agent) ev=signal ;; esac
+		check "$r: the refusal is in the audit log" wait_for \
+			".kind == \"protect\" and .event == \"$ev\" and .verdict == \"deny\" and .enforced == true and .comm == \"$r\"" 1 10
+	done
+	kill "$HOLDER" 2>/dev/null
+	wait "$HOLDER" 2>/dev/null
+)
+[ -n "$protect_routes" ] && protect_phase
 
 # The process that actually sends, as the audit log names it (comm: 15 characters).
 sender_comm() {
@@ -241,6 +423,11 @@ judge() {
 		fi
 	fi
 	OUTCOME=$res
+	[ "$res" = notrun ] && OUTCOME="not run"
+	if [ "$kind" = protect ]; then
+		judge_protect "$r"
+		return 0
+	fi
 	[ "$kind" = export ] || return 0
 	got=$(cat "$TMP"/listen*.out | grep -F "route=$r;")
 	# Name the socket that heard it; the link only when no socket did.
@@ -262,11 +449,39 @@ judge() {
 	esac
 }
 
+# A self-protection route's line against what the runner found afterwards (ROUTE.after).
+judge_protect() {
+	local r=$1 after state
+	after=$(cat "$TMP/out/$r.after" 2>/dev/null)
+	state=${after%%: *}
+	after=${after#*: }
+	case $OUTCOME in
+	blocked)
+		if [ "$state" = intact ]; then
+			DETAIL="$DETAIL; $after"
+		else
+			OUTCOME=through DETAIL="$DETAIL; yet $after"
+		fi ;;
+	through)
+		# A read leaves nothing behind to check: ptrace_agent proves its
+		# reads by what they got, the agent's own ELF header.
+		if [ "$state" = damaged ] || { [ "$r" = ptrace_agent ] && [[ $DETAIL == *"ELF header"* ]]; }; then
+			DETAIL="$DETAIL; $after"
+		else
+			OUTCOME=error DETAIL="$DETAIL; but $after"
+		fi ;;
+	esac
+}
+
 # The gaps this kernel has, as the agent itself reports them.
 status_json=$("$CLI" status --json --control "$CTL" --pin-dir "$PIN")
 KGAPS=
 jq -e '.status.backends.ipc | startswith("NOT ENFORCED")' <<< "$status_json" >/dev/null && KGAPS="$KGAPS no-unix-hooks"
 jq -e '.status.backends.lsm | startswith("enforcing")' <<< "$status_json" >/dev/null || KGAPS="$KGAPS no-lsm"
+jq -e '.status.backends.protection | startswith("on")' <<< "$status_json" >/dev/null || KGAPS="$KGAPS no-protect"
+# No camera that streams: first, so its rows win over no-lsm's. In the VM lane
+# (BF_KERNEL_PKG) vivid is loaded by design, and its absence is a failure.
+[ -z "$VIVID" ] && [ -z "${BF_KERNEL_PKG:-}" ] && KGAPS="no-vivid $KGAPS"
 
 # gap_row ROUTE: this kernel's expectation from gaps.tsv ("exp<TAB>status<TAB>why"), if a gap applies.
 gap_row() {
@@ -291,6 +506,11 @@ while IFS=$'\t' read -r r kind exp status why what; do
 	if [ "$OUTCOME" = skip ]; then
 		skip "$r: could not run here: ${DET[$r]}"
 		differed=$((differed + 1))
+	elif [ "$OUTCOME" = "not run" ] && [ "$exp" = "not run" ]; then
+		# As gaps.tsv expects: a device this host lacks, not a kernel feature,
+		# so a SKIP even under CI (as test_v4l2 does without vivid).
+		echo "SKIP: $TEST: $r: not run here: ${DET[$r]}"
+		matched=$((matched + 1))
 	elif [ "$OUTCOME" = "$exp" ]; then
 		pass "$r: $OUTCOME ($status)"
 		matched=$((matched + 1))
@@ -329,6 +549,14 @@ fi
 if [ "${OUT[ptrace_peek]}" = blocked ]; then
 	check "ptrace_peek: the parent was tainted by reading its child's memory, and a taint record says so" \
 		wait_for '.kind == "taint" and .event == "ptrace" and .comm == "ptrace_peek" and .hook == "lsm/ptrace_access_check"' 1 2
+fi
+if [ "${OUT[stale_fd]}" = blocked ]; then
+	check "stale_fd: the refused dequeue is logged, and says the window expired" \
+		wait_for '.kind == "capture" and .event == "use" and .use == "VIDIOC_DQBUF" and .verdict == "deny" and .comm == "stale_fd" and .consent.reason == "window expired"' 1 2
+fi
+if [ "${OUT[expbuf]}" = blocked ]; then
+	check "expbuf: the refused export is logged, with the non-app that holds the fd" \
+		wait_for '.kind == "capture" and .event == "use" and .use == "VIDIOC_EXPBUF" and .hook == "lsm/file_ioctl" and .verdict == "deny" and .comm == "expbuf_nonapp"' 1 2
 fi
 if [ "${OUT[unix_listen]}" = blocked ]; then
 	check "unix_listen: the client was tainted by reading its unnamed socket, and a taint record says so" \
