@@ -49,7 +49,7 @@ static void usage(FILE *out)
 		"  --taint-map PATH  the agent's pinned bf_taint: fail unless this process is in it\n"
 		"  --dir DIR         where the file workloads make their file (default /tmp)\n"
 		"  --addr A --port P the UDP destination of udp-send and udp-connect (127.0.0.2 9999)\n"
-		"workloads: file-rw pipe-rw pipe-ioctl file-mmap udp-send udp-connect unix-stream\n"
+		"workloads: file-rw file-open pipe-rw pipe-ioctl file-mmap udp-send udp-connect unix-stream\n"
 		"           unix-dgram scm-rights socket\n"
 		"run makes N calls (rounded up to batches of %d) and prints 'workload=W calls=N\n"
 		"batches=B', then 'hook=H runs=R ns=T batch_ns_per_run=X,...' for every LSM\n"
@@ -68,6 +68,7 @@ struct lb_work {
 	int (*call)(struct lb_work *w);
 	int fd[3];
 	struct sockaddr_in dest;
+	char path[PATH_MAX];	/* file-open: the file it opens */
 };
 
 /* A short I/O is as good as a failure here: every call must move the same bytes. */
@@ -90,6 +91,29 @@ static int setup_file(struct lb_work *w, const struct lb_opts *o)
 		return -errno;
 	unlink(path);	/* the open descriptor is all the workload needs; nothing to clean up */
 	return ftruncate(w->fd[0], 4096) < 0 ? -errno : 0;
+}
+
+/* Every open on the host runs file_open: a file kept in DIR (the script's temp dir removes it). */
+static int setup_file_open(struct lb_work *w, const struct lb_opts *o)
+{
+	int fd;
+
+	if (bf_pathf(w->path, sizeof(w->path), "%s/lsm_bench_open.%d", o->dir, (int)getpid()))
+		return -ENAMETOOLONG;
+	fd = open(w->path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	if (fd < 0)
+		return -errno;
+	close(fd);
+	return 0;
+}
+
+static int call_file_open(struct lb_work *w)
+{
+	int fd = open(w->path, O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0)
+		return -errno;
+	return close(fd) < 0 ? -errno : 0;
 }
 
 static int call_file_rw(struct lb_work *w)
@@ -263,6 +287,7 @@ static int call_socket(struct lb_work *w)
 
 static struct lb_work lb_works[] = {
 	LB_WORK("file-rw", setup_file, call_file_rw),
+	LB_WORK("file-open", setup_file_open, call_file_open),
 	LB_WORK("file-mmap", setup_file, call_file_mmap),
 	LB_WORK("pipe-rw", setup_pipe, call_pipe_rw),
 	LB_WORK("pipe-ioctl", setup_pipe, call_pipe_ioctl),

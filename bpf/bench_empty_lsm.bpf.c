@@ -20,6 +20,12 @@ int BPF_PROG(bench_lsm_file_permission, struct file *file, int mask, int ret)
 	return ret;
 }
 
+SEC("lsm/file_open")
+int BPF_PROG(bench_lsm_file_open, struct file *file, int ret)
+{
+	return ret;
+}
+
 SEC("lsm/file_ioctl")
 int BPF_PROG(bench_lsm_file_ioctl, struct file *file, unsigned int cmd, unsigned long arg, int ret)
 {

@@ -32,20 +32,6 @@ static __always_inline int bf_lsm_ret(int allowed)
 	return (int)r;
 }
 
-/* A template-store record (bpf/lsm_store.bpf.c, lsm_mem.bpf.c), or a count of it lost. */
-static __always_inline void bf_store_submit(const struct bf_store_event *se)
-{
-	struct bf_store_event *out = bpf_ringbuf_reserve(&bf_events, sizeof(*out), 0);
-
-	if (!out) {
-		bf_count(BF_STAT_LOST);
-		return;
-	}
-	__builtin_memcpy(out, se, sizeof(*out));
-	bpf_ringbuf_submit(out, bf_wake_flag());
-	bf_count(BF_STAT_EVENTS);
-}
-
 #define BF_AF_UNIX    1
 #define BF_AF_INET    2
 #define BF_AF_INET6   10

@@ -1,6 +1,7 @@
-/* lsm_files.bpf.c - BPF LSM hooks on files: every use of an open camera descriptor that moves frames is judged, and pipes carry taint. */
+/* lsm_files.bpf.c - BPF LSM hooks on files: camera opens and every use of a camera descriptor that moves frames are judged, template stores guarded, and pipes carry taint. */
 #include "capture.bpf.h"
 #include "lsm.bpf.h"
+#include "store.bpf.h"
 #include "taint.bpf.h"
 
 /*
@@ -78,6 +79,25 @@ static __always_inline int bf_streaming_ioctl(unsigned int cmd)
 		return 0;
 	return nr == 8 || nr == 15 || nr == 16 || nr == 17 || nr == 18 ||	/* REQBUFS QBUF EXPBUF DQBUF STREAMON */
 	       nr == 92 || nr == 93;						/* CREATE_BUFS PREPARE_BUF */
+}
+
+/*
+ * Every open on the host. A camera node is judged as cgroup/dev judged it
+ * a moment before, in the permission check that logged the open: a second
+ * gate, by device, that still holds if the device program is detached
+ * (where self-protection is off) or never ran; only a refusal of its own
+ * is reported. Any other file may lie in a template store (store.bpf.h).
+ */
+SEC("lsm/file_open")
+int BPF_PROG(bf_lsm_file_open, struct file *file, int ret)
+{
+	struct inode *inode = file->f_inode;
+
+	if (ret || !inode)
+		return ret;
+	if ((inode->i_mode & BF_S_IFMT) == BF_S_IFCHR)
+		return bf_camera_use(file, BF_USE_OPEN << 16);
+	return bf_store_guard(file->f_path.dentry, BF_STORE_OPEN);
 }
 
 SEC("lsm/file_ioctl")

@@ -42,7 +42,7 @@ static __always_inline int bf_holder_refuse(struct task_struct *child, unsigned 
 	bf_identify(&se.e, cfg, slot);
 	__builtin_memcpy(se.name, child->comm, sizeof(child->comm));
 	se.name_len = sizeof(child->comm);
-	bf_store_submit(&se);
+	BF_SUBMIT(se);
 	return bf_lsm_ret(cfg->mode == BF_MODE_AUDIT);
 }
 

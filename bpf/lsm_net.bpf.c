@@ -58,7 +58,7 @@ static __always_inline int bf_family_judged(int family)
 SEC("lsm/socket_create")
 int BPF_PROG(bf_lsm_socket_create, int family, int type, int protocol, int kern, int ret)
 {
-	struct bf_send s = {};
+	struct bf_send s;	/* zeroed by bf_send_start */
 
 	if (ret || kern || bf_family_judged(family) || !bf_in_scope())
 		return ret;
@@ -144,22 +144,25 @@ int BPF_PROG(bf_lsm_socket_connect, struct socket *sock, struct sockaddr *addres
 	     int ret)
 {
 	struct sock *sk = sock->sk;
-	struct bf_send s = {};
+	struct bf_send s;	/* zeroed by bf_send_start */
 	struct bf_taint *t;
 	__u16 family;
 
-	if (ret || !sk || !bf_in_scope())
+	if (ret || !sk)
 		return ret;
 	family = sk->__sk_common.skc_family;
 	if (family != BF_AF_INET && family != BF_AF_INET6)
 		return 0;
+	/* Taint first, scope after: an untainted connect, the common case, saves a helper call. */
 	t = bf_current_taint();
 	if (t) {
-		bf_sk_mark(sk, t);
+		if (bf_in_scope())
+			bf_sk_mark(sk, t);
 		return 0;
 	}
 	t = bf_sk_taint_of(sk);
-	if (!t || !bf_send_start(&s, BF_KIND_EXPORT, BF_EF_LSM | BF_EF_CONNECT | BF_EF_SOCK_TAINT, t))
+	if (!t || !bf_in_scope() ||
+	    !bf_send_start(&s, BF_KIND_EXPORT, BF_EF_LSM | BF_EF_CONNECT | BF_EF_SOCK_TAINT, t))
 		return 0;
 	if (!bf_addr_of(&s.e, address))
 		return 0;	/* AF_UNSPEC: a disconnect */
@@ -219,16 +222,17 @@ const volatile __u32 bf_lsm_ipc = 0;
  */
 static __always_inline int bf_lsm_ipc_judge(struct sock *other, __u32 type, __u32 what)
 {
-	struct bf_unix_key k = {};
+	struct bf_unix_key k;
 	struct unix_address *a;
 	struct unix_sock *u;
-	struct bf_send s = {};
+	struct bf_send s;	/* zeroed by bf_send_start */
 
 	u = bpf_skc_to_unix_sock(other);
 	if (!u || !(a = u->addr))
 		return 0;
 	if (!bf_send_begin(&s, BF_KIND_IPC, what | BF_EF_LSM))
 		return 0;
+	__builtin_memset(&k, 0, sizeof(k));	/* bytes past the name hash as zero */
 	bf_unix_key_bound(&k, a->name[0].sun_path, (__u32)a->len);
 	return bf_lsm_ret(bf_ipc_judge(&s, &k, type));
 }
@@ -307,22 +311,25 @@ SEC("lsm/socket_sendmsg")
 int BPF_PROG(bf_lsm_socket_sendmsg, struct socket *sock, struct msghdr *msg, int size, int ret)
 {
 	struct sock *sk = sock->sk;
-	struct bf_send s = {};
+	struct bf_send s;	/* zeroed by bf_send_start */
 	struct bf_taint *t;
 	__u16 family;
 	int stream, named;
 
-	if (ret || !sk || !bf_in_scope())
+	if (ret || !sk)
 		return ret;
 	family = sk->__sk_common.skc_family;
 	/* A datagram's receiver is marked by lsm/unix_may_send, which sees every one. */
 	if (family == BF_AF_UNIX)
-		return sk->sk_type == BF_SOCK_DGRAM ? 0 : bf_unix_send(sk);
+		return sk->sk_type == BF_SOCK_DGRAM || !bf_in_scope() ? 0 : bf_unix_send(sk);
 	if (family != BF_AF_INET && family != BF_AF_INET6)
 		return 0;
 	stream = sk->sk_type == BF_SOCK_STREAM;
 	named = !stream && msg->msg_name;
+	/* Taint first, scope after: an untainted send, the common case, saves a helper call. */
 	t = bf_current_taint();
+	if (t && !bf_in_scope())
+		return 0;
 	if (t) {
 		bf_sk_mark(sk, t);
 		if (named)
@@ -331,7 +338,8 @@ int BPF_PROG(bf_lsm_socket_sendmsg, struct socket *sock, struct msghdr *msg, int
 			return 0;
 	} else {
 		t = bf_sk_taint_of(sk);
-		if (!t || !bf_send_start(&s, BF_KIND_EXPORT, BF_EF_LSM | BF_EF_SOCK_TAINT, t))
+		if (!t || !bf_in_scope() ||
+		    !bf_send_start(&s, BF_KIND_EXPORT, BF_EF_LSM | BF_EF_SOCK_TAINT, t))
 			return 0;	/* untainted: two lookups */
 	}
 	if (named ? !bf_addr_of(&s.e, msg->msg_name) : !bf_peer_of(&s.e, sk))

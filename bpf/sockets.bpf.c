@@ -25,7 +25,7 @@ static __always_inline void bf_quota_tag(struct bpf_sock_addr *ctx, __u32 slot, 
 
 static __always_inline int bf_sock_decide(struct bpf_sock_addr *ctx, int v6, __u32 what)
 {
-	struct bf_send s = {};
+	struct bf_send s;	/* zeroed by bf_send_start */
 	int allowed;
 
 	if (!bf_send_begin(&s, BF_KIND_EXPORT, what))
@@ -97,11 +97,12 @@ static __always_inline void bf_unix_key_of(struct bpf_sock_addr *ctx, struct bf_
 /* A tainted process reaching a unix socket: judged by the address it names. */
 static __always_inline int bf_unix_decide(struct bpf_sock_addr *ctx, __u32 what)
 {
-	struct bf_unix_key k = {};
-	struct bf_send s = {};
+	struct bf_unix_key k;
+	struct bf_send s;	/* zeroed by bf_send_start */
 
 	if (!bf_send_begin(&s, BF_KIND_IPC, what))
 		return 1;
+	__builtin_memset(&k, 0, sizeof(k));	/* an untainted caller never pays for it */
 	bf_unix_key_of(ctx, &k);
 	return bf_ipc_judge(&s, &k, ctx->type);
 }
@@ -149,7 +150,7 @@ static __always_inline int bf_unjudged_socket(const struct bpf_sock *ctx)
 SEC("cgroup/sock_create")
 int bf_sock_create(struct bpf_sock *ctx)
 {
-	struct bf_send s = {};
+	struct bf_send s;	/* zeroed by bf_send_start */
 
 	if (!bf_unjudged_socket(ctx) ||
 	    !bf_send_begin(&s, BF_KIND_SOCKET, ctx->family == 10 ? BF_EF_IPV6 : 0))

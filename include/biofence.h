@@ -131,6 +131,7 @@ enum bf_kind {
 #define BF_USE_MMAP  2
 #define BF_USE_READ  3
 #define BF_USE_RECEIVE 4    /* the descriptor arrived (SCM_RIGHTS, pidfd_getfd): reported allowed or not */
+#define BF_USE_OPEN  5      /* lsm/file_open: the open cgroup/dev allowed, judged again (refusals only) */
 
 /* bf_stats counters, one array per CPU */
 enum bf_stat {
@@ -513,8 +514,9 @@ enum bf_prot_what {
  * inode up in bf_store_inodes. Example, for the line above (8:1, inode
  * 5150, recognizer is app bit 0):
  *
- *   bf_stores[slot] = { .n = 1, .s[0] = { .dev = 8 << 20 | 1, .ino = 5150, .apps = 0x1,
- *                                         .flags = BF_STF_DIR, .line = 0 } }
+ *   bf_stores[slot] = { .n = 1, .ino_bits = 1ull << (5150 % 64),
+ *                       .s[0] = { .dev = 8 << 20 | 1, .ino = 5150, .apps = 0x1,
+ *                                 .flags = BF_STF_DIR, .line = 0 } }
  *   bf_store_inodes{slot, 8 << 20 | 1, 5150} = 0
  *
  * A holder that opens a store file is tainted (BF_TAINT_HOLDER): what it
@@ -535,13 +537,19 @@ struct bf_store {
 };
 BF_CHECK_SIZE(struct bf_store, 32);
 
-/* bf_stores[slot]: the stores in force, n of them. */
+/*
+ * bf_stores[slot]: the stores in force, n of them. ino_bits has bit
+ * (ino % 64) set for each store's inode: the walk looks an inode up in
+ * bf_store_inodes only when its bit is set, so most levels of most walks
+ * cost a shift, not a hash lookup.
+ */
 struct bf_store_set {
 	__u32 n;
 	__u32 _pad;
+	__u64 ino_bits;
 	struct bf_store s[BF_MAX_STORES];
 };
-BF_CHECK_SIZE(struct bf_store_set, 8 + 32 * BF_MAX_STORES);
+BF_CHECK_SIZE(struct bf_store_set, 16 + 32 * BF_MAX_STORES);
 
 /* bf_store_inodes key: a store's inode, found by the programs' d_parent walk; the value is its index. */
 struct bf_store_key {

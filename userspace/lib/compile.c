@@ -335,6 +335,7 @@ static int compile_stores(const struct bf_policy *p, const struct bf_resolved *r
 			ss->n++;
 		}
 		ss->s[j].apps |= 1ull << st->app;
+		ss->ino_bits |= 1ull << (sr->ino % 64);
 	}
 	return 0;
 }

@@ -830,6 +830,8 @@ static void test_template_stores(void **state)
 	assert_int_equal(f.t.stores.s[1].apps, APPS(&f, "enr"));
 	assert_int_equal(f.t.stores.s[1].flags, BF_STF_AUDIT);
 	assert_int_equal(f.t.store_ast[1], 4);
+	/* the walk's first test: bits 77 % 64 and 78 % 64 */
+	assert_int_equal(f.t.stores.ino_bits, (1ull << 13) | (1ull << 14));
 	fx_free(&f);
 }
 
