@@ -14,7 +14,7 @@
 #include <unistd.h>
 
 /*
- * usage: bf_net [--camera PATH] [--sleep S] [--fork|--exec] OP ADDR PORT
+ * usage: bf_net [--camera PATH] [--sleep S [--until FILE]] [--fork|--exec] OP ADDR PORT
  *   OP: tcp4 | udp4 | tcp6 | udp6 (udp = unconnected sendto)
  *       | unix | unixdg (AF_UNIX stream connect / datagram sendto; PORT ignored)
  *       | unixexact | unixfull (stream connect with an address length that
@@ -154,7 +154,7 @@ static int do_net(const char *op, const char *addr, int port)
 
 int main(int argc, char **argv)
 {
-	const char *camera = NULL, *mode = NULL;
+	const char *camera = NULL, *mode = NULL, *until = NULL;
 	unsigned sleep_s = 0, hold_s = 0;
 	int packet_fd = -1;
 	int i = 1, err;
@@ -164,6 +164,8 @@ int main(int argc, char **argv)
 			camera = argv[++i];
 		else if (strcmp(argv[i], "--sleep") == 0 && i + 1 < argc)
 			sleep_s = (unsigned)atoi(argv[++i]);
+		else if (strcmp(argv[i], "--until") == 0 && i + 1 < argc)
+			until = argv[++i];
 		else if (strcmp(argv[i], "--hold") == 0 && i + 1 < argc)
 			hold_s = (unsigned)atoi(argv[++i]);
 		else if (strcmp(argv[i], "--count") == 0 && i + 1 < argc)
@@ -194,7 +196,10 @@ int main(int argc, char **argv)
 		printf("camera=%s\n", errname(fd < 0 ? errno : 0));
 	}
 	fflush(stdout);
-	if (sleep_s)
+	/* --until FILE: the sleep ends early once FILE exists (the test's go-ahead). */
+	for (unsigned ms = 0; until && ms < sleep_s * 1000u && access(until, F_OK) != 0; ms += 50)
+		usleep(50000);
+	if (sleep_s && !until)
 		sleep(sleep_s);
 	if (mode && strcmp(mode, "exec") == 0) {
 		/* A new program image in the same process: taint must survive it. */

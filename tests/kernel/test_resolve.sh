@@ -29,16 +29,19 @@ capture allow any desk
 export deny any any
 EOP
 
-# A process that holds a camera before the agent starts, then tries to send.
-# It holds for 8 s: an agent start under TCG with a busy host can take several.
-in_cg "$HELPERS/bf_net" --camera "$TMP/full" --sleep 8 tcp4 127.0.0.3 4444 > "$TMP/holder.out" &
+# A process that holds a camera before the agent starts, then tries to send
+# once the agent has logged it (or after 60 s): an agent start under TCG with
+# a busy host took longer than the 8 s it used to hold.
+in_cg "$HELPERS/bf_net" --camera "$TMP/full" --sleep 60 --until "$TMP/holder.go" tcp4 127.0.0.3 4444 \
+	> "$TMP/holder.out" &
 holder=$!
 sleep 0.3
 agent_start "$TMP/p.policy" || { fail "agent start"; exit 1; }
 check "start record lists the cgroup app as unresolved" \
 	jq -s -e 'map(select(.event == "start"))[0].unresolved | any(test("kiosk"))' "$LOG"
 check "the prior holder is logged at start" \
-	wait_for ".kind == \"capture\" and .event == \"held_at_start\" and .device == \"1:7\"" 1
+	wait_for ".kind == \"capture\" and .event == \"held_at_start\" and .device == \"1:7\"" 1 20
+touch "$TMP/holder.go"
 wait $holder
 expect "the prior holder is tainted: its send is refused" "net=EPERM" "$(tail -1 "$TMP/holder.out")"
 
