@@ -143,6 +143,8 @@ static __always_inline int bf_pipe_io(struct inode *inode, int mask)
 	if (t && !(mask & BF_MAY_WRITE))
 		return 0;	/* a tainted reader: nothing more to learn */
 	c = bpf_inode_storage_get(&bf_pipe_taint, inode, 0, BPF_LOCAL_STORAGE_GET_F_CREATE);
+	if (!c)	/* another CPU made it first: the kernel gives the loser NULL */
+		c = bpf_inode_storage_get(&bf_pipe_taint, inode, 0, 0);
 	if (!c)
 		return 0;
 	if (t) {

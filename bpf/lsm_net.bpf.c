@@ -21,12 +21,24 @@ struct {
 	BF_PINNED;
 } bf_sk_taint SEC(".maps");
 
-static __always_inline void bf_sk_mark(struct sock *sk, struct bf_taint *t)
+/*
+ * SK's channel, made if it has none. Two CPUs making it at once: the
+ * kernel gives the loser NULL, and the winner's is then there to find.
+ */
+static __always_inline struct bf_chan *bf_sk_chan(struct sock *sk)
 {
 	struct bf_chan *c = bpf_sk_storage_get(&bf_sk_taint, sk, 0, BPF_SK_STORAGE_GET_F_CREATE);
 
-	if (c && !c->taint.origin_tgid)
-		c->taint = *t;
+	return c ? c : bpf_sk_storage_get(&bf_sk_taint, sk, 0, 0);
+}
+
+static __always_inline void bf_sk_mark(struct sock *sk, struct bf_taint *t)
+{
+	struct bf_chan *c = bf_sk_chan(sk);
+	struct bf_taint now;
+
+	if (c)
+		bf_chan_mark(c, t, &now);
 }
 
 /* The taint SK carries, or NULL (a unix socket's storage may hold only its readers). */
@@ -189,7 +201,7 @@ static __always_inline void bf_unix_mark(struct sock *peer, struct bf_taint *t)
 
 	if (!peer || !bf_unix_unnamed(peer))
 		return;
-	c = bpf_sk_storage_get(&bf_sk_taint, peer, 0, BPF_SK_STORAGE_GET_F_CREATE);
+	c = bf_sk_chan(peer);
 	if (c)
 		bf_chan_write(c, t, BF_VIA_UNIX);
 }
@@ -290,7 +302,7 @@ int BPF_PROG(bf_lsm_socket_recvmsg, struct socket *sock, struct msghdr *msg, int
 		return ret;
 	if (bf_current_taint() || !bf_unix_unnamed(sk))
 		return 0;
-	c = bpf_sk_storage_get(&bf_sk_taint, sk, 0, BPF_SK_STORAGE_GET_F_CREATE);
+	c = bf_sk_chan(sk);
 	if (!c)
 		return 0;
 	return bf_lsm_ret(bf_chan_read(c, BF_VIA_UNIX));

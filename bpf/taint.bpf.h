@@ -50,36 +50,78 @@ static __always_inline int bf_taint_via(__u32 tgid, const struct bf_taint *t, __
 /*
  * The untainted caller reads from channel C: tainted at once if a tainted
  * process wrote to C, else remembered as a reader, to be tainted when one
- * does (it may be blocked in this very read). Returns 0 to refuse.
+ * does (it may be blocked in this very read). Under C's lock, so a writer
+ * on another CPU either finds the reader registered or is seen by it.
+ * Returns 0 to refuse.
  */
 static __always_inline int bf_chan_read(struct bf_chan *c, __u32 via)
 {
 	__u32 tgid = bpf_get_current_pid_tgid() >> 32;
+	struct bf_taint t = {};
+	int known = 0;
 
-	if (c->taint.origin_tgid)
-		return bf_taint_via(tgid, &c->taint, via, 1);
+	bpf_spin_lock(&c->lock);
+	if (c->taint.origin_tgid) {
+		t = c->taint;
+	} else {
+#pragma unroll
+		for (int i = 0; i < BF_CHAN_READERS; i++)
+			if (c->readers[i] == tgid)
+				known = 1;
+		if (!known) {
+			c->readers[c->next & (BF_CHAN_READERS - 1)] = tgid;
+			c->next++;
+		}
+	}
+	bpf_spin_unlock(&c->lock);
+	return t.origin_tgid ? bf_taint_via(tgid, &t, via, 1) : 1;
+}
+
+/* Takes reader slot I of C, or 0 (no helper may run under the lock, so one slot at a time). */
+static __always_inline __u32 bf_chan_take(struct bf_chan *c, int i)
+{
+	__u32 reader;
+
+	bpf_spin_lock(&c->lock);
+	reader = c->readers[i & (BF_CHAN_READERS - 1)];
+	c->readers[i & (BF_CHAN_READERS - 1)] = 0;
+	bpf_spin_unlock(&c->lock);
+	return reader;
+}
+
+/*
+ * C carries T from now on, unless it carries a taint already; NOW gets
+ * the taint it carries. Returns whether readers wait to be tainted (the
+ * common write, with none, then takes the lock once).
+ */
+static __always_inline int bf_chan_mark(struct bf_chan *c, const struct bf_taint *t, struct bf_taint *now)
+{
+	__u32 any = 0;
+
+	bpf_spin_lock(&c->lock);
+	if (!c->taint.origin_tgid)
+		c->taint = *t;
+	*now = c->taint;
 #pragma unroll
 	for (int i = 0; i < BF_CHAN_READERS; i++)
-		if (c->readers[i] == tgid)
-			return 1;
-	c->readers[c->next & (BF_CHAN_READERS - 1)] = tgid;
-	c->next++;
-	return 1;
+		any |= c->readers[i];
+	bpf_spin_unlock(&c->lock);
+	return any != 0;
 }
 
 /* Tainted process's taint T is written into channel C: C carries it, and its recent readers are tainted. */
 static __always_inline void bf_chan_write(struct bf_chan *c, const struct bf_taint *t, __u32 via)
 {
-	if (!c->taint.origin_tgid)
-		c->taint = *t;
+	struct bf_taint now;
+
+	if (!bf_chan_mark(c, t, &now))
+		return;
 #pragma unroll
 	for (int i = 0; i < BF_CHAN_READERS; i++) {
-		__u32 reader = c->readers[i];
+		__u32 reader = bf_chan_take(c, i);
 
-		if (!reader)
-			continue;
-		c->readers[i] = 0;
-		bf_taint_via(reader, &c->taint, via, 0);
+		if (reader)
+			bf_taint_via(reader, &now, via, 0);
 	}
 }
 

@@ -354,11 +354,22 @@ BF_CHECK_SIZE(struct bf_taint, 24);
  * unseen: the LSM hook runs before the read waits).
  */
 #define BF_CHAN_READERS 8
+/* Not a typedef: 6.1 finds a map value's spin lock only as a struct member. */
+#ifdef __VMLINUX_H__
+#define BF_CHAN_LOCK struct bpf_spin_lock
+#else
+#define BF_CHAN_LOCK __u32	/* userspace never reads a channel */
+#endif
 struct bf_chan {
 	struct bf_taint taint;
 	__u32 readers[BF_CHAN_READERS];
 	__u32 next;
-	__u32 _pad;
+	/*
+	 * A reader on one CPU and a writer on another: without it the reader
+	 * may see no taint yet and register itself only after the writer has
+	 * looked at the readers, and then read the bytes untainted.
+	 */
+	BF_CHAN_LOCK lock;
 };
 BF_CHECK_SIZE(struct bf_chan, 64);
 

@@ -281,6 +281,10 @@ int bf_loader_load(struct bf_loader *l, const char *pin_dir, uint32_t ringbuf_si
 			  "FALLING BACK to the cgroup programs and the socket scan");
 		snprintf(l->lsm_why, sizeof(l->lsm_why), "biofence's LSM programs failed to load: %s",
 			 strerror(-err));
+		/* A map pinned by an older build may lack what these programs need (a channel's lock). */
+		if (l->maps_reused)
+			log_warnx("the maps pinned in %s may be another biofence build's; to start "
+				  "afresh, 'biofence detach --pin-dir %s' and start again", maps_dir, pin_dir);
 		biofence_bpf__destroy(l->skel);
 		err = open_skel(l, maps_dir, ringbuf_size, false, scope);
 		err = err ?: biofence_bpf__load(l->skel);
