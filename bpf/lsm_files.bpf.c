@@ -1,4 +1,4 @@
-/* lsm_files.bpf.c - BPF LSM hooks on files: every use of a camera descriptor that moves frames is judged, template stores guarded, and pipes carry taint. */
+/* lsm_files.bpf.c - BPF LSM hooks on files: camera opens and every use of a camera descriptor that moves frames are judged, template stores guarded, and pipes carry taint. */
 #include "capture.bpf.h"
 #include "lsm.bpf.h"
 #include "store.bpf.h"
@@ -82,19 +82,21 @@ static __always_inline int bf_streaming_ioctl(unsigned int cmd)
 }
 
 /*
- * Every open on the host: the file may lie in a template store
- * (store.bpf.h). Camera nodes are cgroup/dev's to judge, which logs each
- * open: judging them here again was tried, and on 6.12 an LSM link
- * outlives `biofence detach` by more than 5 s, so camera opens stayed
- * refused after enforcement was said to have stopped.
+ * Every open on the host. A camera node is judged as cgroup/dev judged it
+ * a moment before, in the permission check that logged the open: a second
+ * gate, by device, that still holds if the device program is detached
+ * (where self-protection is off) or never ran; only a refusal of its own
+ * is reported. Any other file may lie in a template store (store.bpf.h).
  */
 SEC("lsm/file_open")
 int BPF_PROG(bf_lsm_file_open, struct file *file, int ret)
 {
 	struct inode *inode = file->f_inode;
 
-	if (ret || !inode || (inode->i_mode & BF_S_IFMT) == BF_S_IFCHR)
+	if (ret || !inode)
 		return ret;
+	if ((inode->i_mode & BF_S_IFMT) == BF_S_IFCHR)
+		return bf_camera_use(file, BF_USE_OPEN << 16);
 	return bf_store_guard(file->f_path.dentry, BF_STORE_OPEN);
 }
 

@@ -131,6 +131,7 @@ enum bf_kind {
 #define BF_USE_MMAP  2
 #define BF_USE_READ  3
 #define BF_USE_RECEIVE 4    /* the descriptor arrived (SCM_RIGHTS, pidfd_getfd): reported allowed or not */
+#define BF_USE_OPEN  5      /* lsm/file_open: the open cgroup/dev allowed, judged again (refusals only) */
 
 /* bf_stats counters, one array per CPU */
 enum bf_stat {

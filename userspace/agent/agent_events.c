@@ -259,7 +259,9 @@ static void add_use(struct json_object *rec, uint32_t use)
 	} else if (how == BF_USE_RECEIVE) {
 		bf_json_add_str(rec, "use", "receive");
 		bf_json_add_str(rec, "hook", "lsm/file_receive");
-
+	} else if (how == BF_USE_OPEN) {
+		bf_json_add_str(rec, "use", "open");
+		bf_json_add_str(rec, "hook", "lsm/file_open");
 	} else {
 		bf_json_add_str(rec, "use", how == BF_USE_MMAP ? "mmap" : "read");
 		bf_json_add_str(rec, "hook", how == BF_USE_MMAP ? "lsm/mmap_file" : "lsm/file_permission");

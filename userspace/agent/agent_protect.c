@@ -100,15 +100,17 @@ struct json_object *agent_ctl_detach(struct agent_ctl_req *r)
 {
 	struct bf_agent *ag = r->ag;
 	const char *want = json_object_get_string(json_object_object_get(r->req, "pin_dir"));
-	struct json_object *rec, *reply;
-	int n = 0, err;
+	struct json_object *rec, *reply, *ids;
+	struct bf_detached d;
+	int n, err;
 
 	if (want && strcmp(want, ag->opt.pin_dir) != 0)
 		return bf_ctl_error("wrong-pin-dir", "this agent's pins are in %s", ag->opt.pin_dir);
 	rec = agent_log_begin(&ag->log, "detach");
 	json_object_object_add(rec, "by", by_json(r));
 	bf_json_add_str(rec, "pin_dir", ag->opt.pin_dir);
-	err = bf_detach_pinned(ag->opt.pin_dir, &n);
+	err = bf_detach_pinned(ag->opt.pin_dir, &d);
+	n = d.n_links;
 	bf_json_add_u64(rec, "links", (uint64_t)n);
 	bf_json_add_str(rec, "result", err ? strerror(-err) : "ok: enforcement has stopped; the agent stops");
 	agent_emit(ag, rec);
@@ -123,6 +125,11 @@ struct json_object *agent_ctl_detach(struct agent_ctl_req *r)
 	reply = bf_ctl_ok();
 	bf_json_add_u64(reply, "links", (uint64_t)n);
 	bf_json_add_str(reply, "pin_dir", ag->opt.pin_dir);
+	/* This agent holds them until it exits: the client waits for them to go (bf_detached_wait). */
+	ids = json_object_new_array();
+	for (int i = 0; i < d.n_progs; i++)
+		json_object_array_add(ids, json_object_new_int64(d.prog_ids[i]));
+	json_object_object_add(reply, "programs", ids);
 	return reply;
 }
 
@@ -171,7 +178,9 @@ static int lock_for_detach(const char *pin_dir, int *fd)
 int agent_detach_offline(struct bf_agent *ag)
 {
 	struct json_object *rec, *by;
-	int fd = -1, n = 0, err = lock_for_detach(ag->opt.pin_dir, &fd);
+	struct bf_detached d;
+	char why[128];
+	int fd = -1, n, left = 0, err = lock_for_detach(ag->opt.pin_dir, &fd);
 
 	if (err) {
 		if (fd >= 0)
@@ -192,12 +201,23 @@ int agent_detach_offline(struct bf_agent *ag)
 	bf_json_add_str(by, "via", "biofenced --detach");
 	json_object_object_add(rec, "by", by);
 	bf_json_add_str(rec, "pin_dir", ag->opt.pin_dir);
-	err = bf_detach_pinned(ag->opt.pin_dir, &n);
+	err = bf_detach_pinned(ag->opt.pin_dir, &d);
+	n = d.n_links;
+	/* "stopped" only once the kernel has unhooked every program (bf_detached_wait). */
+	if (!err && bf_detached_wait(&d, BF_DETACH_WAIT_MS, &left) < 0) {
+		snprintf(why, sizeof(why), "the pins are gone, but %d program%s still ran %d s later",
+			 left, left == 1 ? "" : "s", BF_DETACH_WAIT_MS / 1000);
+		err = -ETIMEDOUT;
+	}
 	bf_json_add_u64(rec, "links", (uint64_t)n);
-	bf_json_add_str(rec, "result", err ? strerror(-err) : "ok: enforcement has stopped");
+	bf_json_add_str(rec, "result", err == -ETIMEDOUT ? why : err ? strerror(-err) : "ok: enforcement has stopped");
 	agent_emit(ag, rec);
 	bf_audit_close(ag->log.audit);
 	close(fd);
+	if (err == -ETIMEDOUT) {
+		log_warnx("detach %s: %s: biofence may still be ENFORCING", ag->opt.pin_dir, why);
+		return 1;
+	}
 	if (err) {
 		log_errno(err, "detach %s", ag->opt.pin_dir);
 		return 1;

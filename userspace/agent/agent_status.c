@@ -25,8 +25,9 @@ struct json_object *agent_backends(struct bf_agent *ag)
 	char lsm[sizeof(ag->ld.lsm_why) + 16], stores[sizeof(ag->ld.lsm_why) + 256];
 
 	bf_json_add_str(b, "capture", ag->ld.lsm ?
-			"cgroup (cgroup/dev) for opens; lsm (lsm/file_ioctl, mmap_file, file_permission, "
-			"file_receive) for every use of an open camera descriptor that moves frames" :
+			"cgroup (cgroup/dev) for opens, and lsm (lsm/file_open) again by device; lsm "
+			"(lsm/file_ioctl, mmap_file, file_permission, file_receive) for every use of an "
+			"open camera descriptor that moves frames" :
 			"cgroup (cgroup/dev)");
 	bf_json_add_str(b, "export", ag->ld.lsm ?
 			"cgroup (cgroup/connect4, connect6, sendmsg4, sendmsg6); lsm (lsm/socket_sendmsg, "

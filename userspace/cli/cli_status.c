@@ -264,6 +264,25 @@ int cli_trust(int argc, char **argv)
 }
 
 /*
+ * The agent holds its programs until it exits, after its reply: wait for
+ * the kernel to unhook them (bf_detached_wait). 0, or 1 when some still
+ * run (said).
+ */
+static int wait_agent_programs(struct json_object *ids)
+{
+	struct bf_detached d = {};
+	int left = 0;
+
+	for (size_t i = 0; i < json_object_array_length(ids) && d.n_progs < BF_N_LINKS; i++)
+		d.prog_ids[d.n_progs++] = (__u32)json_object_get_int64(json_object_array_get_idx(ids, i));
+	if (bf_detached_wait(&d, BF_DETACH_WAIT_MS, &left) == 0)
+		return 0;
+	log_warnx("the agent removed its pins, but %d of its program%s still ran %d s later: biofence may "
+		  "still be ENFORCING", left, d.n_progs == 1 ? "" : "s", BF_DETACH_WAIT_MS / 1000);
+	return 1;
+}
+
+/*
  * Through the running agent, which may remove its pins whatever protects
  * them, and logs who asked: 0 done, 1 refused (said), -errno when no agent
  * for this pin dir answers.
@@ -282,6 +301,11 @@ static int detach_by_agent(const struct cli_opts *o)
 		return err;
 	e = json_object_object_get(reply, "error");
 	if (json_object_get_boolean(json_object_object_get(reply, "ok"))) {
+		err = wait_agent_programs(json_object_object_get(reply, "programs"));
+		if (err) {
+			json_object_put(reply);
+			return 1;
+		}
 		printf("the agent detached %s program%s from %s and stopped: biofence enforcement has stopped "
 		       "(logged)\n", jstr(reply, "links", NULL),
 		       strcmp(jstr(reply, "links", NULL), "1") == 0 ? "" : "s", o->pin_dir);
@@ -299,7 +323,8 @@ static int detach_by_agent(const struct cli_opts *o)
 int cli_detach(int argc, char **argv)
 {
 	struct cli_opts o;
-	int n = 0, err;
+	struct bf_detached d;
+	int n, left = 0, err;
 
 	err = parse_common("detach", argc, argv, &o);
 	if (err)
@@ -307,7 +332,13 @@ int cli_detach(int argc, char **argv)
 	err = detach_by_agent(&o);
 	if (err >= 0)
 		return err;
-	err = bf_detach_pinned(o.pin_dir, &n);
+	err = bf_detach_pinned(o.pin_dir, &d);
+	n = d.n_links;
+	if (!err && bf_detached_wait(&d, BF_DETACH_WAIT_MS, &left) < 0) {
+		log_warnx("detach %s: the pins are gone, but %d program%s still ran %d s later: biofence may "
+			  "still be ENFORCING", o.pin_dir, left, left == 1 ? "" : "s", BF_DETACH_WAIT_MS / 1000);
+		return 1;
+	}
 	if (err == -EPERM) {
 		log_warnx("detach %s: refused by biofence's self-protection; no agent answers on %s: "
 			  "'biofenced --detach --pin-dir %s' removes the pins, logged", o.pin_dir, o.control,

@@ -262,17 +262,25 @@ static int for_each_pin(const char *dir, int (*fn)(const char *path, void *ctx),
 	return err;
 }
 
+/* Records the program behind the link at PATH, detaches it and removes the pin. */
 static int detach_one(const char *path, void *ctx)
 {
+	struct bf_detached *d = ctx;
 	int fd = bpf_obj_get(path), err = 0;
 
 	if (fd >= 0) {
+		struct bpf_link_info info = {};
+		__u32 len = sizeof(info);
+
+		if (bpf_obj_get_info_by_fd(fd, &info, &len) == 0 && info.prog_id &&
+		    d->n_progs < BF_N_LINKS)
+			d->prog_ids[d->n_progs++] = info.prog_id;
 		/* Detach explicitly: an agent still holding the link fd would keep it alive. */
 		/* Tracing links cannot be detached by fd; dropping the pin below ends them. */
 		if (bpf_link_detach(fd) < 0 && errno != EINVAL && errno != EOPNOTSUPP)
 			err = -errno;
 		close(fd);
-		(*(int *)ctx)++;
+		d->n_links++;
 	}
 	if (unlink(path) < 0 && errno != ENOENT)
 		err = -errno;
@@ -284,15 +292,15 @@ static int unlink_one(const char *path, void *ctx)
 	return unlink(path) < 0 && errno != ENOENT ? -errno : 0;
 }
 
-int bf_detach_pinned(const char *pin_dir, int *n_links)
+int bf_detach_pinned(const char *pin_dir, struct bf_detached *d)
 {
 	char sub[PATH_MAX];
 	int err;
 
-	*n_links = 0;
+	memset(d, 0, sizeof(*d));
 	if (bf_pathf(sub, sizeof(sub), "%s/links", pin_dir))
 		return -ENAMETOOLONG;
-	err = for_each_pin(sub, detach_one, n_links);
+	err = for_each_pin(sub, detach_one, d);
 	rmdir(sub);
 	if (bf_pathf(sub, sizeof(sub), "%s/maps", pin_dir))
 		return -ENAMETOOLONG;
@@ -301,6 +309,35 @@ int bf_detach_pinned(const char *pin_dir, int *n_links)
 	if (rmdir(pin_dir) < 0 && errno != ENOENT && !err)
 		err = -errno;
 	return err;
+}
+
+/*
+ * Removing a pin does not stop its program at once: since 6.9 the kernel
+ * frees a bpffs inode after an RCU grace period and puts the link from a
+ * work item, and the link's id is gone before its program is unhooked.
+ * A program's id goes only after that, so enforcement has stopped when
+ * none of D's programs can be found by id. 0 then, -ETIMEDOUT after
+ * TIMEOUT_MS (*LEFT says how many still run).
+ */
+int bf_detached_wait(const struct bf_detached *d, int timeout_ms, int *left)
+{
+	for (int waited = 0;; waited += 50) {
+		*left = 0;
+		for (int i = 0; i < d->n_progs; i++) {
+			int fd = bpf_prog_get_fd_by_id(d->prog_ids[i]);
+
+			/* Anything but ENOENT (self-protection's EPERM too) means it is still there. */
+			if (fd >= 0 || errno != ENOENT)
+				(*left)++;
+			if (fd >= 0)
+				close(fd);
+		}
+		if (*left == 0)
+			return 0;
+		if (waited >= timeout_ms)
+			return -ETIMEDOUT;
+		usleep(50 * 1000);
+	}
 }
 
 static int count_one(const char *path, void *ctx)

@@ -103,8 +103,18 @@ int bf_protect_trust(struct bf_loader *l, const char *path, uint64_t *dev, uint6
 /* flock PIN_DIR as an agent does, so no agent runs on it while *FD is open. 0, -EBUSY or -errno. */
 int bf_pin_dir_lock(const char *pin_dir, int *fd);
 
-/* Detach every pinned link under PIN_DIR and remove the pins: enforcement stops. */
-int bf_detach_pinned(const char *pin_dir, int *n_links);
+/* What bf_detach_pinned took down: its links, and the programs they ran. */
+struct bf_detached {
+	int n_links;
+	int n_progs;
+	__u32 prog_ids[BF_N_LINKS];
+};
+
+/* Detach every pinned link under PIN_DIR and remove the pins; bf_detached_wait then says when enforcement stopped. */
+int bf_detach_pinned(const char *pin_dir, struct bf_detached *d);
+/* Wait up to TIMEOUT_MS until none of D's programs runs: 0, or -ETIMEDOUT with *LEFT still there. */
+int bf_detached_wait(const struct bf_detached *d, int timeout_ms, int *left);
+#define BF_DETACH_WAIT_MS 15000
 /* True if PIN_DIR holds pinned links (something is enforcing). */
 bool bf_pinned_links_present(const char *pin_dir);
 
