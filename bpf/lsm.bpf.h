@@ -43,6 +43,10 @@ static __always_inline int bf_lsm_ret(int allowed)
 #define BF_S_IFMT  00170000
 #define BF_S_IFCHR 0020000
 #define BF_S_IFIFO 0010000
+#define BF_S_IFREG 0100000
+#define BF_MAP_SHARED  0x01
+#define BF_PROT_READ   0x1
+#define BF_PROT_WRITE  0x2
 #define BF_MAY_WRITE 2
 #define BF_MAY_READ  4
 #define BF_MINORBITS 20

@@ -108,13 +108,25 @@ int BPF_PROG(bf_lsm_file_ioctl, struct file *file, unsigned int cmd, unsigned lo
 	return bf_camera_use(file, BF_USE_IOCTL << 16 | (cmd & 0xff));
 }
 
-/* Mapping a camera's buffers is how frames are read without a copy. */
+/* Forward: shared memory carries taint like a pipe (below). */
+static __always_inline int bf_shm_io(struct inode *inode, int write, int read);
+static __always_inline int bf_is_shm(struct inode *inode);
+
+/*
+ * Mapping a camera's buffers is how frames are read without a copy. A
+ * shared mapping of shared memory is how they are handed on without one.
+ */
 SEC("lsm/mmap_file")
 int BPF_PROG(bf_lsm_mmap_file, struct file *file, unsigned long reqprot, unsigned long prot,
 	     unsigned long flags, int ret)
 {
+	struct inode *inode;
+
 	if (ret || !file)
 		return ret;
+	inode = file->f_inode;
+	if (inode && (flags & BF_MAP_SHARED) && bf_is_shm(inode))
+		return bf_shm_io(inode, prot & BF_PROT_WRITE, prot & BF_PROT_READ);
 	return bf_camera_use(file, BF_USE_MMAP << 16);
 }
 
@@ -134,28 +146,121 @@ struct {
 	BF_PINNED;
 } bf_pipe_taint SEC(".maps");
 
-static __always_inline int bf_pipe_io(struct inode *inode, int mask)
+/*
+ * INODE's channel carries a write by a tainted process (T) or a read by
+ * an untainted one (T NULL) through VIA; 0, or -EPERM for a read refused
+ * (the taint table is full).
+ */
+static __always_inline int bf_inode_chan_io(struct inode *inode, struct bf_taint *t, __u32 via)
 {
-	struct bf_taint *t;
 	struct bf_chan *c;
 
-	if (!(mask & (BF_MAY_READ | BF_MAY_WRITE)) || !bf_in_scope())
-		return 0;
-	t = bf_current_taint();
-	if (t && !(mask & BF_MAY_WRITE))
-		return 0;	/* a tainted reader: nothing more to learn */
 	c = bpf_inode_storage_get(&bf_pipe_taint, inode, 0, BPF_LOCAL_STORAGE_GET_F_CREATE);
 	if (!c)	/* another CPU made it first: the kernel gives the loser NULL */
 		c = bpf_inode_storage_get(&bf_pipe_taint, inode, 0, 0);
 	if (!c)
 		return 0;
 	if (t) {
-		bf_chan_write(c, t, BF_VIA_PIPE);
+		bf_chan_write(c, t, via);
 		return 0;
 	}
-	if (!(mask & BF_MAY_READ))
+	return bf_lsm_ret(bf_chan_read(c, via));
+}
+
+/* WRITE and READ: what the caller does to a channel INODE (a pipe, or shared memory). */
+static __always_inline int bf_chan_io(struct inode *inode, int write, int read, __u32 via)
+{
+	struct bf_taint *t;
+
+	if (!(write || read) || !bf_in_scope())
 		return 0;
-	return bf_lsm_ret(bf_chan_read(c, BF_VIA_PIPE));
+	t = bf_current_taint();
+	if (t ? !write : !read)
+		return 0;	/* a tainted reader or an untainted writer: nothing to carry */
+	return bf_inode_chan_io(inode, t, via);
+}
+
+static __always_inline int bf_pipe_io(struct inode *inode, int mask)
+{
+	return bf_chan_io(inode, mask & BF_MAY_WRITE, mask & BF_MAY_READ, BF_VIA_PIPE);
+}
+
+/*
+ * Shared memory: the kernel's own shm mount (memfd_create) and /dev/shm,
+ * by the device numbers the agent found (0: none). A
+ * tainted process that writes to one, or maps it shared and writable,
+ * marks its inode as a pipe's write would; whoever reads it or maps it
+ * shared is tainted, also one that mapped it before the write (a
+ * registered reader). Writes through a mapping are invisible, so the
+ * mapping stands for them. SysV segments: lsm/shm_shmat, below. A
+ * hugetlbfs memfd and files elsewhere are not shared memory here: status
+ * says so.
+ */
+const volatile __u32 bf_shm_devs[2] = {};
+
+static __always_inline int bf_is_shm(struct inode *inode)
+{
+	__u32 dev;
+
+	if ((inode->i_mode & BF_S_IFMT) != BF_S_IFREG)
+		return 0;
+	dev = inode->i_sb->s_dev;
+	return dev && (dev == bf_shm_devs[0] || dev == bf_shm_devs[1]);
+}
+
+static __always_inline int bf_shm_io(struct inode *inode, int write, int read)
+{
+	return bf_chan_io(inode, write, read, BF_VIA_SHM);
+}
+
+/*
+ * A SysV segment: shmat maps it without mmap_file, and 6.1 lets no
+ * program here take storage on its inode, so its channel is kept in a
+ * hash keyed by the segment's kernel address (live as long as it is:
+ * dropped at shm_free_security). Attaching it read-write stands for a
+ * tainted write, attaching it at all for a read.
+ */
+#define BF_MAX_SYSV_SHM 4096
+#define BF_SHM_RDONLY   010000
+BF_MAP(BPF_MAP_TYPE_HASH, BF_MAX_SYSV_SHM, __u64, struct bf_chan) bf_sysv_taint SEC(".maps");
+
+SEC("lsm/shm_shmat")
+int BPF_PROG(bf_lsm_shm_shmat, struct kern_ipc_perm *perm, char *shmaddr, int shmflg, int ret)
+{
+	static const struct bf_chan zero;
+	struct bf_taint *t;
+	struct bf_chan *c;
+	__u64 key = (__u64)perm;
+
+	if (ret || !bf_in_scope())
+		return ret;
+	t = bf_current_taint();
+	if (t && (shmflg & BF_SHM_RDONLY))
+		return 0;	/* a tainted reader: nothing to carry */
+	c = bpf_map_lookup_elem(&bf_sysv_taint, &key);
+	if (!c) {
+		bpf_map_update_elem(&bf_sysv_taint, &key, &zero, BPF_NOEXIST);
+		c = bpf_map_lookup_elem(&bf_sysv_taint, &key);
+	}
+	if (!c) {
+		/* Full: this segment carries no taint; counted (taint_full in status), never silent. */
+		bf_count(BF_STAT_TAINT_FULL);
+		return 0;
+	}
+	if (t) {
+		bf_chan_write(c, t, BF_VIA_SHM);
+		return 0;
+	}
+	return bf_lsm_ret(bf_chan_read(c, BF_VIA_SHM));
+}
+
+SEC("lsm/shm_free_security")
+int BPF_PROG(bf_lsm_shm_free, struct kern_ipc_perm *perm)
+{
+	__u64 key = (__u64)perm;
+
+	bpf_map_delete_elem(&bf_sysv_taint, &key);
+	return 0;
 }
 
 /*
@@ -175,6 +280,8 @@ int BPF_PROG(bf_lsm_file_permission, struct file *file, int mask, int ret)
 	fmt = inode->i_mode & BF_S_IFMT;
 	if (fmt == BF_S_IFIFO)
 		return bf_pipe_io(inode, mask);
+	if (fmt == BF_S_IFREG)
+		return bf_is_shm(inode) ? bf_shm_io(inode, mask & BF_MAY_WRITE, mask & BF_MAY_READ) : 0;
 	if (fmt != BF_S_IFCHR || !(mask & BF_MAY_READ))
 		return 0;
 	return bf_camera_use(file, BF_USE_READ << 16);

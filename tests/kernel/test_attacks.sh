@@ -55,6 +55,7 @@ route_prog() {
 	case $1 in
 	app_opens | copy_binary | hard_link) echo camera_app ;;
 	af_packet_late) echo af_packet ;;
+	memfd_handoff | sysv_handoff) echo shm_handoff ;;
 	*) echo "$1" ;;
 	esac
 }
@@ -183,6 +184,9 @@ run_route() {
 	unix_dgram) run_cg "$bin" "$cam" "$TMP/third-dgram.sock" ;;
 	unix_abstract) run_cg "$bin" "$cam" "@$ID" ;;
 	unix_listen) run_cg "$bin" "$cam" "$TMP/tainted-listener.sock" "$T4" ;;
+	shm_handoff) run_cg "$bin" "$cam" "/$ID-shm" "$T4" ;;
+	memfd_handoff) run_cg "$TMP/bin/shm_handoff" "$cam" memfd "$T4" ;;
+	sysv_handoff) run_cg "$TMP/bin/shm_handoff" "$cam" sysv "$T4" ;;
 	scm_rights) run_cg "$bin" "$TMP/held" "$T4" ;;
 	socket_handoff) run_cg "$bin" "$cam" "$T4" "$TMP/handoff.sock" ;;
 	prior_holder)
@@ -289,7 +293,7 @@ RACE_RUNS=${BF_ATTACK_RACE_RUNS:-15}
 	RACE_ROUTES=
 for r in $RACE_ROUTES; do
 	for i in $(seq "$RACE_RUNS"); do
-		rm -f "$TMP/tainted-listener.sock" "$TMP/handoff.sock"
+		rm -f "$TMP/tainted-listener.sock" "$TMP/handoff.sock" "/dev/shm/$ID-shm"
 		run_route "$r" 2>&1 | grep "^route=$r " | tail -1 | sed -n 's/^route=[^ ]* result=\([a-z]*\) .*/\1/p'
 	done > "$TMP/out/$r.race"
 done
@@ -561,6 +565,18 @@ fi
 if [ "${OUT[pipe_handoff]}" = blocked ]; then
 	check "pipe_handoff: the helper was tainted by reading the pipe, and a taint record says so" \
 		wait_for '.kind == "taint" and .event == "pipe" and .hook == "lsm/file_permission" and .taint.origin_pid > 0 and .pid != .taint.origin_pid' 1 2
+fi
+if [ "${OUT[shm_handoff]}" = blocked ]; then
+	check "shm_handoff: the helper was tainted by mapping the shared memory, and a taint record says so" \
+		wait_for '.kind == "taint" and .event == "shm" and .taint.origin_pid > 0 and .pid != .taint.origin_pid' 1 2
+fi
+if [ "${OUT[memfd_handoff]}" = blocked ]; then
+	check "memfd_handoff: the helper was tainted by mapping the memfd too (two shm taint records)" \
+		wait_for '.kind == "taint" and .event == "shm" and .taint.origin_pid > 0 and .pid != .taint.origin_pid' 2 2
+fi
+if [ "${OUT[sysv_handoff]}" = blocked ]; then
+	check "sysv_handoff: the helper was tainted by attaching the segment (three shm taint records)" \
+		wait_for '.kind == "taint" and .event == "shm" and .taint.origin_pid > 0 and .pid != .taint.origin_pid' 3 2
 fi
 if [ "${OUT[ptrace_peek]}" = blocked ]; then
 	check "ptrace_peek: the parent was tainted by reading its child's memory, and a taint record says so" \

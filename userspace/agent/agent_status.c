@@ -48,8 +48,9 @@ struct json_object *agent_backends(struct bf_agent *ag)
 			"a scan every second for packet sockets");
 	bf_json_add_str(b, "taint", ag->ld.lsm ?
 			"tracepoints (tp_btf/sched_process_fork, sched_process_exit); lsm "
-			"(lsm/file_permission, socket_recvmsg, ptrace_access_check): the reader of a pipe, "
-			"FIFO or unnamed unix socket a tainted process wrote to, or of its memory, is tainted" :
+			"(lsm/file_permission, socket_recvmsg, ptrace_access_check, mmap_file, shm_shmat): "
+			"the reader of a pipe, FIFO, unnamed unix socket or shared memory (memfd, /dev/shm, "
+			"SysV) a tainted process wrote to or mapped writable, or of its memory, is tainted" :
 			"tracepoints (tp_btf/sched_process_fork, sched_process_exit)");
 	bf_json_add_str(b, "template stores", agent_store_backend(ag, ag->policy.cur, stores,
 								  sizeof(stores)));
@@ -77,14 +78,20 @@ static bool io_uring_off(void)
 struct json_object *agent_not_enforced(struct bf_agent *ag)
 {
 	static const char *const cgroup_gaps[] = {
-		"export: taint follows processes and channels, not bytes: frames written to a file or "
-		"shared memory for a process that never opened a camera leave untainted",
 		"ipc: a unix socket connected, paired (socketpair) or inherited before its process "
 		"became tainted is not re-checked; a relative path is judged as written, so it "
 		"matches no rule and is denied",
 	};
 	struct json_object *arr = json_object_new_array();
 	const char *scope = ag->scope.cgroup + strlen(ag->scope.cgroup_root);
+
+	json_object_array_add(arr, json_object_new_string(ag->ld.lsm ?
+		"export: taint follows processes and channels, not bytes: frames written to a file "
+		"(other than a memfd or /dev/shm) or a hugetlbfs memfd, or through a shared mapping "
+		"made before the camera was opened, for a process that never opened a camera, leave "
+		"untainted" :
+		"export: taint follows processes and channels, not bytes: frames written to a file or "
+		"shared memory for a process that never opened a camera leave untainted"));
 
 	for (size_t i = 0; i < sizeof(cgroup_gaps) / sizeof(cgroup_gaps[0]); i++)
 		json_object_array_add(arr, json_object_new_string(cgroup_gaps[i]));

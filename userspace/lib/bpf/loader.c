@@ -6,6 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
+#include <sys/mman.h>
+#include <sys/sysmacros.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
@@ -71,6 +73,32 @@ int bf_bpffs_prepare(const char *pin_dir)
 static int pin_path(char *buf, size_t len, const char *pin_dir, const char *sub, const char *name)
 {
 	return bf_pathf(buf, len, "%s/%s/%s", pin_dir, sub, name);
+}
+
+/* The kernel's encoding of a device number (MINORBITS 20), as struct super_block has it. */
+static __u32 kernel_dev(dev_t dev)
+{
+	return (__u32)(major(dev) << 20 | minor(dev));
+}
+
+/*
+ * Where shared memory lives, for the LSM programs: the kernel's own shm
+ * mount (every memfd and SysV segment; a memfd made here shows which) and
+ * /dev/shm when it is a tmpfs. 0 for one that is not found.
+ */
+static void shm_devs(__u32 devs[2])
+{
+	struct statfs sfs;
+	struct stat st;
+	int fd = memfd_create("biofence-shm-probe", MFD_CLOEXEC);
+
+	devs[0] = devs[1] = 0;
+	if (fd >= 0 && fstat(fd, &st) == 0)
+		devs[0] = kernel_dev(st.st_dev);
+	if (fd >= 0)
+		close(fd);
+	if (statfs("/dev/shm", &sfs) == 0 && sfs.f_type == TMPFS_MAGIC && stat("/dev/shm", &st) == 0)
+		devs[1] = kernel_dev(st.st_dev);
 }
 
 /* A pinned map keeps its size; ask for the same so libbpf accepts it for reuse. */
@@ -231,6 +259,7 @@ static int open_skel(struct bf_loader *l, const char *maps_dir, uint32_t ringbuf
 	setup_lsm(l, lsm);
 	/* Without the cgroup unix hooks (before 6.7), the LSM ones carry the ipc rules. */
 	l->skel->rodata->bf_lsm_ipc = lsm && !l->unix_hooks;
+	shm_devs(l->skel->rodata->bf_shm_devs);
 	if (!l->unix_hooks)
 		log_warnx(lsm ? "this kernel has no cgroup/connect_unix hook (needs 6.7): ipc rules are "
 				"enforced by the LSM programs (unix_stream_connect, unix_may_send)" :
