@@ -199,7 +199,8 @@ run: deps all
 	@echo "           (the pinned programs stay; 'build/biofence detach' removes them)"
 	$(OUT)/biofenced --policy policies/default.policy --echo $(RUN_FLAGS)
 
-TEST_BINS := all $(UNIT_BINS) $(HELPER_BINS) $(ATTACK_BINS)
+# The benches are built too, so a change to a library they call cannot break `make bench` unseen.
+TEST_BINS := all $(UNIT_BINS) $(HELPER_BINS) $(ATTACK_BINS) $(BENCH_BINS)
 
 # Host first, then the lane; the last line adds both up.
 check: deps vm-deps $(TEST_BINS)

@@ -420,7 +420,8 @@ static int cmd_attach_empty(const char *cg, const char *pin_dir)
 	struct bpf_link *dev = NULL, *con = NULL;
 	struct bench_empty_bpf *skel = NULL;
 	char links[PATH_MAX];
-	int cg_fd = -1, err, n;
+	struct bf_detached d;
+	int cg_fd = -1, err;
 
 	err = refuse_root_cgroup(cg);
 	if (err)
@@ -464,7 +465,7 @@ out:
 		close(cg_fd);
 	if (err) {
 		fprintf(stderr, "bench: attach-empty: %s\n", strerror(-err));
-		bf_detach_pinned(pin_dir, &n);
+		bf_detach_pinned(pin_dir, &d);
 	}
 	return err;
 }
@@ -473,7 +474,8 @@ int main(int argc, char **argv)
 {
 	struct bench_opts o = { 0 };
 	unsigned long us;
-	int i = 1, err, n;
+	struct bf_detached d;
+	int i = 1, err, left;
 
 	log_init("bench", 0);
 	for (; i < argc && strncmp(argv[i], "--", 2) == 0; i += 2) {
@@ -504,7 +506,7 @@ int main(int argc, char **argv)
 	if (strcmp(argv[i], "attach-empty") == 0 && argc - i == 3) {
 		err = cmd_attach_empty(argv[i + 1], argv[i + 2]);
 	} else if (strcmp(argv[i], "detach-empty") == 0 && argc - i == 2) {
-		err = bf_detach_pinned(argv[i + 1], &n);
+		err = bf_detach_pinned(argv[i + 1], &d) ?: bf_detached_wait(&d, BF_DETACH_WAIT_MS, &left);
 		if (err)
 			fprintf(stderr, "bench: detach-empty: %s\n", strerror(-err));
 	} else if (strcmp(argv[i], "open") == 0 || strcmp(argv[i], "connect") == 0) {

@@ -504,7 +504,8 @@ static int cmd_attach_empty(const char *pin_dir)
 	struct bench_empty_lsm_bpf *skel;
 	struct bpf_program *prog;
 	char links[PATH_MAX], path[PATH_MAX];
-	int err, n;
+	struct bf_detached d;
+	int err;
 
 	err = bf_bpffs_prepare(pin_dir);
 	if (err)
@@ -537,7 +538,7 @@ out:
 	bench_empty_lsm_bpf__destroy(skel);
 	if (err) {
 		fprintf(stderr, "lsm_bench: attach-empty: %s\n", strerror(-err));
-		bf_detach_pinned(pin_dir, &n);
+		bf_detach_pinned(pin_dir, &d);
 	}
 	return err;
 }
@@ -555,7 +556,8 @@ int main(int argc, char **argv)
 {
 	struct lb_opts o = { .dir = "/tmp" };
 	unsigned long v;
-	int i = 1, err, n;
+	struct bf_detached d;
+	int i = 1, err, left;
 
 	log_init("lsm_bench", 0);
 	o.dest.sin_family = AF_INET;
@@ -581,7 +583,7 @@ int main(int argc, char **argv)
 	if (argc - i == 2 && strcmp(argv[i], "attach-empty") == 0) {
 		err = cmd_attach_empty(argv[i + 1]);
 	} else if (argc - i == 2 && strcmp(argv[i], "detach") == 0) {
-		err = bf_detach_pinned(argv[i + 1], &n);
+		err = bf_detach_pinned(argv[i + 1], &d) ?: bf_detached_wait(&d, BF_DETACH_WAIT_MS, &left);
 		if (err)
 			fprintf(stderr, "lsm_bench: detach %s: %s\n", argv[i + 1], strerror(-err));
 	} else if (argc - i == 4 && strcmp(argv[i], "run") == 0) {
