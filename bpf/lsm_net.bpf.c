@@ -37,7 +37,8 @@ static __always_inline void bf_sk_mark(struct sock *sk, struct bf_taint *t)
 	struct bf_chan *c = bf_sk_chan(sk);
 	struct bf_taint now;
 
-	if (c)
+	/* Marked already, the common case for a tainted sender's every send: no lock (bf_chan_mark checks again under it). */
+	if (c && !c->taint.origin_tgid)
 		bf_chan_mark(c, t, &now);
 }
 
