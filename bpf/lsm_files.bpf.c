@@ -109,7 +109,7 @@ int BPF_PROG(bf_lsm_file_ioctl, struct file *file, unsigned int cmd, unsigned lo
 }
 
 /* Forward: shared memory carries taint like a pipe (below). */
-static __always_inline int bf_shm_io(struct inode *inode, int write, int read);
+static __always_inline int bf_shm_io(struct inode *inode, int write, int read, __u32 via);
 static __always_inline int bf_is_shm(struct inode *inode);
 
 /*
@@ -125,8 +125,9 @@ int BPF_PROG(bf_lsm_mmap_file, struct file *file, unsigned long reqprot, unsigne
 	if (ret || !file)
 		return ret;
 	inode = file->f_inode;
-	if (inode && (flags & BF_MAP_SHARED) && bf_is_shm(inode))
-		return bf_shm_io(inode, prot & BF_PROT_WRITE, prot & BF_PROT_READ);
+	if (inode && (flags & BF_MAP_SHARED) && (inode->i_mode & BF_S_IFMT) == BF_S_IFREG &&
+	    bf_is_shm(inode))
+		return bf_shm_io(inode, prot & BF_PROT_WRITE, prot & BF_PROT_READ, BF_VIA_SHM);
 	return bf_camera_use(file, BF_USE_MMAP << 16);
 }
 
@@ -158,13 +159,7 @@ static __always_inline int bf_inode_chan_io(struct inode *inode, struct bf_taint
 	c = bpf_inode_storage_get(&bf_pipe_taint, inode, 0, BPF_LOCAL_STORAGE_GET_F_CREATE);
 	if (!c)	/* another CPU made it first: the kernel gives the loser NULL */
 		c = bpf_inode_storage_get(&bf_pipe_taint, inode, 0, 0);
-	if (!c)
-		return 0;
-	if (t) {
-		bf_chan_write(c, t, via);
-		return 0;
-	}
-	return bf_lsm_ret(bf_chan_read(c, via));
+	return c ? bf_lsm_ret(bf_chan_apply(c, t, via)) : 0;
 }
 
 /* WRITE and READ: what the caller does to a channel INODE (a pipe, or shared memory). */
@@ -198,19 +193,17 @@ static __always_inline int bf_pipe_io(struct inode *inode, int mask)
  */
 const volatile __u32 bf_shm_devs[2] = {};
 
+/* Whether regular file INODE lives on a shared-memory mount (its device; the caller checked the type). */
 static __always_inline int bf_is_shm(struct inode *inode)
 {
-	__u32 dev;
+	__u32 dev = inode->i_sb->s_dev;
 
-	if ((inode->i_mode & BF_S_IFMT) != BF_S_IFREG)
-		return 0;
-	dev = inode->i_sb->s_dev;
 	return dev && (dev == bf_shm_devs[0] || dev == bf_shm_devs[1]);
 }
 
-static __always_inline int bf_shm_io(struct inode *inode, int write, int read)
+static __always_inline int bf_shm_io(struct inode *inode, int write, int read, __u32 via)
 {
-	return bf_chan_io(inode, write, read, BF_VIA_SHM);
+	return bf_chan_io(inode, write, read, via);
 }
 
 /*
@@ -247,11 +240,7 @@ int BPF_PROG(bf_lsm_shm_shmat, struct kern_ipc_perm *perm, char *shmaddr, int sh
 		bf_count(BF_STAT_TAINT_FULL);
 		return 0;
 	}
-	if (t) {
-		bf_chan_write(c, t, BF_VIA_SHM);
-		return 0;
-	}
-	return bf_lsm_ret(bf_chan_read(c, BF_VIA_SHM));
+	return bf_lsm_ret(bf_chan_apply(c, t, BF_VIA_SYSV));
 }
 
 SEC("lsm/shm_free_security")
@@ -281,7 +270,7 @@ int BPF_PROG(bf_lsm_file_permission, struct file *file, int mask, int ret)
 	if (fmt == BF_S_IFIFO)
 		return bf_pipe_io(inode, mask);
 	if (fmt == BF_S_IFREG)
-		return bf_is_shm(inode) ? bf_shm_io(inode, mask & BF_MAY_WRITE, mask & BF_MAY_READ) : 0;
+		return bf_is_shm(inode) ? bf_shm_io(inode, mask & BF_MAY_WRITE, mask & BF_MAY_READ, BF_VIA_SHM_IO) : 0;
 	if (fmt != BF_S_IFCHR || !(mask & BF_MAY_READ))
 		return 0;
 	return bf_camera_use(file, BF_USE_READ << 16);

@@ -125,4 +125,17 @@ static __always_inline void bf_chan_write(struct bf_chan *c, const struct bf_tai
 	}
 }
 
+/*
+ * Channel C carries an access through VIA: a write by a tainted process
+ * (T) marks it, a read by an untainted one (T NULL) is judged against it.
+ * Returns 0 to refuse (only a read, when the taint table is full).
+ */
+static __always_inline int bf_chan_apply(struct bf_chan *c, const struct bf_taint *t, __u32 via)
+{
+	if (!t)
+		return bf_chan_read(c, via);
+	bf_chan_write(c, t, via);
+	return 1;
+}
+
 #endif /* BF_TAINT_BPF_H */

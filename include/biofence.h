@@ -102,7 +102,10 @@ enum bf_kind {
 /* BF_KIND_TAINT: the channel the taint came through (an LSM hook saw the read). */
 #define BF_VIA_PIPE 1       /* a pipe or FIFO (lsm/file_permission) */
 #define BF_VIA_UNIX 2       /* an unnamed unix socket: a socketpair, or an accepted connection's client end (lsm/socket_recvmsg) */
-#define BF_VIA_SHM 4        /* shared memory: a memfd, a /dev/shm file (lsm/mmap_file, file_permission) or a SysV segment (lsm/shm_shmat) */
+/* Shared memory (a memfd or a /dev/shm file; a SysV segment), one value per hook that moved it: the record names the hook. */
+#define BF_VIA_SHM 4        /* mapped shared (lsm/mmap_file) */
+#define BF_VIA_SHM_IO 5     /* read(2) or write(2) on it (lsm/file_permission) */
+#define BF_VIA_SYSV 6       /* a SysV segment attached (lsm/shm_shmat) */
 #define BF_VIA_PTRACE 3     /* the memory of a tainted process, read by ptrace, process_vm_readv or /proc/PID/mem (lsm/ptrace_access_check) */
 
 /* bf_event.flags */

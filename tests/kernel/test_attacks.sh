@@ -566,18 +566,17 @@ if [ "${OUT[pipe_handoff]}" = blocked ]; then
 	check "pipe_handoff: the helper was tainted by reading the pipe, and a taint record says so" \
 		wait_for '.kind == "taint" and .event == "pipe" and .hook == "lsm/file_permission" and .taint.origin_pid > 0 and .pid != .taint.origin_pid' 1 2
 fi
-if [ "${OUT[shm_handoff]}" = blocked ]; then
-	check "shm_handoff: the helper was tainted by mapping the shared memory, and a taint record says so" \
-		wait_for '.kind == "taint" and .event == "shm" and .taint.origin_pid > 0 and .pid != .taint.origin_pid' 1 2
-fi
-if [ "${OUT[memfd_handoff]}" = blocked ]; then
-	check "memfd_handoff: the helper was tainted by mapping the memfd too (two shm taint records)" \
-		wait_for '.kind == "taint" and .event == "shm" and .taint.origin_pid > 0 and .pid != .taint.origin_pid' 2 2
-fi
-if [ "${OUT[sysv_handoff]}" = blocked ]; then
-	check "sysv_handoff: the helper was tainted by attaching the segment (three shm taint records)" \
-		wait_for '.kind == "taint" and .event == "shm" and .taint.origin_pid > 0 and .pid != .taint.origin_pid' 3 2
-fi
+# Each shared-memory route's own helper, tainted by its own parent, as the
+# program's helper= line names them; the hook is where the taint moved (the
+# mapping, or the segment's attach), whichever side came second.
+for r in shm_handoff memfd_handoff sysv_handoff; do
+	[ "${OUT[$r]}" = blocked ] || continue
+	read -r hp op <<< "$(sed -n 's/^helper=\([0-9]*\) origin=\([0-9]*\)$/\1 \2/p' "$TMP/out/$r" | tail -1)"
+	hook=lsm/mmap_file
+	[ "$r" = sysv_handoff ] && hook=lsm/shm_shmat
+	check "$r: its helper (pid ${hp:-?}) was tainted through shared memory by its parent, at $hook" \
+		wait_for ".kind == \"taint\" and .event == \"shm\" and .hook == \"$hook\" and .pid == ${hp:-0} and .taint.origin_pid == ${op:-0}" 1 2
+done
 if [ "${OUT[ptrace_peek]}" = blocked ]; then
 	check "ptrace_peek: the parent was tainted by reading its child's memory, and a taint record says so" \
 		wait_for '.kind == "taint" and .event == "ptrace" and .comm == "ptrace_peek" and .hook == "lsm/ptrace_access_check"' 1 2

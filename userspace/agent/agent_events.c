@@ -492,8 +492,9 @@ static void add_taint_event(struct bf_agent *ag, struct json_object *rec, const 
 		[BF_VIA_PIPE] = { "pipe", "lsm/file_permission" },
 		[BF_VIA_UNIX] = { "unix", "lsm/socket_recvmsg" },
 		[BF_VIA_PTRACE] = { "ptrace", "lsm/ptrace_access_check" },
-		/* The event does not say which of the three saw it. */
-		[BF_VIA_SHM] = { "shm", "lsm/mmap_file, file_permission or shm_shmat" },
+		[BF_VIA_SHM] = { "shm", "lsm/mmap_file" },
+		[BF_VIA_SHM_IO] = { "shm", "lsm/file_permission" },
+		[BF_VIA_SYSV] = { "shm", "lsm/shm_shmat" },
 	};
 	bool known = e->access < sizeof(via) / sizeof(via[0]) && via[e->access][0];
 

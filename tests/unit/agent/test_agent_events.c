@@ -190,7 +190,8 @@ static void test_taint_through_channel(void **state)
 {
 	static const struct { uint32_t via; const char *event, *hook; } c[] = {
 		{ BF_VIA_PIPE, "pipe", "lsm/file_permission" }, { BF_VIA_UNIX, "unix", "lsm/socket_recvmsg" },
-		{ BF_VIA_PTRACE, "ptrace", "lsm/ptrace_access_check" },
+		{ BF_VIA_PTRACE, "ptrace", "lsm/ptrace_access_check" }, { BF_VIA_SHM, "shm", "lsm/mmap_file" },
+		{ BF_VIA_SHM_IO, "shm", "lsm/file_permission" }, { BF_VIA_SYSV, "shm", "lsm/shm_shmat" },
 	};
 	struct bff *f = *state;
 
