@@ -184,5 +184,6 @@ void bf_policy_check(struct parser *ps)
 	resolve_brokers(ps);
 	warn_no_broker(ps);
 	bf_policy_check_stores(ps);
+	bf_policy_check_net_cameras(ps);
 	check_shadowing(ps);
 }

@@ -86,7 +86,9 @@ static void describe_v4l2(const struct bf_v4l2_ident *id, FILE *out)
 			fprintf(out, " %s \"%s\"", bf_policy_v4l2_keys[k], vals[k]);
 }
 
-static void describe_camera(const struct bf_policy *p, int idx, FILE *out)
+static void describe_net(const struct bf_dest *d, FILE *out);
+
+void bf_policy_describe_camera(const struct bf_policy *p, int idx, FILE *out)
 {
 	static const char *const names[] = { "video", "media", "usb" };
 	const struct bf_camera *c;
@@ -99,6 +101,14 @@ static void describe_camera(const struct bf_policy *p, int idx, FILE *out)
 	}
 	c = &p->cameras[idx];
 	fprintf(out, "%s (", c->name);
+	if (c->is_net) {
+		fputs("network camera ", out);
+		describe_net(&c->net, out);
+		if (c->speaks)
+			fprintf(out, ", speaks %s", bf_net_speaks_word(c->speaks));
+		fputc(')', out);
+		return;
+	}
 	for (i = 0; i < 3; i++) {
 		if (c->classes & (1u << i)) {
 			fprintf(out, "%s%s", sep, names[i]);
@@ -114,7 +124,7 @@ static void describe_camera(const struct bf_policy *p, int idx, FILE *out)
 	fputc(')', out);
 }
 
-static void format_cidr(const struct bf_cidr *c, char *buf, size_t len)
+void bf_policy_format_cidr(const struct bf_cidr *c, char *buf, size_t len)
 {
 	char addr[INET6_ADDRSTRLEN];
 	unsigned prefix = c->v4 ? c->prefix - 96u : c->prefix;
@@ -126,20 +136,15 @@ static void format_cidr(const struct bf_cidr *c, char *buf, size_t len)
 		snprintf(buf, len, "%s/%u", addr, prefix);
 }
 
-static void describe_dest(const struct bf_policy *p, int idx, FILE *out)
+/* D's addresses, protocol and ports, as in "10.0.0.0/8 tcp port 443" (a dest's, or a network camera's). */
+static void describe_net(const struct bf_dest *d, FILE *out)
 {
-	const struct bf_dest *d;
 	char buf[INET6_ADDRSTRLEN + 8];
 	size_t i;
 
-	if (idx < 0) {
-		fputs("any destination", out);
-		return;
-	}
-	d = &p->dests[idx];
-	fprintf(out, "%s (%s", d->name, d->any ? "any address" : "");
+	fputs(d->any ? "any address" : "", out);
 	for (i = 0; i < d->n_cidrs; i++) {
-		format_cidr(&d->cidrs[i], buf, sizeof(buf));
+		bf_policy_format_cidr(&d->cidrs[i], buf, sizeof(buf));
 		fprintf(out, "%s%s", i ? ", " : "", buf);
 	}
 	/* the addresses behind a name are not known here, so say who finds them */
@@ -148,7 +153,7 @@ static void describe_dest(const struct bf_policy *p, int idx, FILE *out)
 	if (d->n_hosts)
 		fputs(", resolved by the agent;", out);
 	if (d->proto == BF_SEL_ANY) {
-		fputs(d->n_hosts ? " any protocol)" : ", any protocol)", out);
+		fputs(d->n_hosts ? " any protocol" : ", any protocol", out);
 		return;
 	}
 	fprintf(out, " %s", d->proto == BF_SEL_TCP ? "tcp" : "udp");
@@ -157,6 +162,16 @@ static void describe_dest(const struct bf_policy *p, int idx, FILE *out)
 	for (i = 0; i < d->n_ports; i++)
 		fprintf(out, "%s%u", i ? ", " : d->n_ports > 1 ? " ports " : " port ",
 			(unsigned)d->ports[i]);
+}
+
+static void describe_dest(const struct bf_policy *p, int idx, FILE *out)
+{
+	if (idx < 0) {
+		fputs("any destination", out);
+		return;
+	}
+	fprintf(out, "%s (", p->dests[idx].name);
+	describe_net(&p->dests[idx], out);
 	fputc(')', out);
 }
 
@@ -173,7 +188,7 @@ static const struct {
 	const char *title, *may, *trying;
 	void (*obj)(const struct bf_policy *p, int idx, FILE *out);
 } kind_words[] = {
-	[BF_RULE_CAPTURE] = { "capture:\n", " may open ", " trying to open ", describe_camera },
+	[BF_RULE_CAPTURE] = { "capture:\n", " may open ", " trying to open ", bf_policy_describe_camera },
 	[BF_RULE_EXPORT] = { "export (applies to processes that opened a camera, and their children):\n",
 			     " may send to ", " trying to send to ", describe_dest },
 	[BF_RULE_IPC] = { "ipc (applies to processes that opened a camera, and their children):\n",

@@ -270,6 +270,7 @@ static int dest_cidr(struct parser *ps, struct bf_dest *d)
 {
 	const struct tok *t = bf_lex_peek(ps);
 	struct bf_cidr *nc;
+	struct bf_src *ns;
 	char err[256];
 
 	if (!t || t->type != TOK_WORD) {
@@ -277,8 +278,10 @@ static int dest_cidr(struct parser *ps, struct bf_dest *d)
 		return -EINVAL;
 	}
 	nc = BF_SLOT(ps, d->cidrs, d->n_cidrs);
-	if (!nc)
+	ns = nc ? BF_SLOT(ps, d->cidr_src, d->n_cidrs) : NULL;
+	if (!ns)
 		return -ENOMEM;
+	*ns = bf_policy_src(ps, ps->cur);
 	if (parse_cidr(t->text, nc, err, sizeof(err))) {
 		if (looks_like_name(t->text))
 			bf_policy_err_at(ps, ps->cur, "%s (a name is written host \"%s\")", err,
@@ -393,15 +396,36 @@ static int dest_ports(struct parser *ps, struct bf_dest *d)
 	return 0;
 }
 
+/* Whether the next token is one of the words STOP (NULL-terminated; NULL: none) that end a spec early. */
+static bool at_stop(const struct parser *ps, const char *const *stop)
+{
+	for (; stop && *stop; stop++)
+		if (bf_lex_peek_word(ps, *stop))
+			return true;
+	return !bf_lex_peek(ps);
+}
+
+int bf_policy_net_spec(struct parser *ps, struct bf_dest *d, const char *const *stop)
+{
+	if (dest_addrs(ps, d))
+		return -EINVAL;
+	if (at_stop(ps, stop))
+		return 0;
+	if (dest_proto(ps, d))
+		return -EINVAL;
+	if (at_stop(ps, stop))
+		return 0;
+	return dest_ports(ps, d);
+}
+
 void bf_policy_stmt_dest(struct parser *ps)
 {
 	struct bf_dest *d = bf_policy_define(ps, K_DEST);
 
-	if (!d || dest_addrs(ps, d) || !bf_lex_peek(ps))
+	if (!d)
 		return;
-	if (dest_proto(ps, d) || !bf_lex_peek(ps))
-		return;
-	if (dest_ports(ps, d))
+	d->ord = ps->ord;
+	if (bf_policy_net_spec(ps, d, NULL))
 		return;
 	bf_lex_end(ps);
 }

@@ -141,8 +141,18 @@ static void free_strs(char **v, size_t n)
 	free(v);
 }
 
+static void free_dest(struct bf_dest *d)
+{
+	free_strs(d->hosts, d->n_hosts);
+	free(d->host_src);
+	free(d->cidrs);
+	free(d->cidr_src);
+	free(d->ports);
+}
+
 static void free_camera(struct bf_camera *c)
 {
+	free_dest(&c->net);
 	free_strs(c->paths, c->n_paths);
 	free(c->path_src);
 	free(c->v4l2.driver);
@@ -156,14 +166,6 @@ static void free_app(struct bf_app *a)
 	free(a->unit);
 	free(a->cgroup);
 	free(a->user);
-}
-
-static void free_dest(struct bf_dest *d)
-{
-	free_strs(d->hosts, d->n_hosts);
-	free(d->host_src);
-	free(d->cidrs);
-	free(d->ports);
 }
 
 void bf_policy_free(struct bf_policy *p)

@@ -38,29 +38,12 @@ struct bf_v4l2_ident {
 	struct bf_src src;      /* the v4l2 key; .line 0: the camera has no identity */
 };
 
-struct bf_camera {
-	char name[BF_NAME_MAX];
-	struct bf_src src;
-	unsigned classes;       /* BF_CLASS_* */
-	char **paths;           /* device node paths, may be symlinks */
-	struct bf_src *path_src;
-	size_t n_paths;
-	struct bf_v4l2_ident v4l2;
-};
-
-struct bf_app {
-	char name[BF_NAME_MAX];
-	struct bf_src src;
-	char *exe;              /* NULL if no exe key */
-	struct bf_src exe_src;
-	char sha256[BF_SHA256_HEX]; /* "" if no pin; lower-case hex */
-	struct bf_src sha_src;
-	char *unit;             /* systemd unit name, or NULL */
-	struct bf_src unit_src;
-	char *cgroup;           /* path relative to the cgroup2 mount, "/..." or NULL */
-	struct bf_src cgroup_src;
-	char *user;             /* user name or decimal uid, or NULL */
-	struct bf_src user_src;
+/* What a network camera speaks: documents it, and chooses its discovery rules. */
+enum bf_net_speaks {
+	BF_SPEAKS_ANY = 0,      /* not said */
+	BF_SPEAKS_RTSP,
+	BF_SPEAKS_HTTP,
+	BF_SPEAKS_ONVIF,
 };
 
 struct bf_cidr {
@@ -80,6 +63,7 @@ struct bf_dest {
 	struct bf_src src;
 	bool any;               /* "dest NAME any": every address */
 	struct bf_cidr *cidrs;
+	struct bf_src *cidr_src;
 	size_t n_cidrs;
 	/*
 	 * host "NAME" items: DNS names resolved by the agent at load and
@@ -92,6 +76,41 @@ struct bf_dest {
 	enum bf_proto_sel proto;
 	uint16_t *ports;        /* empty: any port */
 	size_t n_ports;
+	unsigned long ord;      /* where it was read, for ordering diagnostics */
+};
+
+/*
+ * A camera is device nodes (class, path, v4l2) or, with "net", a network
+ * camera: addresses written as a dest's are, whose streams a connect (TCP)
+ * or a send (UDP) to them pulls. Never both.
+ */
+struct bf_camera {
+	char name[BF_NAME_MAX];
+	struct bf_src src;
+	unsigned classes;       /* BF_CLASS_* */
+	char **paths;           /* device node paths, may be symlinks */
+	struct bf_src *path_src;
+	size_t n_paths;
+	struct bf_v4l2_ident v4l2;
+	bool is_net;            /* "net ...": the fields below, none of the above */
+	struct bf_dest net;     /* its addresses, protocol and ports (name and any unused) */
+	enum bf_net_speaks speaks;
+	struct bf_src net_src;  /* the net key */
+};
+
+struct bf_app {
+	char name[BF_NAME_MAX];
+	struct bf_src src;
+	char *exe;              /* NULL if no exe key */
+	struct bf_src exe_src;
+	char sha256[BF_SHA256_HEX]; /* "" if no pin; lower-case hex */
+	struct bf_src sha_src;
+	char *unit;             /* systemd unit name, or NULL */
+	struct bf_src unit_src;
+	char *cgroup;           /* path relative to the cgroup2 mount, "/..." or NULL */
+	struct bf_src cgroup_src;
+	char *user;             /* user name or decimal uid, or NULL */
+	struct bf_src user_src;
 };
 
 enum bf_rule_kind {
@@ -237,12 +256,17 @@ int bf_parse_duration(const char *s, uint32_t *ms);
 void bf_format_duration(uint32_t ms, char *buf, size_t len);
 #define BF_DURATION_BUF 16      /* fits any bf_format_duration output ("4294967295ms") */
 
+/* The word for what a network camera speaks ("rtsp"...), or NULL when not said. */
+const char *bf_net_speaks_word(enum bf_net_speaks s);
+
 /* Index of the app / camera named NAME in P, or -1. */
 int bf_policy_app(const struct bf_policy *p, const char *name);
 int bf_policy_camera(const struct bf_policy *p, const char *name);
 
 /* Print what the policy allows, in plain words (biofence check). */
 void bf_policy_describe(const struct bf_policy *p, FILE *out);
+/* Camera IDX in plain words: "lobby (/dev/video0)", "gate (network camera 10.0.0.5 tcp port 554)". */
+void bf_policy_describe_camera(const struct bf_policy *p, int idx, FILE *out);
 
 void bf_diags_free(struct bf_diags *d);
 

@@ -163,6 +163,12 @@ const struct tok *bf_lex_path(struct parser *ps, const char *what, const char *k
 /* ---- one file per family of statements ---- */
 
 void bf_policy_stmt_dest(struct parser *ps);		/* parse_dest.c */
+/*
+ * "ADDRS [tcp|udp [PORTS]]" into D, as a dest writes it (a network camera
+ * too); stops early before a word of STOP (NULL-terminated, or NULL).
+ * 0, or -EINVAL with the error reported.
+ */
+int bf_policy_net_spec(struct parser *ps, struct bf_dest *d, const char *const *stop);
 void bf_policy_stmt_capture(struct parser *ps);		/* parse_rule.c */
 void bf_policy_stmt_export(struct parser *ps);
 void bf_policy_stmt_ipc(struct parser *ps);
@@ -176,6 +182,9 @@ void bf_policy_stmt_broker(struct parser *ps);
 void bf_policy_stmt_include(struct parser *ps);		/* include.c */
 void bf_policy_stmt_template_store(struct parser *ps);	/* parse_store.c */
 void bf_policy_check_stores(struct parser *ps);
+void bf_policy_check_net_cameras(struct parser *ps);	/* check_net.c */
+/* C as written: "10.0.0.0/8", "2001:db8::5" (a single address without its /32 or /128). */
+void bf_policy_format_cidr(const struct bf_cidr *c, char *buf, size_t len);	/* describe.c */
 
 /* parse_camera.c: the v4l2 identity's keys, in bf_v4l2_ident's order (describe prints them). */
 extern const char *const bf_policy_v4l2_keys[3];

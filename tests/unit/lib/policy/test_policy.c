@@ -482,6 +482,90 @@ static void test_err_cidr(void **state)
 		      "t.policy:11:11: \"any\" already covers every address");
 }
 
+/* "camera NAME net ...": addresses, protocol and ports as a dest's, then what it speaks. */
+static void test_net_cameras(void **state)
+{
+	struct bf_policy *p = parse_ok("camera gate net 192.168.50.21 tcp 554 rtsp\n"
+				       "camera yard net 10.9.0.0/24, 2001:db8::5 tcp 8080, 8081 http\n"
+				       "camera push net 10.8.0.7 udp\n"
+				       "camera lobby path \"/dev/video0\"\n"
+				       "dest cloud 10.8.0.0/16 tcp 443\n", NF);
+	const struct bf_camera *c = p->cameras;
+	char *text = NULL;
+	size_t len = 0;
+	FILE *f;
+
+	assert_true(c[0].is_net);
+	expect_src(&c[0].net_src, "t.policy", 1, 13);
+	assert_int_equal(c[0].net.n_cidrs, 1);
+	expect_cidr(&c[0].net.cidrs[0], "::ffff:192.168.50.21", 128, true);
+	expect_src(&c[0].net.cidr_src[0], "t.policy", 1, 17);
+	assert_int_equal(c[0].net.proto, BF_SEL_TCP);
+	assert_int_equal(c[0].net.n_ports, 1);
+	assert_int_equal(c[0].net.ports[0], 554);
+	assert_int_equal(c[0].speaks, BF_SPEAKS_RTSP);
+	assert_int_equal(c[0].classes, 0);
+	assert_int_equal(c[1].net.n_cidrs, 2);
+	expect_cidr(&c[1].net.cidrs[0], "::ffff:10.9.0.0", 120, true);
+	expect_cidr(&c[1].net.cidrs[1], "2001:db8::5", 128, false);
+	assert_int_equal(c[1].net.n_ports, 2);
+	assert_int_equal(c[1].speaks, BF_SPEAKS_HTTP);
+	assert_int_equal(c[2].net.proto, BF_SEL_UDP);
+	assert_int_equal(c[2].net.n_ports, 0);
+	assert_int_equal(c[2].speaks, BF_SPEAKS_ANY);
+	assert_false(c[3].is_net);
+	f = open_memstream(&text, &len);
+	bf_policy_describe_camera(p, 0, f);
+	fputc('|', f);
+	bf_policy_describe_camera(p, 1, f);
+	fclose(f);
+	assert_string_equal(text, "gate (network camera 192.168.50.21 tcp port 554, speaks rtsp)|"
+			    "yard (network camera 10.9.0.0/24, 2001:db8::5 tcp ports 8080, 8081, speaks http)");
+	free(text);
+	bf_policy_free(p);
+}
+
+static void test_err_net_cameras(void **state)
+{
+	expect_errors("camera a net any\n"
+		      "camera b net 0.0.0.0/0 tcp 554\n"
+		      "camera c net 127.0.0.1\n"
+		      "camera d net ::1\n"
+		      "camera e net 0.0.0.0\n"
+		      "camera f net 10.0.0.1 tcp 554 rtmp\n"
+		      "camera g net 10.0.0.1 path \"/dev/video0\"\n"
+		      "camera h path \"/dev/video0\" net 10.0.0.1\n"
+		      "camera i net host \"cam.lan\"\n"
+		      "camera j net 10.0.0.2 tcp 554 rtsp class video\n"
+		      "camera k net ::/0\n",
+		      "t.policy:1:14: a network camera is an address or a camera subnet, not any "
+		      "(every connect would be a capture)",
+		      "t.policy:2:14: every address as a camera would make every connect a capture: "
+		      "name the camera's address or its subnet",
+		      "t.policy:3:14: a loopback address is this host itself, not a camera",
+		      "t.policy:4:14: ::1 is this host itself, not a camera",
+		      "t.policy:5:14: the unspecified address is no camera's",
+		      "t.policy:6:31: unexpected \"rtmp\" after a network camera's ports "
+		      "(it may end with rtsp, http or onvif)",
+		      "t.policy:7:23: a network camera has no path: a camera is device nodes or a "
+		      "network camera (net), not both",
+		      "t.policy:8:29: a camera is device nodes (class, path, v4l2) or a network camera "
+		      "(net), not both: define two cameras",
+		      "t.policy:9:19: a network camera is named by address here (host names are for dest)",
+		      "t.policy:10:36: a network camera has no class: a camera is device nodes or a "
+		      "network camera (net), not both",
+		      "t.policy:11:14: every address as a camera would make every connect a capture: "
+		      "name the camera's address or its subnet");
+	/* A camera's address is a capture's, never an export's: both lines are named. */
+	expect_errors("dest cloud 192.168.50.0/24 tcp 554\n"
+		      "dest other 192.168.50.0/24 tcp 443\n"
+		      "dest wide any\n"
+		      "camera gate net 192.168.50.21 tcp\n",
+		      "t.policy:4:17: camera \"gate\" (192.168.50.21) overlaps dest \"cloud\" "
+		      "(192.168.50.0/24 at t.policy:1:12): a camera's address cannot also be an export "
+		      "destination");
+}
+
 static void test_err_ports(void **state)
 {
 	expect_errors("dest a any tcp 0\n"
@@ -543,7 +627,7 @@ static void test_err_missing_args(void **state)
 		      "t.policy:2:7: expected a camera name",
 		      "t.policy:3:4: expected an app name",
 		      "t.policy:4:5: expected a dest name",
-		      "t.policy:5:9: expected class, path or v4l2 after the camera name",
+		      "t.policy:5:9: expected class, path, v4l2 or net after the camera name",
 		      "t.policy:6:6: expected an app key (exe, unit, cgroup or user)",
 		      "t.policy:7:7: expected any or a list of addresses",
 		      "t.policy:8:8: expected allow or deny after capture",
@@ -574,7 +658,7 @@ static void test_err_trailing_garbage(void **state)
 		      "t.policy:2:29: trailing garbage \"please\"",
 		      "t.policy:3:21: trailing garbage \"x\"",
 		      "t.policy:4:20: trailing garbage \"b.policy\"",
-		      "t.policy:5:22: unknown camera key \"/dev/video0\" (expected class, path or v4l2)",
+		      "t.policy:5:22: unknown camera key \"/dev/video0\" (expected class, path, v4l2 or net)",
 		      "t.policy:6:21: unknown app key \",\" (expected exe, unit, cgroup or user)");
 }
 
@@ -620,7 +704,7 @@ static void test_err_keys(void **state)
 		      "t.policy:7:7: unknown app key \"name\" (expected exe, unit, cgroup or user)",
 		      "t.policy:8:16: unknown class \"webcam\" (expected video, media or usb)",
 		      "t.policy:9:23: unknown class \"Video\" (expected video, media or usb)",
-		      "t.policy:10:10: unknown camera key \"color\" (expected class, path or v4l2)");
+		      "t.policy:10:10: unknown camera key \"color\" (expected class, path, v4l2 or net)");
 }
 
 static void test_err_values(void **state)
@@ -2554,7 +2638,7 @@ static void test_err_v4l2(void **state)
 		      "its fields are separated by spaces)",
 		      "t.policy:7:30: key \"v4l2\" given twice",
 		      "t.policy:8:18: expected a quoted value after bus",
-		      "t.policy:9:30: unknown camera key \"x\" (expected class, path or v4l2)",
+		      "t.policy:9:30: unknown camera key \"x\" (expected class, path, v4l2 or net)",
 		      "t.policy:10:36: unknown v4l2 key \"name\" (expected driver, card or bus)");
 	/* 127 bytes fit (sysfs names are shorter still); 128 do not. */
 	assert_true(asprintf(&long_card, "%0127d", 0) > 0);
@@ -2598,6 +2682,8 @@ int main(void)
 		cmocka_unit_test(test_err_duplicate),
 		cmocka_unit_test(test_err_undefined),
 		cmocka_unit_test(test_err_cidr),
+		cmocka_unit_test(test_net_cameras),
+		cmocka_unit_test(test_err_net_cameras),
 		cmocka_unit_test(test_err_ports),
 		cmocka_unit_test(test_err_strings),
 		cmocka_unit_test(test_err_missing_args),
