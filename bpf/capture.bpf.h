@@ -12,6 +12,7 @@ static __always_inline int bf_taint_self(struct bf_event *e)
 		.origin_tgid = e->tgid,
 		.major = e->major,
 		.minor = e->minor,
+		.flags = (e->flags & BF_EF_NETCAM) ? BF_TAINT_NET : 0,
 	};
 	struct bf_taint *old = bpf_map_lookup_elem(&bf_taint, &e->tgid);
 

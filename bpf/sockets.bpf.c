@@ -1,4 +1,5 @@
-/* sockets.bpf.c - what a tainted process sends: connect and sendmsg (inet and unix), raw and ping sockets, quotas on egress. */
+/* sockets.bpf.c - what a tainted process sends (connect and sendmsg, inet and unix; raw and ping sockets; quotas on egress), and who reaches a network camera. */
+#include "capture.bpf.h"
 #include "export.bpf.h"
 #include "ipc.bpf.h"
 
@@ -23,24 +24,93 @@ static __always_inline void bf_quota_tag(struct bpf_sock_addr *ctx, __u32 slot, 
 		q->quota = quota;
 }
 
+/* Where CTX goes, into E: address (IPv4 mapped), port and protocol. */
+static __always_inline void bf_sock_dest(struct bpf_sock_addr *ctx, int v6, struct bf_event *e)
+{
+	e->proto = ctx->protocol;
+	e->port = bpf_ntohs(ctx->user_port);
+	if (v6) {
+		__u32 a[4] = { ctx->user_ip6[0], ctx->user_ip6[1], ctx->user_ip6[2],
+			       ctx->user_ip6[3] };
+
+		__builtin_memcpy(e->addr, a, 16);
+		e->flags |= BF_EF_IPV6;
+	} else {
+		bf_map_v4(e->addr, ctx->user_ip4);
+	}
+}
+
+/* Index of M's lowest set bit (M not 0): clang 14 has no count-trailing-zeros for BPF. */
+static __always_inline __u32 bf_lowest_bit(__u64 m)
+{
+	__u32 i = 0;
+
+	if (!(m & 0xffffffffull)) {
+		i += 32;
+		m >>= 32;
+	}
+	if (!(m & 0xffff)) {
+		i += 16;
+		m >>= 16;
+	}
+	if (!(m & 0xff)) {
+		i += 8;
+		m >>= 8;
+	}
+	if (!(m & 0xf)) {
+		i += 4;
+		m >>= 4;
+	}
+	if (!(m & 0x3)) {
+		i += 2;
+		m >>= 2;
+	}
+	return i + !(m & 1);
+}
+
+/*
+ * A connect (TCP) or a send (UDP) to a network camera pulls its stream:
+ * a capture, whoever makes it, judged as a camera open is, and an allowed
+ * one taints. Policies without network cameras pay two array loads; with
+ * them, every connect one trie lookup more. Returns -1 for an address
+ * that is no camera's (the export rules' then), else the verdict.
+ */
+static __always_inline int bf_netcam_decide(struct bpf_sock_addr *ctx, int v6, __u32 what,
+					    struct bf_event *e)
+{
+	const struct bf_slot_config *cfg;
+	__u32 slot, seq;
+	int allowed;
+
+	cfg = bf_config(&slot, &seq);
+	if (!cfg || !(cfg->keys & BF_KEY_NETCAM))
+		return -1;
+	__builtin_memset(e, 0, sizeof(*e));
+	bf_sock_dest(ctx, v6, e);
+	e->objs = bf_net_sets(e->addr, e->port, e->proto, cfg->cam_port_any, BF_NETCAM_SLOT(slot));
+	if (!e->objs)
+		return -1;
+	e->kind = BF_KIND_CAPTURE;
+	e->flags |= what | BF_EF_NETCAM;
+	e->boot_ns = bpf_ktime_get_boot_ns();
+	e->policy_seq = seq;
+	e->minor = bf_lowest_bit(e->objs);	/* the camera a taint names */
+	allowed = bf_capture_judge(e, cfg, slot);
+	bf_submit(e);
+	return allowed;
+}
+
 static __always_inline int bf_sock_decide(struct bpf_sock_addr *ctx, int v6, __u32 what)
 {
 	struct bf_send s;	/* zeroed by bf_send_start */
 	int allowed;
 
+	allowed = bf_netcam_decide(ctx, v6, what, &s.e);
+	if (allowed >= 0)
+		return allowed;
 	if (!bf_send_begin(&s, BF_KIND_EXPORT, what))
 		return 1;
-	s.e.proto = ctx->protocol;
-	s.e.port = bpf_ntohs(ctx->user_port);
-	if (v6) {
-		__u32 a[4] = { ctx->user_ip6[0], ctx->user_ip6[1], ctx->user_ip6[2],
-			       ctx->user_ip6[3] };
-
-		__builtin_memcpy(s.e.addr, a, 16);
-		s.e.flags |= BF_EF_IPV6;
-	} else {
-		bf_map_v4(s.e.addr, ctx->user_ip4);
-	}
+	bf_sock_dest(ctx, v6, &s.e);
 	s.e.objs = bf_dest_sets(&s.e, s.cfg, s.slot);
 	allowed = bf_send_judge(&s, BF_TABLE_EXPORT, s.cfg->n_export, BF_STAT_EXPORT_DENY);
 	if (allowed && (s.cfg->keys & BF_KEY_QUOTA))	/* policies without quotas pay nothing */

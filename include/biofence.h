@@ -27,6 +27,10 @@
  *   bf_port  {slot, TCP, 8443}               -> sets 0x1
  *   config.port_any[any/tcp/udp]             -> sets 0x2 (local has no ports)
  *
+ *   camera gate net 192.168.50.21 tcp 554    -> camera bit 2
+ *   bf_dest  {slot + 2, ::ffff:192.168.50.21/128} -> cameras 0x4
+ *   bf_port  {slot + 2, TCP, 554}            -> cameras 0x4
+ *
  * A process running recognizer has apps 0x1; it opens 81:0, and the exact
  * and whole-class lookups together give cameras 0x3. The first capture
  * rule with (rule.apps & 0x1) && (rule.objs & 0x3) that is not an "audit"
@@ -124,6 +128,7 @@ enum bf_kind {
 #define BF_EF_SOCK_TAINT  (1u << 12) /* export: the socket carries taint; its sender is not tainted */
 #define BF_EF_URING       (1u << 13) /* socket: an io_uring SQPOLL ring, made by any process in scope */
 #define BF_EF_PEER        (1u << 14) /* taint: pid was tainted from the writer's side; the agent reads its details from /proc */
+#define BF_EF_NETCAM      (1u << 15) /* capture: a connect or send to a network camera; addr, port, proto say where, minor which camera */
 
 /*
  * Capture events with BF_EF_USE: which use, in access. The LSM hooks judge
@@ -173,8 +178,9 @@ struct bf_slot_config {
 	__u32 keys;             /* BF_KEY_*: key kinds some app uses (others need no lookup) */
 	__u32 n_ipc;            /* ipc rules in use */
 	__u32 flags;            /* BF_CFG_* */
+	__u64 cam_port_any[BF_PROTO_N]; /* network cameras taking any port (per proto) */
 };
-BF_CHECK_SIZE(struct bf_slot_config, 80);
+BF_CHECK_SIZE(struct bf_slot_config, 104);
 
 #define BF_CFG_DENY_ON_LOG_FAIL (1u << 0) /* refuse camera opens while bf_runtime.log_failed */
 
@@ -188,6 +194,15 @@ BF_CHECK_SIZE(struct bf_runtime, 8);
 #define BF_KEY_EXE    (1u << 0)
 #define BF_KEY_UID    (1u << 1)
 #define BF_KEY_QUOTA  (1u << 2)   /* some export rule has a quota: sockets need tagging */
+#define BF_KEY_NETCAM (1u << 3)   /* some camera is a network camera: every connect and send is looked up */
+
+/*
+ * Network cameras live in the dests' tables (bf_dest, bf_port) under their
+ * own key slot, so one trie and one port hash serve both, and a connect
+ * looks up the camera addresses the same way a tainted send looks up its
+ * destination: the value there is a camera mask, not a dest-set mask.
+ */
+#define BF_NETCAM_SLOT(slot) ((slot) + BF_SLOTS)
 
 struct bf_rule {
 	__u64 apps;   /* app mask (ignored with BF_RF_ANY_APP) */
@@ -349,6 +364,7 @@ struct bf_taint {
 BF_CHECK_SIZE(struct bf_taint, 24);
 
 #define BF_TAINT_HOLDER (1u << 0)  /* holds face templates: no one may ptrace it (lsm/ptrace_access_check) */
+#define BF_TAINT_NET    (1u << 1)  /* from a network camera: major 0, minor the camera's index in the policy */
 
 /*
  * A channel that carries taint (a pipe's inode storage, an unnamed unix

@@ -268,28 +268,6 @@ static void add_use(struct json_object *rec, uint32_t use)
 	}
 }
 
-static void add_capture(struct json_object *rec, const struct bf_loaded *ld, const struct bf_event *e,
-			uint64_t objs)
-{
-	char dev[32];
-	int cam = lowest_bit(objs);
-
-	bf_json_add_str(rec, "camera", ld && cam >= 0 && (size_t)cam < ld->policy->n_cameras ?
-				       ld->policy->cameras[cam].name : NULL);
-	snprintf(dev, sizeof(dev), "%u:%u", e->major, e->minor);
-	bf_json_add_str(rec, "device", dev);
-	if (e->flags & BF_EF_USE)
-		add_use(rec, e->access);
-	else
-		bf_json_add_str(rec, "access", (e->access & BF_DEVCG_ACC_WRITE) ?
-					       ((e->access & BF_DEVCG_ACC_READ) ? "read,write" : "write") : "read");
-	if (e->flags & BF_EF_TAINT_FULL)
-		bf_json_add_str(rec, "reason", "taint table full: a capture that cannot be followed is refused");
-	if (e->flags & BF_EF_LOG_FAILED)
-		bf_json_add_str(rec, "reason", "the audit log could not be written: a capture that cannot be "
-					       "recorded is refused (on-log-failure deny-capture)");
-}
-
 static void format_addr(const uint8_t addr[16], char *buf, size_t len)
 {
 	static const uint8_t mapped[12] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff };
@@ -300,6 +278,59 @@ static void format_addr(const uint8_t addr[16], char *buf, size_t len)
 		inet_ntop(AF_INET6, addr, buf, (socklen_t)len);
 }
 
+/* E's address, port and protocol: {"ip", "port", "proto"}, a dest's or a network camera's. */
+static struct json_object *where_of(const struct bf_event *e)
+{
+	struct json_object *o = json_object_new_object();
+	char ip[INET6_ADDRSTRLEN];
+
+	format_addr(e->addr, ip, sizeof(ip));
+	bf_json_add_str(o, "ip", ip);
+	bf_json_add_u64(o, "port", e->port);
+	bf_json_add_str(o, "proto", e->proto == IPPROTO_TCP ? "tcp" : e->proto == IPPROTO_UDP ? "udp" : "other");
+	return o;
+}
+
+/* A network camera reached: where, how, and what it speaks, in place of a device. */
+static void add_net_capture(struct json_object *rec, const struct bf_loaded *ld, const struct bf_event *e,
+			    int cam)
+{
+	const struct bf_camera *c = ld && cam >= 0 && (size_t)cam < ld->policy->n_cameras ?
+				    &ld->policy->cameras[cam] : NULL;
+
+	json_object_object_add(rec, "net", where_of(e));
+	bf_json_add_str(rec, "speaks", c ? bf_net_speaks_word(c->speaks) : NULL);
+	bf_json_add_str(rec, "call", (e->flags & BF_EF_CONNECT) ? "connect" : "sendmsg");
+	bf_json_add_str(rec, "family", (e->flags & BF_EF_IPV6) ? "inet6" : "inet");
+}
+
+static void add_capture(struct json_object *rec, const struct bf_loaded *ld, const struct bf_event *e,
+			uint64_t objs)
+{
+	char dev[32];
+	int cam = lowest_bit(objs);
+
+	bf_json_add_str(rec, "camera", ld && cam >= 0 && (size_t)cam < ld->policy->n_cameras ?
+				       ld->policy->cameras[cam].name : NULL);
+	if (e->flags & BF_EF_NETCAM) {
+		add_net_capture(rec, ld, e, cam);
+	} else {
+		snprintf(dev, sizeof(dev), "%u:%u", e->major, e->minor);
+		bf_json_add_str(rec, "device", dev);
+		if (e->flags & BF_EF_USE)
+			add_use(rec, e->access);
+		else
+			bf_json_add_str(rec, "access", (e->access & BF_DEVCG_ACC_WRITE) ?
+						       ((e->access & BF_DEVCG_ACC_READ) ? "read,write" : "write") :
+						       "read");
+	}
+	if (e->flags & BF_EF_TAINT_FULL)
+		bf_json_add_str(rec, "reason", "taint table full: a capture that cannot be followed is refused");
+	if (e->flags & BF_EF_LOG_FAILED)
+		bf_json_add_str(rec, "reason", "the audit log could not be written: a capture that cannot be "
+					       "recorded is refused (on-log-failure deny-capture)");
+}
+
 /* Why the process is judged at all: the camera open its taint started with. */
 static void add_taint(struct json_object *rec, const struct bf_agent *ag, const struct bf_event *e)
 {
@@ -307,8 +338,17 @@ static void add_taint(struct json_object *rec, const struct bf_agent *ag, const 
 	char dev[32], when[BF_RFC3339_BUFSZ];
 
 	bf_json_add_u64(taint, "origin_pid", e->taint.origin_tgid);
-	snprintf(dev, sizeof(dev), "%u:%u", e->taint.major, e->taint.minor);
-	bf_json_add_str(taint, "device", dev);
+	if (e->taint.flags & BF_TAINT_NET) {
+		/* The camera by its index in the policy in force (a reload may have renumbered it). */
+		const struct bf_policy *p = ag->policy.cur ? ag->policy.cur->policy : NULL;
+
+		bf_json_add_str(taint, "camera", p && e->taint.minor < p->n_cameras ?
+						 p->cameras[e->taint.minor].name : NULL);
+		bf_json_add_str(taint, "device", "net");
+	} else {
+		snprintf(dev, sizeof(dev), "%u:%u", e->taint.major, e->taint.minor);
+		bf_json_add_str(taint, "device", dev);
+	}
 	bf_format_rfc3339(when, sizeof(when), e->taint.since_ns + (uint64_t)ag->ev.boot_to_real_ns);
 	bf_json_add_str(taint, "since", when);
 	/* The sender itself is not tainted: the socket it used is (a tainted process made or used it). */
@@ -320,16 +360,9 @@ static void add_taint(struct json_object *rec, const struct bf_agent *ag, const 
 static void add_export(struct json_object *rec, const struct bf_agent *ag, const struct bf_loaded *ld,
 		       const struct bf_event *e, uint64_t objs)
 {
-	struct json_object *dest = json_object_new_object();
-	char ip[INET6_ADDRSTRLEN];
 	int set = lowest_bit(objs);
 
-	format_addr(e->addr, ip, sizeof(ip));
-	bf_json_add_str(dest, "ip", ip);
-	bf_json_add_u64(dest, "port", e->port);
-	bf_json_add_str(dest, "proto", e->proto == IPPROTO_TCP ? "tcp" :
-				       e->proto == IPPROTO_UDP ? "udp" : "other");
-	json_object_object_add(rec, "dest", dest);
+	json_object_object_add(rec, "dest", where_of(e));
 	bf_json_add_str(rec, "dest_set", ld && set >= 0 && (size_t)set < ld->policy->n_dests ?
 					 ld->policy->dests[set].name : NULL);
 	bf_json_add_str(rec, "call", (e->flags & BF_EF_CONNECT) ? "connect" : "sendmsg");

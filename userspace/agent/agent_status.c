@@ -39,6 +39,9 @@ struct json_object *agent_backends(struct bf_agent *ag)
 					       "has no cgroup/connect_unix hook (needs 6.7); judged by the "
 					       "name the socket is bound to" :
 				  "NOT ENFORCED: this kernel has no cgroup/connect_unix hook (needs 6.7)");
+	bf_json_add_str(b, "network cameras", "cgroup (cgroup/connect4, connect6, sendmsg4, sendmsg6): "
+			"a connect or a send to a network camera's address is a capture, judged by the "
+			"capture rules whoever makes it; an allowed one taints");
 	bf_json_add_str(b, "quota", "cgroup (cgroup_skb/egress, counted per socket tagged at connect/send)");
 	bf_json_add_str(b, "raw sockets", ag->ld.lsm ?
 			"lsm (lsm/socket_create) for packet, vsock and every family no cgroup hook judges; "
@@ -72,6 +75,53 @@ static bool io_uring_off(void)
 		fclose(f);
 	}
 	return buf[0] == '2';
+}
+
+/* Where a policy has network cameras: what the connect and send hooks do not see. */
+static void agent_netcam_gaps(struct bf_agent *ag, struct json_object *arr)
+{
+	const struct bf_policy *p = ag->policy.cur->policy;
+	bool any = false;
+
+	for (size_t i = 0; i < p->n_cameras; i++)
+		any |= p->cameras[i].is_net;
+	if (!any)
+		return;
+	json_object_array_add(arr, json_object_new_string(
+		"capture: a network camera's stream is judged when it is pulled (a connect, or a UDP "
+		"send to the camera); datagrams a camera pushes to this host unasked are not judged, "
+		"their receiver is not tainted, and a stream connected inside a consent window goes "
+		"on after the window closes"));
+}
+
+/*
+ * The network cameras of the policy in force: name -> their addresses,
+ * ports, what they speak and the hooks that guard them.
+ */
+static struct json_object *net_cameras(const struct bf_policy *p)
+{
+	struct json_object *o = json_object_new_object();
+	char buf[1024];
+
+	for (size_t i = 0; i < p->n_cameras; i++) {
+		const struct bf_camera *c = &p->cameras[i];
+		struct json_object *cam;
+		FILE *f;
+
+		if (!c->is_net)
+			continue;
+		cam = json_object_new_object();
+		f = fmemopen(buf, sizeof(buf), "w");
+		if (f) {
+			bf_policy_describe_camera(p, (int)i, f);
+			fclose(f);
+			bf_json_add_str(cam, "described", buf);
+		}
+		bf_json_add_str(cam, "speaks", bf_net_speaks_word(c->speaks));
+		bf_json_add_str(cam, "guarded_by", "cgroup/connect4, connect6, sendmsg4, sendmsg6");
+		json_object_object_add(o, c->name, cam);
+	}
+	return o;
 }
 
 /* Said loudly, in status and in the start record, never left for the reader to guess. */
@@ -121,6 +171,7 @@ struct json_object *agent_not_enforced(struct bf_agent *ag)
 			"terminated (reported in audit mode), but what it sends before that is not stopped "
 			"(needs the lsm backend: socket_create); a packet sent at once leaves before the scan"));
 	}
+	agent_netcam_gaps(ag, arr);
 	agent_store_gaps(ag, ag->policy.cur, arr);
 	if (!ag->ld.protect) {
 		char buf[sizeof(ag->ld.protect_why) + 32];
@@ -179,6 +230,7 @@ void agent_add_enforcement(struct bf_agent *ag, struct json_object *o)
 	json_object_object_add(o, "backends", agent_backends(ag));
 	json_object_object_add(o, "not_enforced", agent_not_enforced(ag));
 	json_object_object_add(o, "unresolved", agent_unresolved(ag->policy.cur));
+	json_object_object_add(o, "network_cameras", net_cameras(ag->policy.cur->policy));
 }
 
 struct agent_kernel_view agent_kernel_view(struct bf_agent *ag)

@@ -102,6 +102,17 @@ static void print_quotas(struct json_object *arr)
 	}
 }
 
+/* The policy's network cameras and what guards each. */
+static void print_net_cameras(struct json_object *cams)
+{
+	if (!cams || !json_object_object_length(cams))
+		return;
+	printf("network cameras:\n");
+	json_object_object_foreach(cams, k, v)
+		printf("  %s, guarded by %s\n", jstr(v, "described", NULL), jstr(v, "guarded_by", NULL));
+	(void)k;
+}
+
 /* Where the agent stands: its mode, policy, scope, log and consent state. */
 static void print_state(struct json_object *s)
 {
@@ -136,6 +147,7 @@ static void print_status(struct json_object *s)
 	if (strcmp(jstr(s, "log_state", NULL), "ok") != 0)
 		printf("AUDIT LOG %s\n", jstr(s, "log_state", NULL));
 	print_quotas(json_object_object_get(s, "quotas"));
+	print_net_cameras(json_object_object_get(s, "network_cameras"));
 	print_list("NOT ENFORCED by this backend:", json_object_object_get(s, "not_enforced"));
 	print_list("cannot match right now:", json_object_object_get(s, "unresolved"));
 }

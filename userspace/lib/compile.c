@@ -88,21 +88,32 @@ static int compile_cameras(const struct bf_policy *p, const struct bf_resolved *
 	return 0;
 }
 
-static int compile_ports(const struct bf_policy *p, struct bf_tables *t)
+/*
+ * One address set: a dest (its bit a dest-set bit) or a network camera
+ * (a camera bit), with what its host names resolved to (NULL: none).
+ */
+struct net_item {
+	const struct bf_dest *d;
+	const struct bf_dest_res *dr;
+	uint64_t bit;
+};
+
+/* The (protocol, port) keys of ITEMS under key slot KSLOT; sets taking any port go to PORT_ANY. */
+static int compile_ports(const struct net_item *items, size_t n, uint32_t kslot, __u64 *port_any,
+			 struct bf_tables *t)
 {
-	for (size_t i = 0; i < p->n_dests; i++) {
-		const struct bf_dest *d = &p->dests[i];
-		uint64_t bit = 1ull << i;
+	for (size_t i = 0; i < n; i++) {
+		const struct bf_dest *d = items[i].d;
 		uint16_t proto = d->proto == BF_SEL_TCP ? BF_PROTO_TCP :
 				 d->proto == BF_SEL_UDP ? BF_PROTO_UDP : BF_PROTO_ANY;
 
 		if (!d->n_ports) {
-			t->cfg.port_any[proto] |= bit;
+			port_any[proto] |= items[i].bit;
 			continue;
 		}
 		for (size_t k = 0; k < d->n_ports; k++) {
-			struct bf_port_key key = { .slot = t->slot, .proto = proto, .port = d->ports[k] };
-			int err = VEC_OR(t->port, key, bit);
+			struct bf_port_key key = { .slot = kslot, .proto = proto, .port = d->ports[k] };
+			int err = VEC_OR(t->port, key, items[i].bit);
 
 			if (err)
 				return err;
@@ -142,15 +153,15 @@ static const struct bf_cidr *dest_prefix(const struct bf_dest *d, const struct b
 	return k < d->n_cidrs ? &d->cidrs[k] : &dr->addrs[k - d->n_cidrs];
 }
 
-static int collect_prefixes(const struct bf_policy *p, const struct bf_resolved *r,
-			    struct prefix **out, size_t *n_out, bool lens[129])
+static int collect_prefixes(const struct net_item *items, size_t n_items, struct prefix **out,
+			    size_t *n_out, bool lens[129])
 {
 	struct prefix *pf = NULL;
 	size_t n = 0, cap = 0, u = 0;
 
-	for (size_t i = 0; i < p->n_dests; i++) {
-		const struct bf_dest *d = &p->dests[i];
-		const struct bf_dest_res *dr = r && r->dests ? &r->dests[i] : NULL;
+	for (size_t i = 0; i < n_items; i++) {
+		const struct bf_dest *d = items[i].d;
+		const struct bf_dest_res *dr = items[i].dr;
 		size_t nc = d->any ? 1 : d->n_cidrs + (dr ? dr->n_addrs : 0);
 
 		for (size_t k = 0; k < nc; k++) {
@@ -170,7 +181,7 @@ static int collect_prefixes(const struct bf_policy *p, const struct bf_resolved 
 				pf[n].len = c->prefix;
 				truncate_addr(pf[n].addr, c->addr, pf[n].len);
 			}
-			pf[n].mask = 1ull << i;
+			pf[n].mask = items[i].bit;
 			lens[pf[n].len] = true;
 			n++;
 		}
@@ -194,12 +205,13 @@ static int collect_prefixes(const struct bf_policy *p, const struct bf_resolved 
  * carries every set the address belongs to. For each prefix we probe each
  * shorter length present with a binary search: n * lengths * log n.
  */
-static int compile_dests(const struct bf_policy *p, const struct bf_resolved *r, struct bf_tables *t)
+static int compile_prefixes(const struct net_item *items, size_t n, uint32_t kslot,
+			    struct bf_tables *t)
 {
 	struct prefix *pf = NULL, probe;
 	bool lens[129] = { false };
 	size_t u = 0;
-	int err = collect_prefixes(p, r, &pf, &u, lens);
+	int err = collect_prefixes(items, n, &pf, &u, lens);
 
 	for (size_t i = 0; i < u && !err; i++) {
 		struct bf_dest_key key = { .prefixlen = 32 + pf[i].len };
@@ -216,11 +228,38 @@ static int compile_dests(const struct bf_policy *p, const struct bf_resolved *r,
 			if (hit)
 				mask |= hit->mask;
 		}
-		key.slot[3] = (uint8_t)t->slot;
+		key.slot[3] = (uint8_t)kslot;
 		memcpy(key.addr, pf[i].addr, 16);
 		err = VEC_PUSH(t->dest, ((struct bf_kv_dest){ .k = key, .v = { mask } }));
 	}
 	free(pf);
+	return err;
+}
+
+/*
+ * The dest sets under the slot, then the network cameras under their own
+ * key slot (BF_NETCAM_SLOT): the same trie and port hash, kept apart.
+ */
+static int compile_nets(const struct bf_policy *p, const struct bf_resolved *r, struct bf_tables *t)
+{
+	size_t n = p->n_dests > p->n_cameras ? p->n_dests : p->n_cameras, k = 0;
+	struct net_item *items = calloc(n ? n : 1, sizeof(*items));
+	int err;
+
+	if (!items)
+		return -ENOMEM;
+	for (size_t i = 0; i < p->n_dests; i++)
+		items[i] = (struct net_item){ &p->dests[i], r && r->dests ? &r->dests[i] : NULL, 1ull << i };
+	err = compile_ports(items, p->n_dests, t->slot, t->cfg.port_any, t);
+	err = err ?: compile_prefixes(items, p->n_dests, t->slot, t);
+	for (size_t i = 0; i < p->n_cameras && i < BF_MAX_CAMERAS; i++)
+		if (p->cameras[i].is_net)
+			items[k++] = (struct net_item){ &p->cameras[i].net, NULL, 1ull << i };
+	if (k)
+		t->cfg.keys |= BF_KEY_NETCAM;
+	err = err ?: compile_ports(items, k, BF_NETCAM_SLOT(t->slot), t->cfg.cam_port_any, t);
+	err = err ?: compile_prefixes(items, k, BF_NETCAM_SLOT(t->slot), t);
+	free(items);
 	return err;
 }
 
@@ -396,8 +435,7 @@ int bf_compile(const struct bf_policy *p, const struct bf_resolved *r, uint32_t 
 	err = err ?: compile_rules(p, t, errbuf, errlen);
 	err = err ?: compile_apps(p, r, t);
 	err = err ?: compile_cameras(p, r, t);
-	err = err ?: compile_ports(p, t);
-	err = err ?: compile_dests(p, r, t);
+	err = err ?: compile_nets(p, r, t);
 	err = err ?: compile_unix(p, t);
 	err = err ?: compile_stores(p, r, t, errbuf, errlen);
 	err = err ?: check_key_counts(t, errbuf, errlen);
@@ -476,12 +514,12 @@ uint64_t bf_eval_cameras(const struct bf_tables *t, uint32_t major, uint32_t min
 	return VEC_FIND(t->cam, exact) | VEC_FIND(t->cam, class);
 }
 
-/* Longest-prefix match by brute force: the reference the LPM trie must agree with. */
-uint64_t bf_eval_dest_sets(const struct bf_tables *t, const uint8_t addr[16], uint16_t port,
-			   uint8_t ipproto)
+/* Longest-prefix match by brute force under key slot KSLOT: the reference the LPM trie must agree with. */
+static uint64_t eval_net(const struct bf_tables *t, uint32_t kslot, const __u64 *port_any,
+			 const uint8_t addr[16], uint16_t port, uint8_t ipproto)
 {
-	struct bf_port_key pk = { .slot = t->slot, .port = port };
-	uint64_t sets = 0, ports = t->cfg.port_any[BF_PROTO_ANY];
+	struct bf_port_key pk = { .slot = kslot, .port = port };
+	uint64_t sets = 0, ports = port_any[BF_PROTO_ANY];
 	int best = -1;
 
 	for (size_t i = 0; i < t->dest.n; i++) {
@@ -489,6 +527,8 @@ uint64_t bf_eval_dest_sets(const struct bf_tables *t, const uint8_t addr[16], ui
 		int len = (int)k->prefixlen - 32;
 		uint8_t a[16];
 
+		if (k->slot[3] != kslot)
+			continue;
 		truncate_addr(a, addr, (unsigned)len);
 		if (len > best && memcmp(a, k->addr, 16) == 0) {
 			best = len;
@@ -497,8 +537,20 @@ uint64_t bf_eval_dest_sets(const struct bf_tables *t, const uint8_t addr[16], ui
 	}
 	pk.proto = ipproto == 6 ? BF_PROTO_TCP : ipproto == 17 ? BF_PROTO_UDP : 0;
 	if (pk.proto)
-		ports |= t->cfg.port_any[pk.proto] | VEC_FIND(t->port, pk);
+		ports |= port_any[pk.proto] | VEC_FIND(t->port, pk);
 	return sets & ports;
+}
+
+uint64_t bf_eval_dest_sets(const struct bf_tables *t, const uint8_t addr[16], uint16_t port,
+			   uint8_t ipproto)
+{
+	return eval_net(t, t->slot, t->cfg.port_any, addr, port, ipproto);
+}
+
+uint64_t bf_eval_net_cameras(const struct bf_tables *t, const uint8_t addr[16], uint16_t port,
+			     uint8_t ipproto)
+{
+	return eval_net(t, BF_NETCAM_SLOT(t->slot), t->cfg.cam_port_any, addr, port, ipproto);
 }
 
 bool bf_rule_matches(const struct bf_rule *r, uint64_t apps, uint64_t objs)

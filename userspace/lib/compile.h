@@ -71,6 +71,9 @@ uint64_t bf_eval_cameras(const struct bf_tables *t, uint32_t major, uint32_t min
 uint64_t bf_eval_unix(const struct bf_tables *t, const uint8_t *addr, uint32_t len);
 uint64_t bf_eval_dest_sets(const struct bf_tables *t, const uint8_t addr[16], uint16_t port,
 			   uint8_t ipproto);
+/* The network cameras ADDR:PORT/IPPROTO is (a connect or send there is a capture). */
+uint64_t bf_eval_net_cameras(const struct bf_tables *t, const uint8_t addr[16], uint16_t port,
+			     uint8_t ipproto);
 bool bf_rule_matches(const struct bf_rule *r, uint64_t apps, uint64_t objs);
 /*
  * The deciding rule: the first match that is not an "audit" trial, or

@@ -23,7 +23,8 @@ static const char *policy_text =
 	"dest controller 10.20.0.5 tcp 8443\n"                  /* 4 */
 	"capture allow recognizer lobby\n"                      /* 5 */
 	"capture deny any lobby\n"                              /* 6 */
-	"export allow recognizer controller\n";                 /* 7 */
+	"export allow recognizer controller\n"                  /* 7 */
+	"camera gate net 192.168.50.21 tcp 554 rtsp\n";         /* 8 */
 
 static int setup(void **state)
 {
@@ -96,6 +97,47 @@ static void test_allowed_capture_names_app(void **state)
 	assert_string_equal(bff_str(rec, "rule"), "t.policy:5");
 	assert_string_equal(bff_str(rec, "app"), "recognizer");
 	assert_string_equal(bff_str(rec, "access"), "read,write");
+	json_object_put(rec);
+}
+
+/* A network camera reached: the record names it by address and protocol, not a device; its taint likewise. */
+static void test_net_camera_capture(void **state)
+{
+	struct bff *f = *state;
+	struct bf_event e = event(BF_KIND_CAPTURE, 4343);
+	static const uint8_t ip[16] = { [10] = 0xff, [11] = 0xff, 192, 168, 50, 21 };
+	struct json_object *rec;
+
+	e.rule = BF_RULE_DEFAULT;
+	e.objs = 2;                     /* camera bit 1: gate */
+	e.minor = 1;
+	e.flags = BF_EF_ENFORCED | BF_EF_DENY_RULE | BF_EF_NETCAM | BF_EF_CONNECT;
+	memcpy(e.addr, ip, sizeof(ip));
+	e.port = 554, e.proto = IPPROTO_TCP;
+	feed(f, &e, sizeof(e));
+	rec = bff_find(f, "kind", "capture");
+	assert_non_null(rec);
+	assert_string_equal(bff_str(rec, "verdict"), "deny");
+	assert_string_equal(bff_str(rec, "camera"), "gate");
+	assert_string_equal(bff_str(rec, "net.ip"), "192.168.50.21");
+	assert_int_equal(bff_int(rec, "net.port"), 554);
+	assert_string_equal(bff_str(rec, "net.proto"), "tcp");
+	assert_string_equal(bff_str(rec, "speaks"), "rtsp");
+	assert_string_equal(bff_str(rec, "call"), "connect");
+	assert_null(bff_str(rec, "device"));
+	assert_null(bff_str(rec, "access"));
+	json_object_put(rec);
+
+	/* What a process that pulled from it then sends carries the camera's name. */
+	e = event(BF_KIND_EXPORT, 4344);
+	e.rule = BF_RULE_DEFAULT;
+	e.flags = BF_EF_ENFORCED | BF_EF_DENY_RULE | BF_EF_CONNECT;
+	e.port = 443, e.proto = IPPROTO_TCP;
+	e.taint.origin_tgid = 4343, e.taint.minor = 1, e.taint.flags = BF_TAINT_NET;
+	feed(f, &e, sizeof(e));
+	rec = bff_find(f, "kind", "export");
+	assert_string_equal(bff_str(rec, "taint.device"), "net");
+	assert_string_equal(bff_str(rec, "taint.camera"), "gate");
 	json_object_put(rec);
 }
 
@@ -456,6 +498,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_allowed_capture_names_app, setup, bff_teardown),
 		cmocka_unit_test_setup_teardown(test_process_from_proc, setup, bff_teardown),
 		cmocka_unit_test_setup_teardown(test_process_gone, setup, bff_teardown),
+		cmocka_unit_test_setup_teardown(test_net_camera_capture, setup, bff_teardown),
 		cmocka_unit_test_setup_teardown(test_export_names_dest_and_taint, setup, bff_teardown),
 		cmocka_unit_test_setup_teardown(test_taint_through_channel, setup, bff_teardown),
 		cmocka_unit_test_setup_teardown(test_sqpoll_refused, setup, bff_teardown),

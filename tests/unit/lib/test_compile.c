@@ -803,6 +803,57 @@ struct gen_cidr {
 };
 
 /* Template stores: one entry per inode, holders gathered; one not found now is left out. */
+static uint64_t net_cams_of(const struct fx *f, const char *addr, uint16_t port, uint8_t proto)
+{
+	uint8_t a[16];
+
+	addr_of(addr, a);
+	return bf_eval_net_cameras(&f->t, a, port, proto);
+}
+
+/*
+ * Network cameras share the dests' trie and port hash under their own key
+ * slot: a camera address is no dest set's, a dest is no camera's, and a
+ * policy with network cameras says so in its keys (every connect looks up).
+ */
+static void test_net_cameras(void **state)
+{
+	struct fx f;
+
+	fx_parse(&f, "camera lobby path \"/dev/video0\"\n"
+		     "camera gate net 192.168.50.21 tcp 554\n"
+		     "camera yard net 192.168.50.0/24, 2001:db8::/64\n"
+		     "camera push net 192.168.60.7 udp\n"
+		     "dest cloud 10.0.0.0/8 tcp 443\n"
+		     "dest near 192.168.60.8 tcp 443\n");
+	fx_compile(&f, 1, 3);
+	assert_true(f.t.cfg.keys & BF_KEY_NETCAM);
+	assert_int_equal(net_cams_of(&f, "192.168.50.21", 554, IPPROTO_TCP), CAMS(&f, "gate yard"));
+	assert_int_equal(net_cams_of(&f, "192.168.50.21", 80, IPPROTO_TCP), CAMS(&f, "yard"));
+	assert_int_equal(net_cams_of(&f, "192.168.50.21", 554, IPPROTO_UDP), CAMS(&f, "yard"));
+	assert_int_equal(net_cams_of(&f, "192.168.50.99", 554, IPPROTO_TCP), CAMS(&f, "yard"));
+	assert_int_equal(net_cams_of(&f, "2001:db8::77", 8080, IPPROTO_TCP), CAMS(&f, "yard"));
+	assert_int_equal(net_cams_of(&f, "192.168.60.7", 5004, IPPROTO_UDP), CAMS(&f, "push"));
+	assert_int_equal(net_cams_of(&f, "192.168.60.7", 5004, IPPROTO_TCP), 0);
+	assert_int_equal(net_cams_of(&f, "192.168.60.8", 443, IPPROTO_TCP), 0);
+	assert_int_equal(net_cams_of(&f, "10.1.2.3", 443, IPPROTO_TCP), 0);
+	/* and the other way: the dest sets never see a camera's prefix */
+	assert_int_equal(sets_of(&f, "192.168.50.21", 554, IPPROTO_TCP), 0);
+	assert_int_equal(sets_of(&f, "192.168.60.8", 443, IPPROTO_TCP), SETS(&f, "near"));
+	assert_int_equal(sets_of(&f, "10.1.2.3", 443, IPPROTO_TCP), SETS(&f, "cloud"));
+	for (size_t i = 0; i < f.t.dest.n; i++)
+		assert_true(f.t.dest.v[i].k.slot[3] == 1 || f.t.dest.v[i].k.slot[3] == BF_NETCAM_SLOT(1));
+	assert_int_equal(f.t.cfg.cam_port_any[BF_PROTO_ANY], CAMS(&f, "yard"));
+	assert_int_equal(f.t.cfg.cam_port_any[BF_PROTO_UDP], CAMS(&f, "push"));
+	assert_int_equal(f.t.cfg.port_any[BF_PROTO_ANY] | f.t.cfg.port_any[BF_PROTO_UDP], 0);
+	fx_free(&f);
+	/* Without network cameras nothing is looked up on connect. */
+	fx_parse(&f, "camera lobby path \"/dev/video0\"\ndest cloud 10.0.0.0/8 tcp 443\n");
+	fx_compile(&f, 0, 1);
+	assert_false(f.t.cfg.keys & BF_KEY_NETCAM);
+	fx_free(&f);
+}
+
 static void test_template_stores(void **state)
 {
 	struct fx f;
@@ -1220,6 +1271,7 @@ int main(void)
 		cmocka_unit_test(test_dest_duplicates_merge),
 		cmocka_unit_test(test_dest_any),
 		cmocka_unit_test(test_dest_ports),
+		cmocka_unit_test(test_net_cameras),
 		cmocka_unit_test(test_template_stores),
 		cmocka_unit_test(test_dest_lpm_property),
 		cmocka_unit_test(test_limits),

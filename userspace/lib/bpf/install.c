@@ -27,12 +27,18 @@ static bool slot_first_u32(const void *key, uint32_t slot)
 	return s == slot;
 }
 
+/* The port hash and the trie hold a slot's dest sets and, under BF_NETCAM_SLOT, its network cameras. */
+static bool slot_port(const void *key, uint32_t slot)
+{
+	return slot_first_u32(key, slot) || slot_first_u32(key, BF_NETCAM_SLOT(slot));
+}
+
 static bool slot_dest(const void *key, uint32_t slot)
 {
 	const struct bf_dest_key *k = key;
 
 	return k->prefixlen >= 32 && k->slot[0] == 0 && k->slot[1] == 0 && k->slot[2] == 0 &&
-	       k->slot[3] == slot;
+	       (k->slot[3] == slot || k->slot[3] == BF_NETCAM_SLOT(slot));
 }
 
 /*
@@ -161,7 +167,7 @@ int bf_loader_install(struct bf_loader *l, const struct bf_tables *t)
 	err = err ?: FILL(s->maps.bf_cgrp, t->cgrp, struct bf_cgrp_key, slot_first_u32);
 	err = err ?: FILL(s->maps.bf_uid, t->uid, struct bf_uid_key, slot_first_u32);
 	err = err ?: FILL(s->maps.bf_cam, t->cam, struct bf_cam_key, slot_first_u32);
-	err = err ?: FILL(s->maps.bf_port, t->port, struct bf_port_key, slot_first_u32);
+	err = err ?: FILL(s->maps.bf_port, t->port, struct bf_port_key, slot_port);
 	err = err ?: FILL(s->maps.bf_dest, t->dest, struct bf_dest_key, slot_dest);
 	err = err ?: put_rules(s->maps.bf_capture_rules, slot, t->capture, t->cfg.n_capture);
 	err = err ?: put_rules(s->maps.bf_export_rules, slot, t->export, t->cfg.n_export);

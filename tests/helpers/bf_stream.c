@@ -1,0 +1,199 @@
+/* bf_stream.c - test helper: a network camera that streams numbered frames, and a client that pulls them and may send them on. */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+/*
+ * usage: bf_stream serve tcp|udp ADDR PORT [FRAMES]
+ *          the camera: each TCP client gets FRAMES frames (default 5) and
+ *          the end of the stream; each UDP datagram is answered with FRAMES
+ *          datagrams, one frame each (as a camera answers an RTP client).
+ *        bf_stream pull tcp|udp ADDR PORT [--fork] [--then-send ADDR PORT]
+ *          the client: connects (TCP) or sends a request (UDP, unconnected
+ *          sendto), counts the frames that come back, then maybe sends what
+ *          it got to another address over TCP; with --fork a child does all
+ *          of it. Prints "pull=ok frames=N" or "pull=ERRNAME", then
+ *          "send=ok bytes=N" or "send=ERRNAME".
+ * A frame is FRAME_BYTES bytes starting "FRAME n\n". ADDR with a ':' is IPv6.
+ */
+#define FRAME_BYTES 1000
+
+static const char *errname(int e)
+{
+	switch (e) {
+	case EPERM: return "EPERM";
+	case ECONNREFUSED: return "ECONNREFUSED";
+	case ETIMEDOUT: return "ETIMEDOUT";
+	case EAGAIN: return "ETIMEDOUT";	/* a receive timeout: nothing came */
+	default: return strerror(e);
+	}
+}
+
+static socklen_t sockaddr_of(const char *addr, int port, struct sockaddr_storage *ss)
+{
+	memset(ss, 0, sizeof(*ss));
+	if (strchr(addr, ':')) {
+		struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)ss;
+
+		s6->sin6_family = AF_INET6;
+		s6->sin6_port = htons((unsigned short)port);
+		return inet_pton(AF_INET6, addr, &s6->sin6_addr) == 1 ? sizeof(*s6) : 0;
+	}
+	struct sockaddr_in *s4 = (struct sockaddr_in *)ss;
+
+	s4->sin_family = AF_INET;
+	s4->sin_port = htons((unsigned short)port);
+	return inet_pton(AF_INET, addr, &s4->sin_addr) == 1 ? sizeof(*s4) : 0;
+}
+
+static void frame(char *buf, int n)
+{
+	memset(buf, 'x', FRAME_BYTES);
+	snprintf(buf, FRAME_BYTES, "FRAME %d\n", n);
+}
+
+static int serve(int tcp, const char *addr, int port, int frames)
+{
+	struct sockaddr_storage ss, peer;
+	socklen_t len = sockaddr_of(addr, port, &ss), plen;
+	char buf[FRAME_BYTES];
+	int one = 1, fd;
+
+	fd = socket(ss.ss_family, tcp ? SOCK_STREAM : SOCK_DGRAM, 0);
+	if (!len || fd < 0 || setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) < 0 ||
+	    bind(fd, (struct sockaddr *)&ss, len) < 0 || (tcp && listen(fd, 16) < 0)) {
+		perror("bf_stream serve");
+		return 1;
+	}
+	printf("serving\n");
+	fflush(stdout);
+	signal(SIGCHLD, SIG_IGN);
+	for (;;) {
+		plen = sizeof(peer);
+		if (!tcp) {
+			if (recvfrom(fd, buf, sizeof(buf), 0, (struct sockaddr *)&peer, &plen) < 0)
+				continue;
+			for (int i = 1; i <= frames; i++) {
+				frame(buf, i);
+				sendto(fd, buf, sizeof(buf), 0, (struct sockaddr *)&peer, plen);
+			}
+			continue;
+		}
+		int c = accept(fd, (struct sockaddr *)&peer, &plen);
+
+		if (c < 0)
+			continue;
+		for (int i = 1; i <= frames; i++) {
+			frame(buf, i);
+			if (write(c, buf, sizeof(buf)) != (ssize_t)sizeof(buf))
+				break;
+		}
+		close(c);
+	}
+}
+
+/* Pulls the frames into OUT (at most CAP bytes); returns 0 or an errno, with *FRAMES and *GOT. */
+static int pull(int tcp, const char *addr, int port, char *out, size_t cap, int *frames, size_t *got)
+{
+	struct timeval tv = { .tv_sec = 3 };
+	struct sockaddr_storage ss;
+	socklen_t len = sockaddr_of(addr, port, &ss);
+	int fd = socket(ss.ss_family, tcp ? SOCK_STREAM : SOCK_DGRAM, 0);
+	ssize_t n;
+
+	*frames = 0;
+	*got = 0;
+	if (!len || fd < 0)
+		return EINVAL;
+	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	if (tcp ? connect(fd, (struct sockaddr *)&ss, len) < 0 :
+		  sendto(fd, "PLAY\n", 5, 0, (struct sockaddr *)&ss, len) < 0) {
+		int e = errno;
+
+		close(fd);
+		return e;
+	}
+	/* TCP: until the camera ends the stream; UDP: until it falls silent (the timeout). */
+	while (*got < cap && (n = recv(fd, out + *got, cap - *got, 0)) > 0) {
+		if (n >= 6 && memcmp(out + *got, "FRAME ", 6) == 0 && !tcp)
+			(*frames)++;
+		*got += (size_t)n;
+		if (!tcp) {
+			tv.tv_sec = 0;
+			tv.tv_usec = 500000;
+			setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+		}
+	}
+	close(fd);
+	if (tcp)
+		*frames = (int)(*got / FRAME_BYTES);
+	return 0;
+}
+
+static int send_on(const char *addr, int port, const char *buf, size_t n)
+{
+	struct sockaddr_storage ss;
+	socklen_t len = sockaddr_of(addr, port, &ss);
+	int fd = socket(ss.ss_family, SOCK_STREAM, 0), e = 0;
+
+	if (!len || fd < 0)
+		return EINVAL;
+	if (connect(fd, (struct sockaddr *)&ss, len) < 0 || send(fd, buf, n, MSG_NOSIGNAL) != (ssize_t)n)
+		e = errno;
+	close(fd);
+	return e;
+}
+
+static int client(int argc, char **argv)
+{
+	static char buf[64 * FRAME_BYTES];
+	const char *to = NULL;
+	int tcp = strcmp(argv[2], "tcp") == 0, to_port = 0, frames, e, st;
+	size_t got;
+	pid_t pid = 0;
+
+	for (int i = 5; i < argc; i++) {
+		if (strcmp(argv[i], "--fork") == 0) {
+			pid = 1;
+		} else if (strcmp(argv[i], "--then-send") == 0 && i + 2 < argc) {
+			to = argv[i + 1];
+			to_port = atoi(argv[i + 2]);
+			i += 2;
+		}
+	}
+	if (pid && (pid = fork()) > 0) {
+		waitpid(pid, &st, 0);
+		return WIFEXITED(st) ? WEXITSTATUS(st) : 1;
+	}
+	e = pull(tcp, argv[3], atoi(argv[4]), buf, sizeof(buf), &frames, &got);
+	if (e)
+		printf("pull=%s\n", errname(e));
+	else
+		printf("pull=ok frames=%d\n", frames);
+	if (to) {
+		e = send_on(to, to_port, got ? buf : "nothing", got ? got : 7);
+		if (e)
+			printf("send=%s\n", errname(e));
+		else
+			printf("send=ok bytes=%zu\n", got ? got : 7);
+	}
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	if (argc >= 5 && strcmp(argv[1], "serve") == 0)
+		return serve(strcmp(argv[2], "tcp") == 0, argv[3], atoi(argv[4]), argc > 5 ? atoi(argv[5]) : 5);
+	if (argc >= 5 && strcmp(argv[1], "pull") == 0)
+		return client(argc, argv);
+	fprintf(stderr, "usage: bf_stream serve|pull tcp|udp ADDR PORT [...]\n");
+	return 2;
+}

@@ -1,0 +1,158 @@
+#!/bin/bash
+# test_netcam.sh - network cameras: pulling a camera's stream over TCP or UDP is a capture, judged on connect and send, and taints.
+#
+# The camera lives in a network namespace of its own behind a veth pair
+# (198.18.N.2 and fd00:bf:N::2, the host side .1), streaming numbered
+# frames (tests/helpers/bf_stream); the apps pull them from the test
+# cgroup. A third party and the one allowed destination listen on the
+# host's loopback, outside the cgroup.
+. "$(dirname "$0")/lib.sh"
+bf_setup
+
+NS=$ID
+N=$((RANDOM % 250 + 1))
+V4=198.18.$N
+V6=fd00:bf:$N
+VH=bfn$$h
+VC=bfn$$c
+SINK_PIDS=
+SERVE_PIDS=
+
+nc_cleanup() {
+	local rc=$?
+	[ -n "$SINK_PIDS" ] && kill $SINK_PIDS 2>/dev/null
+	# Every process in the namespace (the camera servers) goes with it.
+	for p in $(ip netns pids "$NS" 2>/dev/null); do kill -9 "$p" 2>/dev/null; done
+	wait $SINK_PIDS $SERVE_PIDS 2>/dev/null
+	ip link del "$VH" 2>/dev/null
+	ip netns del "$NS" 2>/dev/null
+	(exit $rc)
+	bf_cleanup
+}
+trap nc_cleanup EXIT
+
+if ! ip netns add "$NS" 2>/dev/null; then
+	skip "cannot make a network namespace (ip netns add)"
+	exit 0
+fi
+ip link add "$VH" type veth peer name "$VC" &&
+	ip link set "$VC" netns "$NS" &&
+	ip addr add "$V4.1/24" dev "$VH" && ip -6 addr add "$V6::1/64" dev "$VH" nodad &&
+	ip link set "$VH" up &&
+	ip -n "$NS" addr add "$V4.2/24" dev "$VC" && ip -n "$NS" -6 addr add "$V6::2/64" dev "$VC" nodad &&
+	ip -n "$NS" link set "$VC" up && ip -n "$NS" link set lo up ||
+	{ fail "could not wire the camera's namespace (veth $VH/$VC)"; exit 1; }
+
+STREAM=$HELPERS/bf_stream
+for spec in "tcp $V4.2 8554" "udp $V4.2 8555" "tcp $V6::2 8554"; do
+	# shellcheck disable=SC2086
+	ip netns exec "$NS" "$STREAM" serve $spec > "$TMP/serve.$RANDOM.out" 2>&1 &
+	SERVE_PIDS="$SERVE_PIDS $!"
+done
+# The third party, and the controller the app may send to.
+THIRD=$((20000 + RANDOM % 20000))
+CTLP=$((THIRD + 1))
+socat -u "TCP4-LISTEN:$THIRD,bind=127.0.0.2,fork,reuseaddr" "OPEN:$TMP/third.out,creat,append" 2>/dev/null &
+SINK_PIDS="$SINK_PIDS $!"
+socat -u "TCP4-LISTEN:$CTLP,bind=127.0.0.1,fork,reuseaddr" "OPEN:$TMP/ctl.out,creat,append" 2>/dev/null &
+SINK_PIDS="$SINK_PIDS $!"
+# The namespace answers once its servers listen: pulled from outside the cgroup, unjudged.
+for _ in $(seq 50); do
+	"$STREAM" pull tcp "$V4.2" 8554 2>/dev/null | grep -q "frames=5" && break
+	sleep 0.1
+done
+expect "the camera streams to a process outside biofence's scope" "pull=ok frames=5" \
+	"$("$STREAM" pull tcp "$V4.2" 8554)"
+
+puller=$(helper_copy bf_stream puller)
+intruder=$(helper_copy bf_stream intruder)
+opener=$(helper_copy bf_open opener)
+policy "$TMP/p.policy" <<EOP
+mode enforce
+camera gate  net $V4.2, $V6::2 tcp 8554 rtsp
+camera gateu net $V4.2 udp 8555
+camera lobby path "$TMP/video0"
+app puller exe "$puller"
+dest ctl 127.0.0.1 tcp $CTLP
+capture allow puller gate
+capture allow puller gateu
+capture deny any any
+export allow puller ctl
+export deny any any
+EOP
+check "biofence check accepts device and network cameras together" "$CLI" check "$TMP/p.policy"
+agent_start "$TMP/p.policy" --consent "$TMP/consent.jsonl" || { fail "agent start"; exit 1; }
+
+st=$("$CLI" status --json --control "$CTL" --pin-dir "$PIN")
+expect "status lists the network cameras and what guards them" \
+	"gate: cgroup/connect4, connect6, sendmsg4, sendmsg6; gateu: cgroup/connect4, connect6, sendmsg4, sendmsg6" \
+	"$(jq -r '.status.network_cameras | to_entries | map("\(.key): \(.value.guarded_by)") | join("; ")' <<< "$st")"
+check "status text names the camera's address and protocol" \
+	grep -q "gate (network camera $V4.2, $V6::2 tcp port 8554, speaks rtsp), guarded by" \
+	<("$CLI" status --control "$CTL" --pin-dir "$PIN")
+
+pull() { in_cg "$@" | tr '\n' ' ' | sed 's/ $//'; }
+expect "the app pulls the stream over TCP" "pull=ok frames=5" "$(pull "$puller" pull tcp "$V4.2" 8554)"
+expect "another program's connect to the camera is refused" "pull=EPERM" "$(pull "$intruder" pull tcp "$V4.2" 8554)"
+expect "the app pulls over IPv6" "pull=ok frames=5" "$(pull "$puller" pull tcp "$V6::2" 8554)"
+expect "another program's IPv6 connect is refused" "pull=EPERM" "$(pull "$intruder" pull tcp "$V6::2" 8554)"
+expect "the app pulls over UDP (a request sent, frames back)" "pull=ok frames=5" \
+	"$(pull "$puller" pull udp "$V4.2" 8555)"
+expect "another program's UDP request to the camera is refused" "pull=EPERM" \
+	"$(pull "$intruder" pull udp "$V4.2" 8555)"
+expect "a port the camera is not named for is no capture (the camera's other services)" "pull=ECONNREFUSED" \
+	"$(pull "$intruder" pull tcp "$V4.2" 8080)"
+expect "the device camera in the same policy is still enforced" "ok=0 EPERM=1 ENXIO=0 other=0" \
+	"$(pull "$opener" "$TMP/video0")"
+
+# What the pulled frames may reach: the export rules, as after a device open.
+expect "having pulled, the app may not send the frames to a third party" "pull=ok frames=5 send=EPERM" \
+	"$(pull "$puller" pull tcp "$V4.2" 8554 --then-send 127.0.0.2 "$THIRD")"
+expect "having pulled, the app sends them to its controller" "pull=ok frames=5 send=ok bytes=5000" \
+	"$(pull "$puller" pull tcp "$V4.2" 8554 --then-send 127.0.0.1 "$CTLP")"
+expect "a child of the app, having pulled, may not send to a third party" "pull=ok frames=5 send=EPERM" \
+	"$(pull "$puller" pull udp "$V4.2" 8555 --fork --then-send 127.0.0.2 "$THIRD")"
+sleep 0.3
+expect "the third party received nothing" "0" "$(stat -c %s "$TMP/third.out" 2>/dev/null || echo 0)"
+expect "the controller received the frames" "5000" "$(stat -c %s "$TMP/ctl.out" 2>/dev/null || echo 0)"
+
+# The records an inspector reads: camera, address, protocol, call, verdict; the taint names the camera.
+check "an allowed pull is a capture record with the camera's address and protocol" \
+	wait_for ".kind == \"capture\" and .camera == \"gate\" and .net.ip == \"$V4.2\" and .net.port == 8554 and .net.proto == \"tcp\" and .speaks == \"rtsp\" and .call == \"connect\" and .verdict == \"allow\" and .comm == \"puller\"" 1
+check "a refused pull is a deny record naming the program" \
+	wait_for ".kind == \"capture\" and .camera == \"gate\" and .verdict == \"deny\" and .enforced == true and .comm == \"intruder\" and (.device | not)" 1
+check "a refused UDP request is a deny record with the sendmsg call" \
+	wait_for ".kind == \"capture\" and .camera == \"gateu\" and .net.proto == \"udp\" and .call == \"sendmsg\" and .verdict == \"deny\" and .comm == \"intruder\"" 1
+check "an IPv6 pull names the IPv6 address" \
+	wait_for ".kind == \"capture\" and .camera == \"gate\" and .net.ip == \"$V6::2\" and .family == \"inet6\" and .verdict == \"allow\"" 1
+check "the refused send's taint names the network camera" \
+	wait_for ".kind == \"export\" and .verdict == \"deny\" and .dest.ip == \"127.0.0.2\" and .taint.device == \"net\" and .taint.camera == \"gate\"" 1
+
+# Consent: the app may pull only inside a window opened for it on this camera, ended in kernel time.
+ctl() { printf '%s\n' "$1" | socat -t 5 - "UNIX-CONNECT:$CTL"; }
+rfc() { date -u -d "@$(( $(date +%s) + $1 ))" +%Y-%m-%dT%H:%M:%SZ; }
+sed -i 's/^capture allow puller gate$/capture allow puller gate consent entry window 2s/' "$TMP/p.policy"
+expect "a consent rule for a network camera loads" "true" "$(ctl '{"cmd":"reload"}' | jq .ok)"
+expect "no window: the app's pull is refused" "pull=EPERM" "$(pull "$puller" pull tcp "$V4.2" 8554)"
+check "... and the record says why" \
+	wait_for '.kind == "capture" and .camera == "gate" and .verdict == "deny" and .consent.reason == "no window" and .comm == "puller"' 1
+ctl "{\"cmd\":\"consent-grant\",\"grant\":{\"id\":\"g1\",\"subject\":\"p-g1\",\"purpose\":\"entry\",\"cameras\":[\"gate\"],\"granted\":\"$(rfc -60)\",\"expires\":\"$(rfc 3600)\",\"notice\":\"v3\"}}" >/dev/null
+r=$(ctl '{"cmd":"window-open","consent":"g1","app":"puller","camera":"gate","for":"2s"}')
+expect "a window opens on the network camera" "true" "$(jq .ok <<< "$r")"
+expect "inside the window the app pulls" "pull=ok frames=5" "$(pull "$puller" pull tcp "$V4.2" 8554)"
+check "... recorded with the window" \
+	wait_for ".kind == \"capture\" and .camera == \"gate\" and .verdict == \"allow\" and .consent.window.id == $(jq .window.id <<< "$r")" 1
+sleep 2.3
+expect "after the window the app's pull is refused again" "pull=EPERM" "$(pull "$puller" pull tcp "$V4.2" 8554)"
+check "... and the record says the window expired" \
+	wait_for '.kind == "capture" and .camera == "gate" and .verdict == "deny" and .consent.reason == "window expired"' 1
+
+# Audit mode: a pull is let through, and the record says it would have been refused.
+sed -i 's/^mode enforce/mode audit/' "$TMP/p.policy"
+"$CLI" reload --control "$CTL" >/dev/null
+expect "in audit mode another program's pull goes through" "pull=ok frames=5" \
+	"$(pull "$intruder" pull tcp "$V4.2" 8554)"
+check "... and is recorded as a denial not enforced" \
+	wait_for ".kind == \"capture\" and .camera == \"gate\" and .comm == \"intruder\" and .verdict == \"deny\" and .enforced == false" 1
+agent_stop
+exit 0
