@@ -15,6 +15,9 @@
  *          the camera: each TCP client gets FRAMES frames (default 5) and
  *          the end of the stream; each UDP datagram is answered with FRAMES
  *          datagrams, one frame each (as a camera answers an RTP client).
+ *        bf_stream push udp ADDR PORT
+ *          a camera pushing RTP unasked: a frame to ADDR:PORT every 100 ms,
+ *          until killed.
  *        bf_stream pull tcp|udp ADDR PORT [--fork] [--then-send ADDR PORT]
  *          the client: connects (TCP) or sends a request (UDP, unconnected
  *          sendto), counts the frames that come back, then maybe sends what
@@ -96,6 +99,24 @@ static int serve(int tcp, const char *addr, int port, int frames)
 				break;
 		}
 		close(c);
+	}
+}
+
+static int push(const char *addr, int port)
+{
+	struct sockaddr_storage ss;
+	socklen_t len = sockaddr_of(addr, port, &ss);
+	char buf[FRAME_BYTES];
+	int fd = socket(ss.ss_family, SOCK_DGRAM, 0);
+
+	if (!len || fd < 0) {
+		perror("bf_stream push");
+		return 1;
+	}
+	for (int i = 1;; i++) {
+		frame(buf, i);
+		sendto(fd, buf, sizeof(buf), 0, (struct sockaddr *)&ss, len);
+		usleep(100000);
 	}
 }
 
@@ -192,8 +213,10 @@ int main(int argc, char **argv)
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	if (argc >= 5 && strcmp(argv[1], "serve") == 0)
 		return serve(strcmp(argv[2], "tcp") == 0, argv[3], atoi(argv[4]), argc > 5 ? atoi(argv[5]) : 5);
+	if (argc >= 5 && strcmp(argv[1], "push") == 0)
+		return push(argv[3], atoi(argv[4]));
 	if (argc >= 5 && strcmp(argv[1], "pull") == 0)
 		return client(argc, argv);
-	fprintf(stderr, "usage: bf_stream serve|pull tcp|udp ADDR PORT [...]\n");
+	fprintf(stderr, "usage: bf_stream serve|push|pull tcp|udp ADDR PORT [...]\n");
 	return 2;
 }

@@ -56,6 +56,7 @@ agent_gone() {
 bf_cleanup() {
 	local rc=$?
 	set +e
+	netcam_down
 	# A self-protecting agent refuses SIGKILL and the CLI's unlinks: the
 	# admin path first (the agent removes its pins and stops), then the rest.
 	if [ -n "$AGENT_PID" ] && ! agent_gone "$AGENT_PID"; then
@@ -153,4 +154,37 @@ helper_copy() {
 	cp "$HELPERS/$1" "$TMP/$2"
 	chmod 755 "$TMP/$2"
 	echo "$TMP/$2"
+}
+
+# netcam_up: a network camera's own namespace (ID) behind a veth pair:
+# the camera side is NC_CAM and NC_CAM6, this side NC_HOST and NC_HOST6.
+# Returns 2 when no namespace can be made here. netcam_serve CMD... runs
+# CMD in it, in the background. bf_cleanup takes it all down.
+NC_NS= NC_PIDS=
+netcam_up() {
+	local n=$((RANDOM % 250 + 1))
+	NC_CAM=198.18.$n.2 NC_HOST=198.18.$n.1 NC_CAM6=fd00:bf:$n::2 NC_HOST6=fd00:bf:$n::1
+	NC_VH=bfn$$h NC_VC=bfn$$c
+	ip netns add "$ID" 2>/dev/null || return 2
+	NC_NS=$ID
+	ip link add "$NC_VH" type veth peer name "$NC_VC" &&
+		ip link set "$NC_VC" netns "$NC_NS" &&
+		ip addr add "$NC_HOST/24" dev "$NC_VH" && ip -6 addr add "$NC_HOST6/64" dev "$NC_VH" nodad &&
+		ip link set "$NC_VH" up &&
+		ip -n "$NC_NS" addr add "$NC_CAM/24" dev "$NC_VC" &&
+		ip -n "$NC_NS" -6 addr add "$NC_CAM6/64" dev "$NC_VC" nodad &&
+		ip -n "$NC_NS" link set "$NC_VC" up && ip -n "$NC_NS" link set lo up
+}
+netcam_serve() {
+	ip netns exec "$NC_NS" "$@" > "$TMP/netcam.$RANDOM.out" 2>&1 &
+	NC_PIDS="$NC_PIDS $!"
+}
+netcam_down() {
+	[ -n "$NC_NS" ] || return 0
+	# Every process in the namespace (the camera's servers) goes with it.
+	for p in $(ip netns pids "$NC_NS" 2>/dev/null); do kill -9 "$p" 2>/dev/null; done
+	[ -n "$NC_PIDS" ] && wait $NC_PIDS 2>/dev/null
+	ip link del "$NC_VH" 2>/dev/null
+	ip netns del "$NC_NS" 2>/dev/null
+	NC_NS=
 }

@@ -56,6 +56,7 @@ route_prog() {
 	app_opens | copy_binary | hard_link) echo camera_app ;;
 	af_packet_late) echo af_packet ;;
 	memfd_handoff | sysv_handoff) echo shm_handoff ;;
+	netcam_udp_pull) echo netcam_pull ;;
 	*) echo "$1" ;;
 	esac
 }
@@ -91,6 +92,15 @@ for r in template_read template_peek; do printf 'bf-attack route=%s; face-bytes\
 VIVID=$("$CLI" cameras 2>/dev/null | awk '/ driver "vivid" / && /-vid-cap"/ { print $1; exit }')
 NO_VIVID="no vivid capture node here (biofence cameras: $("$CLI" cameras 2>&1 | head -1 | sed 's/^biofence: //'))"
 
+# A network camera in a namespace of its own (lib.sh netcam_up): it streams
+# over TCP and UDP to whoever asks, and pushes UDP frames unasked to this
+# side's PUSHPORT (netcam_push listens there).
+netcam_up || { fail "could not make the network camera's namespace"; exit 1; }
+PUSHPORT=$((20000 + RANDOM % 40000))
+netcam_serve "$HELPERS/bf_stream" serve tcp "$NC_CAM" 8554
+netcam_serve "$HELPERS/bf_stream" serve udp "$NC_CAM" 8555
+netcam_serve "$HELPERS/bf_stream" push udp "$NC_HOST" "$PUSHPORT"
+
 # The listener first: its port goes into the policy. A port taken by someone else: try another.
 for _ in 1 2 3 4 5; do
 	PORT=$((20000 + RANDOM % 40000))
@@ -122,6 +132,10 @@ T4=127.0.0.2:$PORT
 		while read -r r; do [ "$(route_prog "$r")" = "$r" ] && echo "$r"; done |
 		grep -v -x -e prior_holder -e pidfd_getfd)
 	for a in $apps camera_app; do echo "app $a exe \"$TMP/bin/$a\""; done
+	# netcam_export is the one app that may pull the network camera's stream.
+	echo "camera netcam     net $NC_CAM tcp 8554 rtsp"
+	echo "camera netcam-rtp net $NC_CAM udp rtsp"
+	echo "capture allow netcam_export netcam"
 	echo "dest allowed     127.0.0.1 tcp $PORT"
 	echo "dest allowed-udp 127.0.0.1 udp $PORT"
 	for a in $apps camera_app; do echo "capture allow $a cam"; echo "capture allow $a held"; done
@@ -188,6 +202,10 @@ run_route() {
 	memfd_handoff) run_cg "$TMP/bin/shm_handoff" "$cam" memfd "$T4" ;;
 	sysv_handoff) run_cg "$TMP/bin/shm_handoff" "$cam" sysv "$T4" ;;
 	scm_rights) run_cg "$bin" "$TMP/held" "$T4" ;;
+	netcam_pull) run_cg "$bin" tcp "$NC_CAM:8554" ;;
+	netcam_udp_pull) run_cg "$TMP/bin/netcam_pull" udp "$NC_CAM:8555" ;;
+	netcam_export) run_cg "$bin" "$NC_CAM:8554" "$T4" ;;
+	netcam_push) run_cg "$bin" "$NC_HOST:$PUSHPORT" ;;
 	socket_handoff) run_cg "$bin" "$cam" "$T4" "$TMP/handoff.sock" ;;
 	prior_holder)
 		# Started before the agent (above); its line is already on its way.
@@ -313,6 +331,7 @@ LISTEN_PID=
 OUTDIR=$TMP/out
 protect_phase() (
 	ID=$ID-self
+	NC_NS=	# the network camera is the main run's to take down
 	CG=$CG2/$ID
 	PIN=/sys/fs/bpf/$ID
 	TMP= AGENT_PID= LOG= CTL=

@@ -9,46 +9,27 @@
 . "$(dirname "$0")/lib.sh"
 bf_setup
 
-NS=$ID
-N=$((RANDOM % 250 + 1))
-V4=198.18.$N
-V6=fd00:bf:$N
-VH=bfn$$h
-VC=bfn$$c
 SINK_PIDS=
-SERVE_PIDS=
-
 nc_cleanup() {
 	local rc=$?
-	[ -n "$SINK_PIDS" ] && kill $SINK_PIDS 2>/dev/null
-	# Every process in the namespace (the camera servers) goes with it.
-	for p in $(ip netns pids "$NS" 2>/dev/null); do kill -9 "$p" 2>/dev/null; done
-	wait $SINK_PIDS $SERVE_PIDS 2>/dev/null
-	ip link del "$VH" 2>/dev/null
-	ip netns del "$NS" 2>/dev/null
+	[ -n "$SINK_PIDS" ] && kill $SINK_PIDS 2>/dev/null && wait $SINK_PIDS 2>/dev/null
 	(exit $rc)
 	bf_cleanup
 }
 trap nc_cleanup EXIT
 
-if ! ip netns add "$NS" 2>/dev/null; then
-	skip "cannot make a network namespace (ip netns add)"
-	exit 0
-fi
-ip link add "$VH" type veth peer name "$VC" &&
-	ip link set "$VC" netns "$NS" &&
-	ip addr add "$V4.1/24" dev "$VH" && ip -6 addr add "$V6::1/64" dev "$VH" nodad &&
-	ip link set "$VH" up &&
-	ip -n "$NS" addr add "$V4.2/24" dev "$VC" && ip -n "$NS" -6 addr add "$V6::2/64" dev "$VC" nodad &&
-	ip -n "$NS" link set "$VC" up && ip -n "$NS" link set lo up ||
-	{ fail "could not wire the camera's namespace (veth $VH/$VC)"; exit 1; }
-
+netcam_up
+case $? in
+0) ;;
+2) skip "cannot make a network namespace (ip netns add)"; exit 0 ;;
+*) fail "could not wire the camera's namespace (veth $NC_VH/$NC_VC)"; exit 1 ;;
+esac
+V4=${NC_CAM%.2}
+V6=${NC_CAM6%::2}
 STREAM=$HELPERS/bf_stream
-for spec in "tcp $V4.2 8554" "udp $V4.2 8555" "tcp $V6::2 8554"; do
-	# shellcheck disable=SC2086
-	ip netns exec "$NS" "$STREAM" serve $spec > "$TMP/serve.$RANDOM.out" 2>&1 &
-	SERVE_PIDS="$SERVE_PIDS $!"
-done
+netcam_serve "$STREAM" serve tcp "$NC_CAM" 8554
+netcam_serve "$STREAM" serve udp "$NC_CAM" 8555
+netcam_serve "$STREAM" serve tcp "$NC_CAM6" 8554
 # The third party, and the controller the app may send to.
 THIRD=$((20000 + RANDOM % 20000))
 CTLP=$((THIRD + 1))
