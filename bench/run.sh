@@ -20,6 +20,10 @@
 # ledger (TMP/consent.jsonl). Their connect cells are "-": a window changes
 # nothing on the export side.
 #
+# Two network-camera rows (docs/policy-net-cameras.md): a policy with ten
+# network cameras, an untainted connect elsewhere (the lookup every connect
+# then pays), and the app's connect to one of them (a capture each call).
+#
 # Tunables (environment): BENCH_CALLS calls per batch (100), BENCH_BATCHES
 # batches per process (51), BENCH_ROUNDS (9), BENCH_PAUSE_US pause between
 # batches (4000), BENCH_STRICT=1 to exit 1 when a target is missed in either
@@ -86,6 +90,19 @@ cleanup() {
 # Run a command inside the bench cgroup, the only place any program here judges.
 in_cg() {
 	sh -c 'echo $$ > "$0/cgroup.procs" && exec "$@"' "$CG" $TASKSET_BENCH "$@"
+}
+
+# netcam_policy FILE: p10's rules and ten network cameras (198.19.N.0/24, udp),
+# the first of which the app may pull from (CAMADDR is in it).
+netcam_policy() {
+	{
+		grep -v '^export deny any any' "$TMP/p10.policy" | grep -v '^capture allow'
+		for n in 0 1 2 3 4 5 6 7 8 9; do printf 'camera n%02d net 198.19.%d.0/24 udp\n' "$n" "$n"; done
+		echo "capture allow bench cam"
+		echo "capture allow bench n00"
+		echo "export deny any any"
+	} > "$1"
+	chmod 0644 "$1"
 }
 
 # policy FILE EXTRA_SETS ADDRS_PER_SET [PURPOSE]: the measured destination is
@@ -166,7 +183,7 @@ measure() {
 	local row=$1 op=$2 exe=$3 want=$4 out res ev prog
 	shift 4
 	local args=(open "$TMP/video0")
-	[ "$op" = connect ] && args=(connect "$ADDR" "$PORT")
+	[ "$op" = connect ] && args=(connect "${CONNECT_TO:-$ADDR}" "$PORT")
 	out=$(in_cg "$exe" --pause-us "$PAUSE" --samples "$TMP/s.$row.$op" --prog-time "$CG" "$@" \
 		"${args[@]}" "$CALLS" "$BATCHES") ||
 		die "$row $op: the bench process failed"
@@ -248,6 +265,8 @@ OTHER=$TMP/other
 policy "$TMP/p10.policy" 9 1
 policy "$TMP/p10k.policy" 50 200
 policy "$TMP/pc.policy" 9 1 bench
+netcam_policy "$TMP/pnc.policy"
+CAMADDR=198.19.0.5
 
 scenario_none() {
 	measure none open "$APP" ENXIO
@@ -287,6 +306,21 @@ scenario_consent() {
 	agent_stop
 }
 
+# scenario_netcam: a policy with ten network cameras. Every connect in scope
+# then looks its address up among the cameras: an untainted connect
+# elsewhere pays that lookup (nc-u), and the app's connect to a camera
+# (CAMADDR, udp) is a capture judged and logged every time (nc-c).
+scenario_netcam() {
+	agent_start "$TMP/pnc.policy"
+	measure nc-u open "$OTHER" EPERM --stats "$PIN_AGENT"
+	measure nc-u connect "$OTHER" ok --stats "$PIN_AGENT"
+	CONNECT_TO=$CAMADDR measure nc-c connect "$APP" "$CAM_WANT" --stats "$PIN_AGENT"
+	agent_stop
+}
+# A UDP connect to CAMADDR fails ENETUNREACH on a host without a default route,
+# after the hook ran: whatever it ends in here, it must end so every call.
+CAM_WANT=$("$BENCH" connect "$CAMADDR" "$PORT" 1 1 | sed -n 's/^connect result=\([^ ]*\).*/\1/p')
+
 start=$(date +%s)
 echo "bench: $ROUNDS rounds x $BATCHES batches x $CALLS calls per cell, cgroup $CG" >&2
 for r in $(seq "$ROUNDS"); do
@@ -294,13 +328,15 @@ for r in $(seq "$ROUNDS"); do
 	# Every other round runs backwards, so no scenario always follows the same one.
 	if [ $((r % 2)) = 1 ]; then
 		scenario_none; scenario_empty; scenario_biofence 10; scenario_biofence 10k; scenario_consent
+		scenario_netcam
 	else
+		scenario_netcam
 		scenario_consent; scenario_biofence 10k; scenario_biofence 10; scenario_empty; scenario_none
 	fi
 done
 elapsed=$(( $(date +%s) - start ))
 
-ROWS="none empty bf10-u bf10-t bf10k-u bf10k-t cons-n cons-w"
+ROWS="none empty bf10-u bf10-t bf10k-u bf10k-t cons-n cons-w nc-u nc-c"
 declare -A MED P10 P90 PMED PMIN PMAX
 for row in $ROWS; do
 	for op in open connect; do
@@ -320,6 +356,8 @@ name() {
 	bf10k-t) echo "biofence, 10,000 dests, tainted" ;;
 	cons-n) echo "biofence, consent rule, no window" ;;
 	cons-w) echo "biofence, consent rule, window open" ;;
+	nc-u) echo "biofence, 10 network cameras, untainted, not a camera" ;;
+	nc-c) echo "biofence, 10 network cameras, the app connecting to one" ;;
 	esac
 }
 signed() { [ "$1" -ge 0 ] && echo "+$1" || echo "$1"; }
@@ -359,7 +397,8 @@ echo
 echo "open results: ENXIO (allowed, no driver) except untainted rows: EPERM (denied: not the app), and consent, no window: EPERM (denied: no window)."
 echo "consent rows: the app under 'capture allow bench cam consent bench window 1h'; window open: a 1h window-open under a grant in the run's own ledger, tainted first; open only."
 echo "connect: UDP connect() of one socket to $ADDR:$PORT, re-connected every call; allowed in every row."
-for row in bf10-u bf10-t bf10k-u bf10k-t cons-n cons-w; do
+echo "network camera rows: ten 'camera nN net 198.19.N.0/24 udp'; the app's connect goes to $CAMADDR:$PORT (camera n00, allowed: a capture judged and logged each call; ends $CAM_WANT)."
+for row in bf10-u bf10-t bf10k-u bf10k-t cons-n cons-w nc-u nc-c; do
 	awk -v n="$(name $row)" '{ e += $1; l += $2 } END { printf "audit events, %s: %d delivered to the ring buffer, %d lost to a full one\n", n, e, l }' "$TMP/ev.$row"
 done
 echo

@@ -30,6 +30,19 @@ STREAM=$HELPERS/bf_stream
 netcam_serve "$STREAM" serve tcp "$NC_CAM" 8554
 netcam_serve "$STREAM" serve udp "$NC_CAM" 8555
 netcam_serve "$STREAM" serve tcp "$NC_CAM6" 8554
+netcam_serve "$STREAM" serve tcp "$NC_CAM" 8556
+# A camera named by host name: the agent resolves it, in a mount namespace of
+# its own whose resolv.conf points at a test DNS server (as test_dest_names).
+DNS_IP=127.$((RANDOM % 200 + 20)).$((RANDOM % 250 + 1)).53
+echo "cam.bft.test 60 A $NC_CAM" > "$TMP/zone"
+in_cg "$HELPERS/bf_dns" "$DNS_IP" 53 "$TMP/zone" > "$TMP/dns.out" 2> "$TMP/dns.err" &
+for _ in $(seq 50); do grep -q ready "$TMP/dns.out" 2>/dev/null && break; sleep 0.05; done
+printf 'nameserver %s\noptions timeout:1 attempts:1\n' "$DNS_IP" > "$TMP/resolv.conf"
+cat > "$TMP/agent-ns" <<EOW
+#!/bin/sh
+exec unshare -m sh -c 'mount --bind "$TMP/resolv.conf" /etc/resolv.conf && exec "\$0" "\$@"' "$AGENT" "\$@"
+EOW
+chmod 755 "$TMP/agent-ns"
 # The third party, and the controller the app may send to.
 THIRD=$((20000 + RANDOM % 20000))
 CTLP=$((THIRD + 1))
@@ -53,26 +66,33 @@ mode enforce
 camera gate  net $V4.2, $V6::2 tcp 8554 rtsp
 camera gateu net $V4.2 udp 8555
 camera lobby path "$TMP/video0"
+camera named net host "cam.bft.test" tcp 8556 http
 app puller exe "$puller"
 dest ctl 127.0.0.1 tcp $CTLP
 capture allow puller gate
 capture allow puller gateu
+capture allow puller named
 capture deny any any
 export allow puller ctl
 export deny any any
 EOP
 check "biofence check accepts device and network cameras together" "$CLI" check "$TMP/p.policy"
-agent_start "$TMP/p.policy" --consent "$TMP/consent.jsonl" || { fail "agent start"; exit 1; }
+AGENT=$TMP/agent-ns agent_start "$TMP/p.policy" --consent "$TMP/consent.jsonl" || { fail "agent start"; exit 1; }
 
 st=$("$CLI" status --json --control "$CTL" --pin-dir "$PIN")
 expect "status lists the network cameras and what guards them" \
-	"gate: cgroup/connect4, connect6, sendmsg4, sendmsg6; gateu: cgroup/connect4, connect6, sendmsg4, sendmsg6" \
+	"gate: cgroup/connect4, connect6, sendmsg4, sendmsg6; gateu: cgroup/connect4, connect6, sendmsg4, sendmsg6; named: cgroup/connect4, connect6, sendmsg4, sendmsg6" \
 	"$(jq -r '.status.network_cameras | to_entries | map("\(.key): \(.value.guarded_by)") | join("; ")' <<< "$st")"
 check "status text names the camera's address and protocol" \
 	grep -q "gate (network camera $V4.2, $V6::2 tcp port 8554, speaks rtsp), guarded by" \
 	<("$CLI" status --control "$CTL" --pin-dir "$PIN")
 
 pull() { in_cg "$@" | tr '\n' ' ' | sed 's/ $//'; }
+expect "status shows what the camera's host name resolved to" "[\"$NC_CAM\"]" \
+	"$(jq -c '.status.dns["camera named"].addresses' <<< "$st")"
+expect "a camera named by host name: the app pulls from its address" "pull=ok frames=5" \
+	"$(pull "$puller" pull tcp "$NC_CAM" 8556)"
+expect "... and another program is refused" "pull=EPERM" "$(pull "$intruder" pull tcp "$NC_CAM" 8556)"
 expect "the app pulls the stream over TCP" "pull=ok frames=5" "$(pull "$puller" pull tcp "$V4.2" 8554)"
 expect "another program's connect to the camera is refused" "pull=EPERM" "$(pull "$intruder" pull tcp "$V4.2" 8554)"
 expect "the app pulls over IPv6" "pull=ok frames=5" "$(pull "$puller" pull tcp "$V6::2" 8554)"

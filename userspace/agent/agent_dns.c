@@ -29,9 +29,13 @@ int agent_resolve_hosts_now(struct bf_loaded *ld)
 {
 	int err = bf_resolve_hosts(ld->policy, &ld->res, lookup_now, ld);
 
-	for (size_t i = 0; !err && i < ld->policy->n_dests; i++)
+	for (size_t i = 0; !err && i < bf_policy_n_nets(ld->policy); i++) {
+		const char *kind, *name;
+
+		bf_policy_net(ld->policy, i, &kind, &name);
 		if (ld->res.dests[i].why[0])
-			log_warnx("dest %s: %s", ld->policy->dests[i].name, ld->res.dests[i].why);
+			log_warnx("%s %s: %s", kind, name, ld->res.dests[i].why);
+	}
 	return err;
 }
 
@@ -58,15 +62,18 @@ void agent_dns_installed(struct bf_dns *dns, struct bf_loaded *ld)
 
 	if (!dns)
 		return;
-	for (size_t i = 0; i < p->n_dests; i++)
-		for (size_t h = 0; h < p->dests[i].n_hosts; h++) {
+	for (size_t i = 0; i < bf_policy_n_nets(p); i++) {
+		const struct bf_dest *d = bf_policy_net(p, i, NULL, NULL);
+
+		for (size_t h = 0; h < d->n_hosts; h++) {
 			void *nv = realloc(names, (n + 1) * sizeof(*names));
 
 			if (!nv)
 				break;
 			names = nv;
-			names[n++] = p->dests[i].hosts[h];
+			names[n++] = d->hosts[h];
 		}
+	}
 	if (bf_dns_want(dns, names, n, p->dns_ttl_min_s, p->dns_ttl_max_s) == 0)
 		for (size_t i = 0; i < ld->n_seeds; i++)
 			bf_dns_seed(dns, ld->seeds[i].name, &ld->seeds[i].a);
@@ -96,23 +103,25 @@ void agent_log_dns_change(struct bf_agent_log *log, const struct bf_loaded *old,
 {
 	const struct bf_policy *p = now->policy;
 
-	for (size_t i = 0; i < p->n_dests && now->res.dests; i++) {
+	for (size_t i = 0; i < bf_policy_n_nets(p) && now->res.dests; i++) {
 		const struct bf_dest_res *a = old->res.dests ? &old->res.dests[i] : NULL, *b = &now->res.dests[i];
+		const char *kind, *name;
 		struct json_object *rec;
 
-		if (!p->dests[i].n_hosts || (a && a->n_addrs == b->n_addrs && !strcmp(a->why, b->why) &&
-		    (!a->n_addrs || !memcmp(a->addrs, b->addrs, a->n_addrs * sizeof(*a->addrs)))))
+		if (!bf_policy_net(p, i, &kind, &name)->n_hosts ||
+		    (a && a->n_addrs == b->n_addrs && !strcmp(a->why, b->why) &&
+		     (!a->n_addrs || !memcmp(a->addrs, b->addrs, a->n_addrs * sizeof(*a->addrs)))))
 			continue;
 		rec = agent_log_begin(log, "dns");
-		bf_json_add_str(rec, "dest_set", p->dests[i].name);
+		bf_json_add_str(rec, i < p->n_dests ? "dest_set" : "camera", name);
 		json_object_object_add(rec, "addresses", addr_list(b));
 		json_object_object_add(rec, "previous", addr_list(a));
 		bf_json_add_str(rec, "why", b->why[0] ? b->why : NULL);
 		agent_log_emit(log, rec);
 		if (b->why[0])
-			log_warnx("dest %s: %s", p->dests[i].name, b->why);
+			log_warnx("%s %s: %s", kind, name, b->why);
 		else
-			log_info("dest %s: host names now resolve to %zu addresses", p->dests[i].name, b->n_addrs);
+			log_info("%s %s: host names now resolve to %zu addresses", kind, name, b->n_addrs);
 	}
 }
 
@@ -122,15 +131,19 @@ struct json_object *agent_dns_status(struct bf_agent *ag)
 	const struct bf_loaded *ld = ag->policy.cur;
 	struct json_object *o = json_object_new_object();
 
-	for (size_t i = 0; i < ld->policy->n_dests && ld->res.dests; i++) {
+	for (size_t i = 0; i < bf_policy_n_nets(ld->policy) && ld->res.dests; i++) {
+		const char *kind, *name;
 		struct json_object *d;
+		char key[BF_NAME_MAX + 8];
 
-		if (!ld->policy->dests[i].n_hosts)
+		if (!bf_policy_net(ld->policy, i, &kind, &name)->n_hosts)
 			continue;
 		d = json_object_new_object();
 		json_object_object_add(d, "addresses", addr_list(&ld->res.dests[i]));
 		bf_json_add_str(d, "why", ld->res.dests[i].why[0] ? ld->res.dests[i].why : NULL);
-		json_object_object_add(o, ld->policy->dests[i].name, d);
+		/* Dests by name, as before; a camera's name may be a dest's too, so it says what it is. */
+		snprintf(key, sizeof(key), i < ld->policy->n_dests ? "%s" : "camera %s", name);
+		json_object_object_add(o, key, d);
 	}
 	return o;
 }

@@ -113,12 +113,14 @@ struct json_object *agent_unresolved(const struct bf_loaded *ld)
 		snprintf(buf, sizeof(buf), "app %s: %s", ld->policy->apps[i].name, ld->res.apps[i].why);
 		json_object_array_add(arr, bf_json_str(buf));
 	}
-	for (size_t i = 0; ld->res.dests && i < ld->policy->n_dests; i++) {
+	for (size_t i = 0; ld->res.dests && i < bf_policy_n_nets(ld->policy); i++) {
 		char buf[BF_NAME_MAX + BF_REASON_MAX + 16];
+		const char *kind, *name;
 
 		if (!ld->res.dests[i].why[0])
 			continue;
-		snprintf(buf, sizeof(buf), "dest %s: %s", ld->policy->dests[i].name, ld->res.dests[i].why);
+		bf_policy_net(ld->policy, i, &kind, &name);
+		snprintf(buf, sizeof(buf), "%s %s: %s", kind, name, ld->res.dests[i].why);
 		json_object_array_add(arr, bf_json_str(buf));
 	}
 	for (size_t i = 0; i < ld->policy->n_cameras; i++) {

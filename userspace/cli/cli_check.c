@@ -33,14 +33,18 @@ static void check_notes(const struct bf_policy *p)
 	for (size_t i = 0; i < p->n_cameras; i++)
 		if (r.cameras[i].why[0])
 			printf("  note: camera %s: %s\n", p->cameras[i].name, r.cameras[i].why);
-	for (size_t i = 0; i < p->n_dests; i++)
-		for (size_t h = 0; h < p->dests[i].n_hosts; h++) {
+	for (size_t i = 0; i < bf_policy_n_nets(p); i++) {
+		const char *kind, *name;
+		const struct bf_dest *d = bf_policy_net(p, i, &kind, &name);
+
+		for (size_t h = 0; h < d->n_hosts; h++) {
 			struct bf_dns_answer a;
 
-			if (bf_dns_lookup(p->dests[i].hosts[h], &a))
-				printf("  note: dest %s: host %s does not resolve on this host now: %s\n",
-				       p->dests[i].name, p->dests[i].hosts[h], a.why);
+			if (bf_dns_lookup(d->hosts[h], &a))
+				printf("  note: %s %s: host %s does not resolve on this host now: %s\n",
+				       kind, name, d->hosts[h], a.why);
 		}
+	}
 	bf_resolved_free(&r);
 }
 

@@ -254,7 +254,9 @@ static int compile_nets(const struct bf_policy *p, const struct bf_resolved *r, 
 	err = err ?: compile_prefixes(items, p->n_dests, t->slot, t);
 	for (size_t i = 0; i < p->n_cameras && i < BF_MAX_CAMERAS; i++)
 		if (p->cameras[i].is_net)
-			items[k++] = (struct net_item){ &p->cameras[i].net, NULL, 1ull << i };
+			items[k++] = (struct net_item){ &p->cameras[i].net,
+							r && r->dests ? &r->dests[p->n_dests + i] : NULL,
+							1ull << i };
 	if (k)
 		t->cfg.keys |= BF_KEY_NETCAM;
 	err = err ?: compile_ports(items, k, BF_NETCAM_SLOT(t->slot), t->cfg.cam_port_any, t);

@@ -444,16 +444,20 @@ static int add_host(struct bf_dest_res *dr, const char *name, const struct bf_dn
 int bf_resolve_hosts(const struct bf_policy *p, struct bf_resolved *r, bf_host_lookup_fn lookup,
 		     void *ctx)
 {
+	size_t n = bf_policy_n_nets(p);
+
 	free_dests(r);
-	r->dests = calloc(p->n_dests ? p->n_dests : 1, sizeof(*r->dests));
+	r->dests = calloc(n ? n : 1, sizeof(*r->dests));
 	if (!r->dests)
 		return -ENOMEM;
-	r->n_dests = p->n_dests;
-	for (size_t i = 0; i < p->n_dests; i++) {
-		for (size_t h = 0; h < p->dests[i].n_hosts; h++) {
+	r->n_dests = n;
+	for (size_t i = 0; i < n; i++) {
+		const struct bf_dest *d = bf_policy_net(p, i, NULL, NULL);
+
+		for (size_t h = 0; h < d->n_hosts; h++) {
 			struct bf_dns_answer a;
-			bool have = lookup(ctx, p->dests[i].hosts[h], &a);
-			int err = add_host(&r->dests[i], p->dests[i].hosts[h], &a, have);
+			bool have = lookup(ctx, d->hosts[h], &a);
+			int err = add_host(&r->dests[i], d->hosts[h], &a, have);
 
 			if (err)
 				return err;
@@ -467,7 +471,7 @@ static bool dests_differ(const struct bf_policy *p, const struct bf_resolved *a,
 {
 	if (!a->dests || !b->dests)
 		return a->dests != b->dests;
-	for (size_t i = 0; i < p->n_dests; i++) {
+	for (size_t i = 0; i < bf_policy_n_nets(p); i++) {
 		const struct bf_dest_res *x = &a->dests[i], *y = &b->dests[i];
 
 		if (x->n_addrs != y->n_addrs || strcmp(x->why, y->why) != 0 ||

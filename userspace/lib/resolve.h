@@ -60,7 +60,7 @@ struct bf_resolved {
 	struct bf_app_res *apps;        /* policy->n_apps */
 	struct bf_store_res *stores;    /* policy->n_stores */
 	struct bf_camera_res *cameras;  /* policy->n_cameras */
-	struct bf_dest_res *dests;      /* policy->n_dests, or NULL before bf_resolve_hosts */
+	struct bf_dest_res *dests;      /* bf_policy_n_nets: dests then cameras, or NULL before bf_resolve_hosts */
 	size_t n_dests;
 };
 
@@ -68,7 +68,7 @@ struct bf_resolved {
 typedef bool (*bf_host_lookup_fn)(void *ctx, const char *name, struct bf_dns_answer *a);
 
 /*
- * Fill r->dests from the answers LOOKUP gives for each dest's host names.
+ * Fill r->dests from the answers LOOKUP gives for each dest's and network camera's host names.
  * A name with no answer contributes no address and says so in why.
  */
 int bf_resolve_hosts(const struct bf_policy *p, struct bf_resolved *r, bf_host_lookup_fn lookup,

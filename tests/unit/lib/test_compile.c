@@ -847,6 +847,25 @@ static void test_net_cameras(void **state)
 	assert_int_equal(f.t.cfg.cam_port_any[BF_PROTO_UDP], CAMS(&f, "push"));
 	assert_int_equal(f.t.cfg.port_any[BF_PROTO_ANY] | f.t.cfg.port_any[BF_PROTO_UDP], 0);
 	fx_free(&f);
+	/* A camera's host names resolve into its own slot, at the index after the dests. */
+	fx_parse(&f, "dest cloud 10.0.0.0/8 tcp 443\n"
+		     "camera door net host \"door-cam.lan\" tcp 80\n");
+	{
+		struct bf_cidr *a = calloc(1, sizeof(*a));
+
+		assert_non_null(a);
+		addr_of("192.168.70.4", a->addr);
+		a->prefix = 128, a->v4 = true;
+		f.r.dests = calloc(2, sizeof(*f.r.dests));
+		assert_non_null(f.r.dests);
+		f.r.n_dests = 2;
+		f.r.dests[1].addrs = a;
+		f.r.dests[1].n_addrs = 1;
+	}
+	fx_compile(&f, 0, 1);
+	assert_int_equal(net_cams_of(&f, "192.168.70.4", 80, IPPROTO_TCP), CAMS(&f, "door"));
+	assert_int_equal(sets_of(&f, "192.168.70.4", 80, IPPROTO_TCP), 0);
+	fx_free(&f);
 	/* Without network cameras nothing is looked up on connect. */
 	fx_parse(&f, "camera lobby path \"/dev/video0\"\ndest cloud 10.0.0.0/8 tcp 443\n");
 	fx_compile(&f, 0, 1);

@@ -181,12 +181,6 @@ static int camera_net_spec(struct parser *ps, struct bf_camera *c)
 	c->net.ord = ps->ord;
 	if (bf_policy_net_spec(ps, &c->net, net_stop))
 		return -EINVAL;
-	if (c->net.n_hosts) {
-		/* Not resolved for cameras yet: refused, never silently unjudged. */
-		bf_policy_report(ps, true, &c->net.host_src[0], ps->ord,
-				 "a network camera is named by address here (host names are for dest)");
-		return -EINVAL;
-	}
 	if (c->net.any) {
 		bf_policy_err_at(ps, first, "a network camera is an address or a camera subnet, not any "
 				 "(every connect would be a capture)");

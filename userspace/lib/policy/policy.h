@@ -259,6 +259,27 @@ void bf_format_duration(uint32_t ms, char *buf, size_t len);
 /* The word for what a network camera speaks ("rtsp"...), or NULL when not said. */
 const char *bf_net_speaks_word(enum bf_net_speaks s);
 
+/*
+ * The address sets of P that may name hosts: its dests (0..n_dests-1),
+ * then its cameras (a device camera's set is empty). KIND is "dest" or
+ * "camera"; resolution results (bf_resolved.dests) use the same indexes.
+ */
+static inline size_t bf_policy_n_nets(const struct bf_policy *p)
+{
+	return p->n_dests + p->n_cameras;
+}
+static inline const struct bf_dest *bf_policy_net(const struct bf_policy *p, size_t i, const char **kind,
+						  const char **name)
+{
+	const struct bf_dest *d = i < p->n_dests ? &p->dests[i] : &p->cameras[i - p->n_dests].net;
+
+	if (kind)
+		*kind = i < p->n_dests ? "dest" : "camera";
+	if (name)
+		*name = i < p->n_dests ? p->dests[i].name : p->cameras[i - p->n_dests].name;
+	return d;
+}
+
 /* Index of the app / camera named NAME in P, or -1. */
 int bf_policy_app(const struct bf_policy *p, const char *name);
 int bf_policy_camera(const struct bf_policy *p, const char *name);

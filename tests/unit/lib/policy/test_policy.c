@@ -489,7 +489,8 @@ static void test_net_cameras(void **state)
 				       "camera yard net 10.9.0.0/24, 2001:db8::5 tcp 8080, 8081 http\n"
 				       "camera push net 10.8.0.7 udp\n"
 				       "camera lobby path \"/dev/video0\"\n"
-				       "dest cloud 10.8.0.0/16 tcp 443\n", NF);
+				       "dest cloud 10.8.0.0/16 tcp 443\n"
+				       "camera door net host \"door-cam.lan\", 10.7.0.9 tcp 80 http\n", NF);
 	const struct bf_camera *c = p->cameras;
 	char *text = NULL;
 	size_t len = 0;
@@ -514,6 +515,12 @@ static void test_net_cameras(void **state)
 	assert_int_equal(c[2].net.n_ports, 0);
 	assert_int_equal(c[2].speaks, BF_SPEAKS_ANY);
 	assert_false(c[3].is_net);
+	/* host names are resolved by the agent, as a dest's */
+	assert_int_equal(c[4].net.n_hosts, 1);
+	assert_string_equal(c[4].net.hosts[0], "door-cam.lan");
+	assert_int_equal(c[4].net.n_cidrs, 1);
+	assert_int_equal(bf_policy_n_nets(p), 6);
+	assert_ptr_equal(bf_policy_net(p, 5, NULL, NULL), &c[4].net);
 	f = open_memstream(&text, &len);
 	bf_policy_describe_camera(p, 0, f);
 	fputc('|', f);
@@ -535,7 +542,6 @@ static void test_err_net_cameras(void **state)
 		      "camera f net 10.0.0.1 tcp 554 rtmp\n"
 		      "camera g net 10.0.0.1 path \"/dev/video0\"\n"
 		      "camera h path \"/dev/video0\" net 10.0.0.1\n"
-		      "camera i net host \"cam.lan\"\n"
 		      "camera j net 10.0.0.2 tcp 554 rtsp class video\n"
 		      "camera k net ::/0\n",
 		      "t.policy:1:14: a network camera is an address or a camera subnet, not any "
@@ -551,10 +557,9 @@ static void test_err_net_cameras(void **state)
 		      "network camera (net), not both",
 		      "t.policy:8:29: a camera is device nodes (class, path, v4l2) or a network camera "
 		      "(net), not both: define two cameras",
-		      "t.policy:9:19: a network camera is named by address here (host names are for dest)",
-		      "t.policy:10:36: a network camera has no class: a camera is device nodes or a "
+		      "t.policy:9:36: a network camera has no class: a camera is device nodes or a "
 		      "network camera (net), not both",
-		      "t.policy:11:14: every address as a camera would make every connect a capture: "
+		      "t.policy:10:14: every address as a camera would make every connect a capture: "
 		      "name the camera's address or its subnet");
 	/* A camera's address is a capture's, never an export's: both lines are named. */
 	expect_errors("dest cloud 192.168.50.0/24 tcp 554\n"
