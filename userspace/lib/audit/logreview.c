@@ -53,6 +53,10 @@ static bool u64_of(struct json_object *o, const char *key, uint64_t *out)
 static void fill(struct bf_lr_rec *r)
 {
 	struct json_object *o = r->obj, *c = member(o, "consent"), *d = member(o, "dest");
+
+	/* A network camera's capture record has its address where an export has its dest. */
+	if (!d)
+		d = member(o, "net");
 	struct json_object *lw = member(c, "last_window"), *en = member(o, "enforced");
 
 	r->event = str_of(o, "event");
@@ -276,10 +280,13 @@ bool bf_lr_match(const struct bf_lr_filter *f, const struct bf_lr_rec *r)
 		return false;
 	if (f->app && !eq(r->app, f->app))
 		return false;
-	if (f->camera && !eq(r->camera, f->camera) && !eq(r->device, f->camera))
+	/* a network camera's records are found by its address too; they are captures, never a dest's */
+	if (f->camera && !eq(r->camera, f->camera) && !eq(r->device, f->camera) &&
+	    !(eq(r->kind, "capture") && same_ip(f->camera, r->dest_ip)))
 		return false;
-	if (f->dest && !eq(r->dest_set, f->dest) && !same_ip(f->dest, r->dest_ip) &&
-	    !eq(r->unix_addr, f->dest))
+	if (f->dest && (eq(r->kind, "capture") ||
+			(!eq(r->dest_set, f->dest) && !same_ip(f->dest, r->dest_ip) &&
+			 !eq(r->unix_addr, f->dest))))
 		return false;
 	if (f->consent && !eq(r->consent_id, f->consent))
 		return false;
@@ -307,21 +314,27 @@ static void cat3(char *buf, size_t len, const char *pre, const char *s, const ch
 	cat(buf, len, post);
 }
 
-static void dest_object(const struct bf_lr_rec *r, char *b, size_t len)
+/* "10.0.0.5:443/tcp", "[fd00::5]:554/tcp": a dest's or a network camera's address. */
+static void addr_port(const struct bf_lr_rec *r, char *b, size_t len)
 {
 	char port[24] = "";
 	bool v6 = r->dest_ip && strchr(r->dest_ip, ':');
 
-	if (eq(r->event, "quota-hit")) {
-		cat(b, len, "quota ");
-		cat(b, len, str_of(member(r->obj, "quota"), "name"));
-		return;
-	}
 	if (r->has_port)
 		snprintf(port, sizeof(port), ":%llu", (unsigned long long)r->port);
 	cat3(b, len, v6 ? "[" : "", r->dest_ip ? r->dest_ip : "?", v6 ? "]" : "");
 	cat(b, len, port);
 	cat3(b, len, "/", r->dest_proto, "");
+}
+
+static void dest_object(const struct bf_lr_rec *r, char *b, size_t len)
+{
+	if (eq(r->event, "quota-hit")) {
+		cat(b, len, "quota ");
+		cat(b, len, str_of(member(r->obj, "quota"), "name"));
+		return;
+	}
+	addr_port(r, b, len);
 	cat3(b, len, " (", r->dest_set, ")");
 }
 
@@ -370,7 +383,12 @@ static void other_object(const struct bf_lr_rec *r, char *b, size_t len)
 static void object_cell(const struct bf_lr_rec *r, char *b, size_t len)
 {
 	b[0] = '\0';
-	if (eq(r->kind, "capture")) {
+	if (eq(r->kind, "capture") && !r->device && r->dest_ip) {
+		/* a network camera: its name, and the address that was reached */
+		cat3(b, len, r->camera ? r->camera : "", r->camera ? " (" : "", "");
+		addr_port(r, b, len);
+		cat(b, len, r->camera ? ")" : "");
+	} else if (eq(r->kind, "capture")) {
 		cat(b, len, r->camera ? r->camera : r->device);
 		if (r->camera)
 			cat3(b, len, " (", r->device, ")");

@@ -282,6 +282,30 @@ static void test_filter_camera_dest(void **state)
 	bf_lr_rec_free(&ipc);
 }
 
+/* A network camera's capture: found by its name or address with --camera, never with --dest; shown by address. */
+static void test_net_camera_record(void **state)
+{
+	struct bf_lr_filter f = { 0 };
+	struct bf_lr_row row;
+	struct bf_lr_rec r;
+
+	parse_ok("{\"time\":\"2026-01-01T00:00:00Z\",\"kind\":\"capture\",\"verdict\":\"deny\","
+		 "\"enforced\":true,\"pid\":9,\"comm\":\"ffmpeg\",\"camera\":\"gate\","
+		 "\"net\":{\"ip\":\"192.168.50.21\",\"port\":554,\"proto\":\"tcp\"},\"call\":\"connect\"}", &r);
+	bf_lr_row(&r, &row);
+	assert_string_equal(row.cell[4], "gate (192.168.50.21:554/tcp)");
+	f.camera = "gate";
+	assert_true(bf_lr_match(&f, &r));
+	f.camera = "192.168.50.21";
+	assert_true(bf_lr_match(&f, &r));
+	f.camera = "192.168.50.22";
+	assert_false(bf_lr_match(&f, &r));
+	f.camera = NULL;
+	f.dest = "192.168.50.21";
+	assert_false(bf_lr_match(&f, &r));
+	bf_lr_rec_free(&r);
+}
+
 static void test_filter_consent_subject(void **state)
 {
 	struct bf_lr_filter f = { 0 };
@@ -613,6 +637,7 @@ int main(void)
 		cmocka_unit_test(test_set_kinds),
 		cmocka_unit_test(test_filter_time_kind_verdict_app),
 		cmocka_unit_test(test_filter_camera_dest),
+		cmocka_unit_test(test_net_camera_record),
 		cmocka_unit_test(test_filter_consent_subject),
 		cmocka_unit_test(test_row_cells),
 		cmocka_unit_test(test_downtime_stop_and_crash),
