@@ -4,6 +4,34 @@
 
 #include "decide.bpf.h"
 
+/* Index of M's lowest set bit (M not 0): clang 14 has no count-trailing-zeros for BPF. */
+static __always_inline __u32 bf_lowest_bit(__u64 m)
+{
+	__u32 i = 0;
+
+	if (!(m & 0xffffffffull)) {
+		i += 32;
+		m >>= 32;
+	}
+	if (!(m & 0xffff)) {
+		i += 16;
+		m >>= 16;
+	}
+	if (!(m & 0xff)) {
+		i += 8;
+		m >>= 8;
+	}
+	if (!(m & 0xf)) {
+		i += 4;
+		m >>= 4;
+	}
+	if (!(m & 0x3)) {
+		i += 2;
+		m >>= 2;
+	}
+	return i + !(m & 1);
+}
+
 /* A process allowed to capture is tainted; returns 0 if the taint table is full. */
 static __always_inline int bf_taint_self(struct bf_event *e)
 {

@@ -3,34 +3,7 @@
 #include "lsm.bpf.h"
 #include "store.bpf.h"
 #include "taint.bpf.h"
-
-/*
- * A refused use is reported once a second per (process, camera): a loop
- * of refused DQBUFs must not flood the ring buffer. Not pinned: a
- * restarted agent may report one more.
- */
-struct bf_use_key {
-	__u32 tgid;
-	__u32 dev;
-};
-
-struct {
-	__uint(type, BPF_MAP_TYPE_LRU_HASH);
-	__uint(max_entries, 1024);
-	__type(key, struct bf_use_key);
-	__type(value, __u64);
-} bf_use_reported SEC(".maps");
-
-static __always_inline int bf_use_report_due(const struct bf_event *e)
-{
-	struct bf_use_key k = { .tgid = e->tgid, .dev = e->major << BF_MINORBITS | e->minor };
-	__u64 *last = bpf_map_lookup_elem(&bf_use_reported, &k);
-
-	if (last && e->boot_ns - *last < 1000000000ull)
-		return 0;
-	bpf_map_update_elem(&bf_use_reported, &k, &e->boot_ns, BPF_ANY);
-	return 1;
-}
+#include "use_report.bpf.h"
 
 /*
  * A use of an open descriptor of FILE (USE: BF_USE_* << 16 | detail) is

@@ -1,8 +1,10 @@
 /* lsm_net.bpf.c - BPF LSM hooks on sockets: families no cgroup hook judges, sends on connected sockets, and sockets that carry taint (inet: to every sender; unnamed unix: to the reader). */
+#include "capture.bpf.h"
 #include "export.bpf.h"
 #include "ipc.bpf.h"
 #include "lsm.bpf.h"
 #include "taint.bpf.h"
+#include "use_report.bpf.h"
 
 /*
  * A socket a tainted process made, connected or sent on carries that
@@ -289,8 +291,42 @@ int BPF_PROG(bf_lsm_unix_may_send, struct socket *sock, struct socket *other, in
 }
 
 /*
+ * A receive on a socket connected to a network camera is its stream going
+ * on: judged as the connect was, now, so a stream pulled inside a consent
+ * window stops when the window ends, and a socket passed to a program the
+ * rules do not allow streams nothing to it. Only refusals are reported
+ * (the connect was logged), once a second per process and camera. Costs
+ * nothing but two array loads in a policy without network cameras.
+ */
+static __always_inline int bf_netcam_recv(struct sock *sk)
+{
+	const struct bf_slot_config *cfg;
+	struct bf_event e = {};
+	__u32 slot, seq;
+	int allowed;
+
+	cfg = bf_config(&slot, &seq);
+	if (!cfg || !(cfg->keys & BF_KEY_NETCAM) || !bf_peer_of(&e, sk))
+		return 0;
+	e.proto = sk->sk_protocol;
+	e.objs = bf_net_sets(e.addr, e.port, e.proto, cfg->cam_port_any, BF_NETCAM_SLOT(slot));
+	if (!e.objs || !bf_in_scope())
+		return 0;
+	e.kind = BF_KIND_CAPTURE;
+	e.flags |= BF_EF_LSM | BF_EF_NETCAM | BF_EF_USE;
+	e.boot_ns = bpf_ktime_get_boot_ns();
+	e.policy_seq = seq;
+	e.minor = bf_lowest_bit(e.objs);
+	allowed = bf_capture_judge(&e, cfg, slot);
+	if (((e.flags & BF_EF_DENY_RULE) || !allowed) && bf_use_report_due(&e))
+		bf_submit(&e);
+	return bf_lsm_ret(allowed);
+}
+
+/*
  * Reading from an unnamed unix socket that carries taint taints the
  * reader; one that does not yet remembers the reader (see bf_chan_read).
+ * A connected inet socket's peer may be a network camera (bf_netcam_recv).
  */
 SEC("lsm/socket_recvmsg")
 int BPF_PROG(bf_lsm_socket_recvmsg, struct socket *sock, struct msghdr *msg, int size, int flags,
@@ -298,9 +334,15 @@ int BPF_PROG(bf_lsm_socket_recvmsg, struct socket *sock, struct msghdr *msg, int
 {
 	struct sock *sk = sock->sk;
 	struct bf_chan *c;
+	__u16 family;
 
-	if (ret || !sk || sk->__sk_common.skc_family != BF_AF_UNIX || !bf_in_scope())
+	if (ret || !sk)
 		return ret;
+	family = sk->__sk_common.skc_family;
+	if (family == BF_AF_INET || family == BF_AF_INET6)
+		return bf_netcam_recv(sk);
+	if (family != BF_AF_UNIX || !bf_in_scope())
+		return 0;
 	if (bf_current_taint() || !bf_unix_unnamed(sk))
 		return 0;
 	c = bf_sk_chan(sk);

@@ -40,34 +40,6 @@ static __always_inline void bf_sock_dest(struct bpf_sock_addr *ctx, int v6, stru
 	}
 }
 
-/* Index of M's lowest set bit (M not 0): clang 14 has no count-trailing-zeros for BPF. */
-static __always_inline __u32 bf_lowest_bit(__u64 m)
-{
-	__u32 i = 0;
-
-	if (!(m & 0xffffffffull)) {
-		i += 32;
-		m >>= 32;
-	}
-	if (!(m & 0xffff)) {
-		i += 16;
-		m >>= 16;
-	}
-	if (!(m & 0xff)) {
-		i += 8;
-		m >>= 8;
-	}
-	if (!(m & 0xf)) {
-		i += 4;
-		m >>= 4;
-	}
-	if (!(m & 0x3)) {
-		i += 2;
-		m >>= 2;
-	}
-	return i + !(m & 1);
-}
-
 /*
  * A connect (TCP) or a send (UDP) to a network camera pulls its stream:
  * a capture, whoever makes it, judged as a camera open is, and an allowed

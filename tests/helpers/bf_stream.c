@@ -18,11 +18,12 @@
  *        bf_stream push udp ADDR PORT
  *          a camera pushing RTP unasked: a frame to ADDR:PORT every 100 ms,
  *          until killed.
- *        bf_stream pull tcp|udp ADDR PORT [--fork] [--then-send ADDR PORT]
+ *        bf_stream pull tcp|udp ADDR PORT [--fork] [--slow MS] [--then-send ADDR PORT]
  *          the client: connects (TCP) or sends a request (UDP, unconnected
  *          sendto), counts the frames that come back, then maybe sends what
  *          it got to another address over TCP; with --fork a child does all
- *          of it. Prints "pull=ok frames=N" or "pull=ERRNAME", then
+ *          of it. Prints "pull=ok frames=N" (" recv=ERRNAME" when a receive was
+ *          refused part way) or "pull=ERRNAME", then
  *          "send=ok bytes=N" or "send=ERRNAME".
  * A frame is FRAME_BYTES bytes starting "FRAME n\n". ADDR with a ':' is IPv6.
  */
@@ -120,8 +121,15 @@ static int push(const char *addr, int port)
 	}
 }
 
-/* Pulls the frames into OUT (at most CAP bytes); returns 0 or an errno, with *FRAMES and *GOT. */
-static int pull(int tcp, const char *addr, int port, char *out, size_t cap, int *frames, size_t *got)
+/*
+ * With --slow MS a TCP pull takes one frame every MS ms, as a player
+ * does; a receive refused meanwhile ends it and is said in *RECV_ERR.
+ */
+static unsigned slow_ms;
+
+/* Pulls the frames into OUT (at most CAP bytes); returns 0 or an errno, with *FRAMES, *GOT and *RECV_ERR. */
+static int pull(int tcp, const char *addr, int port, char *out, size_t cap, int *frames, size_t *got,
+		int *recv_err)
 {
 	struct timeval tv = { .tv_sec = 3 };
 	struct sockaddr_storage ss;
@@ -142,7 +150,11 @@ static int pull(int tcp, const char *addr, int port, char *out, size_t cap, int 
 		return e;
 	}
 	/* TCP: until the camera ends the stream; UDP: until it falls silent (the timeout). */
-	while (*got < cap && (n = recv(fd, out + *got, cap - *got, 0)) > 0) {
+	*recv_err = 0;
+	while (*got < cap && (n = recv(fd, out + *got, slow_ms ? FRAME_BYTES : cap - *got,
+				       slow_ms ? MSG_WAITALL : 0)) > 0) {
+		if (slow_ms)
+			usleep(slow_ms * 1000);
 		if (n >= 6 && memcmp(out + *got, "FRAME ", 6) == 0 && !tcp)
 			(*frames)++;
 		*got += (size_t)n;
@@ -152,6 +164,8 @@ static int pull(int tcp, const char *addr, int port, char *out, size_t cap, int 
 			setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
 		}
 	}
+	if (n < 0 && errno != EAGAIN)
+		*recv_err = errno;
 	close(fd);
 	if (tcp)
 		*frames = (int)(*got / FRAME_BYTES);
@@ -176,13 +190,15 @@ static int client(int argc, char **argv)
 {
 	static char buf[64 * FRAME_BYTES];
 	const char *to = NULL;
-	int tcp = strcmp(argv[2], "tcp") == 0, to_port = 0, frames, e, st;
+	int tcp = strcmp(argv[2], "tcp") == 0, to_port = 0, frames, e, st, recv_err = 0;
 	size_t got;
 	pid_t pid = 0;
 
 	for (int i = 5; i < argc; i++) {
 		if (strcmp(argv[i], "--fork") == 0) {
 			pid = 1;
+		} else if (strcmp(argv[i], "--slow") == 0 && i + 1 < argc) {
+			slow_ms = (unsigned)atoi(argv[++i]);
 		} else if (strcmp(argv[i], "--then-send") == 0 && i + 2 < argc) {
 			to = argv[i + 1];
 			to_port = atoi(argv[i + 2]);
@@ -193,9 +209,11 @@ static int client(int argc, char **argv)
 		waitpid(pid, &st, 0);
 		return WIFEXITED(st) ? WEXITSTATUS(st) : 1;
 	}
-	e = pull(tcp, argv[3], atoi(argv[4]), buf, sizeof(buf), &frames, &got);
+	e = pull(tcp, argv[3], atoi(argv[4]), buf, sizeof(buf), &frames, &got, &recv_err);
 	if (e)
 		printf("pull=%s\n", errname(e));
+	else if (recv_err)
+		printf("pull=ok frames=%d recv=%s\n", frames, errname(recv_err));
 	else
 		printf("pull=ok frames=%d\n", frames);
 	if (to) {

@@ -136,6 +136,9 @@ T4=127.0.0.2:$PORT
 	echo "camera netcam     net $NC_CAM tcp 8554 rtsp"
 	echo "camera netcam-rtp net $NC_CAM udp rtsp"
 	echo "capture allow netcam_export netcam"
+	# netcam_stale pulls inside a consent window and reads on after it.
+	echo "app netcam_stale exe \"$TMP/bin/netcam_stale\""
+	echo "capture allow netcam_stale netcam consent entry window 30s"
 	echo "dest allowed     127.0.0.1 tcp $PORT"
 	echo "dest allowed-udp 127.0.0.1 udp $PORT"
 	for a in $apps camera_app; do echo "capture allow $a cam"; echo "capture allow $a held"; done
@@ -174,6 +177,8 @@ for _ in $(seq 30); do holds "$PRIOR_PID" "$TMP/held" && break; sleep 0.1; done
 
 agent_start "$TMP/p.policy" --consent "$TMP/consent.jsonl" || { fail "agent start"; exit 1; }
 touch "$TMP/go"
+"$CLI" consent grant --control "$CTL" --id g-net --subject p-2 --purpose entry --cameras netcam \
+	--expires +1d --notice v1 >/dev/null
 [ -n "$VIVID" ] && "$CLI" consent grant --control "$CTL" --id g1 --subject p-1 --purpose entry \
 	--cameras vivid --expires +1d --notice v1 >/dev/null
 
@@ -237,6 +242,22 @@ run_route() {
 		HOLDER_PID=
 		return $rc ;;
 	second_node) run_cg "$bin" "$cam" "$TMP" ;;
+	netcam_stale)
+		# A 3 s window; the route reads one frame inside it, then again once the agent has logged its end.
+		local nwin npid
+		nwin=$("$CLI" window open --control "$CTL" --consent g-net --app netcam_stale --camera netcam \
+			--for 3s --json | jq -r '.window.id // empty')
+		[ -n "$nwin" ] || { echo "route=$r result=error detail=no consent window opened"; return 1; }
+		bg_cg timeout 60 "$bin" "$NC_CAM:8554" "$TMP/nstale.ready" "$TMP/nstale.go"
+		npid=$!
+		for _ in $(seq 100); do
+			{ [ -e "$TMP/nstale.ready" ] || ! kill -0 "$npid" 2>/dev/null; } && break
+			sleep 0.1
+		done
+		wait_for ".kind == \"consent\" and .event == \"window-expire\" and .consent.window.id == $nwin" 1 30
+		touch "$TMP/nstale.go"
+		wait "$npid"
+		return $? ;;
 	stale_fd)
 		[ -n "$VIVID" ] || { echo "route=$r result=notrun detail=$NO_VIVID"; return 0; }
 		# A window of 8 s: long enough to open and stream under TCG, short enough to wait out.

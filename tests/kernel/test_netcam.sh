@@ -31,6 +31,7 @@ netcam_serve "$STREAM" serve tcp "$NC_CAM" 8554
 netcam_serve "$STREAM" serve udp "$NC_CAM" 8555
 netcam_serve "$STREAM" serve tcp "$NC_CAM6" 8554
 netcam_serve "$STREAM" serve tcp "$NC_CAM" 8556
+netcam_serve "$STREAM" serve tcp "$NC_CAM" 8557 40
 # A camera named by host name: the agent resolves it, in a mount namespace of
 # its own whose resolv.conf points at a test DNS server (as test_dest_names).
 DNS_IP=127.$((RANDOM % 200 + 20)).$((RANDOM % 250 + 1)).53
@@ -63,7 +64,7 @@ intruder=$(helper_copy bf_stream intruder)
 opener=$(helper_copy bf_open opener)
 policy "$TMP/p.policy" <<EOP
 mode enforce
-camera gate  net $V4.2, $V6::2 tcp 8554 rtsp
+camera gate  net $V4.2, $V6::2 tcp 8554, 8557 rtsp
 camera gateu net $V4.2 udp 8555
 camera lobby path "$TMP/video0"
 camera named net host "cam.bft.test" tcp 8556 http
@@ -80,11 +81,14 @@ check "biofence check accepts device and network cameras together" "$CLI" check 
 AGENT=$TMP/agent-ns agent_start "$TMP/p.policy" --consent "$TMP/consent.jsonl" || { fail "agent start"; exit 1; }
 
 st=$("$CLI" status --json --control "$CTL" --pin-dir "$PIN")
-expect "status lists the network cameras and what guards them" \
-	"gate: cgroup/connect4, connect6, sendmsg4, sendmsg6; gateu: cgroup/connect4, connect6, sendmsg4, sendmsg6; named: cgroup/connect4, connect6, sendmsg4, sendmsg6" \
+# Where BPF LSM runs, a receive on a socket connected to a camera is judged too.
+LSM=
+jq -e '.status.backends.lsm | startswith("enforcing")' <<< "$st" >/dev/null && LSM=1
+G="cgroup/connect4, connect6, sendmsg4, sendmsg6${LSM:+; lsm/socket_recvmsg}"
+expect "status lists the network cameras and what guards them" "gate: $G; gateu: $G; named: $G" \
 	"$(jq -r '.status.network_cameras | to_entries | map("\(.key): \(.value.guarded_by)") | join("; ")' <<< "$st")"
 check "status text names the camera's address and protocol" \
-	grep -q "gate (network camera $V4.2, $V6::2 tcp port 8554, speaks rtsp), guarded by" \
+	grep -q "gate (network camera $V4.2, $V6::2 tcp ports 8554, 8557, speaks rtsp), guarded by" \
 	<("$CLI" status --control "$CTL" --pin-dir "$PIN")
 
 pull() { in_cg "$@" | tr '\n' ' ' | sed 's/ $//'; }
@@ -145,6 +149,23 @@ check "... recorded with the window" \
 	wait_for ".kind == \"capture\" and .camera == \"gate\" and .verdict == \"allow\" and .consent.window.id == $(jq .window.id <<< "$r")" 1
 sleep 2.3
 expect "after the window the app's pull is refused again" "pull=EPERM" "$(pull "$puller" pull tcp "$V4.2" 8554)"
+# A stream pulled inside a window, read one frame per 100 ms (40 frames, 4 s) past its 2 s end.
+r=$(ctl '{"cmd":"window-open","consent":"g1","app":"puller","camera":"gate","for":"2s"}')
+slow=$(pull "$puller" pull tcp "$V4.2" 8557 --slow 100)
+if [ -n "$LSM" ]; then
+	case $slow in
+	"pull=ok frames="*" recv=EPERM") pass "the stream stops when its window ends (lsm/socket_recvmsg): $slow" ;;
+	*) fail "the stream should stop when its window ends: got '$slow'" ;;
+	esac
+	check "... and the refused receive is recorded, with the hook" \
+		wait_for '.kind == "capture" and .camera == "gate" and .call == "recvmsg" and .hook == "lsm/socket_recvmsg" and .verdict == "deny" and .consent.reason == "window expired"' 1
+else
+	# No hook judges a receive here: status says so (NOT ENFORCED), and so does this.
+	expect "without BPF LSM the stream goes on past its window, as status says" "pull=ok frames=40" "$slow"
+	check "... status says a stream outlives its window here" \
+		grep -q "a stream connected inside a consent window goes on after the window closes" \
+		<("$CLI" status --control "$CTL" --pin-dir "$PIN")
+fi
 check "... and the record says the window expired" \
 	wait_for '.kind == "capture" and .camera == "gate" and .verdict == "deny" and .consent.reason == "window expired"' 1
 

@@ -39,9 +39,14 @@ struct json_object *agent_backends(struct bf_agent *ag)
 					       "has no cgroup/connect_unix hook (needs 6.7); judged by the "
 					       "name the socket is bound to" :
 				  "NOT ENFORCED: this kernel has no cgroup/connect_unix hook (needs 6.7)");
-	bf_json_add_str(b, "network cameras", "cgroup (cgroup/connect4, connect6, sendmsg4, sendmsg6): "
-			"a connect or a send to a network camera's address is a capture, judged by the "
-			"capture rules whoever makes it; an allowed one taints");
+	bf_json_add_str(b, "network cameras", ag->ld.lsm ?
+			"cgroup (cgroup/connect4, connect6, sendmsg4, sendmsg6): a connect or a send to a "
+			"network camera's address is a capture, judged by the capture rules whoever makes "
+			"it; an allowed one taints; lsm (lsm/socket_recvmsg) judges every receive on a "
+			"socket connected to one the same way, so a stream stops when its window ends" :
+			"cgroup (cgroup/connect4, connect6, sendmsg4, sendmsg6): a connect or a send to a "
+			"network camera's address is a capture, judged by the capture rules whoever makes "
+			"it; an allowed one taints");
 	bf_json_add_str(b, "quota", "cgroup (cgroup_skb/egress, counted per socket tagged at connect/send)");
 	bf_json_add_str(b, "raw sockets", ag->ld.lsm ?
 			"lsm (lsm/socket_create) for packet, vsock and every family no cgroup hook judges; "
@@ -87,18 +92,21 @@ static void agent_netcam_gaps(struct bf_agent *ag, struct json_object *arr)
 		any |= p->cameras[i].is_net;
 	if (!any)
 		return;
-	json_object_array_add(arr, json_object_new_string(
+	json_object_array_add(arr, json_object_new_string(ag->ld.lsm ?
+		"capture: datagrams a network camera pushes to this host unasked (to an unconnected "
+		"socket, with no connect or send to the camera) are not judged, and their receiver is "
+		"not tainted" :
 		"capture: a network camera's stream is judged when it is pulled (a connect, or a UDP "
 		"send to the camera); datagrams a camera pushes to this host unasked are not judged, "
 		"their receiver is not tainted, and a stream connected inside a consent window goes "
-		"on after the window closes"));
+		"on after the window closes (needs the lsm backend: socket_recvmsg)"));
 }
 
 /*
  * The network cameras of the policy in force: name -> their addresses,
  * ports, what they speak and the hooks that guard them.
  */
-static struct json_object *net_cameras(const struct bf_policy *p)
+static struct json_object *net_cameras(const struct bf_policy *p, bool lsm)
 {
 	struct json_object *o = json_object_new_object();
 	char buf[1024];
@@ -118,7 +126,9 @@ static struct json_object *net_cameras(const struct bf_policy *p)
 			bf_json_add_str(cam, "described", buf);
 		}
 		bf_json_add_str(cam, "speaks", bf_net_speaks_word(c->speaks));
-		bf_json_add_str(cam, "guarded_by", "cgroup/connect4, connect6, sendmsg4, sendmsg6");
+		bf_json_add_str(cam, "guarded_by", lsm ? "cgroup/connect4, connect6, sendmsg4, sendmsg6; "
+							 "lsm/socket_recvmsg" :
+							 "cgroup/connect4, connect6, sendmsg4, sendmsg6");
 		json_object_object_add(o, c->name, cam);
 	}
 	return o;
@@ -230,7 +240,7 @@ void agent_add_enforcement(struct bf_agent *ag, struct json_object *o)
 	json_object_object_add(o, "backends", agent_backends(ag));
 	json_object_object_add(o, "not_enforced", agent_not_enforced(ag));
 	json_object_object_add(o, "unresolved", agent_unresolved(ag->policy.cur));
-	json_object_object_add(o, "network_cameras", net_cameras(ag->policy.cur->policy));
+	json_object_object_add(o, "network_cameras", net_cameras(ag->policy.cur->policy, ag->ld.lsm));
 }
 
 struct agent_kernel_view agent_kernel_view(struct bf_agent *ag)
