@@ -87,9 +87,10 @@ jq -e '.status.backends.lsm | startswith("enforcing")' <<< "$st" >/dev/null && L
 G="cgroup/connect4, connect6, sendmsg4, sendmsg6${LSM:+; lsm/socket_recvmsg}"
 expect "status lists the network cameras and what guards them" "gate: $G; gateu: $G; named: $G" \
 	"$(jq -r '.status.network_cameras | to_entries | map("\(.key): \(.value.guarded_by)") | join("; ")' <<< "$st")"
+# Here-strings, not <(...): the VM lane's guest has no /dev/fd.
 check "status text names the camera's address and protocol" \
 	grep -q "gate (network camera $V4.2, $V6::2 tcp ports 8554, 8557, speaks rtsp), guarded by" \
-	<("$CLI" status --control "$CTL" --pin-dir "$PIN")
+	<<< "$("$CLI" status --control "$CTL" --pin-dir "$PIN")"
 
 pull() { in_cg "$@" | tr '\n' ' ' | sed 's/ $//'; }
 expect "status shows what the camera's host name resolved to" "[\"$NC_CAM\"]" \
@@ -164,7 +165,7 @@ else
 	expect "without BPF LSM the stream goes on past its window, as status says" "pull=ok frames=40" "$slow"
 	check "... status says a stream outlives its window here" \
 		grep -q "a stream connected inside a consent window goes on after the window closes" \
-		<("$CLI" status --control "$CTL" --pin-dir "$PIN")
+		<<< "$("$CLI" status --control "$CTL" --pin-dir "$PIN")"
 fi
 check "... and the record says the window expired" \
 	wait_for '.kind == "capture" and .camera == "gate" and .verdict == "deny" and .consent.reason == "window expired"' 1
