@@ -79,6 +79,8 @@ static int serve(int tcp, const char *addr, int port, int frames)
 	printf("serving\n");
 	fflush(stdout);
 	signal(SIGCHLD, SIG_IGN);
+	/* A client that hangs up early must not end the camera (SIGPIPE). */
+	signal(SIGPIPE, SIG_IGN);
 	for (;;) {
 		plen = sizeof(peer);
 		if (!tcp) {
@@ -96,7 +98,7 @@ static int serve(int tcp, const char *addr, int port, int frames)
 			continue;
 		for (int i = 1; i <= frames; i++) {
 			frame(buf, i);
-			if (write(c, buf, sizeof(buf)) != (ssize_t)sizeof(buf))
+			if (send(c, buf, sizeof(buf), MSG_NOSIGNAL) != (ssize_t)sizeof(buf))
 				break;
 		}
 		close(c);
