@@ -113,18 +113,17 @@ static __always_inline __u64 bf_camera_objs(__u32 slot, __u32 major, __u32 minor
 }
 
 /*
- * The capture judgement, once E names the camera: who is asking, the
- * first capture rule that matches, its consent window, the log's health,
+ * The capture judgement, once E names the camera and who is asking (its
+ * apps): the first capture rule that matches, its consent window, the log's health,
  * and the taint an allowed capture starts. Returns 1 to let it through;
  * E's flags say why not.
  */
-static __always_inline int bf_capture_judge(struct bf_event *e, const struct bf_slot_config *cfg,
-					    __u32 slot)
+static __always_inline int bf_capture_decide(struct bf_event *e, const struct bf_slot_config *cfg,
+					     __u32 slot)
 {
 	__u32 rule_flags;
 	int allowed;
 
-	bf_identify(e, cfg, slot);
 	e->rule = bf_first_match(BF_TABLE_CAPTURE, slot, cfg->n_capture, e->apps, e->objs,
 				 &rule_flags, e);
 	if (rule_flags & BF_RF_CONSENT) {
@@ -153,6 +152,14 @@ static __always_inline int bf_capture_judge(struct bf_event *e, const struct bf_
 	if (!allowed)
 		bf_count(BF_STAT_CAPTURE_DENY);
 	return allowed;
+}
+
+/* The caller, then the judgement: every hook that runs in the capturing process. */
+static __always_inline int bf_capture_judge(struct bf_event *e, const struct bf_slot_config *cfg,
+					    __u32 slot)
+{
+	bf_identify(e, cfg, slot);
+	return bf_capture_decide(e, cfg, slot);
 }
 
 #endif /* BF_CAPTURE_BPF_H */

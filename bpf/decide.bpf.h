@@ -5,10 +5,52 @@
 #include "maps.bpf.h"
 
 /*
- * Who is asking: exe (dev, inode) read from the task, uid, cgroup, and the
- * app mask those imply. An app matches only if every key it has matches,
- * so each key kind contributes "apps satisfied by this key or keyless".
+ * The apps E's exe (dev, inode; has_exe: it has one) and uid satisfy, and
+ * CGROUP_APPS those its cgroups do: an app matches only if every key it
+ * has matches, so each key kind contributes "apps satisfied by this key
+ * or keyless". Key kinds no app uses cannot change the mask: their
+ * lookups are skipped.
  */
+static __always_inline __u64 bf_apps_of(const struct bf_event *e, int has_exe, __u64 cgroup_apps,
+					 const struct bf_slot_config *cfg, __u32 slot)
+{
+	struct bf_exe_key ek = { .slot = slot, .dev = e->exe_dev, .ino = e->exe_ino };
+	struct bf_uid_key uk = { .slot = slot, .uid = e->uid };
+	__u64 exe_m = cfg->apps_no_exe, uid_m = cfg->apps_no_uid;
+
+	if (has_exe && (cfg->keys & BF_KEY_EXE))
+		exe_m |= bf_lookup_mask(&bf_exe, &ek);
+	if (cfg->keys & BF_KEY_UID)
+		uid_m |= bf_lookup_mask(&bf_uid, &uk);
+	return exe_m & uid_m & cgroup_apps;
+}
+
+/*
+ * The apps the cgroup keys allow, ANCESTOR(level) giving the cgroup id at
+ * each depth (the current task's, or a packet's socket's). Only the
+ * depths where some app's cgroup sits are worth a lookup. A macro: the
+ * helper differs by program type.
+ */
+#define BF_CGROUP_APPS(cfg, slot, ANCESTOR)						\
+	({										\
+		struct bf_cgrp_key ck_ = { .slot = (slot) };				\
+		__u64 cg_m_ = (cfg)->apps_no_cgroup;					\
+											\
+		if ((cfg)->cg_levels) {							\
+			_Pragma("unroll")						\
+			for (int level = 0; level < BF_MAX_CG_LEVELS; level++) {	\
+				if (!((cfg)->cg_levels & (1u << level)))		\
+					continue;					\
+				ck_.cgid = ANCESTOR(level);				\
+				if (!ck_.cgid)						\
+					break;						\
+				cg_m_ |= bf_lookup_mask(&bf_cgrp, &ck_);		\
+			}								\
+		}									\
+		cg_m_;									\
+	})
+
+/* Who is asking: exe (dev, inode) read from the task, uid, cgroup, and the app mask those imply. */
 static __always_inline __u64 bf_identify(struct bf_event *e, const struct bf_slot_config *cfg,
 					 __u32 slot)
 {
@@ -19,10 +61,6 @@ static __always_inline __u64 bf_identify(struct bf_event *e, const struct bf_slo
 	 */
 	struct task_struct *task = bpf_get_current_task_btf();
 	struct file *exe = task->mm->exe_file;
-	struct bf_exe_key ek = { .slot = slot };
-	struct bf_uid_key uk = { .slot = slot };
-	struct bf_cgrp_key ck = { .slot = slot };
-	__u64 exe_m = cfg->apps_no_exe, uid_m = cfg->apps_no_uid, cg_m = cfg->apps_no_cgroup;
 
 	e->pid = task->pid;
 	e->tgid = task->tgid;
@@ -34,29 +72,8 @@ static __always_inline __u64 bf_identify(struct bf_event *e, const struct bf_slo
 		e->exe_ino = exe->f_inode->i_ino;
 		e->exe_dev = exe->f_inode->i_sb->s_dev;
 	}
-	/* Key kinds no app uses cannot change the mask: skip their lookups. */
-	if (exe && (cfg->keys & BF_KEY_EXE)) {
-		ek.dev = e->exe_dev;
-		ek.ino = e->exe_ino;
-		exe_m |= bf_lookup_mask(&bf_exe, &ek);
-	}
-	if (cfg->keys & BF_KEY_UID) {
-		uk.uid = e->uid;
-		uid_m |= bf_lookup_mask(&bf_uid, &uk);
-	}
-	/* Only the depths where some app's cgroup sits are worth a lookup. */
-	if (cfg->cg_levels) {
-#pragma unroll
-		for (int level = 0; level < BF_MAX_CG_LEVELS; level++) {
-			if (!(cfg->cg_levels & (1u << level)))
-				continue;
-			ck.cgid = bpf_get_current_ancestor_cgroup_id(level);
-			if (!ck.cgid)
-				break;
-			cg_m |= bf_lookup_mask(&bf_cgrp, &ck);
-		}
-	}
-	e->apps = exe_m & uid_m & cg_m;
+	e->apps = bf_apps_of(e, exe != 0, BF_CGROUP_APPS(cfg, slot, bpf_get_current_ancestor_cgroup_id),
+			     cfg, slot);
 	return e->apps;
 }
 

@@ -1,7 +1,14 @@
-/* sockets.bpf.c - what a tainted process sends (connect and sendmsg, inet and unix; raw and ping sockets; quotas on egress), and who reaches a network camera. */
+/* sockets.bpf.c - what a tainted process sends (connect and sendmsg, inet and unix; raw and ping sockets; quotas on egress), and who reaches or hears a network camera. */
 #include "capture.bpf.h"
 #include "export.bpf.h"
 #include "ipc.bpf.h"
+#include "use_report.bpf.h"
+
+#define BF_SOCK_DGRAM  2
+#define BF_SOCK_RAW    3
+#define BF_SOCK_PACKET 10	/* the obsolete AF_INET packet socket */
+#define BF_IPPROTO_ICMP   1
+#define BF_IPPROTO_ICMPV6 58
 
 /*
  * The socket's packets from now on count against the deciding rule's
@@ -41,6 +48,36 @@ static __always_inline void bf_sock_dest(struct bpf_sock_addr *ctx, int v6, stru
 }
 
 /*
+ * The owner of every UDP socket that may hear from a network camera
+ * (struct bf_sk_owner). Pinned: a restarted agent's programs judge the
+ * sockets made before it.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_SK_STORAGE);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, int);
+	__type(value, struct bf_sk_owner);
+	BF_PINNED;
+} bf_sk_owner SEC(".maps");
+
+/* SK is owned by the process E identified (bf_identify filled it). */
+static __always_inline void bf_owner_set(struct bpf_sock *sk, const struct bf_event *e)
+{
+	struct bf_sk_owner *o;
+
+	if (!sk)
+		return;
+	o = bpf_sk_storage_get(&bf_sk_owner, sk, 0, BPF_SK_STORAGE_GET_F_CREATE);
+	if (!o)
+		return;
+	o->exe_dev = e->exe_dev;
+	o->exe_ino = e->exe_ino;
+	o->uid = e->uid;
+	o->tgid = e->tgid;
+	__builtin_memcpy(o->comm, e->comm, sizeof(o->comm));
+}
+
+/*
  * A connect (TCP) or a send (UDP) to a network camera pulls its stream:
  * a capture, whoever makes it, judged as a camera open is, and an allowed
  * one taints. Policies without network cameras pay two array loads; with
@@ -69,6 +106,8 @@ static __always_inline int bf_netcam_decide(struct bpf_sock_addr *ctx, int v6, _
 	e->minor = bf_lowest_bit(e->objs);	/* the camera a taint names */
 	allowed = bf_capture_judge(e, cfg, slot);
 	bf_submit(e);
+	if (e->proto == BF_IPPROTO_UDP)
+		bf_owner_set(ctx->sk, e);	/* the camera's datagrams come back to this socket */
 	return allowed;
 }
 
@@ -113,6 +152,39 @@ SEC("cgroup/sendmsg6")
 int bf_sendmsg6(struct bpf_sock_addr *ctx)
 {
 	return bf_sock_decide(ctx, 1, 0);
+}
+
+/*
+ * A UDP socket bound where a policy has network cameras may be where a
+ * camera pushes its stream (RTP to a port the client chose): its owner
+ * is recorded for bf_ingress. Never refused here.
+ */
+static __always_inline int bf_bind_decide(struct bpf_sock_addr *ctx)
+{
+	const struct bf_slot_config *cfg;
+	struct bf_event e = {};
+	__u32 slot, seq;
+
+	if (ctx->type != BF_SOCK_DGRAM || ctx->protocol != BF_IPPROTO_UDP)
+		return 1;
+	cfg = bf_config(&slot, &seq);
+	if (!cfg || !(cfg->keys & BF_KEY_NETCAM))
+		return 1;
+	bf_identify(&e, cfg, slot);
+	bf_owner_set(ctx->sk, &e);
+	return 1;
+}
+
+SEC("cgroup/bind4")
+int bf_bind4(struct bpf_sock_addr *ctx)
+{
+	return bf_bind_decide(ctx);
+}
+
+SEC("cgroup/bind6")
+int bf_bind6(struct bpf_sock_addr *ctx)
+{
+	return bf_bind_decide(ctx);
 }
 
 /*
@@ -167,12 +239,6 @@ int bf_sendmsg_unix(struct bpf_sock_addr *ctx)
 	return bf_unix_decide(ctx, 0);
 }
 
-#define BF_SOCK_DGRAM  2
-#define BF_SOCK_RAW    3
-#define BF_SOCK_PACKET 10	/* the obsolete AF_INET packet socket */
-#define BF_IPPROTO_ICMP   1
-#define BF_IPPROTO_ICMPV6 58
-
 /* Ping sockets run the connect hook but no sendmsg hook: an echo's payload is any bytes, anywhere. */
 static __always_inline int bf_unjudged_socket(const struct bpf_sock *ctx)
 {
@@ -198,6 +264,93 @@ int bf_sock_create(struct bpf_sock *ctx)
 	    !bf_send_begin(&s, BF_KIND_SOCKET, ctx->family == 10 ? BF_EF_IPV6 : 0))
 		return 1;
 	return bf_socket_verdict(&s, ctx->family, ctx->type, ctx->protocol);
+}
+
+/*
+ * Where datagram D came from: E's address and port; 0 if not UDP over
+ * IPv4 or IPv6 (IPv6 extension headers included: not judged). In
+ * cgroup_skb the packet starts at its network header.
+ */
+static __always_inline int bf_skb_source(struct __sk_buff *skb, struct bf_event *e)
+{
+	__u8 ip[40];
+	__u16 sport;
+	__u32 off;
+
+	if (skb->family == 2) {	/* AF_INET */
+		if (bpf_skb_load_bytes(skb, 0, ip, 20) || ip[9] != BF_IPPROTO_UDP)
+			return 0;
+		bf_map_v4(e->addr, *(__u32 *)(ip + 12));
+		off = (ip[0] & 0xf) * 4;
+	} else if (skb->family == 10) {	/* AF_INET6 */
+		if (bpf_skb_load_bytes(skb, 0, ip, 40) || ip[6] != BF_IPPROTO_UDP)
+			return 0;
+		__builtin_memcpy(e->addr, ip + 8, 16);
+		e->flags |= BF_EF_IPV6;
+		off = 40;
+	} else {
+		return 0;
+	}
+	if (bpf_skb_load_bytes(skb, off, &sport, 2))
+		return 0;
+	e->port = bpf_ntohs(sport);
+	e->proto = BF_IPPROTO_UDP;
+	return 1;
+}
+
+/* The cgroup id at depth LEVEL above the socket SKB arrived at (bpf_get_current_ancestor_cgroup_id's twin). */
+#define BF_SKB_ANCESTOR(level) bpf_skb_ancestor_cgroup_id(skb, level)
+
+/*
+ * A datagram from a network camera arriving at a UDP socket: the stream a
+ * camera pushes unasked (RTP to a port the client chose), which no
+ * connect or send hook sees. Judged as a pull by the socket's owner would
+ * be (capture rules, consent windows in kernel time), dropped when
+ * refused, and an allowed one taints the owner. A socket with no owner
+ * recorded (made before the policy named network cameras) is judged as a
+ * process no app matches. Reported at most once a second per process and
+ * camera. Every packet in scope passes here: two array loads under a
+ * policy without network cameras.
+ */
+SEC("cgroup_skb/ingress")
+int bf_ingress(struct __sk_buff *skb)
+{
+	const struct bf_slot_config *cfg;
+	const struct bf_sk_owner *o;
+	struct bpf_sock *sk;
+	struct bf_event e = {};
+	__u32 slot, seq;
+	int allowed;
+
+	cfg = bf_config(&slot, &seq);
+	if (!cfg || !(cfg->keys & BF_KEY_NETCAM))
+		return 1;
+	sk = skb->sk;
+	if (!sk || !(sk = bpf_sk_fullsock(sk)) || sk->protocol != BF_IPPROTO_UDP || !bf_skb_source(skb, &e))
+		return 1;
+	e.objs = bf_net_sets(e.addr, e.port, e.proto, cfg->cam_port_any, BF_NETCAM_SLOT(slot));
+	if (!e.objs)
+		return 1;
+	o = bpf_sk_storage_get(&bf_sk_owner, sk, 0, 0);
+	if (o) {
+		e.exe_dev = o->exe_dev;
+		e.exe_ino = o->exe_ino;
+		e.uid = o->uid;
+		e.pid = e.tgid = o->tgid;
+		__builtin_memcpy(e.comm, o->comm, sizeof(e.comm));
+		/* The owner's apps as bf_identify would give them now: its exe and uid, the socket's cgroups. */
+		e.apps = bf_apps_of(&e, e.exe_ino != 0, BF_CGROUP_APPS(cfg, slot, BF_SKB_ANCESTOR), cfg, slot);
+	}
+	e.cgid = bpf_skb_cgroup_id(skb);
+	e.kind = BF_KIND_CAPTURE;
+	e.flags |= BF_EF_NETCAM | BF_EF_INGRESS;
+	e.boot_ns = bpf_ktime_get_boot_ns();
+	e.policy_seq = seq;
+	e.minor = bf_lowest_bit(e.objs);
+	allowed = bf_capture_decide(&e, cfg, slot);
+	if (bf_use_report_due(&e))
+		bf_submit(&e);
+	return allowed;
 }
 
 /*

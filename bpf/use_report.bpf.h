@@ -22,7 +22,7 @@ struct {
 
 static __always_inline int bf_use_report_due(const struct bf_event *e)
 {
-	struct bf_use_key k = { .tgid = e->tgid, .dev = e->major << BF_MINORBITS | e->minor };
+	struct bf_use_key k = { .tgid = e->tgid, .dev = e->major << 20 | e->minor };	/* the kernel's encoding */
 	__u64 *last = bpf_map_lookup_elem(&bf_use_reported, &k);
 
 	if (last && e->boot_ns - *last < 1000000000ull)

@@ -129,6 +129,7 @@ enum bf_kind {
 #define BF_EF_URING       (1u << 13) /* socket: an io_uring SQPOLL ring, made by any process in scope */
 #define BF_EF_PEER        (1u << 14) /* taint: pid was tainted from the writer's side; the agent reads its details from /proc */
 #define BF_EF_NETCAM      (1u << 15) /* capture: a connect or send to a network camera; addr, port, proto say where, minor which camera */
+#define BF_EF_INGRESS     (1u << 16) /* capture, BF_EF_NETCAM: a datagram from the camera arriving (cgroup_skb/ingress), judged by the socket's owner */
 
 /*
  * Capture events with BF_EF_USE: which use, in access. The LSM hooks judge
@@ -424,6 +425,22 @@ struct bf_event {
 	char comm[16];
 };
 BF_CHECK_SIZE(struct bf_event, 176);
+
+/*
+ * Who owns a UDP socket that may receive from a network camera: recorded
+ * (socket storage) when the socket is bound or sends to a camera, so a
+ * datagram the camera pushes to it can be judged on arrival, in softirq,
+ * where no process is current. The app mask is worked out again from
+ * these at arrival, against the policy in force then.
+ */
+struct bf_sk_owner {
+	__u64 exe_dev;      /* kernel encoding (major << 20 | minor) */
+	__u64 exe_ino;
+	__u32 uid;
+	__u32 tgid;
+	char comm[16];
+};
+BF_CHECK_SIZE(struct bf_sk_owner, 40);
 
 /*
  * Export quotas. A connect or send allowed by a rule with a quota tags the

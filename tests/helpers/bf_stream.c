@@ -8,6 +8,8 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
+#include <stdint.h>
+#include <time.h>
 #include <unistd.h>
 
 /*
@@ -18,6 +20,9 @@
  *        bf_stream push udp ADDR PORT
  *          a camera pushing RTP unasked: a frame to ADDR:PORT every 100 ms,
  *          until killed.
+ *        bf_stream listen udp ADDR PORT [--then-send ADDR PORT]
+ *          where a camera pushes to: binds ADDR:PORT and counts the frames
+ *          that arrive in 1.5 s ("listen=ok frames=N"), then maybe sends on.
  *        bf_stream pull tcp|udp ADDR PORT [--fork] [--slow MS] [--then-send ADDR PORT]
  *          the client: connects (TCP) or sends a request (UDP, unconnected
  *          sendto), counts the frames that come back, then maybe sends what
@@ -174,6 +179,47 @@ static int pull(int tcp, const char *addr, int port, char *out, size_t cap, int 
 	return 0;
 }
 
+/* Frames pushed to ADDR:PORT within 1.5 s into OUT; 0 or an errno. */
+static int listen_udp(const char *addr, int port, char *out, size_t cap, int *frames, size_t *got)
+{
+	struct sockaddr_storage ss;
+	socklen_t len = sockaddr_of(addr, port, &ss);
+	int fd = socket(ss.ss_family, SOCK_DGRAM, 0), one = 1;
+	struct timeval tv = { .tv_usec = 100000 };
+	uint64_t end = 0;
+	struct timespec now;
+	ssize_t n;
+
+	*frames = 0;
+	*got = 0;
+	if (!len || fd < 0)
+		return EINVAL;
+	if (setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) < 0 ||
+	    bind(fd, (struct sockaddr *)&ss, len) < 0) {
+		int e = errno;
+
+		close(fd);
+		return e;
+	}
+	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	for (;;) {
+		clock_gettime(CLOCK_MONOTONIC, &now);
+		uint64_t t = (uint64_t)now.tv_sec * 1000 + (uint64_t)now.tv_nsec / 1000000;
+
+		if (!end)
+			end = t + 1500;
+		if (t >= end)
+			break;
+		n = recv(fd, out + *got, cap - *got >= FRAME_BYTES ? FRAME_BYTES : 0, 0);
+		if (n >= 6 && memcmp(out + *got, "FRAME ", 6) == 0) {
+			(*frames)++;
+			*got += (size_t)n;
+		}
+	}
+	close(fd);
+	return 0;
+}
+
 static int send_on(const char *addr, int port, const char *buf, size_t n)
 {
 	struct sockaddr_storage ss;
@@ -211,13 +257,21 @@ static int client(int argc, char **argv)
 		waitpid(pid, &st, 0);
 		return WIFEXITED(st) ? WEXITSTATUS(st) : 1;
 	}
-	e = pull(tcp, argv[3], atoi(argv[4]), buf, sizeof(buf), &frames, &got, &recv_err);
-	if (e)
-		printf("pull=%s\n", errname(e));
-	else if (recv_err)
-		printf("pull=ok frames=%d recv=%s\n", frames, errname(recv_err));
-	else
-		printf("pull=ok frames=%d\n", frames);
+	if (strcmp(argv[1], "listen") == 0) {
+		e = listen_udp(argv[3], atoi(argv[4]), buf, sizeof(buf), &frames, &got);
+		if (e)
+			printf("listen=%s\n", errname(e));
+		else
+			printf("listen=ok frames=%d\n", frames);
+	} else {
+		e = pull(tcp, argv[3], atoi(argv[4]), buf, sizeof(buf), &frames, &got, &recv_err);
+		if (e)
+			printf("pull=%s\n", errname(e));
+		else if (recv_err)
+			printf("pull=ok frames=%d recv=%s\n", frames, errname(recv_err));
+		else
+			printf("pull=ok frames=%d\n", frames);
+	}
 	if (to) {
 		e = send_on(to, to_port, got ? buf : "nothing", got ? got : 7);
 		if (e)
@@ -235,7 +289,7 @@ int main(int argc, char **argv)
 		return serve(strcmp(argv[2], "tcp") == 0, argv[3], atoi(argv[4]), argc > 5 ? atoi(argv[5]) : 5);
 	if (argc >= 5 && strcmp(argv[1], "push") == 0)
 		return push(argv[3], atoi(argv[4]));
-	if (argc >= 5 && strcmp(argv[1], "pull") == 0)
+	if (argc >= 5 && (strcmp(argv[1], "pull") == 0 || strcmp(argv[1], "listen") == 0))
 		return client(argc, argv);
 	fprintf(stderr, "usage: bf_stream serve|push|pull tcp|udp ADDR PORT [...]\n");
 	return 2;

@@ -32,6 +32,11 @@ netcam_serve "$STREAM" serve udp "$NC_CAM" 8555
 netcam_serve "$STREAM" serve tcp "$NC_CAM6" 8554
 netcam_serve "$STREAM" serve tcp "$NC_CAM" 8556
 netcam_serve "$STREAM" serve tcp "$NC_CAM" 8557 40
+# The camera also pushes RTP-like datagrams unasked, ten a second, to two ports on this side.
+PUSH1=$((20000 + RANDOM % 20000))
+PUSH2=$((PUSH1 + 2))
+netcam_serve "$STREAM" push udp "$NC_HOST" "$PUSH1"
+netcam_serve "$STREAM" push udp "$NC_HOST" "$PUSH2"
 # A camera named by host name: the agent resolves it, in a mount namespace of
 # its own whose resolv.conf points at a test DNS server (as test_dest_names).
 DNS_IP=127.$((RANDOM % 200 + 20)).$((RANDOM % 250 + 1)).53
@@ -68,11 +73,13 @@ camera gate  net $V4.2, $V6::2 tcp 8554, 8557 rtsp
 camera gateu net $V4.2 udp 8555
 camera lobby path "$TMP/video0"
 camera named net host "cam.bft.test" tcp 8556 http
+camera pushcam net $NC_CAM udp rtsp
 app puller exe "$puller"
 dest ctl 127.0.0.1 tcp $CTLP
 capture allow puller gate
 capture allow puller gateu
 capture allow puller named
+capture allow puller pushcam
 capture deny any any
 export allow puller ctl
 export deny any any
@@ -84,8 +91,8 @@ st=$("$CLI" status --json --control "$CTL" --pin-dir "$PIN")
 # Where BPF LSM runs, a receive on a socket connected to a camera is judged too.
 LSM=
 jq -e '.status.backends.lsm | startswith("enforcing")' <<< "$st" >/dev/null && LSM=1
-G="cgroup/connect4, connect6, sendmsg4, sendmsg6${LSM:+; lsm/socket_recvmsg}"
-expect "status lists the network cameras and what guards them" "gate: $G; gateu: $G; named: $G" \
+G="cgroup/connect4, connect6, sendmsg4, sendmsg6, ingress${LSM:+; lsm/socket_recvmsg}"
+expect "status lists the network cameras and what guards them" "gate: $G; gateu: $G; named: $G; pushcam: $G" \
 	"$(jq -r '.status.network_cameras | to_entries | map("\(.key): \(.value.guarded_by)") | join("; ")' <<< "$st")"
 # Here-strings, not <(...): the VM lane's guest has no /dev/fd.
 check "status text names the camera's address and protocol" \
@@ -110,6 +117,16 @@ expect "a port the camera is not named for is no capture (the camera's other ser
 	"$(pull "$intruder" pull tcp "$V4.2" 8080)"
 expect "the device camera in the same policy is still enforced" "ok=0 EPERM=1 ENXIO=0 other=0" \
 	"$(pull "$opener" "$TMP/video0")"
+
+# What a camera pushes unasked (RTP to a port the client bound): judged on arrival by the socket's owner.
+expect "another program listening where the camera pushes receives nothing" "listen=ok frames=0" \
+	"$(pull "$intruder" listen udp "$NC_HOST" "$PUSH1")"
+expect "the app receives the pushed frames, and is tainted by them" "listen=ok send=EPERM" \
+	"$(pull "$puller" listen udp "$NC_HOST" "$PUSH2" --then-send 127.0.0.2 "$THIRD" | sed 's/ frames=[1-9][0-9]*//')"
+check "the dropped datagrams are a deny record, at cgroup_skb/ingress, naming the receiver" \
+	wait_for ".kind == \"capture\" and .camera == \"pushcam\" and .call == \"receive\" and .hook == \"cgroup_skb/ingress\" and .verdict == \"deny\" and .comm == \"intruder\" and .net.ip == \"$NC_CAM\"" 1
+check "the app's receipt is an allow record" \
+	wait_for '.kind == "capture" and .camera == "pushcam" and .call == "receive" and .verdict == "allow" and .comm == "puller"' 1
 
 # What the pulled frames may reach: the export rules, as after a device open.
 expect "having pulled, the app may not send the frames to a third party" "pull=ok frames=5 send=EPERM" \

@@ -301,10 +301,13 @@ static void add_net_capture(struct json_object *rec, const struct bf_loaded *ld,
 	json_object_object_add(rec, "net", where_of(e));
 	bf_json_add_str(rec, "speaks", c ? bf_net_speaks_word(c->speaks) : NULL);
 	/* A receive on a socket connected to it (lsm/socket_recvmsg): the stream going on. */
-	bf_json_add_str(rec, "call", (e->flags & BF_EF_USE) ? "recvmsg" :
+	/* A datagram it pushed, judged on arrival by the receiving socket's owner (cgroup_skb/ingress). */
+	bf_json_add_str(rec, "call", (e->flags & BF_EF_INGRESS) ? "receive" :
+				     (e->flags & BF_EF_USE) ? "recvmsg" :
 				     (e->flags & BF_EF_CONNECT) ? "connect" : "sendmsg");
-	if (e->flags & BF_EF_USE)
-		bf_json_add_str(rec, "hook", "lsm/socket_recvmsg");
+	if (e->flags & (BF_EF_USE | BF_EF_INGRESS))
+		bf_json_add_str(rec, "hook", (e->flags & BF_EF_INGRESS) ? "cgroup_skb/ingress" :
+									"lsm/socket_recvmsg");
 	bf_json_add_str(rec, "family", (e->flags & BF_EF_IPV6) ? "inet6" : "inet");
 }
 

@@ -42,11 +42,14 @@ struct json_object *agent_backends(struct bf_agent *ag)
 	bf_json_add_str(b, "network cameras", ag->ld.lsm ?
 			"cgroup (cgroup/connect4, connect6, sendmsg4, sendmsg6): a connect or a send to a "
 			"network camera's address is a capture, judged by the capture rules whoever makes "
-			"it; an allowed one taints; lsm (lsm/socket_recvmsg) judges every receive on a "
-			"socket connected to one the same way, so a stream stops when its window ends" :
+			"it; an allowed one taints; cgroup (cgroup_skb/ingress, bind4, bind6) judges a "
+			"datagram a camera pushes by the receiving socket's owner, dropped when refused; "
+			"lsm (lsm/socket_recvmsg) judges every receive on a socket connected to one the "
+			"same way, so a stream stops when its window ends" :
 			"cgroup (cgroup/connect4, connect6, sendmsg4, sendmsg6): a connect or a send to a "
 			"network camera's address is a capture, judged by the capture rules whoever makes "
-			"it; an allowed one taints");
+			"it; an allowed one taints; cgroup (cgroup_skb/ingress, bind4, bind6) judges a "
+			"datagram a camera pushes by the receiving socket's owner, dropped when refused");
 	bf_json_add_str(b, "quota", "cgroup (cgroup_skb/egress, counted per socket tagged at connect/send)");
 	bf_json_add_str(b, "raw sockets", ag->ld.lsm ?
 			"lsm (lsm/socket_create) for packet, vsock and every family no cgroup hook judges; "
@@ -92,14 +95,16 @@ static void agent_netcam_gaps(struct bf_agent *ag, struct json_object *arr)
 		any |= p->cameras[i].is_net;
 	if (!any)
 		return;
-	json_object_array_add(arr, json_object_new_string(ag->ld.lsm ?
-		"capture: datagrams a network camera pushes to this host unasked (to an unconnected "
-		"socket, with no connect or send to the camera) are not judged, and their receiver is "
-		"not tainted" :
-		"capture: a network camera's stream is judged when it is pulled (a connect, or a UDP "
-		"send to the camera); datagrams a camera pushes to this host unasked are not judged, "
-		"their receiver is not tainted, and a stream connected inside a consent window goes "
-		"on after the window closes (needs the lsm backend: socket_recvmsg)"));
+	json_object_array_add(arr, json_object_new_string(
+		"capture: a datagram a network camera pushes is judged by the owner of the socket it "
+		"reaches, recorded when the socket was bound or sent to the camera: a socket bound "
+		"before the policy named network cameras is judged as no app's, and one handed to "
+		"another process as its first owner's"));
+	if (!ag->ld.lsm)
+		json_object_array_add(arr, json_object_new_string(
+			"capture: a network camera's TCP stream is judged when it is pulled (the "
+			"connect): a stream connected inside a consent window goes on after the window "
+			"closes (needs the lsm backend: socket_recvmsg)"));
 }
 
 /*
@@ -126,9 +131,9 @@ static struct json_object *net_cameras(const struct bf_policy *p, bool lsm)
 			bf_json_add_str(cam, "described", buf);
 		}
 		bf_json_add_str(cam, "speaks", bf_net_speaks_word(c->speaks));
-		bf_json_add_str(cam, "guarded_by", lsm ? "cgroup/connect4, connect6, sendmsg4, sendmsg6; "
-							 "lsm/socket_recvmsg" :
-							 "cgroup/connect4, connect6, sendmsg4, sendmsg6");
+		bf_json_add_str(cam, "guarded_by", lsm ? "cgroup/connect4, connect6, sendmsg4, sendmsg6, "
+							 "ingress; lsm/socket_recvmsg" :
+							 "cgroup/connect4, connect6, sendmsg4, sendmsg6, ingress");
 		json_object_object_add(o, c->name, cam);
 	}
 	return o;

@@ -128,6 +128,23 @@ static void test_net_camera_capture(void **state)
 	assert_null(bff_str(rec, "access"));
 	json_object_put(rec);
 
+	/* A datagram it pushed, dropped on arrival: judged by the socket's owner. */
+	e.flags = BF_EF_ENFORCED | BF_EF_DENY_RULE | BF_EF_NETCAM | BF_EF_INGRESS;
+	e.proto = IPPROTO_UDP, e.port = 6970;
+	feed(f, &e, sizeof(e));
+	rec = bff_find(f, "kind", "capture");
+	assert_string_equal(bff_str(rec, "call"), "receive");
+	assert_string_equal(bff_str(rec, "hook"), "cgroup_skb/ingress");
+	assert_string_equal(bff_str(rec, "net.proto"), "udp");
+	json_object_put(rec);
+	/* A receive on a socket connected to it, refused by the LSM hook. */
+	e.flags = BF_EF_ENFORCED | BF_EF_DENY_RULE | BF_EF_NETCAM | BF_EF_USE | BF_EF_LSM;
+	feed(f, &e, sizeof(e));
+	rec = bff_find(f, "kind", "capture");
+	assert_string_equal(bff_str(rec, "call"), "recvmsg");
+	assert_string_equal(bff_str(rec, "hook"), "lsm/socket_recvmsg");
+	json_object_put(rec);
+
 	/* What a process that pulled from it then sends carries the camera's name. */
 	e = event(BF_KIND_EXPORT, 4344);
 	e.rule = BF_RULE_DEFAULT;

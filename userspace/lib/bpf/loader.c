@@ -240,7 +240,7 @@ static void setup_lsm(struct bf_loader *l, bool want)
 	 */
 	bpf_map__set_autocreate(l->skel->maps.bf_pipe_taint, want);
 	bpf_map__set_autocreate(l->skel->maps.bf_sk_taint, want);
-	bpf_map__set_autocreate(l->skel->maps.bf_use_reported, want);
+	/* bf_use_reported also rate-limits cgroup_skb/ingress's reports: always made. */
 }
 
 /* Open the skeleton and set what the kernel decides before load: hooks, sizes, knobs. */
