@@ -255,21 +255,28 @@ static __always_inline int bf_send_begin(struct bf_send *s, __u32 kind, __u32 wh
 }
 
 /*
- * Once the event names its objects: who is asking, the first rule of
+ * Once the event names its objects and who is asking: the first rule of
  * TABLE that matches, the verdict; a denial counted under DENY_STAT.
  */
-static __always_inline int bf_send_judge(struct bf_send *s, enum bf_rule_table table,
-					 __u32 n_rules, enum bf_stat deny_stat)
+static __always_inline int bf_send_decide(struct bf_send *s, enum bf_rule_table table,
+					  __u32 n_rules, enum bf_stat deny_stat)
 {
 	int allowed;
 
-	bf_identify(&s->e, s->cfg, s->slot);
 	s->e.rule = bf_first_match(table, s->slot, n_rules, s->e.apps, s->e.objs, &s->rule_flags,
 				   &s->e);
 	allowed = bf_verdict(&s->e, s->cfg, s->rule_flags);
 	if (!allowed)
 		bf_count(deny_stat);
 	return allowed;
+}
+
+/* The same, once the sender is identified here (the current task). */
+static __always_inline int bf_send_judge(struct bf_send *s, enum bf_rule_table table,
+					 __u32 n_rules, enum bf_stat deny_stat)
+{
+	bf_identify(&s->e, s->cfg, s->slot);
+	return bf_send_decide(s, table, n_rules, deny_stat);
 }
 
 /*

@@ -77,55 +77,68 @@ static __always_inline void bf_owner_set(struct bpf_sock *sk, const struct bf_ev
 	__builtin_memcpy(o->comm, e->comm, sizeof(o->comm));
 }
 
+/* The network cameras CTX's destination is, in SLOT; 0 under a policy without any (two array loads). */
+static __always_inline __u64 bf_sock_cameras(struct bpf_sock_addr *ctx, int v6,
+					      const struct bf_slot_config *cfg, __u32 slot)
+{
+	struct bf_event d;	/* only its address, port and protocol are filled and read */
+
+	if (!(cfg->keys & BF_KEY_NETCAM))
+		return 0;
+	bf_sock_dest(ctx, v6, &d);
+	return bf_net_sets(d.addr, d.port, d.proto, cfg->cam_port_any, BF_NETCAM_SLOT(slot));
+}
+
 /*
- * A connect (TCP) or a send (UDP) to a network camera pulls its stream:
- * a capture, whoever makes it, judged as a camera open is, and an allowed
- * one taints. Policies without network cameras pay two array loads; with
- * them, every connect one trie lookup more. Returns -1 for an address
- * that is no camera's (the export rules' then), else the verdict.
+ * A connect or a send. To a network camera it pulls the camera's stream:
+ * a capture, whoever makes it, judged as a camera open is (bf_capture_decide),
+ * and an allowed one taints; its UDP socket's owner is recorded for the
+ * datagrams that come back (bf_ingress). Anywhere else, a tainted
+ * process's is an export, judged by the export rules; an untainted
+ * process's is let through after the taint lookup. One bf_identify for
+ * both: every inlined copy is verified again at every agent start.
  */
-static __always_inline int bf_netcam_decide(struct bpf_sock_addr *ctx, int v6, __u32 what,
-					    struct bf_event *e)
+static __always_inline int bf_sock_decide(struct bpf_sock_addr *ctx, int v6, __u32 what)
 {
 	const struct bf_slot_config *cfg;
+	struct bf_taint *t = 0;
+	struct bf_send s;
 	__u32 slot, seq;
+	__u64 cams;
 	int allowed;
 
 	cfg = bf_config(&slot, &seq);
-	if (!cfg || !(cfg->keys & BF_KEY_NETCAM))
-		return -1;
-	__builtin_memset(e, 0, sizeof(*e));
-	bf_sock_dest(ctx, v6, e);
-	e->objs = bf_net_sets(e->addr, e->port, e->proto, cfg->cam_port_any, BF_NETCAM_SLOT(slot));
-	if (!e->objs)
-		return -1;
-	e->kind = BF_KIND_CAPTURE;
-	e->flags |= what | BF_EF_NETCAM;
-	e->boot_ns = bpf_ktime_get_boot_ns();
-	e->policy_seq = seq;
-	e->minor = bf_lowest_bit(e->objs);	/* the camera a taint names */
-	allowed = bf_capture_judge(e, cfg, slot);
-	bf_submit(e);
-	if (e->proto == BF_IPPROTO_UDP)
-		bf_owner_set(ctx->sk, e);	/* the camera's datagrams come back to this socket */
-	return allowed;
-}
-
-static __always_inline int bf_sock_decide(struct bpf_sock_addr *ctx, int v6, __u32 what)
-{
-	struct bf_send s;	/* zeroed by bf_send_start */
-	int allowed;
-
-	allowed = bf_netcam_decide(ctx, v6, what, &s.e);
-	if (allowed >= 0)
-		return allowed;
-	if (!bf_send_begin(&s, BF_KIND_EXPORT, what))
+	if (!cfg)
 		return 1;
+	cams = bf_sock_cameras(ctx, v6, cfg, slot);
+	if (!cams && !(t = bf_current_taint()))
+		return 1;
+	__builtin_memset(&s, 0, sizeof(s));
+	s.cfg = cfg;
+	s.slot = slot;
+	s.e.flags = what;
+	s.e.boot_ns = bpf_ktime_get_boot_ns();
+	s.e.policy_seq = seq;
+	if (t)
+		s.e.taint = *t;
 	bf_sock_dest(ctx, v6, &s.e);
-	s.e.objs = bf_dest_sets(&s.e, s.cfg, s.slot);
-	allowed = bf_send_judge(&s, BF_TABLE_EXPORT, s.cfg->n_export, BF_STAT_EXPORT_DENY);
-	if (allowed && (s.cfg->keys & BF_KEY_QUOTA))	/* policies without quotas pay nothing */
-		bf_quota_tag(ctx, s.slot, s.e.rule, s.rule_flags);
+	bf_identify(&s.e, cfg, slot);
+	if (cams) {
+		s.e.kind = BF_KIND_CAPTURE;
+		s.e.flags |= BF_EF_NETCAM;
+		s.e.objs = cams;
+		s.e.minor = bf_lowest_bit(cams);	/* the camera a taint names */
+		allowed = bf_capture_decide(&s.e, cfg, slot);
+		bf_submit(&s.e);
+		if (s.e.proto == BF_IPPROTO_UDP)
+			bf_owner_set(ctx->sk, &s.e);	/* the camera's datagrams come back to this socket */
+		return allowed;
+	}
+	s.e.kind = BF_KIND_EXPORT;
+	s.e.objs = bf_dest_sets(&s.e, cfg, slot);
+	allowed = bf_send_decide(&s, BF_TABLE_EXPORT, cfg->n_export, BF_STAT_EXPORT_DENY);
+	if (allowed && (cfg->keys & BF_KEY_QUOTA))	/* policies without quotas pay nothing */
+		bf_quota_tag(ctx, slot, s.e.rule, s.rule_flags);
 	bf_submit(&s.e);
 	return allowed;
 }
