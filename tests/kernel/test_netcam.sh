@@ -67,6 +67,8 @@ expect "the camera streams to a process outside biofence's scope" "pull=ok frame
 puller=$(helper_copy bf_stream puller)
 intruder=$(helper_copy bf_stream intruder)
 opener=$(helper_copy bf_open opener)
+prober=$(helper_copy bf_net prober)
+onvifapp=$(helper_copy bf_net onvifapp)
 policy "$TMP/p.policy" <<EOP
 mode enforce
 camera gate  net $V4.2, $V6::2 tcp 8554, 8557 rtsp
@@ -74,12 +76,15 @@ camera gateu net $V4.2 udp 8555
 camera lobby path "$TMP/video0"
 camera named net host "cam.bft.test" tcp 8556 http
 camera pushcam net $NC_CAM udp rtsp
+camera onvifcam net $NC_CAM tcp 80 onvif
+app onvifapp exe "$onvifapp"
 app puller exe "$puller"
 dest ctl 127.0.0.1 tcp $CTLP
 capture allow puller gate
 capture allow puller gateu
 capture allow puller named
 capture allow puller pushcam
+capture allow onvifapp onvifcam
 capture deny any any
 export allow puller ctl
 export deny any any
@@ -92,7 +97,7 @@ st=$("$CLI" status --json --control "$CTL" --pin-dir "$PIN")
 LSM=
 jq -e '.status.backends.lsm | startswith("enforcing")' <<< "$st" >/dev/null && LSM=1
 G="cgroup/connect4, connect6, sendmsg4, sendmsg6, ingress${LSM:+; lsm/socket_recvmsg}"
-expect "status lists the network cameras and what guards them" "gate: $G; gateu: $G; named: $G; pushcam: $G" \
+expect "status lists the network cameras and what guards them" "gate: $G; gateu: $G; named: $G; pushcam: $G; onvifcam: $G" \
 	"$(jq -r '.status.network_cameras | to_entries | map("\(.key): \(.value.guarded_by)") | join("; ")' <<< "$st")"
 # Here-strings, not <(...): the VM lane's guest has no /dev/fd.
 check "status text names the camera's address and protocol" \
@@ -117,6 +122,16 @@ expect "a port the camera is not named for is no capture (the camera's other ser
 	"$(pull "$intruder" pull tcp "$V4.2" 8080)"
 expect "the device camera in the same policy is still enforced" "ok=0 EPERM=1 ENXIO=0 other=0" \
 	"$(pull "$opener" "$TMP/video0")"
+
+# ONVIF WS-Discovery: probing the camera network for cameras is a capture path of an onvif camera.
+expect "another program's WS-Discovery probe (239.255.255.250:3702) is refused" "net=EPERM" \
+	"$(in_cg "$prober" udp4 239.255.255.250 3702 | tail -1)"
+case $(in_cg "$onvifapp" udp4 239.255.255.250 3702 | tail -1) in
+net=ok | net=ENETUNREACH) pass "the onvif camera's app may probe (let through; no multicast route here is not biofence's)" ;;
+*) fail "the onvif camera's app should be let through to probe" ;;
+esac
+check "the refused probe is a capture record naming the onvif camera" \
+	wait_for '.kind == "capture" and .camera == "onvifcam" and .net.ip == "239.255.255.250" and .net.port == 3702 and .speaks == "onvif" and .verdict == "deny" and .comm == "prober"' 1
 
 # What a camera pushes unasked (RTP to a port the client bound): judged on arrival by the socket's owner.
 expect "another program listening where the camera pushes receives nothing" "listen=ok frames=0" \

@@ -14,14 +14,14 @@ start=$(date +%s)
 echo "check-vm: tools/vm-run itself, on $KERNEL"
 tests/vm/selftest.sh "$KERNEL" 2>&1 | tee "$log.self"
 echo "check-vm: Debian 12 kernel $KERNEL under qemu (TCG); the guest's output follows"
-tools/vm-run --kernel "$KERNEL" --timeout "${BF_VM_TIMEOUT:-840}" tests/vm/suite.sh "${FILES[@]}" 2>&1 | tee "$log.guest"
+tools/vm-run --kernel "$KERNEL" --timeout "${BF_VM_TIMEOUT:-900}" tests/vm/suite.sh "${FILES[@]}" 2>&1 | tee "$log.guest"
 rc=${PIPESTATUS[0]}
 # 126: QEMU, not biofence, hung the guest (tools/vm-run, docs/vm-lane.md).
 # Once more, from the start, saying so; a second hang fails the lane.
 if [ "$rc" -eq 126 ]; then
 	echo "check-vm: $KERNEL: RERUNNING the lane once: the emulator hung the guest kernel (kernel log: build/vm/klog-*.log)"
 	cp build/vm/klog-*"$KERNEL"*.log build/ 2>/dev/null
-	tools/vm-run --kernel "$KERNEL" --timeout "${BF_VM_TIMEOUT:-840}" tests/vm/suite.sh "${FILES[@]}" 2>&1 | tee "$log.guest"
+	tools/vm-run --kernel "$KERNEL" --timeout "${BF_VM_TIMEOUT:-900}" tests/vm/suite.sh "${FILES[@]}" 2>&1 | tee "$log.guest"
 	rc=${PIPESTATUS[0]}
 fi
 secs=$(($(date +%s) - start))

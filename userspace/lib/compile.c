@@ -237,12 +237,27 @@ static int compile_prefixes(const struct net_item *items, size_t n, uint32_t ksl
 }
 
 /*
+ * ONVIF WS-Discovery: a probe to 239.255.255.250 (or ff02::c) udp 3702
+ * asks every ONVIF camera on the link to answer with where its streams
+ * are. Probing the camera network is a capture path too, so an onvif
+ * camera also stands for these.
+ */
+static struct bf_cidr onvif_cidrs[2] = {
+	{ .addr = { [10] = 0xff, [11] = 0xff, 239, 255, 255, 250 }, .prefix = 128, .v4 = true },
+	{ .addr = { 0xff, 0x02, [15] = 0x0c }, .prefix = 128 },
+};
+static uint16_t onvif_ports[1] = { 3702 };
+static const struct bf_dest onvif_discovery = {
+	.cidrs = onvif_cidrs, .n_cidrs = 2, .proto = BF_SEL_UDP, .ports = onvif_ports, .n_ports = 1,
+};
+
+/*
  * The dest sets under the slot, then the network cameras under their own
  * key slot (BF_NETCAM_SLOT): the same trie and port hash, kept apart.
  */
 static int compile_nets(const struct bf_policy *p, const struct bf_resolved *r, struct bf_tables *t)
 {
-	size_t n = p->n_dests > p->n_cameras ? p->n_dests : p->n_cameras, k = 0;
+	size_t n = p->n_dests > 2 * p->n_cameras ? p->n_dests : 2 * p->n_cameras, k = 0;
 	struct net_item *items = calloc(n ? n : 1, sizeof(*items));
 	int err;
 
@@ -252,11 +267,14 @@ static int compile_nets(const struct bf_policy *p, const struct bf_resolved *r, 
 		items[i] = (struct net_item){ &p->dests[i], r && r->dests ? &r->dests[i] : NULL, 1ull << i };
 	err = compile_ports(items, p->n_dests, t->slot, t->cfg.port_any, t);
 	err = err ?: compile_prefixes(items, p->n_dests, t->slot, t);
-	for (size_t i = 0; i < p->n_cameras && i < BF_MAX_CAMERAS; i++)
-		if (p->cameras[i].is_net)
-			items[k++] = (struct net_item){ &p->cameras[i].net,
-							r && r->dests ? &r->dests[p->n_dests + i] : NULL,
-							1ull << i };
+	for (size_t i = 0; i < p->n_cameras && i < BF_MAX_CAMERAS; i++) {
+		if (!p->cameras[i].is_net)
+			continue;
+		items[k++] = (struct net_item){ &p->cameras[i].net,
+						r && r->dests ? &r->dests[p->n_dests + i] : NULL, 1ull << i };
+		if (p->cameras[i].speaks == BF_SPEAKS_ONVIF)
+			items[k++] = (struct net_item){ &onvif_discovery, NULL, 1ull << i };
+	}
 	if (k)
 		t->cfg.keys |= BF_KEY_NETCAM;
 	err = err ?: compile_ports(items, k, BF_NETCAM_SLOT(t->slot), t->cfg.cam_port_any, t);

@@ -866,6 +866,15 @@ static void test_net_cameras(void **state)
 	assert_int_equal(net_cams_of(&f, "192.168.70.4", 80, IPPROTO_TCP), CAMS(&f, "door"));
 	assert_int_equal(sets_of(&f, "192.168.70.4", 80, IPPROTO_TCP), 0);
 	fx_free(&f);
+	/* An onvif camera also stands for its WS-Discovery probes; an rtsp one does not. */
+	fx_parse(&f, "camera door net 192.168.70.4 tcp 80 onvif\n"
+		     "camera gate net 192.168.70.5 tcp 554 rtsp\n");
+	fx_compile(&f, 0, 1);
+	assert_int_equal(net_cams_of(&f, "239.255.255.250", 3702, IPPROTO_UDP), CAMS(&f, "door"));
+	assert_int_equal(net_cams_of(&f, "ff02::c", 3702, IPPROTO_UDP), CAMS(&f, "door"));
+	assert_int_equal(net_cams_of(&f, "239.255.255.250", 3703, IPPROTO_UDP), 0);
+	assert_int_equal(net_cams_of(&f, "192.168.70.5", 554, IPPROTO_TCP), CAMS(&f, "gate"));
+	fx_free(&f);
 	/* Without network cameras nothing is looked up on connect. */
 	fx_parse(&f, "camera lobby path \"/dev/video0\"\ndest cloud 10.0.0.0/8 tcp 443\n");
 	fx_compile(&f, 0, 1);

@@ -106,6 +106,8 @@ void bf_policy_describe_camera(const struct bf_policy *p, int idx, FILE *out)
 		describe_net(&c->net, out);
 		if (c->speaks)
 			fprintf(out, ", speaks %s", bf_net_speaks_word(c->speaks));
+		if (c->speaks == BF_SPEAKS_ONVIF)
+			fputs(", and its WS-Discovery probes to 239.255.255.250 and ff02::c udp port 3702", out);
 		fputc(')', out);
 		return;
 	}
