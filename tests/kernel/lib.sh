@@ -188,3 +188,23 @@ netcam_down() {
 	ip netns del "$NC_NS" 2>/dev/null
 	NC_NS=
 }
+
+# dns_serve ZONE-LINE...: a test DNS server answering the zone lines given
+# ("NAME TTL A ADDR"), in the test cgroup (the harness's cleanup stops it),
+# at DNS_IP; ZONE is its zone file (rewrite it to change the answers).
+# AGENT_NS is then the agent run in a mount namespace of its own whose
+# /etc/resolv.conf points there: the host's resolver is never touched.
+dns_serve() {
+	DNS_IP=127.$((RANDOM % 200 + 20)).$((RANDOM % 250 + 1)).53
+	ZONE=$TMP/zone
+	printf '%s\n' "$@" > "$ZONE"
+	in_cg "$HELPERS/bf_dns" "$DNS_IP" 53 "$ZONE" > "$TMP/dns.out" 2> "$TMP/dns.err" &
+	for _ in $(seq 50); do grep -q ready "$TMP/dns.out" 2>/dev/null && break; sleep 0.05; done
+	printf 'nameserver %s\noptions timeout:1 attempts:1\n' "$DNS_IP" > "$TMP/resolv.conf"
+	AGENT_NS=$TMP/agent-ns
+	cat > "$AGENT_NS" <<EOW
+#!/bin/sh
+exec unshare -m sh -c 'mount --bind "$TMP/resolv.conf" /etc/resolv.conf && exec "\$0" "\$@"' "$AGENT" "\$@"
+EOW
+	chmod 755 "$AGENT_NS"
+}

@@ -4,20 +4,9 @@
 bf_setup
 
 # The agent runs in its own mount namespace whose /etc/resolv.conf points at
-# a test DNS server: the host's resolver setup is never touched.
-DNS_IP=127.$((RANDOM % 200 + 20)).$((RANDOM % 250 + 1)).53
-ZONE=$TMP/zone
-echo "door.bft.test 2 A 127.0.0.2" > "$ZONE"
-# In the test cgroup, so the harness's cleanup stops it on any exit.
-in_cg "$HELPERS/bf_dns" "$DNS_IP" 53 "$ZONE" > "$TMP/dns.out" 2> "$TMP/dns.err" &
-for i in $(seq 50); do grep -q ready "$TMP/dns.out" 2>/dev/null && break; sleep 0.05; done
-printf 'nameserver %s\noptions timeout:1 attempts:1\n' "$DNS_IP" > "$TMP/resolv.conf"
-cat > "$TMP/agent-ns" <<EOW
-#!/bin/sh
-exec unshare -m sh -c 'mount --bind "$TMP/resolv.conf" /etc/resolv.conf && exec "\$0" "\$@"' "$AGENT" "\$@"
-EOW
-chmod 755 "$TMP/agent-ns"
-AGENT=$TMP/agent-ns
+# a test DNS server (lib.sh dns_serve): the host's resolver setup is never touched.
+dns_serve "door.bft.test 2 A 127.0.0.2"
+AGENT=$AGENT_NS
 
 net=$(helper_copy bf_net gatecam)
 policy "$TMP/p.policy" <<EOP

@@ -37,18 +37,9 @@ PUSH1=$((20000 + RANDOM % 20000))
 PUSH2=$((PUSH1 + 2))
 netcam_serve "$STREAM" push udp "$NC_HOST" "$PUSH1"
 netcam_serve "$STREAM" push udp "$NC_HOST" "$PUSH2"
-# A camera named by host name: the agent resolves it, in a mount namespace of
-# its own whose resolv.conf points at a test DNS server (as test_dest_names).
-DNS_IP=127.$((RANDOM % 200 + 20)).$((RANDOM % 250 + 1)).53
-echo "cam.bft.test 60 A $NC_CAM" > "$TMP/zone"
-in_cg "$HELPERS/bf_dns" "$DNS_IP" 53 "$TMP/zone" > "$TMP/dns.out" 2> "$TMP/dns.err" &
-for _ in $(seq 50); do grep -q ready "$TMP/dns.out" 2>/dev/null && break; sleep 0.05; done
-printf 'nameserver %s\noptions timeout:1 attempts:1\n' "$DNS_IP" > "$TMP/resolv.conf"
-cat > "$TMP/agent-ns" <<EOW
-#!/bin/sh
-exec unshare -m sh -c 'mount --bind "$TMP/resolv.conf" /etc/resolv.conf && exec "\$0" "\$@"' "$AGENT" "\$@"
-EOW
-chmod 755 "$TMP/agent-ns"
+# A camera named by host name: the agent resolves it against a test DNS
+# server (lib.sh dns_serve), in a mount namespace of its own.
+dns_serve "cam.bft.test 60 A $NC_CAM"
 # The third party, and the controller the app may send to.
 THIRD=$((20000 + RANDOM % 20000))
 CTLP=$((THIRD + 1))
@@ -90,7 +81,7 @@ export allow puller ctl
 export deny any any
 EOP
 check "biofence check accepts device and network cameras together" "$CLI" check "$TMP/p.policy"
-AGENT=$TMP/agent-ns agent_start "$TMP/p.policy" --consent "$TMP/consent.jsonl" || { fail "agent start"; exit 1; }
+AGENT=$AGENT_NS agent_start "$TMP/p.policy" --consent "$TMP/consent.jsonl" || { fail "agent start"; exit 1; }
 
 st=$("$CLI" status --json --control "$CTL" --pin-dir "$PIN")
 # Where BPF LSM runs, a receive on a socket connected to a camera is judged too.
