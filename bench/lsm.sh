@@ -271,4 +271,9 @@ done
 echo
 echo "policy: $(grep -v '^#' "$TMP/bench.policy" | tr '\n' ';' | sed 's/;$//; s/;/; /g')"
 echo "audit records with a deny verdict during the biofence phase: $denied (expected 0: every call measured is allowed)"
+# What every agent start pays the verifier on this kernel, LSM programs included (bench/verstat.c).
+if [ -x build/bench/verstat ]; then
+	build/bench/verstat "/sys/fs/bpf/bf-verstat-$$" | awk '/^load |^total / { printf "verifier: %s\n", $0 }'
+	rm -rf "/sys/fs/bpf/bf-verstat-$$"
+fi
 exit 0

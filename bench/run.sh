@@ -431,5 +431,11 @@ target() {
 }
 target open "$OPEN_TARGET" open bf10-u bf10-t bf10k-u bf10k-t
 target "connect at 10,000 destinations" "$CONNECT_TARGET" connect bf10k-u bf10k-t
+# What every agent start pays the verifier on this kernel (bench/verstat.c).
+echo
+"$BUILD/bench/verstat" "$PIN/verstat" > "$TMP/verstat" 2>&1
+echo "verifier: $(grep '^total ' "$TMP/verstat"), $(grep '^load ' "$TMP/verstat"); the most verified:"
+awk '/^prog=/ { split($1, p, "="); split($4, v, "="); print v[2], p[2] }' "$TMP/verstat" |
+	sort -nr | head -5 | awk '{ printf "  %s: %d instructions verified\n", $2, $1 }'
 [ "${BENCH_STRICT:-0}" = 1 ] && [ $missed = 1 ] && exit 1
 exit 0

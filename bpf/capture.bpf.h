@@ -63,16 +63,46 @@ static __always_inline int bf_log_failed(void)
 	return rt && rt->log_failed;
 }
 
+/* One consent-window scan, on the caller's stack: the cameras to look at and what was found. */
+struct bf_window_scan {
+	struct bf_window_set *w;
+	__u64 objs, now;
+	__u32 purpose, window;
+	__u32 open, expired;
+};
+
+/* One camera of the scan: 1 stops at a window still open. */
+static int bf_window_step(__u32 c, void *ctx)
+{
+	struct bf_window_scan *s = ctx;
+	struct bf_window_cam *wc;
+
+	if (c >= BF_MAX_CAMERAS)
+		return 1;
+	wc = &s->w->cam[c];
+	if (!(s->objs & (1ull << c)) || !wc->end_ns || wc->purpose != s->purpose)
+		return 0;
+	s->window = wc->window_id;
+	if (s->now < wc->end_ns) {
+		s->open = 1;
+		return 1;
+	}
+	s->expired = 1;
+	return 0;
+}
+
 /*
  * A consent rule allows only inside a window opened for its app on one of
  * the cameras this device is. The window's end is checked here, in kernel
- * time, so it closes on time even when the agent is slow or dead.
+ * time, so it closes on time even when the agent is slow or dead. The scan
+ * is a bpf_loop, its step verified once: as a bounded loop, 64 unrolled
+ * steps cost every camera hook ~50k verified instructions on 6.1.
  */
 static __always_inline int bf_window_allows(struct bf_event *e, __u32 slot, __u32 rule)
 {
 	__u32 key = slot * BF_MAX_RULES + rule;
 	struct bf_window_key wk = { .slot = slot };
-	struct bf_window_set *w;
+	struct bf_window_scan s = { .objs = e->objs, .now = e->boot_ns };
 	struct bf_rule *r;
 
 	if (rule >= BF_MAX_RULES)
@@ -81,22 +111,18 @@ static __always_inline int bf_window_allows(struct bf_event *e, __u32 slot, __u3
 	if (!r)
 		return 0;
 	wk.app = r->app;
-	w = bpf_map_lookup_elem(&bf_windows, &wk);
-	if (!w)
+	s.purpose = r->purpose;
+	s.w = bpf_map_lookup_elem(&bf_windows, &wk);
+	if (!s.w)
 		return 0;
-	for (__u32 c = 0; c < BF_MAX_CAMERAS; c++) {
-		struct bf_window_cam *wc = &w->cam[c];
-
-		if (!(e->objs & (1ull << c)) || !wc->end_ns || wc->purpose != r->purpose)
-			continue;
-		e->window = wc->window_id;
-		if (e->boot_ns < wc->end_ns) {
-			e->flags &= ~BF_EF_WIN_EXPIRED;
-			return 1;
-		}
+	bpf_loop(BF_MAX_CAMERAS, bf_window_step, &s, 0);
+	if (s.window)
+		e->window = s.window;
+	if (s.open)
+		e->flags &= ~BF_EF_WIN_EXPIRED;
+	else if (s.expired)
 		e->flags |= BF_EF_WIN_EXPIRED;
-	}
-	return 0;
+	return s.open;
 }
 
 /*

@@ -50,6 +50,43 @@ static __always_inline __u64 bf_apps_of(const struct bf_event *e, int has_exe, _
 		cg_m_;									\
 	})
 
+/* One walk up the current task's cgroups, on the caller's stack. */
+struct bf_cg_walk {
+	__u64 apps;
+	__u32 levels, slot;
+};
+
+/* One depth of the walk: 1 stops (no depth left with an app's cgroup, or above the task's own). */
+static int bf_cg_step(__u32 level, void *ctx)
+{
+	struct bf_cg_walk *w = ctx;
+	struct bf_cgrp_key ck = { .slot = w->slot };
+
+	if (level >= BF_MAX_CG_LEVELS || !(w->levels >> level))
+		return 1;
+	if (!(w->levels & (1u << level)))
+		return 0;
+	ck.cgid = bpf_get_current_ancestor_cgroup_id(level);
+	if (!ck.cgid)
+		return 1;
+	w->apps |= bf_lookup_mask(&bf_cgrp, &ck);
+	return 0;
+}
+
+/*
+ * BF_CGROUP_APPS for the current task, as a bpf_loop: its step is verified
+ * once, where the unrolled macro is 32 copies in every hook that identifies
+ * its caller (the skb hook keeps the macro: its helper needs the skb).
+ */
+static __always_inline __u64 bf_current_cgroup_apps(const struct bf_slot_config *cfg, __u32 slot)
+{
+	struct bf_cg_walk w = { .apps = cfg->apps_no_cgroup, .levels = cfg->cg_levels, .slot = slot };
+
+	if (w.levels)
+		bpf_loop(BF_MAX_CG_LEVELS, bf_cg_step, &w, 0);
+	return w.apps;
+}
+
 /* Who is asking: exe (dev, inode) read from the task, uid, cgroup, and the app mask those imply. */
 static __always_inline __u64 bf_identify(struct bf_event *e, const struct bf_slot_config *cfg,
 					 __u32 slot)
@@ -72,8 +109,7 @@ static __always_inline __u64 bf_identify(struct bf_event *e, const struct bf_slo
 		e->exe_ino = exe->f_inode->i_ino;
 		e->exe_dev = exe->f_inode->i_sb->s_dev;
 	}
-	e->apps = bf_apps_of(e, exe != 0, BF_CGROUP_APPS(cfg, slot, bpf_get_current_ancestor_cgroup_id),
-			     cfg, slot);
+	e->apps = bf_apps_of(e, exe != 0, bf_current_cgroup_apps(cfg, slot), cfg, slot);
 	return e->apps;
 }
 

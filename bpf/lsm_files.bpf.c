@@ -15,8 +15,9 @@ static __always_inline int bf_camera_use(struct file *file, __u32 use)
 {
 	struct inode *inode = file->f_inode;
 	const struct bf_slot_config *cfg;
-	struct bf_event e = {};
-	__u32 slot, seq, dev;
+	struct bf_event e;	/* zeroed only for a camera: tty and null writes come here too */
+	__u32 slot, seq, dev, major, minor;
+	__u64 objs;
 	int allowed;
 
 	if (!inode || (inode->i_mode & BF_S_IFMT) != BF_S_IFCHR || !bf_in_scope())
@@ -25,11 +26,15 @@ static __always_inline int bf_camera_use(struct file *file, __u32 use)
 	if (!cfg)
 		return 0;
 	dev = inode->i_rdev;
-	e.major = dev >> BF_MINORBITS;
-	e.minor = dev & ((1u << BF_MINORBITS) - 1);
-	e.objs = bf_camera_objs(slot, e.major, e.minor);
-	if (!e.objs)
+	major = dev >> BF_MINORBITS;
+	minor = dev & ((1u << BF_MINORBITS) - 1);
+	objs = bf_camera_objs(slot, major, minor);
+	if (!objs)
 		return 0;	/* not a camera */
+	__builtin_memset(&e, 0, sizeof(e));
+	e.major = major;
+	e.minor = minor;
+	e.objs = objs;
 	e.kind = BF_KIND_CAPTURE;
 	e.flags = BF_EF_LSM | BF_EF_USE;
 	e.boot_ns = bpf_ktime_get_boot_ns();

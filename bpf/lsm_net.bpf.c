@@ -301,12 +301,15 @@ int BPF_PROG(bf_lsm_unix_may_send, struct socket *sock, struct socket *other, in
 static __always_inline int bf_netcam_recv(struct sock *sk)
 {
 	const struct bf_slot_config *cfg;
-	struct bf_event e = {};
+	struct bf_event e;	/* zeroed only once a policy names network cameras */
 	__u32 slot, seq;
 	int allowed;
 
 	cfg = bf_config(&slot, &seq);
-	if (!cfg || !(cfg->keys & BF_KEY_NETCAM) || !bf_peer_of(&e, sk))
+	if (!cfg || !(cfg->keys & BF_KEY_NETCAM))
+		return 0;
+	__builtin_memset(&e, 0, sizeof(e));
+	if (!bf_peer_of(&e, sk))
 		return 0;
 	e.proto = sk->sk_protocol;
 	e.objs = bf_net_sets(e.addr, e.port, e.proto, cfg->cam_port_any, BF_NETCAM_SLOT(slot));

@@ -175,7 +175,7 @@ int bf_sendmsg6(struct bpf_sock_addr *ctx)
 static __always_inline int bf_bind_decide(struct bpf_sock_addr *ctx)
 {
 	const struct bf_slot_config *cfg;
-	struct bf_event e = {};
+	struct bf_event e;
 	__u32 slot, seq;
 
 	if (ctx->type != BF_SOCK_DGRAM || ctx->protocol != BF_IPPROTO_UDP)
@@ -183,6 +183,7 @@ static __always_inline int bf_bind_decide(struct bpf_sock_addr *ctx)
 	cfg = bf_config(&slot, &seq);
 	if (!cfg || !(cfg->keys & BF_KEY_NETCAM))
 		return 1;
+	__builtin_memset(&e, 0, sizeof(e));
 	bf_identify(&e, cfg, slot);
 	bf_owner_set(ctx->sk, &e);
 	return 1;
@@ -331,13 +332,14 @@ int bf_ingress(struct __sk_buff *skb)
 	const struct bf_slot_config *cfg;
 	const struct bf_sk_owner *o;
 	struct bpf_sock *sk;
-	struct bf_event e = {};
+	struct bf_event e;	/* zeroed only once a policy names network cameras */
 	__u32 slot, seq;
 	int allowed;
 
 	cfg = bf_config(&slot, &seq);
 	if (!cfg || !(cfg->keys & BF_KEY_NETCAM))
 		return 1;
+	__builtin_memset(&e, 0, sizeof(e));
 	sk = skb->sk;
 	if (!sk || !(sk = bpf_sk_fullsock(sk)) || sk->protocol != BF_IPPROTO_UDP || !bf_skb_source(skb, &e))
 		return 1;
