@@ -25,6 +25,11 @@ BPFTOOL  ?= bpftool
 CC       ?= cc
 ARCH     := $(shell uname -m | sed 's/x86_64/x86/;s/aarch64/arm64/')
 
+# The network-camera tests' real cameras and client (test_netcam_streams):
+# GStreamer's RTSP server, ffmpeg. Only the tests need them: not `make run`.
+STREAM_PKGS := ffmpeg gir1.2-gst-rtsp-server-1.0 gstreamer1.0-plugins-base \
+	gstreamer1.0-plugins-good python3-gi
+
 # The VM lane's own: qemu, the guest's busybox, and what unpacks a kernel .deb.
 VM_PKGS := qemu-system-x86 busybox-static cpio kmod xz-utils zstd
 KERNEL   ?= 6.1
@@ -82,7 +87,7 @@ ATTACK_BINS := $(patsubst tests/attacks/%.c,$(OUT)/tests/attacks/%,$(ATTACK_SRCS
 BENCH_SRCS := $(wildcard bench/*.c)
 BENCH_BINS := $(patsubst bench/%.c,$(OUT)/bench/%,$(BENCH_SRCS))
 
-.PHONY: all deps vm-deps run check check-host check-vm check-vm-all check-fresh unit kernel bench bench-vm attack-matrix clean
+.PHONY: all deps vm-deps stream-deps run check check-host check-vm check-vm-all check-fresh unit kernel bench bench-vm attack-matrix clean
 .PHONY: install uninstall deb
 .DELETE_ON_ERROR:
 .SECONDARY:
@@ -97,6 +102,9 @@ deps:
 
 vm-deps:
 	@./tools/deps.sh $(VM_PKGS)
+
+stream-deps:
+	@./tools/deps.sh $(STREAM_PKGS)
 
 # vmlinux.h is generated from the build host's kernel BTF (see README).
 $(OUT)/vmlinux.h: | deps
@@ -203,29 +211,29 @@ run: deps all
 TEST_BINS := all $(UNIT_BINS) $(HELPER_BINS) $(ATTACK_BINS) $(BENCH_BINS)
 
 # Host first, then the lane; the last line adds both up.
-check: deps vm-deps $(TEST_BINS)
+check: deps vm-deps stream-deps $(TEST_BINS)
 	@./tests/run.sh > $(OUT)/check-host.log 2>&1; h=$$?; cat $(OUT)/check-host.log; \
 	  ./tests/vm/check.sh 6.1; v=$$?; \
 	  ./tests/total.sh $(OUT)/check-host.log $(OUT)/check-vm-6.1.log; \
 	  test $$h -eq 0 -a $$v -eq 0
 
-check-host: deps $(TEST_BINS)
+check-host: deps stream-deps $(TEST_BINS)
 	@./tests/run.sh
 
-check-vm: deps vm-deps $(TEST_BINS)
+check-vm: deps vm-deps stream-deps $(TEST_BINS)
 	@./tests/vm/check.sh $(KERNEL)
 
 # Not part of check: it mmdebstraps a root and installs every package into it.
 check-fresh:
 	@./tests/fresh.sh check && ./tests/fresh.sh run
 
-check-vm-all: deps vm-deps $(TEST_BINS)
+check-vm-all: deps vm-deps stream-deps $(TEST_BINS)
 	@./tests/vm/check.sh 6.1; a=$$?; ./tests/vm/check.sh 6.12; b=$$?; test $$a -eq 0 -a $$b -eq 0
 
 unit: all $(UNIT_BINS)
 	@./tests/run.sh unit
 
-kernel: all $(HELPER_BINS) $(ATTACK_BINS)
+kernel: all stream-deps $(HELPER_BINS) $(ATTACK_BINS)
 	@./tests/run.sh kernel
 
 bench: deps all $(BENCH_BINS) $(HELPER_BINS)
@@ -233,9 +241,9 @@ bench: deps all $(BENCH_BINS) $(HELPER_BINS)
 
 # Not part of check. One boot: LSM programs run for the whole machine, so they are
 # only ever attached in the throwaway guest. The table is kept in build/bench-vm-KERNEL.log.
-bench-vm: deps vm-deps all $(OUT)/bench/lsm_bench
+bench-vm: deps vm-deps all $(OUT)/bench/lsm_bench $(OUT)/bench/verstat
 	@bash -c 'set -o pipefail; ./tools/vm-run --kernel $(KERNEL) --timeout $${BF_VM_TIMEOUT:-1200} \
-	  bench/lsm.sh $(OUT)/bench/lsm_bench 2>&1 | tee $(OUT)/bench-vm-$(KERNEL).log'
+	  bench/lsm.sh $(OUT)/bench/lsm_bench $(OUT)/bench/verstat 2>&1 | tee $(OUT)/bench-vm-$(KERNEL).log'
 
 # The matrix is the test's output, never hand-written: the runner rewrites it
 # only when every route behaved as tests/attacks/expected.tsv says.

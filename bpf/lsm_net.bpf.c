@@ -135,12 +135,40 @@ static __always_inline int bf_peer_of(struct bf_event *e, struct sock *sk)
 	return e->port != 0;
 }
 
-/* The export judgement of S, once its address is known; refusals and deny-rule hits are reported. */
-static __always_inline int bf_lsm_export(struct bf_send *s, struct sock *sk)
+/*
+ * A send on a socket connected to a network camera (an RTSP or HTTP
+ * request on the stream's own connection) talks to the camera: judged as
+ * the connect was, by the capture rules, never as an export of what the
+ * sender holds (a camera is no dest: check refuses the overlap). Only
+ * refusals are reported, once a second per process and camera.
+ */
+static __always_inline int bf_lsm_netcam_send(struct bf_send *s, __u64 cams)
 {
 	int allowed;
 
+	s->e.kind = BF_KIND_CAPTURE;
+	s->e.flags |= BF_EF_NETCAM;
+	s->e.objs = cams;
+	s->e.minor = bf_lowest_bit(cams);
+	allowed = bf_capture_judge(&s->e, s->cfg, s->slot);
+	if (((s->e.flags & BF_EF_DENY_RULE) || !allowed) && bf_use_report_due(&s->e))
+		bf_submit(&s->e);
+	return bf_lsm_ret(allowed);
+}
+
+/* The export judgement of S, once its address is known; refusals and deny-rule hits are reported. */
+static __always_inline int bf_lsm_export(struct bf_send *s, struct sock *sk)
+{
+	__u64 cams;
+	int allowed;
+
 	s->e.proto = sk->sk_protocol;
+	if (s->cfg->keys & BF_KEY_NETCAM) {
+		cams = bf_net_sets(s->e.addr, s->e.port, s->e.proto, s->cfg->cam_port_any,
+				   BF_NETCAM_SLOT(s->slot));
+		if (cams)
+			return bf_lsm_netcam_send(s, cams);
+	}
 	s->e.objs = bf_dest_sets(&s->e, s->cfg, s->slot);
 	allowed = bf_send_judge(s, BF_TABLE_EXPORT, s->cfg->n_export, BF_STAT_EXPORT_DENY);
 	if (!allowed || (s->e.flags & BF_EF_DENY_RULE))

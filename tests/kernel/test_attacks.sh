@@ -135,6 +135,8 @@ T4=127.0.0.2:$PORT
 	# netcam_export is the one app that may pull the network camera's stream.
 	echo "camera netcam     net $NC_CAM tcp 8554 rtsp"
 	echo "camera netcam-rtp net $NC_CAM udp rtsp"
+	# An ONVIF camera: its WS-Discovery probes are captures of it (onvif_probe).
+	echo "camera netcam-onvif net $NC_CAM tcp 80 onvif"
 	echo "capture allow netcam_export netcam"
 	# netcam_stale pulls inside a consent window and reads on after it.
 	echo "app netcam_stale exe \"$TMP/bin/netcam_stale\""
@@ -211,6 +213,7 @@ run_route() {
 	netcam_udp_pull) run_cg "$TMP/bin/netcam_pull" udp "$NC_CAM:8555" ;;
 	netcam_export) run_cg "$bin" "$NC_CAM:8554" "$T4" ;;
 	netcam_push) run_cg "$bin" "$NC_HOST:$PUSHPORT" ;;
+	onvif_probe) run_cg "$bin" 239.255.255.250:3702 ;;
 	socket_handoff) run_cg "$bin" "$cam" "$T4" "$TMP/handoff.sock" ;;
 	prior_holder)
 		# Started before the agent (above); its line is already on its way.

@@ -308,6 +308,9 @@ static void add_net_capture(struct json_object *rec, const struct bf_loaded *ld,
 	if (e->flags & (BF_EF_USE | BF_EF_INGRESS))
 		bf_json_add_str(rec, "hook", (e->flags & BF_EF_INGRESS) ? "cgroup_skb/ingress" :
 									"lsm/socket_recvmsg");
+	else if (e->flags & BF_EF_LSM)	/* a request on the camera's own connection */
+		bf_json_add_str(rec, "hook", (e->flags & BF_EF_CONNECT) ? "lsm/socket_connect" :
+									  "lsm/socket_sendmsg");
 	bf_json_add_str(rec, "family", (e->flags & BF_EF_IPV6) ? "inet6" : "inet");
 }
 

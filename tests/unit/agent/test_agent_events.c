@@ -144,6 +144,21 @@ static void test_net_camera_capture(void **state)
 	assert_string_equal(bff_str(rec, "call"), "recvmsg");
 	assert_string_equal(bff_str(rec, "hook"), "lsm/socket_recvmsg");
 	json_object_put(rec);
+	/* A request sent on a socket connected to it (RTSP, HTTP), refused by the LSM hook. */
+	e.flags = BF_EF_ENFORCED | BF_EF_DENY_RULE | BF_EF_NETCAM | BF_EF_LSM;
+	e.proto = IPPROTO_TCP, e.port = 554;
+	feed(f, &e, sizeof(e));
+	rec = bff_find(f, "kind", "capture");
+	assert_string_equal(bff_str(rec, "call"), "sendmsg");
+	assert_string_equal(bff_str(rec, "hook"), "lsm/socket_sendmsg");
+	json_object_put(rec);
+	/* A socket carrying taint, connected to it by an untainted process. */
+	e.flags = BF_EF_ENFORCED | BF_EF_DENY_RULE | BF_EF_NETCAM | BF_EF_LSM | BF_EF_CONNECT;
+	feed(f, &e, sizeof(e));
+	rec = bff_find(f, "kind", "capture");
+	assert_string_equal(bff_str(rec, "call"), "connect");
+	assert_string_equal(bff_str(rec, "hook"), "lsm/socket_connect");
+	json_object_put(rec);
 
 	/* What a process that pulled from it then sends carries the camera's name. */
 	e = event(BF_KIND_EXPORT, 4344);
