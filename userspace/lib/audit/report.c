@@ -128,6 +128,27 @@ static bool is_capture(const struct bf_lr_rec *r)
 	return eq(r->kind, "capture") && (eq(r->verdict, "allow") || eq(r->verdict, "deny"));
 }
 
+/*
+ * What the camera is, as its record says: a device node, or a network
+ * camera's address and what it speaks. Both kinds share the table; the
+ * column tells an inspector which one a row is. NULL if the record says neither.
+ */
+static char *cam_what(const struct bf_lr_rec *r)
+{
+	struct json_object *net;
+	const char *ip, *speaks;
+	char *s = NULL;
+
+	if (json_object_object_get_ex(r->obj, "net", &net) && (ip = jstr(net, "ip"))) {
+		speaks = jstr(r->obj, "speaks");
+		if (asprintf(&s, "network %s%s%s", ip, speaks ? ", " : "", speaks ? speaks : "") < 0)
+			return NULL;
+	} else if (r->device && asprintf(&s, "device %s", r->device) < 0) {
+		return NULL;
+	}
+	return s;
+}
+
 /* The row of r's camera; past BF_RP_CAMS rows, the others row. NULL only when out of memory. */
 static struct bf_rp_cam *cam_row(struct bf_report *rp, const char *name, bool insert)
 {
@@ -204,6 +225,8 @@ int bf_report_add(struct bf_report *rp, const struct bf_lr_rec *r)
 		c = cam_row(rp, cam_name(r), true);
 		if (!c)
 			return -ENOMEM;
+		if (!c->what && c != &rp->cams[BF_RP_CAMS])
+			c->what = cam_what(r);	/* NULL when the record says neither: the cell stays empty */
 		eq(r->verdict, "allow") ? c->allow++ : c->deny++;
 	}
 	if (!err && eq(r->kind, "lost") && rp->n_lost < BF_RP_LOST)
@@ -277,8 +300,10 @@ void bf_report_free(struct bf_report *rp)
 {
 	for (size_t i = 0; i < rp->n_hosts; i++)
 		free(rp->hosts[i]);
-	for (size_t i = 0; i < rp->n_cams; i++)
+	for (size_t i = 0; i < rp->n_cams; i++) {
 		free(rp->cams[i].name);
+		free(rp->cams[i].what);
+	}
 	for (size_t i = 0; i < rp->n_pol; i++)
 		pol_free(&rp->pol[i]);
 	pol_free(&rp->prior);
@@ -557,12 +582,15 @@ static void timeline_table(const struct bf_report *rp, FILE *out)
 {
 	size_t rows = rp->n_cams + rp->cams_more;
 
-	fputs("<table>\n<tr><th>camera</th><th>captures allowed</th><th>captures denied</th></tr>\n", out);
+	fputs("<table>\n<tr><th>camera</th><th>what it is</th><th>captures allowed</th>"
+	      "<th>captures denied</th></tr>\n", out);
 	for (size_t i = 0; i < rows; i++) {
 		const struct bf_rp_cam *c = &rp->cams[i < rp->n_cams ? i : BF_RP_CAMS];
 
 		fputs("<tr><td>", out);
 		esc(out, c->name ? c->name : "(other cameras)");
+		fputs("</td><td>", out);
+		esc(out, c->what);
 		fprintf(out, "</td><td class=\"n\">%llu</td><td class=\"n\">%llu</td></tr>\n",
 			(unsigned long long)c->allow, (unsigned long long)c->deny);
 	}

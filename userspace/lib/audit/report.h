@@ -22,6 +22,7 @@
 
 struct bf_rp_cam {
 	char *name;
+	char *what;	/* "device 81:0" or "network 192.168.50.21, rtsp": from its first record */
 	uint64_t allow, deny;
 	uint64_t b_allow[BF_RP_BUCKETS], b_deny[BF_RP_BUCKETS];
 };

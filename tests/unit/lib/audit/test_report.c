@@ -110,6 +110,31 @@ static const char *const hostile[] = {
 	"{\"time\":\"" T "05Z\",\"kind\":\"lost\",\"count\":7}",
 };
 
+/* Device and network cameras share the table; the "what it is" cell tells them apart, escaped like the rest. */
+static const char *const two_kinds[] = {
+	"{\"time\":\"" T "01Z\",\"kind\":\"capture\",\"verdict\":\"allow\",\"camera\":\"lobby\","
+	"\"device\":\"81:0\"}",
+	"{\"time\":\"" T "02Z\",\"kind\":\"capture\",\"verdict\":\"deny\",\"camera\":\"gate\","
+	"\"net\":{\"ip\":\"192.168.50.21\",\"port\":554,\"proto\":\"tcp\"},\"speaks\":\"rtsp\"}",
+	"{\"time\":\"" T "03Z\",\"kind\":\"capture\",\"verdict\":\"allow\",\"camera\":\"gate\","
+	"\"net\":{\"ip\":\"192.168.50.21\",\"port\":554,\"proto\":\"tcp\"},\"speaks\":\"rtsp\"}",
+	"{\"time\":\"" T "04Z\",\"kind\":\"capture\",\"verdict\":\"deny\",\"camera\":\"odd\","
+	"\"net\":{\"ip\":\"<b>x</b>\"},\"speaks\":\"&\"}",
+};
+
+static void test_device_and_network_cameras(void **state)
+{
+	char *html = page(two_kinds, sizeof(two_kinds) / sizeof(two_kinds[0]), NULL);
+
+	assert_non_null(strstr(html, "<th>what it is</th>"));
+	assert_non_null(strstr(html, "<td>lobby</td><td>device 81&#58;0</td><td class=\"n\">1</td>"
+				     "<td class=\"n\">0</td>"));
+	assert_non_null(strstr(html, "<td>gate</td><td>network 192.168.50.21, rtsp</td><td class=\"n\">1</td>"
+				     "<td class=\"n\">1</td>"));
+	assert_non_null(strstr(html, "<td>odd</td><td>network &lt;b&gt;x&lt;/b&gt;, &amp;</td>"));
+	free(html);
+}
+
 static void test_hostile_content_stays_text(void **state)
 {
 	char *html = page(hostile, sizeof(hostile) / sizeof(hostile[0]), NULL);
@@ -178,6 +203,7 @@ int main(void)
 		cmocka_unit_test(test_escape_markup),
 		cmocka_unit_test(test_escape_bytes),
 		cmocka_unit_test(test_hostile_content_stays_text),
+		cmocka_unit_test(test_device_and_network_cameras),
 		cmocka_unit_test(test_sections_present),
 		cmocka_unit_test(test_policy_before_range),
 		cmocka_unit_test(test_empty_log),
