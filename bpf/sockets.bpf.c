@@ -189,6 +189,61 @@ static __always_inline int bf_bind_decide(struct bpf_sock_addr *ctx)
 	return 1;
 }
 
+/*
+ * A datagram from a network camera, read with its source address
+ * (recvfrom, recvmsg with a name) by whoever holds the socket now. The
+ * ingress judged the socket's owner; a socket handed to another process
+ * (SCM_RIGHTS, inheritance) brings the frames to a reader nobody judged.
+ * These hooks run in the reader, after the datagram is dequeued: they
+ * cannot refuse it (they only rewrite the source), so the reader is
+ * judged and, whatever the verdict, tainted: the frames have reached it,
+ * and the export rules decide where they may go. A reader the rules do
+ * not allow is recorded, not enforced, once a second per process and
+ * camera. A tainted reader, the app's usual case, pays one more lookup.
+ */
+static __always_inline int bf_recv_decide(struct bpf_sock_addr *ctx, int v6)
+{
+	const struct bf_slot_config *cfg;
+	struct bf_event e;	/* zeroed only for a camera's datagram */
+	__u32 slot, seq;
+	__u64 cams;
+
+	cfg = bf_config(&slot, &seq);
+	if (!cfg || !(cfg->keys & BF_KEY_NETCAM) || bf_current_taint())
+		return 1;
+	__builtin_memset(&e, 0, sizeof(e));
+	bf_sock_dest(ctx, v6, &e);	/* in a recvmsg hook: where the datagram came from */
+	cams = bf_net_sets(e.addr, e.port, e.proto, cfg->cam_port_any, BF_NETCAM_SLOT(slot));
+	if (!cams)
+		return 1;
+	e.kind = BF_KIND_CAPTURE;
+	e.flags |= BF_EF_NETCAM | BF_EF_RECVFROM;
+	e.boot_ns = bpf_ktime_get_boot_ns();
+	e.policy_seq = seq;
+	e.objs = cams;
+	e.minor = bf_lowest_bit(cams);
+	if (bf_capture_judge(&e, cfg, slot))
+		return 1;	/* allowed: tainted like the socket's owner at arrival */
+	e.flags &= ~BF_EF_ENFORCED;	/* delivered: this hook cannot refuse */
+	if (!bf_taint_self(&e))
+		e.flags |= BF_EF_TAINT_FULL;
+	if (bf_use_report_due(&e))
+		bf_submit(&e);
+	return 1;
+}
+
+SEC("cgroup/recvmsg4")
+int bf_recvmsg4(struct bpf_sock_addr *ctx)
+{
+	return bf_recv_decide(ctx, 0);
+}
+
+SEC("cgroup/recvmsg6")
+int bf_recvmsg6(struct bpf_sock_addr *ctx)
+{
+	return bf_recv_decide(ctx, 1);
+}
+
 SEC("cgroup/bind4")
 int bf_bind4(struct bpf_sock_addr *ctx)
 {

@@ -130,6 +130,7 @@ enum bf_kind {
 #define BF_EF_PEER        (1u << 14) /* taint: pid was tainted from the writer's side; the agent reads its details from /proc */
 #define BF_EF_NETCAM      (1u << 15) /* capture: a connect or send to a network camera; addr, port, proto say where, minor which camera */
 #define BF_EF_INGRESS     (1u << 16) /* capture, BF_EF_NETCAM: a datagram from the camera arriving (cgroup_skb/ingress), judged by the socket's owner */
+#define BF_EF_RECVFROM    (1u << 17) /* capture, BF_EF_NETCAM: a datagram from the camera read with its source (cgroup/recvmsg4, 6) by whoever reads it: never refused there, a reader the rules do not allow is tainted */
 
 /*
  * Capture events with BF_EF_USE: which use, in access. The LSM hooks judge

@@ -20,9 +20,12 @@
  *        bf_stream push udp ADDR PORT
  *          a camera pushing RTP unasked: a frame to ADDR:PORT every 100 ms,
  *          until killed.
- *        bf_stream listen udp ADDR PORT [--then-send ADDR PORT]
+ *        bf_stream listen udp ADDR PORT [--then-send ADDR PORT] [--hand-to PROG]
  *          where a camera pushes to: binds ADDR:PORT and counts the frames
  *          that arrive in 1.5 s ("listen=ok frames=N"), then maybe sends on.
+ *          With --hand-to (last) it binds, then runs PROG (a copy of this
+ *          helper) in a child as "PROG listen-fd FD [--then-send ADDR PORT]":
+ *          the socket handed to another process, which reads with recvfrom.
  *        bf_stream pull tcp|udp ADDR PORT [--fork] [--slow MS] [--then-send ADDR PORT]
  *          the client: connects (TCP) or sends a request (UDP, unconnected
  *          sendto), counts the frames that come back, then maybe sends what
@@ -179,28 +182,41 @@ static int pull(int tcp, const char *addr, int port, char *out, size_t cap, int 
 	return 0;
 }
 
-/* Frames pushed to ADDR:PORT within 1.5 s into OUT; 0 or an errno. */
-static int listen_udp(const char *addr, int port, char *out, size_t cap, int *frames, size_t *got)
+/* A UDP socket bound to ADDR:PORT in *FD; 0 or an errno. */
+static int bind_udp(const char *addr, int port, int *fd)
 {
 	struct sockaddr_storage ss;
 	socklen_t len = sockaddr_of(addr, port, &ss);
-	int fd = socket(ss.ss_family, SOCK_DGRAM, 0), one = 1;
+	int one = 1;
+
+	*fd = len ? socket(ss.ss_family, SOCK_DGRAM, 0) : -1;
+	if (*fd < 0)
+		return EINVAL;
+	if (setsockopt(*fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) < 0 ||
+	    bind(*fd, (struct sockaddr *)&ss, len) < 0) {
+		int e = errno;
+
+		close(*fd);
+		return e;
+	}
+	return 0;
+}
+
+/*
+ * Frames arriving on FD within 1.5 s into OUT; 0. FROM: read each with its
+ * source address (recvfrom), which runs the cgroup recvmsg hooks; else recv.
+ */
+static int count_frames(int fd, int from, char *out, size_t cap, int *frames, size_t *got)
+{
 	struct timeval tv = { .tv_usec = 100000 };
+	struct sockaddr_storage src;
+	socklen_t srclen;
 	uint64_t end = 0;
 	struct timespec now;
 	ssize_t n;
 
 	*frames = 0;
 	*got = 0;
-	if (!len || fd < 0)
-		return EINVAL;
-	if (setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) < 0 ||
-	    bind(fd, (struct sockaddr *)&ss, len) < 0) {
-		int e = errno;
-
-		close(fd);
-		return e;
-	}
 	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
 	for (;;) {
 		clock_gettime(CLOCK_MONOTONIC, &now);
@@ -210,7 +226,10 @@ static int listen_udp(const char *addr, int port, char *out, size_t cap, int *fr
 			end = t + 1500;
 		if (t >= end)
 			break;
-		n = recv(fd, out + *got, cap - *got >= FRAME_BYTES ? FRAME_BYTES : 0, 0);
+		srclen = sizeof(src);
+		n = from ? recvfrom(fd, out + *got, cap - *got >= FRAME_BYTES ? FRAME_BYTES : 0, 0,
+				    (struct sockaddr *)&src, &srclen) :
+			   recv(fd, out + *got, cap - *got >= FRAME_BYTES ? FRAME_BYTES : 0, 0);
 		if (n >= 6 && memcmp(out + *got, "FRAME ", 6) == 0) {
 			(*frames)++;
 			*got += (size_t)n;
@@ -218,6 +237,43 @@ static int listen_udp(const char *addr, int port, char *out, size_t cap, int *fr
 	}
 	close(fd);
 	return 0;
+}
+
+/* Frames pushed to ADDR:PORT within 1.5 s into OUT; 0 or an errno. */
+static int listen_udp(const char *addr, int port, char *out, size_t cap, int *frames, size_t *got)
+{
+	int fd, e = bind_udp(addr, port, &fd);
+
+	return e ? e : count_frames(fd, 0, out, cap, frames, got);
+}
+
+/*
+ * Bind ADDR:PORT here (this process is the socket's owner), then hand the
+ * socket to PROG in a child of its own (fork, exec, the descriptor kept
+ * open), as a launcher hands a socket to a worker. Exits with the child.
+ */
+static int hand_to(const char *addr, int port, char *prog, char **rest, int nrest)
+{
+	char fdarg[16], *args[8] = { prog, "listen-fd", fdarg };
+	int fd, e = bind_udp(addr, port, &fd), n = 3, st;
+	pid_t pid;
+
+	if (e)
+		return e;
+	snprintf(fdarg, sizeof(fdarg), "%d", fd);
+	for (int i = 0; i < nrest && n < 7; i++)
+		args[n++] = rest[i];
+	fflush(stdout);
+	pid = fork();
+	if (pid < 0)
+		return errno;
+	if (pid == 0) {
+		execv(prog, args);
+		_exit(127);
+	}
+	close(fd);
+	waitpid(pid, &st, 0);
+	exit(WIFEXITED(st) ? WEXITSTATUS(st) : 1);
 }
 
 static int send_on(const char *addr, int port, const char *buf, size_t n)
@@ -242,8 +298,13 @@ static int client(int argc, char **argv)
 	size_t got;
 	pid_t pid = 0;
 
-	for (int i = 5; i < argc; i++) {
-		if (strcmp(argv[i], "--fork") == 0) {
+	for (int i = strcmp(argv[1], "listen-fd") == 0 ? 3 : 5; i < argc; i++) {
+		if (strcmp(argv[i], "--hand-to") == 0 && i + 1 < argc) {
+			/* Whatever else is on the line (--then-send) is the new program's. */
+			e = hand_to(argv[3], atoi(argv[4]), argv[i + 1], argv + 5, i - 5);
+			printf("listen=%s\n", errname(e));
+			return 1;
+		} else if (strcmp(argv[i], "--fork") == 0) {
 			pid = 1;
 		} else if (strcmp(argv[i], "--slow") == 0 && i + 1 < argc) {
 			slow_ms = (unsigned)atoi(argv[++i]);
@@ -257,7 +318,10 @@ static int client(int argc, char **argv)
 		waitpid(pid, &st, 0);
 		return WIFEXITED(st) ? WEXITSTATUS(st) : 1;
 	}
-	if (strcmp(argv[1], "listen") == 0) {
+	if (strcmp(argv[1], "listen-fd") == 0) {
+		e = count_frames(atoi(argv[2]), 1, buf, sizeof(buf), &frames, &got);
+		printf("listen=ok frames=%d\n", frames);
+	} else if (strcmp(argv[1], "listen") == 0) {
 		e = listen_udp(argv[3], atoi(argv[4]), buf, sizeof(buf), &frames, &got);
 		if (e)
 			printf("listen=%s\n", errname(e));
@@ -290,6 +354,8 @@ int main(int argc, char **argv)
 	if (argc >= 5 && strcmp(argv[1], "push") == 0)
 		return push(argv[3], atoi(argv[4]));
 	if (argc >= 5 && (strcmp(argv[1], "pull") == 0 || strcmp(argv[1], "listen") == 0))
+		return client(argc, argv);
+	if (argc >= 3 && strcmp(argv[1], "listen-fd") == 0)
 		return client(argc, argv);
 	fprintf(stderr, "usage: bf_stream serve|push|pull tcp|udp ADDR PORT [...]\n");
 	return 2;

@@ -87,7 +87,7 @@ st=$("$CLI" status --json --control "$CTL" --pin-dir "$PIN")
 # Where BPF LSM runs, a receive on a socket connected to a camera is judged too.
 LSM=
 jq -e '.status.backends.lsm | startswith("enforcing")' <<< "$st" >/dev/null && LSM=1
-G="cgroup/connect4, connect6, sendmsg4, sendmsg6, ingress${LSM:+; lsm/socket_recvmsg}"
+G="cgroup/connect4, connect6, sendmsg4, sendmsg6, ingress, recvmsg4, recvmsg6${LSM:+; lsm/socket_recvmsg, socket_sendmsg}"
 expect "status lists the network cameras and what guards them" "gate: $G; gateu: $G; named: $G; pushcam: $G; onvifcam: $G" \
 	"$(jq -r '.status.network_cameras | to_entries | map("\(.key): \(.value.guarded_by)") | join("; ")' <<< "$st")"
 # Here-strings, not <(...): the VM lane's guest has no /dev/fd.
@@ -133,6 +133,17 @@ check "the dropped datagrams are a deny record, at cgroup_skb/ingress, naming th
 	wait_for ".kind == \"capture\" and .camera == \"pushcam\" and .call == \"receive\" and .hook == \"cgroup_skb/ingress\" and .verdict == \"deny\" and .comm == \"intruder\" and .net.ip == \"$NC_CAM\"" 1
 check "the app's receipt is an allow record" \
 	wait_for '.kind == "capture" and .camera == "pushcam" and .call == "receive" and .verdict == "allow" and .comm == "puller"' 1
+# The app binds where the camera pushes and hands the socket to a child
+# running another program (fork, exec, the descriptor kept): the ingress
+# judges the owner, the app, so the frames arrive and taint the app; what
+# the child reads with recvfrom taints the child (cgroup/recvmsg4).
+handed=$(pull "$puller" listen udp "$NC_HOST" "$PUSH2" --then-send 127.0.0.2 "$THIRD" --hand-to "$intruder")
+case $handed in
+"listen=ok frames="[1-9]*" send=EPERM") pass "a socket handed to another program: its reads taint it, its send to a third party is refused ($handed)" ;;
+*) fail "a socket handed to another program: want frames and send=EPERM, got '$handed'" ;;
+esac
+check "... and its reads are recorded as a capture the rules deny, not enforced, at cgroup/recvmsg4" \
+	wait_for '.kind == "capture" and .camera == "pushcam" and .call == "recvfrom" and .hook == "cgroup/recvmsg4" and .verdict == "deny" and .enforced == false and .comm == "intruder"' 1
 
 # What the pulled frames may reach: the export rules, as after a device open.
 expect "having pulled, the app may not send the frames to a third party" "pull=ok frames=5 send=EPERM" \

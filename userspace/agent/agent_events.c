@@ -303,9 +303,16 @@ static void add_net_capture(struct json_object *rec, const struct bf_loaded *ld,
 	/* A receive on a socket connected to it (lsm/socket_recvmsg): the stream going on. */
 	/* A datagram it pushed, judged on arrival by the receiving socket's owner (cgroup_skb/ingress). */
 	bf_json_add_str(rec, "call", (e->flags & BF_EF_INGRESS) ? "receive" :
+				     (e->flags & BF_EF_RECVFROM) ? "recvfrom" :
 				     (e->flags & BF_EF_USE) ? "recvmsg" :
 				     (e->flags & BF_EF_CONNECT) ? "connect" : "sendmsg");
-	if (e->flags & (BF_EF_USE | BF_EF_INGRESS))
+	if (e->flags & BF_EF_RECVFROM) {
+		/* A datagram read by a process the rules do not allow (a socket handed to it). */
+		bf_json_add_str(rec, "hook", (e->flags & BF_EF_IPV6) ? "cgroup/recvmsg6" : "cgroup/recvmsg4");
+		bf_json_add_str(rec, "reason", "the datagram reached a reader the capture rules do not "
+					       "allow, on a socket whose owner they do; a read cannot be "
+					       "refused at this hook: the reader is tainted instead");
+	} else if (e->flags & (BF_EF_USE | BF_EF_INGRESS))
 		bf_json_add_str(rec, "hook", (e->flags & BF_EF_INGRESS) ? "cgroup_skb/ingress" :
 									"lsm/socket_recvmsg");
 	else if (e->flags & BF_EF_LSM)	/* a request on the camera's own connection */

@@ -43,13 +43,15 @@ struct json_object *agent_backends(struct bf_agent *ag)
 			"cgroup (cgroup/connect4, connect6, sendmsg4, sendmsg6): a connect or a send to a "
 			"network camera's address is a capture, judged by the capture rules whoever makes "
 			"it; an allowed one taints; cgroup (cgroup_skb/ingress, bind4, bind6) judges a "
-			"datagram a camera pushes by the receiving socket's owner, dropped when refused; "
-			"lsm (lsm/socket_recvmsg) judges every receive on a socket connected to one the "
+			"datagram a camera pushes by the receiving socket's owner, dropped when refused, "
+			"and (recvmsg4, recvmsg6) taints whoever reads it; lsm (lsm/socket_recvmsg, "
+			"socket_sendmsg) judges every receive and request on a socket connected to one the "
 			"same way, so a stream stops when its window ends" :
 			"cgroup (cgroup/connect4, connect6, sendmsg4, sendmsg6): a connect or a send to a "
 			"network camera's address is a capture, judged by the capture rules whoever makes "
 			"it; an allowed one taints; cgroup (cgroup_skb/ingress, bind4, bind6) judges a "
-			"datagram a camera pushes by the receiving socket's owner, dropped when refused");
+			"datagram a camera pushes by the receiving socket's owner, dropped when refused, "
+			"and (recvmsg4, recvmsg6) taints whoever reads it");
 	bf_json_add_str(b, "quota", "cgroup (cgroup_skb/egress, counted per socket tagged at connect/send)");
 	bf_json_add_str(b, "raw sockets", ag->ld.lsm ?
 			"lsm (lsm/socket_create) for packet, vsock and every family no cgroup hook judges; "
@@ -99,7 +101,8 @@ static void agent_netcam_gaps(struct bf_agent *ag, struct json_object *arr)
 		"capture: a datagram a network camera pushes is judged by the owner of the socket it "
 		"reaches, recorded when the socket was bound or sent to the camera: a socket bound "
 		"before the policy named network cameras is judged as no app's, and one handed to "
-		"another process as its first owner's"));
+		"another process as its first owner's: what that process reads with its source "
+		"address (cgroup/recvmsg4, recvmsg6) taints it and is recorded, but is not refused"));
 	if (!ag->ld.lsm)
 		json_object_array_add(arr, json_object_new_string(
 			"capture: a network camera's TCP stream is judged when it is pulled (the "
@@ -132,8 +135,10 @@ static struct json_object *net_cameras(const struct bf_policy *p, bool lsm)
 		}
 		bf_json_add_str(cam, "speaks", bf_net_speaks_word(c->speaks));
 		bf_json_add_str(cam, "guarded_by", lsm ? "cgroup/connect4, connect6, sendmsg4, sendmsg6, "
-							 "ingress; lsm/socket_recvmsg" :
-							 "cgroup/connect4, connect6, sendmsg4, sendmsg6, ingress");
+							 "ingress, recvmsg4, recvmsg6; lsm/socket_recvmsg, "
+							 "socket_sendmsg" :
+							 "cgroup/connect4, connect6, sendmsg4, sendmsg6, ingress, "
+							 "recvmsg4, recvmsg6");
 		json_object_object_add(o, c->name, cam);
 	}
 	return o;

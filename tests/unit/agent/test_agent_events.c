@@ -144,6 +144,17 @@ static void test_net_camera_capture(void **state)
 	assert_string_equal(bff_str(rec, "call"), "recvmsg");
 	assert_string_equal(bff_str(rec, "hook"), "lsm/socket_recvmsg");
 	json_object_put(rec);
+	/* A datagram read from a handed-over socket by a non-app: recorded, not enforced, with why. */
+	e.flags = BF_EF_DENY_RULE | BF_EF_NETCAM | BF_EF_RECVFROM;
+	e.proto = IPPROTO_UDP, e.port = 6970;
+	feed(f, &e, sizeof(e));
+	rec = bff_find(f, "kind", "capture");
+	assert_string_equal(bff_str(rec, "verdict"), "deny");
+	assert_false(bff_bool(rec, "enforced"));
+	assert_string_equal(bff_str(rec, "call"), "recvfrom");
+	assert_string_equal(bff_str(rec, "hook"), "cgroup/recvmsg4");
+	assert_non_null(strstr(bff_str(rec, "reason"), "the reader is tainted instead"));
+	json_object_put(rec);
 	/* A request sent on a socket connected to it (RTSP, HTTP), refused by the LSM hook. */
 	e.flags = BF_EF_ENFORCED | BF_EF_DENY_RULE | BF_EF_NETCAM | BF_EF_LSM;
 	e.proto = IPPROTO_TCP, e.port = 554;
