@@ -28,10 +28,12 @@ run_unit() {
 
 # Shell tests (CLI and kernel) print PASS:/FAIL:/SKIP: lines.
 run_kernel() {
-	local t=$1
+	local t=$1 t0=$SECONDS
 	timeout 300 bash "$t" > "$out" 2>&1
 	local rc=$?
 	cat "$out"
+	# Where a lane's minutes go (make check must stay under 15): not a result line.
+	echo "time: $t $((SECONDS - t0))s"
 	passed=$((passed + $(grep -c '^PASS: ' "$out")))
 	failed=$((failed + $(grep -c '^FAIL: ' "$out")))
 	skipped=$((skipped + $(grep -c '^SKIP: ' "$out")))
