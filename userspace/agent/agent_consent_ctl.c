@@ -261,7 +261,9 @@ static int grant_cameras(struct json_object *o, struct bf_consent_grant *g, char
 		struct json_object *e = json_object_array_get_idx(v, i);
 		const char *s = json_object_get_string(e);
 
-		if (!json_object_is_type(e, json_type_string) || !bf_consent_name_ok(s)) {
+		/* A NUL inside ("lobby\u0000x") would cut the name short: the grant would name another camera. */
+		if (!json_object_is_type(e, json_type_string) || !bf_consent_name_ok(s) ||
+		    strlen(s) != (size_t)json_object_get_string_len(e)) {
 			snprintf(msg, msglen, "grant: \"cameras\" entry %zu is not a camera name", i + 1);
 			return -EINVAL;
 		}

@@ -148,6 +148,11 @@ static void test_consent_grant(void **state)
 	json_object_put(rec);
 	expect_refused(f, agent_ctl_consent_grant, GRANT_G9, "exists", "request-refuse");
 	expect_refused(f, agent_ctl_consent_grant, "{\"cmd\":\"consent-grant\"}", "bad-request", "request-refuse");
+	/* A NUL in a camera name is refused, not cut short to "lobby" (issue: hostile input, fault 6). */
+	expect_refused(f, agent_ctl_consent_grant, "{\"cmd\":\"consent-grant\",\"grant\":{\"id\":\"g10\","
+		       "\"subject\":\"p-10\",\"purpose\":\"entry\",\"cameras\":[\"lobby\\u0000x\"],"
+		       "\"expires\":\"2027-01-01T00:00:00Z\",\"notice\":\"v3\"}}", "bad-request", "request-refuse");
+	assert_null(bf_ledger_find(&f->ag->consent.ledger, "g10"));
 	/* a generated id when none is given: c-YYYYMMDD-HHMMSS-XXXX at now */
 	reply = ask(f, agent_ctl_consent_grant, "{\"cmd\":\"consent-grant\",\"grant\":{\"subject\":\"p-8\","
 		    "\"purpose\":\"entry\",\"cameras\":[\"lobby\"],\"expires\":\"2027-01-01T00:00:00Z\",\"notice\":\"v3\"}}", 0);

@@ -142,17 +142,32 @@ static int read_all(int fd, char **out, size_t *outlen)
 	return 0;
 }
 
-static int load_file(const char *path, struct stat *st, char **buf, size_t *len)
+/* What a policy file must be and is not: a regular file; NULL when it is one. */
+static const char *not_regular(mode_t mode)
 {
-	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	if (S_ISREG(mode))
+		return NULL;
+	return S_ISDIR(mode) ? "a directory" : S_ISFIFO(mode) ? "a FIFO" : S_ISSOCK(mode) ? "a socket" :
+	       S_ISCHR(mode) ? "a character device" : S_ISBLK(mode) ? "a block device" : "not a file";
+}
+
+/*
+ * Only a regular file is read. O_NONBLOCK: opening a FIFO with no writer
+ * would otherwise wait for one forever, and check or reload with it
+ * (a hostile include "/run/some.fifo"). *WHAT names anything else.
+ */
+static int load_file(const char *path, struct stat *st, char **buf, size_t *len, const char **what)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
 	int rc;
 
+	*what = NULL;
 	if (fd < 0)
 		return -errno;
 	if (fstat(fd, st) != 0)
 		rc = -errno;
-	else if (S_ISDIR(st->st_mode))
-		rc = -EISDIR;
+	else if ((*what = not_regular(st->st_mode)))
+		rc = -EINVAL;
 	else
 		rc = read_all(fd, buf, len);
 	close(fd);
@@ -210,21 +225,22 @@ int bf_policy_parse_file(struct parser *ps, const char *path, const struct bf_sr
 {
 	const char *saved_file = ps->file, *file;
 	bool saved_mem = ps->in_memory;
+	const char *what;
 	struct stat st;
 	char *buf = NULL;
 	size_t len = 0;
-	int rc = load_file(path, &st, &buf, &len);
+	int rc = load_file(path, &st, &buf, &len, &what);
 
 	if (rc == -ENOMEM) {
 		bf_policy_fail(ps, rc);
 	} else if (rc && at) {
-		bf_policy_report(ps, true, at, ++ps->next_ord, "cannot read include \"%s\": %s",
-				 path, strerror(-rc));
+		bf_policy_report(ps, true, at, ++ps->next_ord, "cannot read include \"%s\": %s%s", path,
+				 what ? "it is " : "", what ? what : strerror(-rc));
 	} else if (rc) {
 		struct bf_src top = { path, 1, 1 };
 
-		bf_policy_report(ps, true, &top, ++ps->next_ord, "cannot read policy: %s",
-				 strerror(-rc));
+		bf_policy_report(ps, true, &top, ++ps->next_ord, "cannot read policy: %s%s",
+				 what ? "it is " : "", what ? what : strerror(-rc));
 	} else if (on_stack(ps, &st)) {
 		bf_policy_report(ps, true, at, ++ps->next_ord,
 				 "include cycle: \"%s\" is already being read", path);

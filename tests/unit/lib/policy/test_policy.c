@@ -2406,7 +2406,7 @@ static void test_include_dns_ttl(void **state)
 
 static void test_include_unreadable(void **state)
 {
-	char *mainp, *dangling, *target, *w[3];
+	char *mainp, *dangling, *target, *fifo, *w[5];
 
 	make_dir("u");
 	make_dir("u/links");
@@ -2415,18 +2415,25 @@ static void test_include_unreadable(void **state)
 	target = tpath("u/no-such-target");
 	dangling = tpath("u/links/dangling.policy");
 	assert_int_equal(symlink(target, dangling), 0);
+	/* A FIFO with no writer: opened blocking, check and reload waited for one forever. */
+	fifo = tpath("u/pipe.policy");
+	assert_int_equal(mkfifo(fifo, 0644), 0);
 	mainp = write_file("u/main.policy", "include \"missing.policy\"\n"
-			   "include \"links/*.policy\"\n   include \"dirs/*\"\n", 0644);
+			   "include \"links/*.policy\"\n   include \"dirs/*\"\n"
+			   "include \"pipe.policy\"\ninclude \"/dev/null\"\n", 0644);
 	assert_true(asprintf(&w[0], "%s:1:9: cannot read include \"%s/u/missing.policy\": "
 			     "No such file or directory", mainp, tmpdir) > 0);
 	assert_true(asprintf(&w[1], "%s:2:9: cannot read include \"%s\": No such file or directory",
 			     mainp, dangling) > 0);
-	assert_true(asprintf(&w[2], "%s:3:12: cannot read include \"%s/u/dirs/sub\": Is a directory",
+	assert_true(asprintf(&w[2], "%s:3:12: cannot read include \"%s/u/dirs/sub\": it is a directory",
 			     mainp, tmpdir) > 0);
-	expect_file_diags(mainp, 0, -EINVAL, (const char *const *)w, 3);
-	free(w[0]);
-	free(w[1]);
-	free(w[2]);
+	assert_true(asprintf(&w[3], "%s:4:9: cannot read include \"%s\": it is a FIFO", mainp, fifo) > 0);
+	assert_true(asprintf(&w[4], "%s:5:9: cannot read include \"/dev/null\": it is a character device",
+			     mainp) > 0);
+	expect_file_diags(mainp, 0, -EINVAL, (const char *const *)w, 5);
+	for (int i = 0; i < 5; i++)
+		free(w[i]);
+	free(fifo);
 	free(mainp);
 	free(dangling);
 	free(target);
