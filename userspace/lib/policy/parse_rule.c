@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "biofence.h"
 #include "policy/policy_int.h"
 
 /* An ipc rule's addresses become a 64-bit mask in the kernel, like cameras and dest sets. */
@@ -26,6 +27,8 @@ static int take_ref(struct parser *ps, enum kind k, char name[BF_NAME_MAX], stru
 
 static int add_rule(struct parser *ps, const struct bf_rule_ast *r, const struct pending *pd)
 {
+	static const char *const kinds[] = { [BF_RULE_CAPTURE] = "capture",
+					     [BF_RULE_EXPORT] = "export", [BF_RULE_IPC] = "ipc" };
 	struct bf_policy *p = ps->p;
 	struct bf_rule_ast *nr = BF_SLOT(ps, p->rules, p->n_rules);
 	struct pending *np = nr ? BF_SLOT(ps, ps->pend, p->n_rules) : NULL;
@@ -35,6 +38,10 @@ static int add_rule(struct parser *ps, const struct bf_rule_ast *r, const struct
 	*nr = *r;
 	*np = *pd;
 	p->n_rules++;
+	/* A slot of the kernel's rule table holds BF_MAX_RULES of each kind: said by check, not first at install. */
+	if (++ps->n_kind_rules[r->kind] == BF_MAX_RULES + 1)
+		bf_policy_report(ps, true, &r->src, ps->ord, "more than %d %s rules (a kernel table "
+				 "limit): this is number %d", BF_MAX_RULES, kinds[r->kind], BF_MAX_RULES + 1);
 	return 0;
 }
 

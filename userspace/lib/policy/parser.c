@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "biofence.h"
 #include "policy/policy_int.h"
 
 /* ---- names ---- */
@@ -37,6 +38,10 @@ static const struct {
 	[K_DEST] = { offsetof(struct bf_policy, dests), offsetof(struct bf_policy, n_dests),
 		     sizeof(struct bf_dest) },
 };
+
+/* How many of each kind the kernel's masks hold (include/biofence.h). */
+static const size_t kind_limit[] = { [K_CAMERA] = BF_MAX_CAMERAS, [K_APP] = BF_MAX_APPS,
+				     [K_DEST] = BF_MAX_DEST_SETS };
 
 static size_t kind_count(const struct bf_policy *p, enum kind k)
 {
@@ -147,6 +152,10 @@ void *bf_policy_define(struct parser *ps, enum kind k)
 	if (bf_policy_def_name(ps, k, name, src))
 		return NULL;
 	(*n)++;
+	/* Each is one bit of a 64-bit kernel mask: said by check, with the line, not first at install. */
+	if (*n == kind_limit[k] + 1)
+		bf_policy_report(ps, true, src, ps->ord, "more than %zu %ss (a kernel table limit): "
+				 "this is number %zu", kind_limit[k], bf_policy_kind_word[k], *n);
 	return def;
 }
 

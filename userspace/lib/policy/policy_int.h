@@ -95,6 +95,7 @@ struct parser {
 	size_t n_stack;
 	unsigned depth;
 	unsigned long next_ord;
+	size_t n_kind_rules[4];	/* rules so far, by enum bf_rule_kind: the kernel holds BF_MAX_RULES of each */
 	/* the line being parsed */
 	const char *file;	/* interned in p->files */
 	bool in_memory;		/* text given as a string: includes resolve against the cwd */

@@ -17,6 +17,7 @@
 #include "bf_test.h"
 #include <openssl/evp.h>
 
+#include "biofence.h"
 #include "policy/policy.h"
 
 #define SHA_TEST "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08"
@@ -1747,6 +1748,7 @@ static void test_quota_limit(void **state)
 	free(t);
 	quota_rules(&text, 64, 66);
 	expect_errors(text, "t.policy:129:22: more than 64 quotas (a kernel table limit)",
+		      "t.policy:130:6: more than 64 dests (a kernel table limit): this is number 65",
 		      "t.policy:131:22: more than 64 quotas (a kernel table limit)");
 	free(text);
 	/* a line with an error adds no quota, so it does not use up the table */
@@ -2404,6 +2406,32 @@ static void test_include_dns_ttl(void **state)
 	free(mainp);
 }
 
+/* The kernel's table sizes are said by check, at the one definition or rule too many, in reading order. */
+static void test_kernel_limits(void **state)
+{
+	char *text = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&text, &len);
+
+	assert_non_null(f);
+	for (int i = 0; i <= BF_MAX_CAMERAS; i++)
+		fprintf(f, "camera c%d path \"/dev/video%d\"\n", i, i);		/* lines 1..65 */
+	for (int i = 0; i <= BF_MAX_APPS; i++)
+		fprintf(f, "app a%d user %d\n", i, 1000 + i);			/* 66..130 */
+	for (int i = 0; i <= BF_MAX_DEST_SETS; i++)
+		fprintf(f, "dest d%d 10.0.%d.0/24\n", i, i);			/* 131..195 */
+	for (int i = 0; i <= BF_MAX_RULES; i++)
+		fprintf(f, "capture allow a%d c%d\n", i % 65, i / 65);	/* 196..324 */
+	for (int i = 0; i < BF_MAX_RULES; i++)
+		fprintf(f, "export allow a%d d%d\n", i % 65, i / 65);		/* 128: fits */
+	assert_int_equal(fclose(f), 0);
+	expect_errors(text, "t.policy:65:8: more than 64 cameras (a kernel table limit): this is number 65",
+		      "t.policy:130:5: more than 64 apps (a kernel table limit): this is number 65",
+		      "t.policy:195:6: more than 64 dests (a kernel table limit): this is number 65",
+		      "t.policy:324:1: more than 128 capture rules (a kernel table limit): this is number 129");
+	free(text);
+}
+
 static void test_include_unreadable(void **state)
 {
 	char *mainp, *dangling, *target, *fifo, *w[5];
@@ -2758,6 +2786,7 @@ int main(void)
 		cmocka_unit_test(test_include_max_window),
 		cmocka_unit_test(test_include_dns_ttl),
 		cmocka_unit_test(test_include_unreadable),
+		cmocka_unit_test(test_kernel_limits),
 		cmocka_unit_test(test_main_unreadable),
 		cmocka_unit_test(test_include_cycles),
 		cmocka_unit_test(test_include_depth),
