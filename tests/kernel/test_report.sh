@@ -83,8 +83,8 @@ has() { grep -qF -- "$1" <<< "$text"; }
 check "the verify result: chain intact" has "chain intact"
 check "the verify result: not signed (no key)" has "NOT SIGNED"
 # lobby's allowed: the recognizer once, and gatecam once per bf_net run
-check "lobby: 3 allowed, 1 denied" has " lobby 3 1 "
-check "gate: 1 allowed (under a window), 1 denied" has " gate 1 1 "
+check "lobby, a device: 3 allowed, 1 denied" has " lobby device 81:$CAM_MINOR 3 1 "
+check "gate, a device: 1 allowed (under a window), 1 denied" has " gate device 81:$CAM_MINOR2 1 1 "
 check "exports: ctl4 allowed 1, denied 0" has " ctl4 1 0 "
 check "the refused address is among the top denied" has " 127.0.0.3 1 "
 check "consent: 1 capture under a window" has "captures allowed under a consent window 1 "
