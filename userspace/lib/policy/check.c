@@ -1,6 +1,10 @@
 /* check.c - what can only be judged once every file is read: names, windows, TTLs, shadowing. */
+#include <errno.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
+
+#include <json-c/linkhash.h>
 
 #include "policy/policy_int.h"
 
@@ -11,7 +15,7 @@ int bf_policy_resolve_ref(struct parser *ps, enum kind k, const char *name, cons
 
 	if (!name[0])
 		return -1;
-	idx = bf_policy_find(ps->p, k, name);
+	idx = bf_policy_lookup(ps, k, name);
 	if (idx < 0)
 		bf_policy_report(ps, true, at, ord, "undefined %s \"%s\"", bf_policy_kind_word[k],
 				 name);
@@ -146,33 +150,67 @@ static void warn_no_broker(struct parser *ps)
 	}
 }
 
+/* A (kind, app, obj) triple as a linkhash key: indexes past 2^24 cannot be valid policies' anyway. */
+static void *rule_key(const struct bf_rule_ast *r, int app, int obj)
+{
+	return (void *)(uintptr_t)((uint64_t)r->kind << 50 | (uint64_t)(uint32_t)(app + 2) << 25 |
+				   (uint32_t)(obj + 2));
+}
+
+static unsigned long rule_key_hash(const void *k)
+{
+	uint64_t x = (uintptr_t)k * 0x9e3779b97f4a7c15ull;
+
+	return (unsigned long)(x ^ x >> 32);
+}
+
+static int rule_key_equal(const void *a, const void *b)
+{
+	return a == b;
+}
+
 /*
  * First match decides, so a rule behind an enforcing one with the same or wider scope is dead.
  * A consent rule counts as deciding: outside a window it denies, it does not fall through.
+ * One pass, each rule looked up under its four covers: 100,000 rules are not 5e9 pairs.
  */
 static void check_shadowing(struct parser *ps)
 {
 	const struct bf_policy *p = ps->p;
-	size_t i, j;
+	/* The first enforcing rule of each (kind, app, obj): a rule is shadowed by the first of its four covers. */
+	struct lh_table *first = lh_table_new(256, NULL, rule_key_hash, rule_key_equal);
+	size_t j;
 
+	if (!first) {
+		bf_policy_fail(ps, -ENOMEM);
+		return;
+	}
 	for (j = 0; j < p->n_rules; j++) {
 		const struct bf_rule_ast *rj = &p->rules[j];
+		const int apps[2] = { rj->app, -1 }, objs[2] = { rj->obj, -1 };
+		uintptr_t best = 0;
+		void *v;
 
 		if (rj->app == -2 || rj->obj == -2)
 			continue;
-		for (i = 0; i < j; i++) {
-			const struct bf_rule_ast *ri = &p->rules[i];
+		for (int a = 0; a < 2; a++)
+			for (int o = 0; o < 2; o++)
+				if (lh_table_lookup_ex(first, rule_key(rj, apps[a], objs[o]), &v) &&
+				    (!best || (uintptr_t)v < best))
+					best = (uintptr_t)v;
+		if (best) {
+			const struct bf_rule_ast *ri = &p->rules[best - 1];
 
-			if (ri->kind != rj->kind || ri->audit || ri->app == -2 || ri->obj == -2)
-				continue;
-			if ((ri->app == -1 || ri->app == rj->app) && (ri->obj == -1 || ri->obj == rj->obj)) {
-				bf_policy_report(ps, false, &rj->src, ps->pend[j].ord,
-						 "rule never matches: shadowed by %s:%u",
-						 ri->src.file, ri->src.line);
-				break;
-			}
+			bf_policy_report(ps, false, &rj->src, ps->pend[j].ord,
+					 "rule never matches: shadowed by %s:%u", ri->src.file, ri->src.line);
+		}
+		if (!rj->audit && !lh_table_lookup_ex(first, rule_key(rj, rj->app, rj->obj), &v) &&
+		    lh_table_insert(first, rule_key(rj, rj->app, rj->obj), (void *)(uintptr_t)(j + 1))) {
+			bf_policy_fail(ps, -ENOMEM);
+			break;
 		}
 	}
+	lh_table_free(first);
 }
 
 /* The order matters: shadowing compares resolved indexes, and brokers are apps. */

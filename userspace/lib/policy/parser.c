@@ -1,9 +1,12 @@
 /* parser.c - the parser's core: names, durations, keyed definitions, the statement table. */
 #include <errno.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include <json-c/linkhash.h>
 
 #include "biofence.h"
 #include "policy/policy_int.h"
@@ -75,6 +78,46 @@ int bf_policy_find(const struct bf_policy *p, enum kind k, const char *name)
 	return -1;
 }
 
+/* The key is ours (strdup'd when inserted); the value is an index, not a pointer. */
+static void name_entry_free(struct lh_entry *e)
+{
+	free(lh_entry_k(e));
+}
+
+int bf_policy_lookup(struct parser *ps, enum kind k, const char *name)
+{
+	void *v;
+
+	if (!ps->names[k] || !lh_table_lookup_ex(ps->names[k], name, &v))
+		return -1;
+	return (int)((uintptr_t)v - 1);
+}
+
+/* Index the definition IDX of kind K under NAME; ENOMEM is the parser's fatal error. */
+static void name_index(struct parser *ps, enum kind k, const char *name, size_t idx)
+{
+	char *key;
+
+	if (!ps->names[k] && !(ps->names[k] = lh_kchar_table_new(64, name_entry_free))) {
+		bf_policy_fail(ps, -ENOMEM);
+		return;
+	}
+	key = strdup(name);
+	if (!key || lh_table_insert(ps->names[k], key, (void *)(uintptr_t)(idx + 1)) != 0) {
+		free(key);
+		bf_policy_fail(ps, -ENOMEM);
+	}
+}
+
+void bf_policy_names_free(struct parser *ps)
+{
+	for (size_t k = 0; k < sizeof(ps->names) / sizeof(ps->names[0]); k++) {
+		if (ps->names[k])
+			lh_table_free(ps->names[k]);
+		ps->names[k] = NULL;
+	}
+}
+
 int bf_policy_app(const struct bf_policy *p, const char *name)
 {
 	return bf_policy_find(p, K_APP, name);
@@ -120,7 +163,7 @@ int bf_policy_def_name(struct parser *ps, enum kind k, char name[BF_NAME_MAX], s
 	if (bf_policy_check_name(ps, k, false))
 		return -EINVAL;
 	text = ps->toks[ps->cur].text;
-	idx = bf_policy_find(ps->p, k, text);
+	idx = bf_policy_lookup(ps, k, text);
 	if (idx >= 0) {
 		kind_name(ps->p, k, (size_t)idx, &first);
 		bf_policy_err_at(ps, ps->cur, "duplicate %s \"%s\" (first defined at %s:%u)",
@@ -151,6 +194,7 @@ void *bf_policy_define(struct parser *ps, enum kind k)
 	name = kind_name(ps->p, k, *n, &src);
 	if (bf_policy_def_name(ps, k, name, src))
 		return NULL;
+	name_index(ps, k, name, *n);
 	(*n)++;
 	/* Each is one bit of a 64-bit kernel mask: said by check, with the line, not first at install. */
 	if (*n == kind_limit[k] + 1)

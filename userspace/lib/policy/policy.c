@@ -49,6 +49,7 @@ static void parser_free(struct parser *ps)
 	free(ps->toks);
 	free(ps->scratch);
 	EVP_MD_CTX_free(ps->md);
+	bf_policy_names_free(ps);
 	bf_policy_free(ps->p);
 }
 

@@ -78,6 +78,8 @@ struct once_stmt {
 
 enum kind { K_CAMERA, K_APP, K_DEST };
 
+struct lh_table;
+
 struct parser {
 	struct bf_policy *p;
 	unsigned flags;
@@ -96,6 +98,12 @@ struct parser {
 	unsigned depth;
 	unsigned long next_ord;
 	size_t n_kind_rules[4];	/* rules so far, by enum bf_rule_kind: the kernel holds BF_MAX_RULES of each */
+	/*
+	 * Name -> index + 1 of every camera, app and dest defined so far (json-c
+	 * linkhash, keys owned): a duplicate check or a reference is one lookup,
+	 * not a walk, so 100,000 definitions cost no more than 100,000 lookups.
+	 */
+	struct lh_table *names[3];
 	/* the line being parsed */
 	const char *file;	/* interned in p->files */
 	bool in_memory;		/* text given as a string: includes resolve against the cwd */
@@ -128,6 +136,9 @@ void bf_policy_err_at(struct parser *ps, size_t i, const char *fmt, ...);
 extern const char *const bf_policy_kind_word[];
 bool bf_policy_valid_name(const char *s);
 int bf_policy_find(const struct bf_policy *p, enum kind k, const char *name);
+/* The same while parsing, through the parser's name index: one lookup. -1 if undefined. */
+int bf_policy_lookup(struct parser *ps, enum kind k, const char *name);
+void bf_policy_names_free(struct parser *ps);
 int bf_policy_check_name(struct parser *ps, enum kind k, bool any_ok);
 int bf_policy_def_name(struct parser *ps, enum kind k, char name[BF_NAME_MAX], struct bf_src *src);
 int bf_policy_take_duration(struct parser *ps, const char *key, bool zero_ok, uint32_t ceiling,
