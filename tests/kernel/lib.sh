@@ -56,6 +56,7 @@ agent_gone() {
 bf_cleanup() {
 	local rc=$?
 	set +e
+	[ -n "$SINK_PIDS" ] && kill $SINK_PIDS 2>/dev/null && wait $SINK_PIDS 2>/dev/null
 	netcam_down
 	# A self-protecting agent refuses SIGKILL and the CLI's unlinks: the
 	# admin path first (the agent removes its pins and stops), then the rest.
@@ -187,6 +188,20 @@ netcam_down() {
 	ip link del "$NC_VH" 2>/dev/null
 	ip netns del "$NC_NS" 2>/dev/null
 	NC_NS=
+}
+
+# sinks_up: the two listeners a tainted app's sends are judged against, on
+# the host's loopback outside the test cgroup: a third party at
+# 127.0.0.2:THIRD (what it gets lands in TMP/third.out) and the app's
+# controller at 127.0.0.1:CTLP (TMP/ctl.out). bf_cleanup stops them.
+SINK_PIDS=
+sinks_up() {
+	THIRD=$((20000 + RANDOM % 20000))
+	CTLP=$((THIRD + 1))
+	socat -u "TCP4-LISTEN:$THIRD,bind=127.0.0.2,fork,reuseaddr" "OPEN:$TMP/third.out,creat,append" 2>/dev/null &
+	SINK_PIDS="$SINK_PIDS $!"
+	socat -u "TCP4-LISTEN:$CTLP,bind=127.0.0.1,fork,reuseaddr" "OPEN:$TMP/ctl.out,creat,append" 2>/dev/null &
+	SINK_PIDS="$SINK_PIDS $!"
 }
 
 # dns_serve ZONE-LINE...: a test DNS server answering the zone lines given

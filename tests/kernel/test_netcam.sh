@@ -9,15 +9,6 @@
 . "$(dirname "$0")/lib.sh"
 bf_setup
 
-SINK_PIDS=
-nc_cleanup() {
-	local rc=$?
-	[ -n "$SINK_PIDS" ] && kill $SINK_PIDS 2>/dev/null && wait $SINK_PIDS 2>/dev/null
-	(exit $rc)
-	bf_cleanup
-}
-trap nc_cleanup EXIT
-
 netcam_up
 case $? in
 0) ;;
@@ -41,12 +32,7 @@ netcam_serve "$STREAM" push udp "$NC_HOST" "$PUSH2"
 # server (lib.sh dns_serve), in a mount namespace of its own.
 dns_serve "cam.bft.test 60 A $NC_CAM"
 # The third party, and the controller the app may send to.
-THIRD=$((20000 + RANDOM % 20000))
-CTLP=$((THIRD + 1))
-socat -u "TCP4-LISTEN:$THIRD,bind=127.0.0.2,fork,reuseaddr" "OPEN:$TMP/third.out,creat,append" 2>/dev/null &
-SINK_PIDS="$SINK_PIDS $!"
-socat -u "TCP4-LISTEN:$CTLP,bind=127.0.0.1,fork,reuseaddr" "OPEN:$TMP/ctl.out,creat,append" 2>/dev/null &
-SINK_PIDS="$SINK_PIDS $!"
+sinks_up
 # The namespace answers once its servers listen: pulled from outside the cgroup, unjudged.
 for _ in $(seq 50); do
 	"$STREAM" pull tcp "$V4.2" 8554 2>/dev/null | grep -q "frames=5" && break

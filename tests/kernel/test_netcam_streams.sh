@@ -10,15 +10,6 @@
 . "$(dirname "$0")/lib.sh"
 bf_setup
 
-SINK_PIDS=
-ns_cleanup() {
-	local rc=$?
-	[ -n "$SINK_PIDS" ] && kill $SINK_PIDS 2>/dev/null && wait $SINK_PIDS 2>/dev/null
-	(exit $rc)
-	bf_cleanup
-}
-trap ns_cleanup EXIT
-
 # The streaming programs are Debian's (make check installs them). In the VM
 # lane they are the host's own /usr, shared read-only (tools/vm-run): RUN
 # gives a command that /usr in a mount namespace of its own.
@@ -67,12 +58,7 @@ for p in "$PUSH1" "$PUSH2"; do
 		"$NC_CAM" "$NC_HOST" "$p" > "$TMP/push$p.sdp"
 done
 # The third party, and the controller the app may send to.
-THIRD=$((20000 + RANDOM % 20000))
-CTLP=$((THIRD + 1))
-socat -u "TCP4-LISTEN:$THIRD,bind=127.0.0.2,fork,reuseaddr" "OPEN:$TMP/third.out,creat,append" 2>/dev/null &
-SINK_PIDS="$SINK_PIDS $!"
-socat -u "TCP4-LISTEN:$CTLP,bind=127.0.0.1,fork,reuseaddr" "OPEN:$TMP/ctl.out,creat,append" 2>/dev/null &
-SINK_PIDS="$SINK_PIDS $!"
+sinks_up
 
 cp /usr/bin/ffmpeg "$TMP/viewer" 2>/dev/null || cp /host/usr/bin/ffmpeg "$TMP/viewer"
 cp "$TMP/viewer" "$TMP/intruder"
