@@ -135,13 +135,22 @@ struct json_object *agent_unresolved(const struct bf_loaded *ld)
 	return arr;
 }
 
-static struct json_object *diags_json(const struct bf_diags *d)
+/*
+ * A refused policy's diagnostics as recorded: the first AGENT_DIAGS_SHOWN
+ * (positions say where to look; check prints them all), and the total in
+ * DETAIL. A policy of 100,000 bad lines once made a 7.4 MB record.
+ */
+#define AGENT_DIAGS_SHOWN 20
+
+static void add_diags(struct json_object *detail, const struct bf_diags *d)
 {
 	struct json_object *arr = json_object_new_array();
 
-	for (size_t i = 0; i < d->n; i++)
+	for (size_t i = 0; i < d->n && i < AGENT_DIAGS_SHOWN; i++)
 		json_object_array_add(arr, bf_json_str(d->msgs[i]));
-	return arr;
+	json_object_object_add(detail, "diagnostics", arr);
+	if (d->n > AGENT_DIAGS_SHOWN)
+		bf_json_add_u64(detail, "diagnostics_total", d->n);
 }
 
 static void log_reload(struct bf_agent *ag, const char *trigger, const char *result,
@@ -174,13 +183,15 @@ int agent_reload(struct bf_agent *ag, const char *trigger, struct json_object *r
 		snprintf(errbuf, sizeof(errbuf), "%s", strerror(-err));
 	}
 	if (err) {
-		json_object_object_add(detail, "diagnostics", diags_json(&diags));
+		add_diags(detail, &diags);
 		if (errbuf[0])
 			bf_json_add_str(detail, "error", errbuf);
 		bf_json_add_str(detail, "kept_sha256", ag->policy.cur->digest);
 		log_warnx("reload (%s) refused, the policy in force stays (%s)", trigger, ag->policy.cur->digest);
-		for (size_t i = 0; i < diags.n; i++)
+		for (size_t i = 0; i < diags.n && i < AGENT_DIAGS_SHOWN; i++)
 			log_warnx("%s", diags.msgs[i]);
+		if (diags.n > AGENT_DIAGS_SHOWN)
+			log_warnx("... and %zu more (biofence check lists them all)", diags.n - AGENT_DIAGS_SHOWN);
 		log_reload(ag, trigger, "refused", detail);
 	} else {
 		bf_json_add_str(detail, "policy", ag->policy.cur->source);

@@ -114,6 +114,32 @@ static void test_reload_refused_keeps_policy(void **state)
 	json_object_put(rec);
 }
 
+/* 10,000 bad lines: the record shows the first 20 and the total, not a 700 KB list. */
+static void test_reload_refused_record_capped(void **state)
+{
+	struct bff *f = *state;
+	struct json_object *rec, *diags;
+	char *text = NULL;
+	size_t len = 0;
+	FILE *m = open_memstream(&text, &len);
+
+	start(f);
+	assert_non_null(m);
+	for (int i = 0; i < 10000; i++)
+		fprintf(m, "xyzzy %d\n", i);
+	assert_int_equal(fclose(m), 0);
+	bff_write(f, "etc/biofence.policy", text);
+	free(text);
+	assert_int_not_equal(agent_reload(&f->ag, "control", NULL), 0);
+	rec = bff_find(f, "event", "reload");
+	assert_string_equal(bff_str(rec, "result"), "refused");
+	assert_true(json_object_object_get_ex(rec, "diagnostics", &diags));
+	assert_int_equal(json_object_array_length(diags), 20);
+	assert_int_equal(bff_int(rec, "diagnostics_total"), 10000);
+	assert_true(strlen(json_object_to_json_string(rec)) < 8192);
+	json_object_put(rec);
+}
+
 static void test_reload_refused_by_kernel(void **state)
 {
 	struct bff *f = *state;
@@ -202,6 +228,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_load_and_install, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_reload_applied, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_reload_refused_keeps_policy, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_reload_refused_record_capped, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_reload_refused_by_kernel, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_reresolve_camera_gone, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_reresolve_nothing_changed, setup, teardown),

@@ -644,6 +644,32 @@ static char *audit_line(struct bf_audit *a, struct json_object *rec, size_t *len
 	return line;
 }
 
+/*
+ * What stands in for a record whose line would pass BF_AUDIT_MAX_LINE: its
+ * seq, time, host, kind and event, and how big it was. No reader (verify,
+ * review, the agent's own restart) looks further back than that limit for
+ * a line's end, so no line may be longer; the chain goes on through the
+ * stand-in, and the truncation is itself on record.
+ */
+static struct json_object *oversize_stub(struct json_object *rec, size_t bytes)
+{
+	static const char *const keep[] = { "seq", "time", "host", "kind", "event", "trigger", "result" };
+	struct json_object *stub = json_object_new_object(), *v, *t = json_object_new_object();
+
+	if (!stub || !t) {
+		json_object_put(stub);
+		json_object_put(t);
+		return NULL;
+	}
+	for (size_t i = 0; i < sizeof(keep) / sizeof(keep[0]); i++)
+		if (json_object_object_get_ex(rec, keep[i], &v))
+			json_object_object_add(stub, keep[i], json_object_get(v));
+	json_object_object_add(t, "bytes", json_object_new_uint64(bytes));
+	json_object_object_add(t, "limit", json_object_new_uint64(BF_AUDIT_MAX_LINE));
+	json_object_object_add(stub, "truncated", t);
+	return stub;
+}
+
 int bf_audit_emit(struct bf_audit *a, struct json_object *rec)
 {
 	struct json_object *seq;
@@ -660,6 +686,18 @@ int bf_audit_emit(struct bf_audit *a, struct json_object *rec)
 	}
 	json_object_set_uint64(seq, a->seq);
 	line = audit_line(a, rec, &len, hash);
+	if (line && len - lead > BF_AUDIT_MAX_LINE) {
+		struct json_object *stub = oversize_stub(rec, len - lead);
+
+		free(line);
+		line = NULL;
+		json_object_put(rec);
+		rec = stub;
+		if (rec) {
+			json_object_object_del(rec, "prev");	/* audit_line adds the chain's own */
+			line = audit_line(a, rec, &len, hash);
+		}
+	}
 	if (!line) {
 		r = -ENOMEM;
 		goto out;

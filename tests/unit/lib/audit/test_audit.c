@@ -562,6 +562,57 @@ static void test_writer_meets_verifier(void **state)
 	bf_logkey_free(pubk);
 }
 
+/*
+ * A record past the line limit (a refused reload quoting 100,000 bad
+ * lines wrote 7.4 MB) is written as a stand-in that says so: the chain
+ * verifies, and a restarted writer finds its place in the tail.
+ */
+static void test_oversize_record_stands_in(void **state)
+{
+	struct fixture *f = *state;
+	const char *files[] = { f->log };
+	struct json_object *rec, *arr;
+	struct bf_lv_report rep;
+	struct bf_audit *a;
+	struct lines l;
+	char line[128];
+	size_t total = 0;
+
+	assert_int_equal(bf_audit_open(&a, f->log, false), 0);
+	assert_int_equal(emit_simple(a, "before"), 0);
+	rec = bf_audit_begin(a, "agent", bf_audit_now_ns());
+	assert_non_null(rec);
+	bf_json_add_str(rec, "event", "reload");
+	bf_json_add_str(rec, "result", "refused");
+	arr = json_object_new_array();
+	for (int i = 0; total <= BF_AUDIT_MAX_LINE; i++) {
+		snprintf(line, sizeof(line), "p.policy:%d:1: unknown statement \"xyzzy\" (expected ...)", i + 1);
+		json_object_array_add(arr, json_object_new_string(line));
+		total += strlen(line) + 3;
+	}
+	json_object_object_add(rec, "diagnostics", arr);
+	assert_int_equal(bf_audit_emit(a, rec), 0);
+	assert_int_equal(emit_simple(a, "after"), 0);
+	bf_audit_close(a);
+	read_lines(f->log, &l);
+	assert_int_equal(l.n, 3);
+	assert_true(strlen(l.line[1]) < 1024);
+	assert_non_null(strstr(l.line[1], "\"event\":\"reload\""));
+	assert_non_null(strstr(l.line[1], "\"truncated\":{\"bytes\":"));
+	assert_null(strstr(l.line[1], "xyzzy"));
+	free(l.data);
+	assert_int_equal(bf_logverify(files, 1, NULL, NULL, NULL, &rep), 0);
+	assert_int_equal(rep.kind, BF_LV_INTACT);
+	assert_int_equal(rep.records, 3);
+	/* and the next writer resumes after it */
+	assert_int_equal(bf_audit_open(&a, f->log, false), 0);
+	assert_int_equal(emit_simple(a, "resumed"), 0);
+	bf_audit_close(a);
+	assert_int_equal(bf_logverify(files, 1, NULL, NULL, NULL, &rep), 0);
+	assert_int_equal(rep.kind, BF_LV_INTACT);
+	assert_int_equal(rep.records, 4);
+}
+
 static void test_chain_follows_rotation(void **state)
 {
 	struct fixture *f = *state;
@@ -774,6 +825,7 @@ int main(void)
 		T(test_hostile_names),
 		T(test_record_fields),
 		T(test_chain_links_and_resumes),
+		T(test_oversize_record_stands_in),
 		T(test_chain_follows_rotation),
 		T(test_writer_meets_verifier),
 		T(test_echo),
