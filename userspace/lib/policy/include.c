@@ -158,10 +158,13 @@ static const char *not_regular(mode_t mode)
  */
 static int load_file(const char *path, struct stat *st, char **buf, size_t *len, const char **what)
 {
-	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
-	int rc;
+	int fd, rc;
 
 	*what = NULL;
+	/* A socket cannot be opened at all (ENXIO): say what it is, as for the rest. */
+	if (stat(path, st) == 0 && (*what = not_regular(st->st_mode)))
+		return -EINVAL;
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
 	if (fd < 0)
 		return -errno;
 	if (fstat(fd, st) != 0)
@@ -220,6 +223,40 @@ static bool on_stack(const struct parser *ps, const struct stat *st)
 	return false;
 }
 
+char *bf_policy_root_of(const char *main_file)
+{
+	char *rp = realpath(main_file, NULL), *slash;
+
+	if (!rp)
+		return NULL;
+	slash = strrchr(rp, '/');
+	if (slash == rp)
+		slash[1] = '\0';	/* a policy in / has the whole tree */
+	else if (slash)
+		*slash = '\0';
+	return rp;
+}
+
+/* An include that resolves (symlinks followed) outside the main policy's directory is refused, unread. */
+static bool outside_root(struct parser *ps, const char *path, const struct bf_src *at)
+{
+	size_t rl = ps->root ? strlen(ps->root) : 0;
+	bool out;
+	char *rp;
+
+	if (!at || !ps->root || !(rp = realpath(path, NULL)))
+		return false;	/* the main file, a text policy, or missing: the open says so */
+	out = strncmp(rp, ps->root, rl) != 0 || (rp[rl] != '/' && strcmp(ps->root, "/") != 0);
+	if (out && strcmp(rp, path) != 0)
+		bf_policy_report(ps, true, at, ++ps->next_ord, "include \"%s\" resolves to %s, outside "
+				 "the policy's directory %s: includes stay in it", path, rp, ps->root);
+	else if (out)
+		bf_policy_report(ps, true, at, ++ps->next_ord, "include \"%s\" is outside the policy's "
+				 "directory %s: includes stay in it", path, ps->root);
+	free(rp);
+	return out;
+}
+
 /* AT is the include string that named PATH, or NULL for the main file. */
 int bf_policy_parse_file(struct parser *ps, const char *path, const struct bf_src *at)
 {
@@ -229,7 +266,11 @@ int bf_policy_parse_file(struct parser *ps, const char *path, const struct bf_sr
 	struct stat st;
 	char *buf = NULL;
 	size_t len = 0;
-	int rc = load_file(path, &st, &buf, &len, &what);
+	int rc;
+
+	if (outside_root(ps, path, at))
+		return -EACCES;
+	rc = load_file(path, &st, &buf, &len, &what);
 
 	if (rc == -ENOMEM) {
 		bf_policy_fail(ps, rc);

@@ -50,6 +50,7 @@ static void parser_free(struct parser *ps)
 	free(ps->scratch);
 	EVP_MD_CTX_free(ps->md);
 	bf_policy_names_free(ps);
+	free(ps->root);
 	bf_policy_free(ps->p);
 }
 
@@ -105,6 +106,7 @@ int bf_policy_parse(const char *path, unsigned flags, struct bf_policy **out,
 	rc = parser_init(&ps, flags);
 	if (rc)
 		return rc;
+	ps.root = bf_policy_root_of(path);	/* NULL (unreadable): the open below says why */
 	rc = bf_policy_parse_file(&ps, path, NULL);
 	frc = parser_finish(&ps, diags, out);
 	/* an unreadable main file is worth its own errno to the caller */

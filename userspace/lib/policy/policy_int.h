@@ -104,6 +104,13 @@ struct parser {
 	 * not a walk, so 100,000 definitions cost no more than 100,000 lookups.
 	 */
 	struct lh_table *names[3];
+	/*
+	 * The directory the main policy file is in (resolved): every include
+	 * must resolve inside it, so include "/etc/shadow" cannot pull a
+	 * secret's lines into diagnostics and the audit log. NULL for a
+	 * policy given as text.
+	 */
+	char *root;
 	/* the line being parsed */
 	const char *file;	/* interned in p->files */
 	bool in_memory;		/* text given as a string: includes resolve against the cwd */
@@ -212,6 +219,8 @@ static inline enum kind bf_policy_obj_kind(enum bf_rule_kind kind)
 
 /* ---- include.c ---- */
 
+/* The resolved directory of MAIN_FILE, includes' bound (malloc'd), or NULL. */
+char *bf_policy_root_of(const char *main_file);
 int bf_policy_parse_file(struct parser *ps, const char *path, const struct bf_src *at);
 const char *bf_policy_add_file(struct parser *ps, const char *path, const char *buf, size_t len);
 

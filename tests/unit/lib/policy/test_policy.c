@@ -9,7 +9,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/un.h>
 #include <unistd.h>
 #include <arpa/inet.h>
 #include <cmocka.h>
@@ -2406,6 +2408,52 @@ static void test_include_dns_ttl(void **state)
 	free(mainp);
 }
 
+/*
+ * Includes stay in the main policy's directory: include "/etc/shadow"
+ * quoted the secret's lines in diagnostics and the audit log. A path
+ * outside, a symlink out and a ../ out are refused unread.
+ */
+static void test_include_outside(void **state)
+{
+	char *mainp, *link, *secret, *w[2];
+	struct bf_diags d = { 0 };
+	struct bf_policy *p = NULL;
+
+	make_dir("o");
+	make_dir("o/pol");
+	make_dir("o/pol/conf.d");
+	secret = write_file("o/secret", "root:$6$supersecret:19000:0:99999:7:::\n", 0644);
+	free(write_file("o/pol/conf.d/cam.policy", "camera cam class video\n", 0644));
+	link = tpath("o/pol/conf.d/out.policy");
+	assert_int_equal(symlink(secret, link), 0);
+	mainp = write_file("o/pol/main.policy", "include \"../secret\"\ninclude \"conf.d/*.policy\"\n"
+			   "capture allow any cam\n", 0644);
+	assert_true(asprintf(&w[0], "%s:1:9: include \"%s/o/pol/../secret\" resolves to %s, outside the "
+			     "policy's directory %s/o/pol: includes stay in it", mainp, tmpdir, secret,
+			     tmpdir) > 0);
+	assert_true(asprintf(&w[1], "%s:2:9: include \"%s\" resolves to %s, outside the policy's "
+			     "directory %s/o/pol: includes stay in it", mainp, link, secret, tmpdir) > 0);
+	expect_file_diags(mainp, 0, -EINVAL, (const char *const *)w, 2);
+	/* nothing of the secret's text in any diagnostic */
+	assert_int_equal(bf_policy_parse(mainp, 0, &p, &d), -EINVAL);
+	for (size_t i = 0; i < d.n; i++)
+		assert_null(strstr(d.msgs[i], "supersecret"));
+	bf_diags_free(&d);
+	/* inside the tree, through a subdirectory, it reads */
+	assert_int_equal(unlink(link), 0);
+	free(mainp);
+	mainp = write_file("o/pol/main.policy", "include \"conf.d/*.policy\"\ncapture allow any cam\n", 0644);
+	assert_int_equal(bf_policy_parse(mainp, 0, &p, &d), 0);
+	assert_int_equal(p->n_files, 2);
+	bf_policy_free(p);
+	bf_diags_free(&d);
+	free(w[0]);
+	free(w[1]);
+	free(mainp);
+	free(link);
+	free(secret);
+}
+
 /* The kernel's table sizes are said by check, at the one definition or rule too many, in reading order. */
 static void test_kernel_limits(void **state)
 {
@@ -2446,9 +2494,20 @@ static void test_include_unreadable(void **state)
 	/* A FIFO with no writer: opened blocking, check and reload waited for one forever. */
 	fifo = tpath("u/pipe.policy");
 	assert_int_equal(mkfifo(fifo, 0644), 0);
+	{
+		struct sockaddr_un sun = { .sun_family = AF_UNIX };
+		char *sp = tpath("u/sock.policy");
+		int sfd = socket(AF_UNIX, SOCK_STREAM, 0);
+
+		assert_true(sfd >= 0 && strlen(sp) < sizeof(sun.sun_path));
+		strcpy(sun.sun_path, sp);
+		assert_int_equal(bind(sfd, (struct sockaddr *)&sun, sizeof(sun)), 0);
+		close(sfd);
+		free(sp);
+	}
 	mainp = write_file("u/main.policy", "include \"missing.policy\"\n"
 			   "include \"links/*.policy\"\n   include \"dirs/*\"\n"
-			   "include \"pipe.policy\"\ninclude \"/dev/null\"\n", 0644);
+			   "include \"pipe.policy\"\ninclude \"sock.policy\"\n", 0644);
 	assert_true(asprintf(&w[0], "%s:1:9: cannot read include \"%s/u/missing.policy\": "
 			     "No such file or directory", mainp, tmpdir) > 0);
 	assert_true(asprintf(&w[1], "%s:2:9: cannot read include \"%s\": No such file or directory",
@@ -2456,8 +2515,8 @@ static void test_include_unreadable(void **state)
 	assert_true(asprintf(&w[2], "%s:3:12: cannot read include \"%s/u/dirs/sub\": it is a directory",
 			     mainp, tmpdir) > 0);
 	assert_true(asprintf(&w[3], "%s:4:9: cannot read include \"%s\": it is a FIFO", mainp, fifo) > 0);
-	assert_true(asprintf(&w[4], "%s:5:9: cannot read include \"/dev/null\": it is a character device",
-			     mainp) > 0);
+	assert_true(asprintf(&w[4], "%s:5:9: cannot read include \"%s/u/sock.policy\": it is a socket",
+			     mainp, tmpdir) > 0);
 	expect_file_diags(mainp, 0, -EINVAL, (const char *const *)w, 5);
 	for (int i = 0; i < 5; i++)
 		free(w[i]);
@@ -2787,6 +2846,7 @@ int main(void)
 		cmocka_unit_test(test_include_dns_ttl),
 		cmocka_unit_test(test_include_unreadable),
 		cmocka_unit_test(test_kernel_limits),
+		cmocka_unit_test(test_include_outside),
 		cmocka_unit_test(test_main_unreadable),
 		cmocka_unit_test(test_include_cycles),
 		cmocka_unit_test(test_include_depth),
