@@ -670,6 +670,21 @@ static struct json_object *oversize_stub(struct json_object *rec, size_t bytes)
 	return stub;
 }
 
+/*
+ * A record that did not reach the log, for whatever reason (ERR): the log
+ * is failing from now until a recovery record is written, and that record
+ * says how many were lost (agent_logfail.c). A record lost to a full
+ * memory is counted as one lost to a full disk is, never dropped unsaid.
+ */
+static void record_lost(struct bf_audit *a, int err)
+{
+	if (!a->fail_since_ns)
+		a->fail_since_ns = bf_audit_now_ns();
+	a->fail_err = err;
+	if (!a->uncounted)
+		a->unwritten++;
+}
+
 int bf_audit_emit(struct bf_audit *a, struct json_object *rec)
 {
 	struct json_object *seq;
@@ -677,8 +692,10 @@ int bf_audit_emit(struct bf_audit *a, struct json_object *rec)
 	char *line, hash[65];
 	int r;
 
-	if (!rec)
+	if (!rec) {
+		record_lost(a, -ENOMEM);	/* the record could not even be made */
 		return -ENOMEM;
+	}
 	if (!json_object_object_get_ex(rec, "seq", &seq) ||
 	    !json_object_is_type(seq, json_type_int)) {
 		r = -EINVAL;	/* not made by bf_audit_begin */
@@ -700,6 +717,7 @@ int bf_audit_emit(struct bf_audit *a, struct json_object *rec)
 	}
 	if (!line) {
 		r = -ENOMEM;
+		record_lost(a, r);
 		goto out;
 	}
 	r = write_full(a->fd, line, len, &done);
@@ -727,11 +745,7 @@ int bf_audit_emit(struct bf_audit *a, struct json_object *rec)
 		if (done > lead && cut_back(a->fd, done - lead) == 0)
 			done = lead;
 		a->broken_line = done != lead;
-		if (!a->fail_since_ns)
-			a->fail_since_ns = bf_audit_now_ns();
-		a->fail_err = r;
-		if (!a->uncounted)
-			a->unwritten++;
+		record_lost(a, r);
 	}
 	free(line);
 out:

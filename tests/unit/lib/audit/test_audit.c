@@ -720,6 +720,30 @@ static void test_write_error_keeps_seq(void **state)
 	bf_audit_close(a);
 }
 
+/*
+ * A record lost to a full memory (no record could be made, as when
+ * bf_audit_begin's allocation failed) is counted like one lost to a full
+ * disk, and the recovery record clears the count: never dropped unsaid.
+ */
+static void test_oom_record_counted(void **state)
+{
+	struct fixture *f = *state;
+	uint64_t since, unwritten;
+	struct bf_audit *a;
+	int err;
+
+	assert_int_equal(bf_audit_open(&a, f->log, false), 0);
+	assert_false(bf_audit_failing(a, &since, &unwritten, &err));
+	assert_int_equal(bf_audit_emit(a, NULL), -ENOMEM);
+	assert_int_equal(bf_audit_emit(a, NULL), -ENOMEM);
+	assert_true(bf_audit_failing(a, &since, &unwritten, &err));
+	assert_int_equal(unwritten, 2);
+	assert_int_equal(err, -ENOMEM);
+	assert_int_equal(bf_audit_emit_recovery(a, bf_audit_begin(a, "agent", bf_audit_now_ns())), 0);
+	assert_false(bf_audit_failing(a, &since, &unwritten, &err));
+	bf_audit_close(a);
+}
+
 /* A file size limit forces a short write followed by EFBIG mid-record. */
 static void test_short_write_cut_back(void **state)
 {
@@ -826,6 +850,7 @@ int main(void)
 		T(test_record_fields),
 		T(test_chain_links_and_resumes),
 		T(test_oversize_record_stands_in),
+		T(test_oom_record_counted),
 		T(test_chain_follows_rotation),
 		T(test_writer_meets_verifier),
 		T(test_echo),
