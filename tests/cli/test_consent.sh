@@ -57,7 +57,7 @@ before=$(sum "$LEDGER")
 grant --id c-2026-0001 > "$TMP/out" 2>&1
 expect "duplicate id refused with exit 1" 1 $?
 has "duplicate id: says why" "biofence: exists: a grant with id \"c-2026-0001\" is already in $LEDGER" "$TMP/out"
-has "duplicate id: the ledger's diagnostic with FILE:LINE" "$LEDGER:3: duplicate grant id (first granted on line 2)" "$TMP/out"
+has "duplicate id: the ledger's diagnostic names the refused record and the line it clashes with" "$LEDGER: refused record: duplicate grant id (first granted on line 2)" "$TMP/out"
 expect "duplicate id: ledger byte-identical" "$before" "$(sum "$LEDGER")"
 
 # --- refusals of the command line itself (exit 2), nothing written ---

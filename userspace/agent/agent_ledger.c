@@ -92,6 +92,30 @@ static void ledger_unusable(struct bf_agent *ag, int err, const struct bf_diags 
 		log_warnx("%s", d->msgs[i]);
 }
 
+/*
+ * A last line cut short (an append that a power cut stopped before its
+ * fsync, so never acknowledged) is no record: consent goes on with every
+ * whole record, the cut is logged once, and the next append removes it.
+ */
+static void log_torn(struct bf_agent *ag, int64_t now)
+{
+	const struct bf_ledger *l = &ag->consent.ledger;
+	struct json_object *rec;
+
+	if (!l->torn_bytes)
+		return;
+	log_warnx("consent ledger %s:%u: a record cut short (%zu bytes, no newline) is ignored; the "
+		  "next append removes it", agent_ledger_path(ag), l->torn_line, l->torn_bytes);
+	rec = agent_consent_record(ag, "ledger-torn", NULL, now);
+	bf_json_add_str(rec, "ledger", agent_ledger_path(ag));
+	bf_json_add_u64(rec, "line", l->torn_line);
+	bf_json_add_u64(rec, "bytes", l->torn_bytes);
+	bf_json_add_u64(rec, "grants", l->n_grants);
+	bf_json_add_str(rec, "effect", "the cut record is ignored (never acknowledged); every whole "
+				       "record stands; the next append removes the cut");
+	agent_emit(ag, rec);
+}
+
 /* Whoever can write the ledger can forge consent: only root may. */
 static int check_owner(struct bf_agent *ag, const struct stat *st, struct bf_ledger *fresh,
 		       struct bf_diags *diags)
@@ -153,6 +177,7 @@ void agent_consent_refresh_ledger(struct bf_agent *ag, bool force, int64_t now_r
 		cs->ledger_err = 0;
 		log_info("consent ledger %s: %zu grants, %zu revoked", agent_ledger_path(ag),
 			 cs->ledger.n_grants, cs->ledger.n_revokes);
+		log_torn(ag, now_real_ns);
 	}
 	log_ledger_state(ag, &diags, was, now_real_ns);
 	bf_diags_free(&diags);

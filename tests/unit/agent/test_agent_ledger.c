@@ -137,6 +137,32 @@ static void test_invalid_ledger_ends_windows(void **state)
 	assert_int_equal(bff_count_where(f->b, "event", "ledger-ok"), 1);
 }
 
+/*
+ * A last line cut short by a power cut (no newline) is no record: the
+ * ledger stays usable, the windows on it stand, and the cut is logged once.
+ */
+static void test_torn_last_line_logged(void **state)
+{
+	struct cfx *f = *state;
+	struct bf_window_info *w = cfx_open(f, 10000, cfx_now(0));
+	struct json_object *rec;
+	size_t grants = f->ag->consent.ledger.n_grants;
+
+	append_ledger(f, "{\"type\":\"revoke\",\"id\":\"g1\",\"ti");
+	agent_consent_refresh_ledger(f->ag, false, CFX_REAL + CFX_S);
+	assert_int_equal(f->ag->consent.ledger_err, 0);
+	assert_int_equal(f->ag->consent.ledger.n_grants, grants);
+	assert_int_equal(w->state, BF_WINDOW_OPEN);
+	rec = bff_find(f->b, "event", "ledger-torn");
+	assert_non_null(rec);
+	assert_int_equal(bff_int(rec, "line"), 6);
+	assert_int_equal(bff_int(rec, "bytes"), 30);	/* {"type":"revoke","id":"g1","ti */
+	json_object_put(rec);
+	/* looked at again unchanged: not logged again */
+	agent_consent_refresh_ledger(f->ag, false, CFX_REAL + 2 * CFX_S);
+	assert_int_equal(bff_count_where(f->b, "event", "ledger-torn"), 1);
+}
+
 /* Whoever can write the ledger can forge consent: a group-writable one is refused. */
 static void test_writable_ledger_refused(void **state)
 {
@@ -180,6 +206,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_tick_rereads_once_a_second, cfx_setup, cfx_teardown),
 		cmocka_unit_test_setup_teardown(test_grant_expiry_ends_window, cfx_setup, cfx_teardown),
 		cmocka_unit_test_setup_teardown(test_invalid_ledger_ends_windows, cfx_setup, cfx_teardown),
+		cmocka_unit_test_setup_teardown(test_torn_last_line_logged, cfx_setup, cfx_teardown),
 		cmocka_unit_test_setup_teardown(test_writable_ledger_refused, cfx_setup, cfx_teardown),
 		cmocka_unit_test(test_start_adopts_windows),
 	};

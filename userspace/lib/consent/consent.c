@@ -506,11 +506,15 @@ static void parse_lines(struct pass *ps, const char *text, size_t len)
 		n = nl ? (size_t)(nl - p) : (size_t)(end - p);
 		ps->line++;
 		ps->rec_err = 0;
-		if (n > BF_LEDGER_MAX_LINE)
+		if (n > BF_LEDGER_MAX_LINE) {
 			report(ps, -EINVAL, "line is longer than %d bytes", BF_LEDGER_MAX_LINE);
-		else if (!nl)
-			report(ps, -EINVAL, "last line has no newline (a truncated write?)");
-		else if (n == 0)
+		} else if (!nl) {
+			/* Only the last line can be a torn append; damage anywhere else fails closed. */
+			ps->l->torn_at = (size_t)(p - text);
+			ps->l->torn_bytes = n;
+			ps->l->torn_line = ps->line--;
+			break;
+		} else if (n == 0)
 			report(ps, -EINVAL, "empty line");
 		else
 			parse_line(ps, p, n);
@@ -670,14 +674,22 @@ static int fsync_parent(const char *path)
 static int check_line(const char *path, struct bf_ledger *l, const char *line, size_t n,
 		      struct bf_diags *d)
 {
-	struct pass ps = { .name = path, .l = l, .d = d, .line = l->n_lines + 1 };
+	/* Line 0: a refused record is cited as such, not by a line it never got. */
+	struct pass ps = { .name = path, .l = l, .d = d, .line = 0 };
+	struct bf_diags mine = { 0 };
 
 	if (n > BF_LEDGER_MAX_LINE) {
-		diag_add(d, path, ps.line, "line is longer than %d bytes", BF_LEDGER_MAX_LINE);
+		diag_add(d, path, 0, "refused record: longer than %d bytes", BF_LEDGER_MAX_LINE);
 		return -E2BIG;
 	}
+	ps.d = d ? &mine : NULL;
 	parse_line(&ps, line, n);
-	l->n_lines = ps.line;
+	for (size_t i = 0; i < mine.n; i++) {
+		/* "PATH: reason" becomes "PATH: refused record: reason" */
+		diag_add(d, path, 0, "refused record: %s", mine.msgs[i] + strlen(path) + 2);
+	}
+	bf_diags_free(&mine);
+	l->n_lines++;
 	/* report() kept the first reason's errno: the append's answer */
 	return ps.nomem ? -ENOMEM : ps.rec_err;
 }
@@ -771,6 +783,9 @@ static int append_record(const char *path, struct json_object *rec, struct bf_di
 		r = load_fd(fd, path, &l, d);
 	if (r == 0)
 		r = check_line(path, &l, line, n, d);
+	/* A torn last append (logged when the ledger was read) goes before this one is written. */
+	if (r == 0 && l.torn_bytes && ftruncate(fd, (off_t)l.torn_at) < 0)
+		r = -errno;
 	if (r == 0)
 		r = write_line(fd, line, n + 1);
 	if (r == 0 && created)

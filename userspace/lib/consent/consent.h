@@ -48,6 +48,14 @@ struct bf_ledger {
 	size_t n_grants;
 	size_t n_revokes;
 	unsigned n_lines;			/* records in the file */
+	/*
+	 * A last line with no newline: an append cut short (a power cut
+	 * between its write and its fsync), never acknowledged. It is not a
+	 * record; the ledger loads without it, the caller logs it, and the
+	 * next append cuts it off before writing. torn_bytes 0: none.
+	 */
+	size_t torn_at, torn_bytes;
+	unsigned torn_line;
 	/* private: open-addressing index from id to grants[i - 1] */
 	uint32_t *index;
 	size_t index_cap;

@@ -431,15 +431,45 @@ static void test_line_too_long(void **state)
 	free(text);
 }
 
-static void test_truncated_last_line(void **state)
+/*
+ * A last line with no newline is an append a power cut stopped before its
+ * fsync, never acknowledged: the ledger loads without it (all consent
+ * stopped before), says where it is, and the next append cuts it off.
+ * Damage anywhere else still fails the whole ledger closed.
+ */
+static void test_torn_last_line(void **state)
 {
 	const char *text = OKG("c1") OKG("c2");
+	char *path = tpath("torn.jsonl"), *after;
+	struct bf_consent_grant g = mkgrant("c3", "lobby", T_JAN * S, T_JUL * S);
+	struct bf_ledger l;
+	size_t len, whole = strlen(OKG("c1"));
 
-	expect_diags_n(text, strlen(text) - 1,
-		       (const char *const[]){ "2: last line has no newline (a truncated write?)", NULL });
-	/* a cut in the middle of a record */
-	expect_diags_n(text, strlen(text) - 20,
-		       (const char *const[]){ "2: last line has no newline (a truncated write?)", NULL });
+	for (size_t cut = 1; cut <= 20; cut += 19) {
+		write_file(path, text, strlen(text) - cut);
+		load_ok(path, &l);
+		assert_int_equal(l.n_grants, 1);
+		assert_int_equal(l.n_lines, 1);
+		assert_int_equal(l.torn_line, 2);
+		assert_int_equal(l.torn_at, whole);
+		assert_int_equal(l.torn_bytes, strlen(text) - cut - whole);
+		bf_ledger_free(&l);
+	}
+	/* the next append removes the cut and lands on a line of its own */
+	assert_int_equal(bf_ledger_append_grant(path, &g, NULL), 0);
+	load_ok(path, &l);
+	assert_int_equal(l.n_grants, 2);
+	assert_int_equal(l.torn_bytes, 0);
+	assert_non_null(bf_ledger_find(&l, "c3"));
+	assert_null(bf_ledger_find(&l, "c2"));
+	bf_ledger_free(&l);
+	after = bft_slurp(path, &len);
+	assert_memory_equal(after, OKG("c1"), whole);
+	assert_int_equal(after[len - 1], '\n');
+	free(after);
+	free(path);
+	/* a cut record in the middle is damage, not a torn append */
+	EXPECT(OKG("c1") "{\"type\":\"gra\n" OKG("c2"), "2: not valid JSON");
 }
 
 static void test_empty_line(void **state)
@@ -645,61 +675,61 @@ static void test_refused_appends(void **state)
 
 	g = mkgrant("c1", "lobby", T_JAN * S, T_JUL * S);
 	expect_refused(path, bf_ledger_append_grant(path, &g, &d), -EEXIST, &d, before, len,
-		       "4: duplicate grant id (first granted on line 1)");
+		       " refused record: duplicate grant id (first granted on line 1)");
 	expect_refused(path, bf_ledger_append_revoke(path, "c9", T_JUL * S, &d), -ENOENT, &d,
-		       before, len, "4: revoke of unknown grant id");
+		       before, len, " refused record: revoke of unknown grant id");
 	expect_refused(path, bf_ledger_append_revoke(path, "c1", T_JUL * S, &d), -EALREADY, &d,
-		       before, len, "4: grant already revoked on line 2");
+		       before, len, " refused record: grant already revoked on line 2");
 	expect_refused(path, bf_ledger_append_revoke(path, "c2", T_JAN * S - 1, &d), -EINVAL, &d,
-		       before, len, "4: \"time\" is before the grant's \"granted\"");
+		       before, len, " refused record: \"time\" is before the grant's \"granted\"");
 	expect_refused(path, bf_ledger_append_revoke(path, "c2", -1, &d), -EINVAL, &d,
-		       before, len, "4: missing \"time\"");
+		       before, len, " refused record: missing \"time\"");
 	expect_refused(path, bf_ledger_append_revoke(path, "c\"2", T_JUL * S, &d), -EINVAL, &d,
-		       before, len, "4: \"id\" has a character outside [A-Za-z0-9._:-]");
+		       before, len, " refused record: \"id\" has a character outside [A-Za-z0-9._:-]");
 	g = mkgrant("m1", "lobby", T_JAN * S, T_JUL * S);
 	strcpy(g.guardian, "c7");
 	expect_refused(path, bf_ledger_append_grant(path, &g, &d), -ENOENT, &d, before, len,
-		       "4: \"guardian\" names no earlier grant");
+		       " refused record: \"guardian\" names no earlier grant");
 	g = mkgrant("c3", "lobby", T_JUL * S, T_JUL * S);
 	expect_refused(path, bf_ledger_append_grant(path, &g, &d), -EINVAL, &d, before, len,
-		       "4: \"expires\" is not after \"granted\"");
+		       " refused record: \"expires\" is not after \"granted\"");
 	g = mkgrant("c3", "Lobby", T_JAN * S, T_JUL * S);
 	expect_refused(path, bf_ledger_append_grant(path, &g, &d), -EINVAL, &d, before, len,
-		       "4: \"cameras\" entry 1 is not a camera name");
+		       " refused record: \"cameras\" entry 1 is not a camera name");
 	g = mkgrant("c3", "lobby", T_JAN * S, T_JUL * S);
 	g.any_camera = true;
 	expect_refused(path, bf_ledger_append_grant(path, &g, &d), -EINVAL, &d, before, len,
-		       "4: \"any\" cannot be combined with other cameras");
+		       " refused record: \"any\" cannot be combined with other cameras");
 	g = mkgrant("c3", "lobby", T_JAN * S, T_JUL * S);
 	g.n_cameras = 0;
 	expect_refused(path, bf_ledger_append_grant(path, &g, &d), -EINVAL, &d, before, len,
-		       "4: \"cameras\" is empty");
+		       " refused record: \"cameras\" is empty");
 	g = mkgrant("c3", "lobby", T_JAN * S, T_JUL * S);
 	g.subject[0] = '\0';
 	expect_refused(path, bf_ledger_append_grant(path, &g, &d), -EINVAL, &d, before, len,
-		       "4: \"subject\" is empty");
+		       " refused record: \"subject\" is empty");
 	g = mkgrant("c3", "lobby", T_JAN * S, T_JUL * S);
 	strcpy(g.purpose, "any");
 	expect_refused(path, bf_ledger_append_grant(path, &g, &d), -EINVAL, &d, before, len,
-		       "4: \"purpose\" cannot be \"any\": consent is given for one purpose");
+		       " refused record: \"purpose\" cannot be \"any\": consent is given for one purpose");
 	free(before);
 	free(path);
 }
 
 static void test_append_to_invalid_ledger(void **state)
 {
-	char *path = tpath("truncated.jsonl"), *before, *full;
+	char *path = tpath("damaged.jsonl"), *before, *full;
 	struct bf_consent_grant g = mkgrant("c2", "lobby", T_JAN * S, T_JUL * S);
-	const char *text = OKG("c1") OKG("c9");
+	const char *text = OKG("c1") "{\"type\":\"gra\n" OKG("c9");
 	struct bf_diags d = { 0 };
 	size_t len;
 
-	/* a crash cut the last record: appending after it would glue two lines */
-	write_file(path, text, strlen(text) - 1);
+	/* damage in the middle (not a torn last append) fails closed: no append, nothing changed */
+	write_file(path, text, strlen(text));
 	before = bft_slurp(path, &len);
 	assert_int_equal(bf_ledger_append_grant(path, &g, &d), -EINVAL);
 	assert_int_equal(d.n, 1);
-	assert_true(asprintf(&full, "%s:2: last line has no newline (a truncated write?)", path) > 0);
+	assert_true(asprintf(&full, "%s:2: not valid JSON", path) > 0);
 	assert_string_equal(d.msgs[0], full);
 	free(full);
 	expect_refused(path, -EINVAL, -EINVAL, &d, before, len, NULL);
@@ -884,7 +914,7 @@ int main(void)
 		cmocka_unit_test(test_revoke_twice),
 		cmocka_unit_test(test_revoke_before_grant),
 		cmocka_unit_test(test_line_too_long),
-		cmocka_unit_test(test_truncated_last_line),
+		cmocka_unit_test(test_torn_last_line),
 		cmocka_unit_test(test_empty_line),
 		cmocka_unit_test(test_all_errors_one_pass),
 		cmocka_unit_test(test_file_problems),
