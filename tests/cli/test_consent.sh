@@ -296,3 +296,14 @@ reply '{"ok":true,"grant":{"id":"c-1","state":"revoked","revoked":"2026-11-22T10
 on consent show c-1 > "$TMP/out" 2>&1
 has "show through the agent: windows" "windows   7, 9" "$TMP/out"
 expect "consent-show request" '{"cmd":"consent-show","id":"c-1"}' "$(last | jq -c .)"
+
+# --- an agent that takes the request and never answers (flooded, hung): a withdrawal is still recorded ---
+L2=$TMP/lib2/consent.jsonl
+"$CLI" consent grant --control "$NOSOCK" --consent "$L2" --id c-fl --subject p-9 --purpose entry \
+	--cameras lobby --expires +1d --notice v3 > /dev/null 2>&1
+: > "$TMP/reply"
+"$CLI" consent revoke c-fl --control "$SOCK" --consent "$L2" > "$TMP/out" 2> "$TMP/err"
+expect "revoke when the agent does not answer: recorded anyway, exit 0" 0 $?
+has "... saying the agent closes the windows when it next reads the ledger" \
+	"the withdrawal is written to the ledger $L2 directly" "$TMP/err"
+expect "... the ledger's last record is the revoke" "revoke c-fl" "$(tail -1 "$L2" | jq -r '"\(.type) \(.id)"')"

@@ -20,6 +20,7 @@
 
 #define BF_EMBEDDED_NAME    "(embedded default policy)"
 #define BF_MAX_CLIENTS      16
+#define BF_CTL_PER_UID      4   /* control connections one uid other than root may hold */
 #define BF_WINDOW_HISTORY   64
 
 /* The consent ledger as last read, and the capture windows (agent_consent.c, agent_ledger.c). */

@@ -401,6 +401,8 @@ static void update_clock(struct bf_agent *ag)
 	agent_update_clock(&ag->ev, (uint64_t)bf_now_ns(CLOCK_REALTIME), (uint64_t)bf_now_ns(CLOCK_BOOTTIME));
 }
 
+static void reap_clients(struct bf_agent *ag);
+
 static void on_timer(struct bf_agent *ag)
 {
 	uint64_t ticks;
@@ -416,24 +418,70 @@ static void on_timer(struct bf_agent *ag)
 	agent_reresolve(ag, "periodic");
 	agent_hotplug_watch(&ag->hotplug, ag->policy.cur->policy);
 	agent_scan_sockets(ag);
+	reap_clients(ag);
 	if (++ag->log.metrics_ticks >= 5)
 		agent_write_metrics(ag, true);
+}
+
+static void drop_client(struct bf_agent *ag, int slot)
+{
+	struct bf_ctl_client *c = ag->ctl.clients[slot];
+
+	epoll_ctl(ag->loop.epfd, EPOLL_CTL_DEL, c->fd, NULL);
+	bf_ctl_client_close(c);
+	free(c);
+	ag->ctl.clients[slot] = NULL;
+}
+
+/*
+ * Where a new client C may sit, or -1. Nobody may lock root out of the
+ * control socket (a withdrawal of consent must always get through): the
+ * last slot is root's, one uid other than root holds at most
+ * BF_CTL_PER_UID slots, and with every slot taken root's connection
+ * takes the slot of the longest-connected other client.
+ */
+static int client_slot(struct bf_agent *ag, const struct bf_ctl_client *c)
+{
+	int free_slot = -1, used = 0, same = 0, oldest = -1;
+
+	for (int i = 0; i < BF_MAX_CLIENTS; i++) {
+		const struct bf_ctl_client *o = ag->ctl.clients[i];
+
+		if (!o) {
+			if (free_slot < 0)
+				free_slot = i;
+			continue;
+		}
+		used++;
+		same += o->uid == c->uid;
+		if (o->uid != 0 && (oldest < 0 || o->since_ms < ag->ctl.clients[oldest]->since_ms))
+			oldest = i;
+	}
+	if (c->uid != 0)
+		return same >= BF_CTL_PER_UID || used >= BF_MAX_CLIENTS - 1 ? -1 : free_slot;
+	if (free_slot < 0 && oldest >= 0) {
+		log_warnx("control: all %d slots taken; root (pid %d) takes the slot of pid %d (uid %u)",
+			  BF_MAX_CLIENTS, (int)c->pid, (int)ag->ctl.clients[oldest]->pid,
+			  (unsigned)ag->ctl.clients[oldest]->uid);
+		drop_client(ag, oldest);
+		free_slot = oldest;
+	}
+	return free_slot;
 }
 
 static void on_accept(struct bf_agent *ag)
 {
 	struct bf_ctl_client *c = calloc(1, sizeof(*c));
-	int slot = -1;
+	int slot;
 
-	for (int i = 0; i < BF_MAX_CLIENTS && slot < 0; i++)
-		if (!ag->ctl.clients[i])
-			slot = i;
 	if (!c || bf_ctl_accept(ag->ctl.fd, c) != 0) {
 		free(c);
 		return;
 	}
+	slot = client_slot(ag, c);
 	if (slot < 0 || epoll_add(ag, c->fd, EV_KEY(EV_CLIENT, slot)) != 0) {
-		log_warnx("control: too many clients, refusing pid %d", (int)c->pid);
+		log_warnx("control: refusing pid %d (uid %u): too many clients%s", (int)c->pid,
+			  (unsigned)c->uid, c->uid ? " (root's slot is kept free)" : "");
 		bf_ctl_client_close(c);
 		free(c);
 		return;
@@ -445,12 +493,23 @@ static void on_client(struct bf_agent *ag, int slot)
 {
 	struct bf_ctl_client *c = ag->ctl.clients[slot];
 
-	if (!c || bf_ctl_client_input(c, agent_ctl_handle, ag) == 0)
-		return;
-	epoll_ctl(ag->loop.epfd, EPOLL_CTL_DEL, c->fd, NULL);
-	bf_ctl_client_close(c);
-	free(c);
-	ag->ctl.clients[slot] = NULL;
+	if (c && bf_ctl_client_input(c, agent_ctl_handle, ag) != 0)
+		drop_client(ag, slot);
+}
+
+/* Every second: a client idle, or too slow with a request, gives its slot back. */
+static void reap_clients(struct bf_agent *ag)
+{
+	int64_t now = bf_ctl_now_ms();
+	const char *why;
+
+	for (int i = 0; i < BF_MAX_CLIENTS; i++) {
+		if (!ag->ctl.clients[i] || !(why = bf_ctl_client_stale(ag->ctl.clients[i], now)))
+			continue;
+		log_warnx("control: closing pid %d (uid %u): %s", (int)ag->ctl.clients[i]->pid,
+			  (unsigned)ag->ctl.clients[i]->uid, why);
+		drop_client(ag, i);
+	}
 }
 
 /* What every turn does, woken by something or not. */

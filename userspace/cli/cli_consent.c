@@ -279,8 +279,20 @@ int cli_consent_revoke(int argc, char **argv)
 	}
 	r = req ? cli_call(c.control, req, &reply) : -ENOMEM;
 	json_object_put(req);
-	if (offline(&c, r))
+	if (offline(&c, r)) {
 		reply = cli_ledger_revoke(c.ledger, id, time_ns);
+	} else if (r < 0 && r != -ENOMEM) {
+		/*
+		 * An agent that is there but does not answer (a control socket
+		 * flooded, a hung agent) must not keep a withdrawal of consent
+		 * from being recorded: the ledger is the record, and the agent
+		 * rereads it every second and closes the grant's windows then.
+		 */
+		log_warnx("the agent on %s did not answer (%s); the withdrawal is written to the "
+			  "ledger %s directly: the agent closes the grant's windows when it next reads "
+			  "the ledger (within a second, if it runs)", c.control, strerror(-r), c.ledger);
+		reply = cli_ledger_revoke(c.ledger, id, time_ns);
+	}
 	return cli_finish(reply, c.json, print_revoked);
 }
 

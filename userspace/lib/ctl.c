@@ -278,6 +278,7 @@ static int client_eof(struct bf_ctl_client *c, int64_t deadline)
 int bf_ctl_client_input(struct bf_ctl_client *c, bf_ctl_handler h, void *ctx)
 {
 	int64_t deadline = mono_ms() + BF_CTL_IO_BUDGET_MS;
+	size_t before;
 	ssize_t n;
 	int r;
 
@@ -293,10 +294,17 @@ int bf_ctl_client_input(struct bf_ctl_client *c, bf_ctl_handler h, void *ctx)
 		}
 		if (n == 0)
 			return client_eof(c, deadline);
+		c->last_ms = mono_ms();
 		c->len += (size_t)n;
+		before = c->len;
 		r = drain_lines(c, h, ctx, deadline);
 		if (r < 0)
 			return r;
+		/* What is left in buf is an unfinished line: its clock runs from its first byte. */
+		if (c->len < before && !c->discarding)	/* a line ended: what remains began now */
+			c->started_ms = c->len ? c->last_ms : 0;
+		else if (!c->started_ms)
+			c->started_ms = c->last_ms;
 		/* a client that keeps sending must not starve the others */
 		if (ms_left(deadline) == 0)
 			return 0;
@@ -332,7 +340,23 @@ int bf_ctl_accept(int lfd, struct bf_ctl_client *c)
 	c->pid = cred.pid;
 	c->len = 0;
 	c->discarding = false;
+	c->since_ms = c->last_ms = mono_ms();
+	c->started_ms = 0;
 	return 0;
+}
+
+int64_t bf_ctl_now_ms(void)
+{
+	return mono_ms();
+}
+
+const char *bf_ctl_client_stale(const struct bf_ctl_client *c, int64_t now_ms)
+{
+	if (c->started_ms && now_ms - c->started_ms > BF_CTL_REQUEST_MS)
+		return "a request unfinished for 2 s";
+	if (now_ms - c->last_ms > BF_CTL_IDLE_MS)
+		return "idle for 10 s";
+	return NULL;
 }
 
 static int fill_sun(struct sockaddr_un *sun, const char *path)

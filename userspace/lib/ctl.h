@@ -5,6 +5,7 @@
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <sys/types.h>
 
 #include <json-c/json.h>
@@ -14,6 +15,13 @@
 #define BF_CTL_MAX_REPLY (1024 * 1024)	/* what bf_ctl_call accepts before -EPROTO */
 #define BF_CTL_IO_BUDGET_MS 1000	/* most one bf_ctl_client_input call may block */
 #define BF_CTL_TIMEOUT_MS 5000		/* how long the CLI waits for the agent's reply */
+/*
+ * A client is closed when it sends nothing for BF_CTL_IDLE_MS, or holds a
+ * started request unfinished for BF_CTL_REQUEST_MS (a slowloris): a slot
+ * is never held by one who does not use it (docs/control-protocol.md).
+ */
+#define BF_CTL_IDLE_MS 10000
+#define BF_CTL_REQUEST_MS 2000
 
 /*
  * Creates the parent directory if missing (0750; only the last level,
@@ -30,6 +38,9 @@ struct bf_ctl_client {
 	uid_t uid;		/* peer credentials at connect time (SO_PEERCRED) */
 	gid_t gid;
 	pid_t pid;
+	int64_t since_ms;	/* accepted at (CLOCK_MONOTONIC ms) */
+	int64_t last_ms;	/* its last byte in, or since_ms */
+	int64_t started_ms;	/* an unfinished line's first byte in; 0: none */
 	size_t len;		/* bytes of an unfinished line in buf */
 	bool discarding;	/* dropping the rest of a too-large line */
 	char buf[BF_CTL_MAX_REQUEST];
@@ -37,6 +48,10 @@ struct bf_ctl_client {
 
 /* Accepts one connection (non-blocking, close-on-exec). 0, or -errno (-EAGAIN: none pending). */
 int bf_ctl_accept(int lfd, struct bf_ctl_client *c);
+/* CLOCK_MONOTONIC in ms, the clock of since_ms and last_ms. */
+int64_t bf_ctl_now_ms(void);
+/* Why C should be closed at NOW_MS (idle, or a request too slow), or NULL if it may stay. */
+const char *bf_ctl_client_stale(const struct bf_ctl_client *c, int64_t now_ms);
 
 /*
  * Answers one request. req is borrowed; the reply is the caller's (ours)
