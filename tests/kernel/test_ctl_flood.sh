@@ -53,4 +53,4 @@ for _ in $(seq 130); do
 done
 check "an idle client is closed after 10 s" grep -q "control: closing pid .* (uid 60000): idle for 10 s" "$TMP/agent.err"
 kill "$IDLE" 2>/dev/null
-wait "$IDLE" 2>/dev/null
+wait "$IDLE" 2>/dev/null || true	# killed: its 143 is not this test's exit status
