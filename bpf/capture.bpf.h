@@ -161,7 +161,7 @@ static __always_inline int bf_capture_decide(struct bf_event *e, const struct bf
 	}
 	allowed = bf_verdict(e, cfg, rule_flags);
 	if (allowed && (cfg->flags & BF_CFG_DENY_ON_LOG_FAIL) && cfg->mode != BF_MODE_AUDIT &&
-	    bf_log_failed()) {
+	    !(e->flags & BF_EF_RECVFROM) && bf_log_failed()) {
 		/* A capture that cannot be recorded cannot be justified. */
 		e->flags |= BF_EF_LOG_FAILED;
 		e->flags &= ~BF_EF_ALLOW;
@@ -175,7 +175,8 @@ static __always_inline int bf_capture_decide(struct bf_event *e, const struct bf
 		allowed = 0;
 		bf_count(BF_STAT_TAINT_FULL);
 	}
-	if (!allowed)
+	/* A read at cgroup/recvmsg is recorded, never refused: not a denial. */
+	if (!allowed && !(e->flags & BF_EF_RECVFROM))
 		bf_count(BF_STAT_CAPTURE_DENY);
 	return allowed;
 }

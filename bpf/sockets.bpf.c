@@ -212,12 +212,12 @@ static __always_inline int bf_recv_decide(struct bpf_sock_addr *ctx, int v6)
 	if (!cfg || !(cfg->keys & BF_KEY_NETCAM) || bf_current_taint())
 		return 1;
 	__builtin_memset(&e, 0, sizeof(e));
+	e.flags = BF_EF_NETCAM | BF_EF_RECVFROM;	/* before the judgement: it cannot refuse here */
 	bf_sock_dest(ctx, v6, &e);	/* in a recvmsg hook: where the datagram came from */
 	cams = bf_net_sets(e.addr, e.port, e.proto, cfg->cam_port_any, BF_NETCAM_SLOT(slot));
 	if (!cams)
 		return 1;
 	e.kind = BF_KIND_CAPTURE;
-	e.flags |= BF_EF_NETCAM | BF_EF_RECVFROM;
 	e.boot_ns = bpf_ktime_get_boot_ns();
 	e.policy_seq = seq;
 	e.objs = cams;
@@ -387,16 +387,18 @@ int bf_ingress(struct __sk_buff *skb)
 	const struct bf_slot_config *cfg;
 	const struct bf_sk_owner *o;
 	struct bpf_sock *sk;
-	struct bf_event e;	/* zeroed only once a policy names network cameras */
+	struct bf_event e;	/* zeroed only for a UDP socket under a policy naming network cameras */
 	__u32 slot, seq;
 	int allowed;
 
 	cfg = bf_config(&slot, &seq);
 	if (!cfg || !(cfg->keys & BF_KEY_NETCAM))
 		return 1;
-	__builtin_memset(&e, 0, sizeof(e));
 	sk = skb->sk;
-	if (!sk || !(sk = bpf_sk_fullsock(sk)) || sk->protocol != BF_IPPROTO_UDP || !bf_skb_source(skb, &e))
+	if (!sk || !(sk = bpf_sk_fullsock(sk)) || sk->protocol != BF_IPPROTO_UDP)
+		return 1;
+	__builtin_memset(&e, 0, sizeof(e));
+	if (!bf_skb_source(skb, &e))
 		return 1;
 	e.objs = bf_net_sets(e.addr, e.port, e.proto, cfg->cam_port_any, BF_NETCAM_SLOT(slot));
 	if (!e.objs)

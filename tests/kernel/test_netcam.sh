@@ -123,6 +123,8 @@ check "the app's receipt is an allow record" \
 # running another program (fork, exec, the descriptor kept): the ingress
 # judges the owner, the app, so the frames arrive and taint the app; what
 # the child reads with recvfrom taints the child (cgroup/recvmsg4).
+denials() { "$CLI" status --json --control "$CTL" --pin-dir "$PIN" | jq -r '.status.counters.capture_denials'; }
+d0=$(denials)
 handed=$(pull "$puller" listen udp "$NC_HOST" "$PUSH2" --then-send 127.0.0.2 "$THIRD" --hand-to "$intruder")
 case $handed in
 "listen=ok frames="[1-9]*" send=EPERM") pass "a socket handed to another program: its reads taint it, its send to a third party is refused ($handed)" ;;
@@ -130,6 +132,7 @@ case $handed in
 esac
 check "... and its reads are recorded as a capture the rules deny, not enforced, at cgroup/recvmsg4" \
 	wait_for '.kind == "capture" and .camera == "pushcam" and .call == "recvfrom" and .hook == "cgroup/recvmsg4" and .verdict == "deny" and .enforced == false and .comm == "intruder"' 1
+expect "... which status does not count as a capture denial: nothing was refused" "$d0" "$(denials)"
 
 # What the pulled frames may reach: the export rules, as after a device open.
 expect "having pulled, the app may not send the frames to a third party" "pull=ok frames=5 send=EPERM" \
