@@ -46,7 +46,7 @@ CFLAGS   += -std=c11 -D_GNU_SOURCE $(WARN) -I include -I $(OUT) $(EXTRA_CFLAGS)
 # Recursive (=), not :=, so pkg-config runs at link time, after `deps` has
 # installed what it asks about: on a fresh machine, parse-time expansion found
 # nothing and the first link failed (undefined json_object_put and friends).
-LDLIBS    = $(shell pkg-config --libs libbpf json-c libcrypto libsystemd) -lelf -lz -lresolv -lpthread
+LDLIBS    = $(shell pkg-config --libs libbpf json-c libcrypto libsystemd libcap libseccomp) -lelf -lz -lresolv -lpthread
 
 BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -Wall -Werror \
 	-I include -I $(OUT)

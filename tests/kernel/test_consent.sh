@@ -99,11 +99,13 @@ check "the denial says the grant was revoked" wait_for '.kind == "capture" and .
 expect "revoking again is refused" "already-revoked" "$(refused '{"cmd":"consent-revoke","id":"g3"}')"
 expect "a revoked grant opens no window" "grant-revoked" "$(refused '{"cmd":"window-open","consent":"g3","app":"recognizer","camera":"lobby"}')"
 
-# 6. A holder past its window and grace is terminated.
+# 6. A holder past its window and grace is terminated: one running as its own
+# user, as a recognizer service does (the confined agent keeps CAP_KILL for it).
 r=$(ctl broker '{"cmd":"window-open","consent":"g1","app":"recognizer","camera":"lobby","for":"1s"}')
 win=$(jq -r .window.id <<< "$r")
 # In a subshell that outlives it, so its death is ours to report, not bash's.
-(in_cg "$recognizer" "$TMP/cam0" 1 30 > "$TMP/holder.out"; echo $? > "$TMP/holder.rc") 2>/dev/null &
+(in_cg setpriv --reuid=65534 --regid=65534 --clear-groups "$recognizer" "$TMP/cam0" 1 30 > "$TMP/holder.out"
+ echo $? > "$TMP/holder.rc") 2>/dev/null &
 holder=$!
 check "the holder opened the camera" wait_for ".kind == \"capture\" and .verdict == \"allow\" and .consent.window.id == $win" 1
 check "the holder is terminated after window + grace" wait_for ".event == \"holder-terminate\" and .consent.window.id == $win and .enforced == true" 1 6

@@ -67,6 +67,7 @@ struct bf_options {
 	uint32_t ringbuf_size;
 	bool no_protect;        /* --no-protect: the self-protection hooks let everything through */
 	bool echo;              /* print each record on stdout too */
+	bool no_confine;        /* --no-confine: keep every capability, no seccomp filter, every path writable */
 	int verbosity;
 };
 
@@ -172,6 +173,23 @@ struct bf_admin_req {
 	char by[128];           /* who asked, for the stop record */
 };
 
+/* ---- agent_confine.c ---- */
+
+#define BF_CONFINE_DIRS 5
+
+/* What the agent gave up (agent_confine.c), for status and the start record. */
+struct bf_confinement {
+	bool off;               /* --no-confine */
+	bool fs;                /* read-only but for writable[] */
+	bool caps;              /* only the kept capabilities, no_new_privs */
+	bool seccomp;           /* the allowlist is loaded on every thread */
+	size_t syscalls;        /* ... of this many calls */
+	char caps_text[256];    /* cap_to_text of the main thread's set */
+	char why[256];          /* "" or the first step that failed, and why */
+	char writable[BF_CONFINE_DIRS][PATH_MAX];
+	size_t n_writable;
+};
+
 /* ---- agent_sockets.c ---- */
 
 #define BF_SOCKETS_SEEN 256
@@ -217,6 +235,7 @@ struct bf_agent {
 	struct bf_loop loop;
 	struct bf_ctl_server ctl;
 	struct bf_admin_req admin;              /* agent_protect.c */
+	struct bf_confinement confine;          /* agent_confine.c */
 	uint64_t started_ns;
 };
 

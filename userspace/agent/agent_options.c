@@ -16,6 +16,7 @@ static void usage(FILE *out)
 		"usage: biofenced [-n] [--policy FILE] [--cgroup PATH] [--pin-dir DIR] [--log FILE]\n"
 		"                 [--control SOCKET] [--consent FILE] [--log-key FILE] [--ringbuf-size BYTES]\n"
 		"                 [--echo] [-v] [--syslog ADDR:PORT|/dev/log] [--metrics FILE] [--no-protect]\n"
+		"                 [--no-confine]\n"
 		"       biofenced --detach [--pin-dir DIR] [--log FILE]\n"
 		"       biofenced --help | --version\n"
 		"  -n                  check the policy and exit (0 valid, 1 invalid)\n"
@@ -32,6 +33,8 @@ static void usage(FILE *out)
 		"                      or to a local unix datagram socket such as /dev/log\n"
 		"  --metrics FILE      keep FILE current in Prometheus text format (every 5 s and at stop)\n"
 		"  --no-protect        leave out self-protection (on by default where BPF LSM runs)\n"
+		"  --no-confine        keep every capability, load no seccomp filter, leave every path\n"
+		"                      writable (for debugging; status and the start record say so)\n"
 		"  --detach            remove the pinned programs of an agent that no longer runs, logged\n"
 		"  -v, --verbose       debug messages on stderr too\n"
 		"  -h, --help          this text; -V, --version: the version\n"
@@ -55,6 +58,7 @@ int agent_parse_options(int argc, char **argv, struct bf_options *o, enum agent_
 		{ "syslog", required_argument, NULL, 'S' },
 		{ "metrics", required_argument, NULL, 'M' },
 		{ "no-protect", no_argument, NULL, 'N' },
+		{ "no-confine", no_argument, NULL, 'U' },
 		{ "detach", no_argument, NULL, 'D' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
@@ -83,6 +87,7 @@ int agent_parse_options(int argc, char **argv, struct bf_options *o, enum agent_
 		case 'S': o->syslog = optarg; break;
 		case 'M': o->metrics = optarg; break;
 		case 'N': o->no_protect = true; break;
+		case 'U': o->no_confine = true; break;
 		case 'D': *mode = AGENT_DETACH; break;
 		case 'v': o->verbosity++; break;
 		case 'r':

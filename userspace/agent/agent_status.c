@@ -8,6 +8,7 @@
 #include <bpf/libbpf.h>
 
 #include "agent.h"
+#include "agent_confine.h"
 #include "agent_ctl_req.h"
 #include "agent_dns.h"
 #include "agent_ledger.h"
@@ -15,6 +16,7 @@
 #include "agent_policy.h"
 #include "agent_protect.h"
 #include "agent_quota.h"
+#include "agent_confine.h"
 #include "agent_status.h"
 #include "agent_store.h"
 #include "log.h"
@@ -301,6 +303,7 @@ struct json_object *agent_status_json(struct bf_agent *ag, const struct agent_ke
 	bf_format_rfc3339(when, sizeof(when), ag->started_ns);
 	bf_json_add_str(s, "started", when);
 	bf_json_add_u64(s, "ringbuf_bytes", ag->ld.ringbuf_size);
+	json_object_object_add(s, "confinement", agent_confine_json(ag));
 	return s;
 }
 

@@ -13,6 +13,7 @@
 #include <bpf/libbpf.h>
 
 #include "agent.h"
+#include "agent_confine.h"
 #include "agent_consent.h"
 #include "agent_ctl.h"
 #include "agent_events.h"
@@ -118,6 +119,7 @@ static void log_start(struct bf_agent *ag)
 	bf_json_add_str(rec, "cgroup", ag->scope.cgroup);
 	bf_json_add_str(rec, "pin_dir", ag->opt.pin_dir);
 	bf_json_add_str(rec, "log_checkpoints", ag->log.key_status);
+	json_object_object_add(rec, "confinement", agent_confine_json(ag));
 	agent_emit(ag, rec);
 }
 
@@ -227,6 +229,8 @@ static int agent_start(struct bf_agent *ag)
 	err = setup_scope(ag);
 	if (err)
 		return err;
+	/* Before the resolver thread, so that it shares the namespace. */
+	agent_confine_mounts(ag);
 	/* Before the policy is resolved: a camera that comes or goes from here on is not missed. */
 	agent_hotplug_open(&ag->hotplug);
 	err = bf_dns_start(&ag->dns);
@@ -675,6 +679,8 @@ int main(int argc, char **argv)
 		if (err)
 			log_errno(err, "setting up the event loop");
 	}
+	if (!err)
+		agent_confine_process(&ag);	/* all set up: give up what the loop does not need */
 	if (err) {
 		agent_notify_failed(err, "start failed: the reason is in the journal (journalctl -u biofenced)");
 		agent_cleanup(&ag);

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "bpf/loader.h"
 #include "cli_common.h"
@@ -134,9 +135,29 @@ static void print_state(struct json_object *s)
 		printf("          NO CAPTURE WINDOW CAN OPEN: %s\n", jstr(s, "consent", "ledger_error"));
 }
 
+/* What the agent gave up: a security team's first question about the enforcer itself. */
+static void print_confinement(struct json_object *c)
+{
+	struct json_object *w = json_object_object_get(c, "writable");
+
+	if (!c)
+		return;
+	if (!json_object_get_boolean(json_object_object_get(c, "active"))) {
+		printf("confined: NO (%s): the agent runs with every privilege of root\n",
+		       jstr(c, "why_not", NULL));
+		return;
+	}
+	printf("confined: capabilities %s, no_new_privs\n          seccomp: %s\n          writable only:",
+	       jstr(c, "capabilities", NULL), jstr(c, "seccomp", NULL));
+	for (size_t i = 0; i < json_object_array_length(w); i++)
+		printf(" %s", json_object_get_string(json_object_array_get_idx(w, i)));
+	printf("\n");
+}
+
 static void print_status(struct json_object *s)
 {
 	print_state(s);
+	print_confinement(json_object_object_get(s, "confinement"));
 	printf("backends:\n");
 	json_object_object_foreach(json_object_object_get(s, "backends"), k, v)
 		printf("  %-8s %s\n", k, json_object_get_string(v));
@@ -314,6 +335,9 @@ static int detach_by_agent(const struct cli_opts *o)
 	e = json_object_object_get(reply, "error");
 	if (json_object_get_boolean(json_object_object_get(reply, "ok"))) {
 		err = wait_agent_programs(json_object_object_get(reply, "programs"));
+		/* Emptied by the agent, which may not remove it (bf_detach_pinned). */
+		if (rmdir(o->pin_dir) < 0 && errno != ENOENT)
+			log_warn("removing the empty %s", o->pin_dir);
 		if (err) {
 			json_object_put(reply);
 			return 1;

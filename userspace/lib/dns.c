@@ -11,8 +11,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
+#include "confine.h"
 #include "dns.h"
+#include "log.h"
 #include "util.h"
 
 
@@ -153,6 +156,9 @@ static void *refresh_loop(void *arg)
 {
 	struct bf_dns *d = arg;
 
+	/* It parses what the network says: it keeps no privilege (none to drop when not root). */
+	if (bf_confine_thread() && geteuid() == 0)
+		log_warnx("the resolver thread keeps its capabilities");
 	pthread_mutex_lock(&d->mu);
 	while (!d->stop) {
 		struct entry *first = NULL;

@@ -312,7 +312,12 @@ int bf_detach_pinned(const char *pin_dir, struct bf_detached *d)
 		return -ENAMETOOLONG;
 	err = for_each_pin(sub, unlink_one, NULL) ?: err;
 	rmdir(sub);
-	if (rmdir(pin_dir) < 0 && errno != ENOENT && !err)
+	/*
+	 * A confined agent cannot remove the directory itself: its parent is
+	 * read-only to it, and it is a mount point in the agent's namespace.
+	 * It is empty, which is what stops enforcement; the CLI removes it.
+	 */
+	if (rmdir(pin_dir) < 0 && errno != ENOENT && errno != EROFS && errno != EBUSY && !err)
 		err = -errno;
 	return err;
 }
