@@ -11,6 +11,7 @@
 #   make check-fresh   the first `make check`, then the first `make run`, each on a pristine
 #                      Debian 12 root (downloads a system)
 #   make bench      run the benchmarks (docs/benchmarks.md)
+#   make fuzz       run each libFuzzer harness for FUZZ_SECONDS (default 60; docs/fuzzing.md)
 #   make bench-vm   the BPF LSM programs' cost beside an empty LSM program, in the VM lane's guest
 #                   (KERNEL=6.1, the default, or KERNEL=6.12; docs/vm-lane.md, "LSM cost")
 #   make attack-matrix  run the attack tests and regenerate docs/attack-matrix.md
@@ -34,7 +35,7 @@ STREAM_PKGS := ffmpeg gir1.2-gst-rtsp-server-1.0 gstreamer1.0-plugins-base \
 VM_PKGS := qemu-system-x86 busybox-static cpio kmod xz-utils zstd
 KERNEL   ?= 6.1
 
-DEPS_PKGS := clang llvm bpftool libbpf-dev libelf-dev zlib1g-dev libcmocka-dev \
+DEPS_PKGS := clang libclang-rt-14-dev llvm bpftool libbpf-dev libelf-dev zlib1g-dev libcmocka-dev \
 	libjson-c-dev libssl-dev libseccomp-dev libcap-dev pkg-config jq socat iproute2 make gcc \
 	rsyslog chromium libsystemd-dev mandoc man-db groff-base logrotate
 
@@ -87,7 +88,7 @@ ATTACK_BINS := $(patsubst tests/attacks/%.c,$(OUT)/tests/attacks/%,$(ATTACK_SRCS
 BENCH_SRCS := $(wildcard bench/*.c)
 BENCH_BINS := $(patsubst bench/%.c,$(OUT)/bench/%,$(BENCH_SRCS))
 
-.PHONY: all deps vm-deps stream-deps run check check-host check-vm check-vm-all check-fresh unit kernel bench bench-vm attack-matrix clean
+.PHONY: all deps vm-deps stream-deps run check check-host check-vm check-vm-all check-fresh unit kernel bench bench-vm attack-matrix fuzz clean
 .PHONY: install uninstall deb
 .DELETE_ON_ERROR:
 .SECONDARY:
@@ -200,6 +201,43 @@ $(OUT)/bench/%: bench/%.c $(LIB) $(SKELS)
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) $(LIB_INC) $< $(LIB) $(LDLIBS) -o $@
 
+# libFuzzer harnesses (tests/fuzz/), one per parser of outside input: the library and the
+# agent's room built again with clang's coverage and ASan+UBSan, into build/fuzz/.
+FUZZ_SRCS  := $(wildcard tests/fuzz/fuzz_*.c)
+FUZZ_BINS  := $(patsubst tests/fuzz/%.c,$(OUT)/fuzz/%,$(FUZZ_SRCS))
+FUZZ_SAN   := -g -O1 -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=undefined
+FUZZ_CFLAGS = -std=c11 -D_GNU_SOURCE $(WARN) -I include -I $(OUT) $(FUZZ_SAN)
+FUZZ_LIB   := $(OUT)/fuzz/libbiofence.a
+FUZZ_AGENT_LIB := $(OUT)/fuzz/libbiofence-agent.a
+FUZZ_SECONDS ?= 60
+
+$(OUT)/fuzz/obj/lib/%.o: userspace/lib/%.c $(LIB_HDRS) | deps
+	@mkdir -p $(@D)
+	$(CLANG) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link $(LIB_INC) -c $< -o $@
+
+$(OUT)/fuzz/obj/agent/%.o: userspace/agent/%.c $(LIB_HDRS) $(wildcard userspace/agent/*.h) | deps
+	@mkdir -p $(@D)
+	$(CLANG) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link $(AGENT_INC) -c $< -o $@
+
+$(FUZZ_LIB): $(patsubst userspace/lib/%.c,$(OUT)/fuzz/obj/lib/%.o,$(LIB_SRCS))
+	rm -f $@ && $(AR) qcs $@ $^
+
+$(FUZZ_AGENT_LIB): $(patsubst userspace/agent/%.c,$(OUT)/fuzz/obj/agent/%.o,$(AGENT_SRCS))
+	rm -f $@ && $(AR) qcs $@ $^
+
+# The control protocol is fuzzed through the agent's own dispatcher, on the unit tests' fake kernel.
+$(OUT)/fuzz/fuzz_ctl: tests/fuzz/fuzz_ctl.c $(AGENT_TEST_SUPPORT) $(wildcard tests/unit/agent/*.h) $(FUZZ_AGENT_LIB) $(FUZZ_LIB)
+	$(CLANG) $(FUZZ_CFLAGS) -fsanitize=fuzzer $(AGENT_INC) -I tests/unit -I tests/unit/agent $< \
+		$(AGENT_TEST_SUPPORT) $(FUZZ_AGENT_LIB) $(FUZZ_LIB) $(LDLIBS) -lcmocka -o $@
+
+$(OUT)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_LIB)
+	$(CLANG) $(FUZZ_CFLAGS) -fsanitize=fuzzer $(LIB_INC) $< $(FUZZ_LIB) $(LDLIBS) -o $@
+
+# Each harness for FUZZ_SECONDS (default 60) on its seed corpus (tests/fuzz/corpus/); a crash
+# fails it and leaves the input in build/fuzz/. `make check` runs each for 30 s.
+fuzz: deps $(FUZZ_BINS)
+	@./tests/fuzz/run.sh $(FUZZ_SECONDS)
+
 # RUN_FLAGS adds agent flags, e.g. RUN_FLAGS="--cgroup /sys/fs/cgroup/unified/test --pin-dir ...".
 RUN_FLAGS ?=
 run: deps all
@@ -208,14 +246,17 @@ run: deps all
 	$(OUT)/biofenced --policy policies/default.policy --echo $(RUN_FLAGS)
 
 # The benches are built too, so a change to a library they call cannot break `make bench` unseen.
-TEST_BINS := all $(UNIT_BINS) $(HELPER_BINS) $(ATTACK_BINS) $(BENCH_BINS)
+TEST_BINS := all $(UNIT_BINS) $(HELPER_BINS) $(ATTACK_BINS) $(BENCH_BINS) $(FUZZ_BINS)
 
-# Host first, then the lane; the last line adds both up.
+# Host first, then the lane; the last line adds them up. The fuzzers (30 s each, one at a
+# time) run beside the host's tests, which mostly wait on the kernel and the agent.
 check: deps vm-deps stream-deps $(TEST_BINS)
-	@./tests/run.sh > $(OUT)/check-host.log 2>&1; h=$$?; cat $(OUT)/check-host.log; \
+	@./tests/fuzz/run.sh 30 > $(OUT)/check-fuzz.log 2>&1 & fz=$$!; \
+	  ./tests/run.sh > $(OUT)/check-host.log 2>&1; h=$$?; cat $(OUT)/check-host.log; \
+	  wait $$fz; z=$$?; cat $(OUT)/check-fuzz.log; \
 	  ./tests/vm/check.sh 6.1; v=$$?; \
-	  ./tests/total.sh $(OUT)/check-host.log $(OUT)/check-vm-6.1.log; \
-	  test $$h -eq 0 -a $$v -eq 0
+	  ./tests/total.sh $(OUT)/check-host.log $(OUT)/check-fuzz.log $(OUT)/check-vm-6.1.log; \
+	  test $$h -eq 0 -a $$z -eq 0 -a $$v -eq 0
 
 check-host: deps stream-deps $(TEST_BINS)
 	@./tests/run.sh

@@ -17,6 +17,7 @@ void log_init(const char *progname, int verbosity)
 }
 
 /* "PROG[ SCOPE]: msg[: strerror(err)]" (an empty msg: the error alone), one write so lines from two processes do not mix. */
+__attribute__((format(printf, 3, 0)))
 static void log_vemit(const char *scope, int err, const char *fmt, va_list ap)
 {
 	bool scoped = scope && scope[0];

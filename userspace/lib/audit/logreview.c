@@ -548,6 +548,8 @@ void bf_lr_map_free(struct bf_lr_map *m)
 static void down_add(struct bf_lr_downtime *d, const struct bf_lr_filter *f, int64_t from,
 		     int64_t to, bool crash)
 {
+	int64_t span;
+
 	if (f->has_since && from < f->since_ns)
 		from = f->since_ns;
 	if (f->has_until && to > f->until_ns)
@@ -557,7 +559,9 @@ static void down_add(struct bf_lr_downtime *d, const struct bf_lr_filter *f, int
 		return;
 	d->intervals++;
 	d->crashes += crash;
-	d->total_ns += to - from;
+	/* Times come from the file: a forged or broken log may span centuries. Saturate, never wrap. */
+	if (__builtin_sub_overflow(to, from, &span) || __builtin_add_overflow(d->total_ns, span, &d->total_ns))
+		d->total_ns = INT64_MAX;
 	if (d->n == BF_LR_DOWN_LIST) {
 		d->unlisted++;
 		return;

@@ -161,11 +161,14 @@ int bf_protect_links(struct bf_loader *l)
 
 int bf_protect_trust(struct bf_loader *l, const char *path, uint64_t *dev, uint64_t *ino)
 {
-	int fd = bpf_map__fd(l->skel->maps.bf_protect);
 	struct bf_protect_cfg c;
 	struct stat st;
 	__u32 zero = 0;
+	int fd;
 
+	if (!l->skel)
+		return -ENODEV;	/* nothing loaded, nothing to hand over */
+	fd = bpf_map__fd(l->skel->maps.bf_protect);
 	if (stat(path, &st) < 0)
 		return -errno;
 	/* Anyone who could rewrite it could become the agent. */

@@ -455,6 +455,22 @@ static void test_downtime_clipped(void **state)
 	free(d);
 }
 
+/* Found by fuzz_logreview: times come from the file, and a broken log's downtime sum overflowed (UB). */
+static void test_downtime_saturates(void **state)
+{
+	struct bf_lr_filter f = { 0 };
+	struct bf_lr_downtime *d = calloc(1, sizeof(*d));
+
+	assert_non_null(d);
+	feed(d, &f, "1970-01-01T00:00:01Z", "agent", "stop");
+	feed(d, &f, "2200-01-01T00:00:00Z", "agent", "start");
+	feed(d, &f, "2000-01-01T00:00:00Z", "agent", "stop");
+	feed(d, &f, "2262-01-01T00:00:00Z", "agent", "start");
+	assert_int_equal(d->intervals, 2);
+	assert_int_equal(d->total_ns, INT64_MAX);
+	free(d);
+}
+
 static void add_line(struct bf_lr_stats *s, const struct bf_lr_filter *f, const char *line)
 {
 	struct bf_lr_rec r;
@@ -642,6 +658,7 @@ int main(void)
 		cmocka_unit_test(test_row_cells),
 		cmocka_unit_test(test_downtime_stop_and_crash),
 		cmocka_unit_test(test_downtime_clipped),
+		cmocka_unit_test(test_downtime_saturates),
 		cmocka_unit_test(test_downtime_starting),
 		cmocka_unit_test(test_stats_aggregate),
 		cmocka_unit_test(test_stats_range),
