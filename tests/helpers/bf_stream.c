@@ -145,7 +145,7 @@ static int pull(int tcp, const char *addr, int port, char *out, size_t cap, int 
 	struct sockaddr_storage ss;
 	socklen_t len = sockaddr_of(addr, port, &ss);
 	int fd = socket(ss.ss_family, tcp ? SOCK_STREAM : SOCK_DGRAM, 0);
-	ssize_t n;
+	ssize_t n = 0;
 
 	*frames = 0;
 	*got = 0;

@@ -216,8 +216,10 @@ int cli_consent_grant(int argc, char **argv)
 		req = grant_request(&a);
 		r = req ? cli_call(c.control, req, &reply) : -ENOMEM;
 		json_object_put(req);
-		if (offline(&c, r))
+		if (offline(&c, r)) {
+			json_object_put(reply);
 			reply = cli_ledger_grant(c.ledger, &a, c.now_ns);
+		}
 		r = cli_finish(reply, c.json, print_granted);
 	}
 	free(a.cameras);
@@ -280,6 +282,7 @@ int cli_consent_revoke(int argc, char **argv)
 	r = req ? cli_call(c.control, req, &reply) : -ENOMEM;
 	json_object_put(req);
 	if (offline(&c, r)) {
+		json_object_put(reply);	/* cli_call's error, replaced by the ledger's answer */
 		reply = cli_ledger_revoke(c.ledger, id, time_ns);
 	} else if (r < 0 && r != -ENOMEM) {
 		/*
@@ -291,6 +294,7 @@ int cli_consent_revoke(int argc, char **argv)
 		log_warnx("the agent on %s did not answer (%s); the withdrawal is written to the "
 			  "ledger %s directly: the agent closes the grant's windows when it next reads "
 			  "the ledger (within a second, if it runs)", c.control, strerror(-r), c.ledger);
+		json_object_put(reply);
 		reply = cli_ledger_revoke(c.ledger, id, time_ns);
 	}
 	return cli_finish(reply, c.json, print_revoked);
@@ -327,8 +331,10 @@ int cli_consent_list(int argc, char **argv)
 	req = cli_request("consent-list");
 	r = req ? cli_call(c.control, req, &reply) : -ENOMEM;
 	json_object_put(req);
-	if (offline(&c, r))
+	if (offline(&c, r)) {
+		json_object_put(reply);
 		reply = cli_ledger_list(c.ledger, c.now_ns);
+	}
 	return cli_finish(reply, c.json, print_grants);
 }
 
@@ -348,7 +354,9 @@ int cli_consent_show(int argc, char **argv)
 		bf_json_add_str(req, "id", id);
 	r = req ? cli_call(c.control, req, &reply) : -ENOMEM;
 	json_object_put(req);
-	if (offline(&c, r))
+	if (offline(&c, r)) {
+		json_object_put(reply);
 		reply = cli_ledger_show(c.ledger, id, c.now_ns);
+	}
 	return cli_finish(reply, c.json, print_shown);
 }

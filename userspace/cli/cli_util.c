@@ -412,7 +412,8 @@ int cli_log_files(const char *log, char ***files, size_t *n)
 	*n = 0;
 	err = find_siblings(log, &sib, &k);
 	if (!err) {
-		qsort(sib, k, sizeof(*sib), sibling_cmp);
+		if (k)	/* qsort(NULL, 0) is undefined */
+			qsort(sib, k, sizeof(*sib), sibling_cmp);
 		*files = calloc(k + 1, sizeof(**files));
 		if (!*files)
 			err = -ENOMEM;

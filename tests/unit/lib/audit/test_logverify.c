@@ -549,6 +549,7 @@ static void test_head_within(void **state)
 	head.seq = NREC;
 	memcpy(head.hash, last_b, 65);
 	pb = write_log("b.log", b, NREC - 2, NULL);
+	both[1] = pb;	/* the old name was freed: it only worked while malloc handed the same block back */
 	rep = verify_n(both, 2, &head);
 	expect_break(&rep, BF_LV_END_TRUNCATED, pb, NREC - 2, NREC - 2);
 	assert_string_equal(rep.detail, "the log ends at seq 8, the head file says the agent wrote seq 10");
