@@ -10,15 +10,17 @@
 /* The start of PID's first readable mapping (its executable's ELF header, in practice), or 0. */
 static unsigned long first_readable(const char *pid)
 {
-	char path[64], line[512], perms[8];
-	unsigned long start = 0, lo, hi;
+	char path[64], line[512], perms[8], file[512];
+	unsigned long start = 0, lo, hi, off;
 	FILE *f;
 
 	snprintf(path, sizeof(path), "/proc/%s/maps", pid);
 	if (!(f = fopen(path, "re")))
 		return 0;
+	/* The first file mapped from its start: the executable's ELF header (a sanitizer's shadow comes before it). */
 	while (!start && fgets(line, sizeof(line), f))
-		if (sscanf(line, "%lx-%lx %7s", &lo, &hi, perms) == 3 && perms[0] == 'r')
+		if (sscanf(line, "%lx-%lx %7s %lx %*s %*s %511s", &lo, &hi, perms, &off, file) == 5 &&
+		    perms[0] == 'r' && off == 0 && file[0] == '/')
 			start = lo;
 	fclose(f);
 	return start;

@@ -4,6 +4,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <sys/socket.h>
 
 #include "agent_confine.h"
 #include "audit/audit.h"
@@ -54,11 +56,11 @@ static const char *const allowed_calls[] = {
 	"rt_sigaction", "restart_syscall", "nanosleep", "clock_nanosleep", "clock_gettime",
 	"gettimeofday", "time", "futex", "sched_yield", "getrandom",
 	/* sockets: control, syslog, sd_notify, DNS, netlink uevents */
-	"socket", "connect", "accept", "accept4", "recvmsg", "sendmsg", "recvfrom", "sendto",
+	"connect", "accept", "accept4", "recvmsg", "sendmsg", "recvfrom", "sendto",
 	"recvmmsg", "sendmmsg", "getsockopt", "setsockopt", "getsockname", "getpeername",
 	"shutdown", "bind",
 	/* memory */
-	"mmap", "munmap", "mremap", "mprotect", "madvise", "brk",
+	"munmap", "mremap", "madvise", "brk",
 	/* the process */
 	"getpid", "gettid", "getppid", "getuid", "geteuid", "getgid", "getegid", "getresuid",
 	"getresgid", "uname", "sysinfo", "prlimit64", "getrusage", "kill", "tgkill", "exit",
@@ -84,6 +86,20 @@ int __lsan_is_turned_off(void)
 	return leak_check_off;
 }
 #endif
+
+/*
+ * Allowed only with these arguments. Memory is never writable and
+ * executable at once, and nothing already mapped becomes executable
+ * (systemd's MemoryDenyWriteExecute=, here under make run too): shared
+ * libraries are still mapped executable from their files. Sockets only of
+ * the families the agent speaks: unix (control, syslog, sd_notify), inet
+ * and inet6 (DNS, syslog), netlink (uevents).
+ */
+static const struct bf_confine_arg_rule limited_calls[] = {
+	{ "mmap", 2, PROT_WRITE | PROT_EXEC, { 0, PROT_WRITE, PROT_EXEC }, 3 },
+	{ "mprotect", 2, PROT_EXEC, { 0 }, 1 },
+	{ "socket", 0, 0xffffffffu, { AF_UNIX, AF_INET, AF_INET6, AF_NETLINK }, 4 },
+};
 
 static void add_dir(struct bf_confinement *c, const char *path, bool is_file)
 {
@@ -149,7 +165,8 @@ void agent_confine_process(struct bf_agent *ag)
 #if defined(__SANITIZE_ADDRESS__)
 	leak_check_off = true;
 #endif
-	err = bf_confine_seccomp(allowed_calls, n, &c->syscalls);
+	err = bf_confine_seccomp(allowed_calls, n, limited_calls,
+				 sizeof(limited_calls) / sizeof(limited_calls[0]), &c->syscalls);
 	if (err)
 		failed(c, "seccomp", err);
 	c->seccomp = !err;

@@ -25,23 +25,31 @@ int bf_confine_ns(void)
 		log_warn("unshare(CLONE_NEWNS)");
 		return -errno;
 	}
-	/* Mounts made outside (a camera's, a new bpffs) still reach us; ours never leave. */
+	/*
+	 * Mounts made outside (a camera's, a new bpffs) still reach us; ours
+	 * never leave. Not possible when / is not the root of a mount (a plain
+	 * chroot): then nothing is mounted, rather than mounts that would
+	 * propagate to the host.
+	 */
 	if (mount(NULL, "/", NULL, MS_REC | MS_SLAVE, NULL) < 0) {
-		log_warn("making / a slave mount");
-		return -errno;
+		int err = -errno;
+
+		log_errno(err, err == -EINVAL ? "/ is not the root of a mount (a chroot?)" : "making / a slave mount");
+		return err;
 	}
 	return 0;
 }
 
-static int set_rdonly(const char *path, bool rdonly)
+static int set_rdonly(int dfd, const char *path, bool rdonly)
 {
 	struct mount_attr a = { 0 };
+	unsigned flags = AT_RECURSIVE | (path[0] ? 0 : AT_EMPTY_PATH);
 
 	if (rdonly)
 		a.attr_set = MOUNT_ATTR_RDONLY;
 	else
 		a.attr_clr = MOUNT_ATTR_RDONLY;
-	return mount_setattr(AT_FDCWD, path, AT_RECURSIVE, &a, sizeof(a)) < 0 ? -errno : 0;
+	return mount_setattr(dfd, path, flags, &a, sizeof(a)) < 0 ? -errno : 0;
 }
 
 int bf_confine_fs(const char *const *dirs, size_t n)
@@ -56,7 +64,7 @@ int bf_confine_fs(const char *const *dirs, size_t n)
 			return err;
 		}
 	}
-	err = set_rdonly("/", true);
+	err = set_rdonly(AT_FDCWD, "/", true);
 	if (err) {
 		log_errno(err, "making every mount read-only");
 		return err;
@@ -68,7 +76,7 @@ int bf_confine_fs(const char *const *dirs, size_t n)
 			log_errno(err, "bind-mounting %s on itself", dirs[i]);
 			return err;
 		}
-		err = set_rdonly(dirs[i], false);
+		err = set_rdonly(AT_FDCWD, dirs[i], false);
 		if (err) {
 			log_errno(err, "making %s writable", dirs[i]);
 			return err;
@@ -181,9 +189,33 @@ static void on_sigsys(int sig, siginfo_t *si, void *uc)
 	_exit(128 + SIGSYS);
 }
 
-static int build_filter(scmp_filter_ctx ctx, const char *const *allow, size_t n)
+static int add_limited(scmp_filter_ctx ctx, const struct bf_confine_arg_rule *r)
+{
+	int nr = seccomp_syscall_resolve_name(r->name), err = 0;
+
+	if (nr == __NR_SCMP_ERROR) {
+		log_warnx("seccomp: no system call named %s here", r->name);
+		return -EINVAL;
+	}
+	/* One rule per value: any of them lets the call through. */
+	for (size_t i = 0; !err && i < r->n_vals; i++)
+		err = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, nr, 1,
+				       SCMP_CMP(r->arg, SCMP_CMP_MASKED_EQ, r->mask, r->vals[i]));
+	if (err)
+		log_errno(err, "seccomp: allowing %s", r->name);
+	return err;
+}
+
+static int build_filter(scmp_filter_ctx ctx, const char *const *allow, size_t n,
+			const struct bf_confine_arg_rule *limited, size_t n_limited)
 {
 	int nr, err;
+
+	for (size_t i = 0; i < n_limited; i++) {
+		err = add_limited(ctx, &limited[i]);
+		if (err)
+			return err;
+	}
 
 	for (size_t i = 0; i < n; i++) {
 		nr = seccomp_syscall_resolve_name(allow[i]);
@@ -206,7 +238,8 @@ static int build_filter(scmp_filter_ctx ctx, const char *const *allow, size_t n)
 	return err ?: seccomp_attr_set(ctx, SCMP_FLTATR_CTL_LOG, 1);
 }
 
-int bf_confine_seccomp(const char *const *allow, size_t n, size_t *rules)
+int bf_confine_seccomp(const char *const *allow, size_t n, const struct bf_confine_arg_rule *limited,
+		       size_t n_limited, size_t *rules)
 {
 	struct sigaction sa = { .sa_sigaction = on_sigsys, .sa_flags = SA_SIGINFO };
 	scmp_filter_ctx ctx = seccomp_init(SCMP_ACT_TRAP);
@@ -219,7 +252,7 @@ int bf_confine_seccomp(const char *const *allow, size_t n, size_t *rules)
 	sigaddset(&sys, SIGSYS);
 	err = sigaction(SIGSYS, &sa, NULL) < 0 ? -errno : 0;
 	err = err ?: (pthread_sigmask(SIG_UNBLOCK, &sys, NULL) ? -EINVAL : 0);
-	err = err ?: build_filter(ctx, allow, n);
+	err = err ?: build_filter(ctx, allow, n, limited, n_limited);
 	if (!err) {
 		err = seccomp_load(ctx);
 		if (err)
@@ -227,7 +260,7 @@ int bf_confine_seccomp(const char *const *allow, size_t n, size_t *rules)
 	}
 	seccomp_release(ctx);
 	if (!err && rules)
-		*rules = n;
+		*rules = n + n_limited;
 	return err;
 }
 

@@ -43,9 +43,20 @@ int bf_confine_thread(void);
  * the agent loudly (the pinned programs keep enforcing and the service
  * manager restarts it), never fail quietly inside a library. clone3 gets
  * ENOSYS, so glibc would fall back to clone, which is itself refused
- * unless allowed. *RULES is the number of calls allowed.
+ * unless allowed. LIMITED are allowed only with the arguments they name.
+ * *RULES is the number of calls allowed, limited ones included.
  */
-int bf_confine_seccomp(const char *const *allow, size_t n, size_t *rules);
+/* A call allowed only when (argument ARG & MASK) is one of VALS, e.g. socket(2) for four families. */
+struct bf_confine_arg_rule {
+	const char *name;
+	unsigned arg;
+	unsigned long long mask;
+	unsigned long long vals[4];
+	size_t n_vals;
+};
+
+int bf_confine_seccomp(const char *const *allow, size_t n, const struct bf_confine_arg_rule *limited,
+		       size_t n_limited, size_t *rules);
 
 /* The calling thread's capabilities as text ("=" when none), e.g. "cap_kill,cap_bpf=ep". */
 int bf_confine_caps_text(char *buf, size_t len);

@@ -10,6 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <linux/capability.h>
+#include <sys/mman.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -114,6 +116,49 @@ static int try_fork(struct cfx *c)
 static void test_no_fork(void **state)
 {
 	assert_int_equal(confined(*state, try_fork), 128 + SIGSYS);
+}
+
+static int try_packet_socket(struct cfx *c)
+{
+	int fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+
+	if (fd < 0)
+		return 40;	/* the families it speaks still work */
+	close(fd);
+	socket(AF_PACKET, SOCK_RAW | SOCK_CLOEXEC, 0);
+	return 41;
+}
+
+static void test_socket_families(void **state)
+{
+	assert_int_equal(confined(*state, try_packet_socket), 128 + SIGSYS);
+}
+
+static int try_wx(struct cfx *c)
+{
+	void *p = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+	if (p == MAP_FAILED)
+		return 50;
+	mmap(NULL, 4096, PROT_READ | PROT_WRITE | PROT_EXEC, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	return 51;
+}
+
+static int try_mprotect_exec(struct cfx *c)
+{
+	void *p = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+	if (p == MAP_FAILED || mprotect(p, 4096, PROT_READ) < 0)
+		return 52;
+	mprotect(p, 4096, PROT_READ | PROT_EXEC);
+	return 53;
+}
+
+/* Never writable and executable at once, nothing made executable after the fact. */
+static void test_no_wx_memory(void **state)
+{
+	assert_int_equal(confined(*state, try_wx), 128 + SIGSYS);
+	assert_int_equal(confined(*state, try_mprotect_exec), 128 + SIGSYS);
 }
 
 static int write_at(const char *path)
@@ -237,6 +282,8 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_no_exec, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_no_fork, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_socket_families, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_no_wx_memory, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_writes_only_its_paths, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_four_capabilities, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_status_says_so, setup, teardown),
