@@ -72,21 +72,6 @@ static const char *const allowed_calls[] = {
 	"bpf",
 };
 
-#if defined(__SANITIZE_ADDRESS__)
-static bool leak_check_off;
-
-/*
- * make check SANITIZE=1: LeakSanitizer checks at exit from a tracer thread
- * it clones and ptraces, which the filter refuses (and must). A confined
- * agent is therefore checked for every memory error but not for leaks.
- */
-int __lsan_is_turned_off(void);
-int __lsan_is_turned_off(void)
-{
-	return leak_check_off;
-}
-#endif
-
 /*
  * Allowed only with these arguments. Memory is never writable and
  * executable at once, and nothing already mapped becomes executable
@@ -162,9 +147,6 @@ void agent_confine_process(struct bf_agent *ag)
 	if (err)
 		failed(c, "capabilities", err);
 	c->caps = !err;
-#if defined(__SANITIZE_ADDRESS__)
-	leak_check_off = true;
-#endif
 	err = bf_confine_seccomp(allowed_calls, n, limited_calls,
 				 sizeof(limited_calls) / sizeof(limited_calls[0]), &c->syscalls);
 	if (err)

@@ -250,4 +250,11 @@ struct bf_logkey;
  */
 int cli_load_pub(const char *cmd, const char *arg, struct bf_logkey **pub);
 
+/*
+ * Once a log command knows its files: from here on it reads what others
+ * wrote, so it keeps no capability, opens nothing for writing, connects and
+ * executes nothing (bf_confine_reader). Says so if that fails, and goes on.
+ */
+void cli_confine_reader(const char *cmd);
+
 #endif /* BF_CLI_COMMON_H */

@@ -268,8 +268,10 @@ int cli_log_verify(int argc, char **argv)
 		r = r == 2 ? cli_usage_error(&cli_log_help) : r;
 	else if (cli_load_pub("log verify", pub_arg, &pub))
 		r = 1;
-	else
+	else {
+		cli_confine_reader("log verify");
 		r = run_verify(files, n, have_head ? &head : NULL, head_path, pub, progress);
+	}
 out:
 	bf_logkey_free(pub);
 	free(head_path);

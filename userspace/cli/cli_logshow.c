@@ -220,6 +220,7 @@ int cli_log_show(int argc, char **argv)
 	r = cli_log_input("log show", &cli_logshow_help, r, log, pos, n_pos, &files, &n, &owned);
 	if (r != CLI_GO_ON)
 		goto out;
+	cli_confine_reader("log show");
 	if (!sh.json && !(sh.rows = malloc(SHOW_BLOCK * sizeof(*sh.rows)))) {
 		r = cli_oom("log show");
 		goto out;
@@ -417,8 +418,10 @@ int cli_log_stats(int argc, char **argv)
 	if (r == 0 && set_range("log stats", since, until, &f))
 		r = -EINVAL;
 	r = cli_log_input("log stats", &cli_logshow_help, r, log, pos, n_pos, &files, &n, &owned);
-	if (r == CLI_GO_ON)
+	if (r == CLI_GO_ON) {
+		cli_confine_reader("log stats");
 		r = stats_run(files, n, &f, json);
+	}
 	cli_log_files_free(owned, n);
 	free(pos);
 	return r;

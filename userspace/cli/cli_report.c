@@ -5,12 +5,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "defaults.h"
 #include "cli_common.h"
+#include "confine.h"
 #include "log.h"
 #include "audit/logkey.h"
 #include "audit/report.h"
@@ -69,36 +71,6 @@ static int read_files(struct bf_report *rp, bool second, char *buf)
 	return 0;
 }
 
-/* The page goes to a temporary file beside OUT, renamed over it: a reader never sees half a page. */
-static int write_atomic(const struct bf_report *rp, const char *path)
-{
-	size_t n = strlen(path) + 16;
-	char *tmp = malloc(n);
-	int fd, err = 0;
-	FILE *fp = NULL;
-
-	if (!tmp)
-		return -ENOMEM;
-	snprintf(tmp, n, "%s.tmp.XXXXXX", path);
-	fd = mkstemp(tmp);
-	if (fd < 0 || fchmod(fd, 0644) || !(fp = fdopen(fd, "w")))
-		err = -errno;
-	if (!err)
-		err = bf_report_html(rp, fp);
-	if (!err && fsync(fileno(fp)))
-		err = -errno;
-	if (fp && fclose(fp) && !err)
-		err = -EIO;
-	else if (!fp && fd >= 0)
-		close(fd);
-	if (!err && rename(tmp, path))
-		err = -errno;
-	if (err && fd >= 0)
-		unlink(tmp);
-	free(tmp);
-	return err;
-}
-
 static int set_range(const char *since, const char *until, struct bf_lr_filter *f)
 {
 	int64_t now;
@@ -114,7 +86,8 @@ static int set_range(const char *since, const char *until, struct bf_lr_filter *
 	return 0;
 }
 
-static int build(struct bf_report *rp, const struct bf_logkey *pub, const char *html)
+/* Both passes, the chain, the page into FP. 0 or -errno (said). */
+static int render(struct bf_report *rp, const struct bf_logkey *pub, FILE *fp)
 {
 	struct bf_lv_head head;
 	char head_path[PATH_MAX];
@@ -135,13 +108,89 @@ static int build(struct bf_report *rp, const struct bf_logkey *pub, const char *
 	rp->verify_err = bf_logverify_signed(rp->files, rp->n_files, have_head ? &head : NULL, pub,
 					     NULL, NULL, &rp->verify);
 	rp->generated_ns = bf_now_ns(CLOCK_REALTIME);
-	err = write_atomic(rp, html);
-	if (err)
+	err = bf_report_html(rp, fp);
+	if (!err && fflush(fp))
+		err = -EIO;
+	if (!err && fsync(fileno(fp)))
+		err = -errno;
+	return err;
+}
+
+/*
+ * The reading of the logs (what an attacker may have written) and the
+ * page run in a child that holds only the page's temporary file and a
+ * pipe: no capability, no file it may open for writing, no socket, no
+ * exec (bf_confine_reader). It sends its summary line; only then does
+ * this process rename the page into place.
+ */
+static int render_confined(struct bf_report *rp, const struct bf_logkey *pub, int fd, char *sum,
+			   size_t len)
+{
+	int p[2], st, err;
+	ssize_t n = 0, r;
+	pid_t pid;
+
+	if (pipe2(p, O_CLOEXEC) < 0)
+		return -errno;
+	pid = fork();
+	if (pid < 0) {
+		err = -errno;
+		close(p[0]);
+		close(p[1]);
+		return err;
+	}
+	if (pid == 0) {
+		FILE *fp = fdopen(fd, "w");
+
+		close(p[0]);
+		if (bf_confine_reader())
+			log_warnx_in("report", "NOT CONFINED: the logs are read with this process's privileges");
+		err = fp ? render(rp, pub, fp) : -errno;
+		if (!err)
+			dprintf(p[1], "%llu records, chain %s", (unsigned long long)rp->st.records,
+				rp->verify_err ? "not verified" :
+				rp->verify.kind == BF_LV_INTACT ? "intact" : "NOT intact");
+		_exit(err ? 1 : 0);
+	}
+	close(p[1]);
+	while (n < (ssize_t)len - 1 && (r = read(p[0], sum + n, len - 1 - (size_t)n)) > 0)
+		n += r;
+	sum[n] = '\0';
+	close(p[0]);
+	if (waitpid(pid, &st, 0) < 0)
+		return -errno;
+	if (WIFSIGNALED(st))
+		log_warnx_in("report", "the reader ended by signal %d", WTERMSIG(st));
+	/* It said why on stderr itself. */
+	return WIFEXITED(st) && WEXITSTATUS(st) == 0 ? 0 : -ECANCELED;
+}
+
+/* The page goes to a temporary file beside OUT, renamed over it: a reader never sees half a page. */
+static int build(struct bf_report *rp, const struct bf_logkey *pub, const char *html)
+{
+	size_t n = strlen(html) + 16;
+	char *tmp = malloc(n), sum[128];
+	int fd = -1, err = 0;
+
+	if (!tmp)
+		return -ENOMEM;
+	snprintf(tmp, n, "%s.tmp.XXXXXX", html);
+	fd = mkstemp(tmp);
+	if (fd < 0 || fchmod(fd, 0644))
+		err = -errno;
+	if (!err)
+		err = render_confined(rp, pub, fd, sum, sizeof(sum));
+	if (!err && rename(tmp, html))
+		err = -errno;
+	if (fd >= 0)
+		close(fd);
+	if (err && fd >= 0)
+		unlink(tmp);
+	free(tmp);
+	if (err && err != -ECANCELED)
 		log_errno_in("report", err, "%s", html);
-	else
-		printf("report: %s (%llu records, chain %s)\n", html, (unsigned long long)rp->st.records,
-		       rp->verify_err ? "not verified" : rp->verify.kind == BF_LV_INTACT ? "intact" :
-		       "NOT intact");
+	else if (!err)
+		printf("report: %s (%s)\n", html, sum);
 	return err;
 }
 

@@ -16,6 +16,7 @@
 #include "audit/logkey.h"
 #include "audit/logreview.h"
 #include "cli_common.h"
+#include "confine.h"
 #include "ctl.h"
 #include "log.h"
 
@@ -519,4 +520,12 @@ int cli_load_pub(const char *cmd, const char *arg, struct bf_logkey **pub)
 	else
 		log_errno_in(cmd, err, "public key %s", path);
 	return err;
+}
+
+void cli_confine_reader(const char *cmd)
+{
+	int err = bf_confine_reader();
+
+	if (err)
+		log_errno_in(cmd, err, "NOT CONFINED: the logs are read with this process's privileges");
 }

@@ -58,6 +58,14 @@ struct bf_confine_arg_rule {
 int bf_confine_seccomp(const char *const *allow, size_t n, const struct bf_confine_arg_rule *limited,
 		       size_t n_limited, size_t *rules);
 
+/*
+ * For a command that reads what others wrote (an audit log) and writes
+ * only to descriptors it already holds: no capability, no_new_privs, and
+ * a filter that allows files opened read-only and nothing that writes,
+ * renames, connects or executes. 0 or -errno (the filter is not loaded).
+ */
+int bf_confine_reader(void);
+
 /* The calling thread's capabilities as text ("=" when none), e.g. "cap_kill,cap_bpf=ep". */
 int bf_confine_caps_text(char *buf, size_t len);
 
