@@ -4,6 +4,7 @@
 #   make deps       install Debian's build and test packages (idempotent)
 #   make run        run biofenced on this host with policies/default.policy
 #   make check      build and run every test, the VM lane (6.1) included; closes with "N passed, N failed"
+#                   (SANITIZE=1: the host's tests and the fuzzers on an ASan+UBSan build in build-san/)
 #   make check-host the host's tests only (unit, CLI, kernel on this kernel)
 #   make check-vm   the VM lane: the kernel tests and real capture on Debian 12's kernel
 #                   under qemu (KERNEL=6.1, the default, or KERNEL=6.12)
