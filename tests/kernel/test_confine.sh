@@ -43,10 +43,12 @@ check "status text says it" grep -q "^confined: capabilities cap_dac_read_search
 check "the start record says it" wait_for '.event == "start" and .confinement.active == true and (.confinement.seccomp | startswith("allowlist of "))' 1
 
 # What the agent sees of the filesystem: read-only but for its directories.
-nsenter -t "$AGENT_PID" -m sh -c "touch /etc/$ID" 2> "$TMP/ns.err"
+# --root: the agent's own root too, or under a chroot (make check-fresh) the
+# namespace's root would be the host's, not the agent's view.
+nsenter -t "$AGENT_PID" -m --root sh -c "touch /etc/$ID" 2> "$TMP/ns.err"
 check "in the agent's mount namespace /etc is read-only" grep -q "Read-only file system" "$TMP/ns.err"
 check "... and outside it nothing changed" test ! -e "/etc/$ID"
-check "... its log directory is writable" nsenter -t "$AGENT_PID" -m sh -c "touch $TMP/ns-ok && rm $TMP/ns-ok"
+check "... its log directory is writable" nsenter -t "$AGENT_PID" -m --root sh -c "touch $TMP/ns-ok && rm $TMP/ns-ok"
 
 # Under all of it, it enforces, and a reload is compiled and installed.
 expect "the confined agent enforces: nvr refused" "ok=0 EPERM=1 ENXIO=0 other=0" "$(in_cg "$nvr" "$TMP/video0")"
