@@ -41,16 +41,16 @@ int bf_confine_ns(void)
 	return 0;
 }
 
-static int set_rdonly(int dfd, const char *path, bool rdonly)
+/* PATH and every mount below it read-only, or writable again. */
+static int set_rdonly(const char *path, bool rdonly)
 {
 	struct mount_attr a = { 0 };
-	unsigned flags = AT_RECURSIVE | (path[0] ? 0 : AT_EMPTY_PATH);
 
 	if (rdonly)
 		a.attr_set = MOUNT_ATTR_RDONLY;
 	else
 		a.attr_clr = MOUNT_ATTR_RDONLY;
-	return mount_setattr(dfd, path, flags, &a, sizeof(a)) < 0 ? -errno : 0;
+	return mount_setattr(AT_FDCWD, path, AT_RECURSIVE, &a, sizeof(a)) < 0 ? -errno : 0;
 }
 
 int bf_confine_fs(const char *const *dirs, size_t n)
@@ -65,7 +65,7 @@ int bf_confine_fs(const char *const *dirs, size_t n)
 			return err;
 		}
 	}
-	err = set_rdonly(AT_FDCWD, "/", true);
+	err = set_rdonly("/", true);
 	if (err) {
 		log_errno(err, "making every mount read-only");
 		return err;
@@ -77,7 +77,7 @@ int bf_confine_fs(const char *const *dirs, size_t n)
 			log_errno(err, "bind-mounting %s on itself", dirs[i]);
 			return err;
 		}
-		err = set_rdonly(AT_FDCWD, dirs[i], false);
+		err = set_rdonly(dirs[i], false);
 		if (err) {
 			log_errno(err, "making %s writable", dirs[i]);
 			return err;
