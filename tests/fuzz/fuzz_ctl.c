@@ -72,7 +72,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		goto out;
 	shutdown(sv[1], SHUT_WR);
 	do {
-		rc = bf_ctl_client_input(&c, agent_ctl_handle, &f->ag);
+		rc = bf_ctl_client_input(&c, NULL, agent_ctl_handle, &f->ag);
 		drain(sv[1]);
 	} while (rc == 0);
 out:

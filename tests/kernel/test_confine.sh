@@ -60,8 +60,55 @@ kill -HUP "$AGENT_PID"
 check "SIGHUP reloads under the filter too" wait_for '.event == "reload" and .trigger == "SIGHUP" and .result == "applied"' 1
 expect "... and its policy is in force: nvr refused again" "ok=0 EPERM=1 ENXIO=0 other=0" "$(in_cg "$nvr" "$TMP/video0")"
 check "the agent is still running" kill -0 "$AGENT_PID"
+
+# Privilege separation: policy files, host names and control requests are read by processes with nothing to lose.
+st=$("$CLI" status --json --control "$CTL" --pin-dir "$PIN")
+for role in parser resolver requests; do
+	hp=$(jq -r ".status.helpers.$role.pid" <<< "$st")
+	hf() { awk -v k="$1:" '$1 == k { print $2 }' "/proc/$hp/status"; }
+	expect "the $role runs apart, a child of the agent" "$AGENT_PID" "$(hf PPid)"
+	expect "... with no capability" "0000000000000000" "$(hf CapEff)"
+	expect "... and none to regain (bounding set)" "0000000000000000" "$(hf CapBnd)"
+	expect "... no_new_privs" "1" "$(hf NoNewPrivs)"
+	expect "... under a seccomp filter of its own" "2" "$(hf Seccomp)"
+	expect "... and status says it is confined" "true" "$(jq -r ".status.helpers.$role.confined" <<< "$st")"
+	# The parser reads root's policy files; the others read nothing of root's.
+	uid=0; [ "$role" = parser ] || uid=$(id -u nobody 2>/dev/null || echo 65534)
+	expect "... as uid $uid" "$uid" "$(hf Uid)"
+	nsenter -t "$hp" -m --root sh -c "touch $TMP/$role-w" 2> "$TMP/$role.err"
+	check "... even the agent's log directory is read-only to it" grep -q "Read-only file system" "$TMP/$role.err"
+done
+parser=$(jq -r .status.helpers.parser.pid <<< "$st")
+expect "the parser read every policy so far (start, reload, SIGHUP), none failed" "3 0" \
+	"$(jq -r '"\(.status.helpers.parser.requests) \(.status.helpers.parser.failures)"' <<< "$st")"
+check "status text names the helpers" grep -q "^helpers: parser pid $parser (confined, 3 requests, 0 failed)" \
+	<<< "$("$CLI" status --control "$CTL" --pin-dir "$PIN")"
+check "the start record names them" wait_for '.event == "start" and .helpers.parser.confined == true and
+	.helpers.resolver.confined == true and .helpers.requests.confined == true' 1
+check "every control request so far was parsed by the requests helper" \
+	jq -e '.status.helpers.requests.requests >= 3 and .status.helpers.requests.failures == 0' <<< "$st"
+
+# A parser gone (here: killed) refuses the reload, loudly; the policy in force stays.
+kill -KILL "$parser"
+write_policy "capture allow nvr lobby"
+"$CLI" reload --control "$CTL" > "$TMP/reload.out" 2>&1
+check "with the parser gone, a reload is refused" test $? -ne 0
+check "... saying why" grep -q "the parser's zygote is gone" "$TMP/reload.out"
+check "... and recorded" wait_for '.event == "reload" and .result == "refused" and (.diagnostics[0] | test("zygote is gone"))' 1
+check "... and the log says reloads wait for a restart" grep -q "reloads are refused until biofenced restarts" "$TMP/agent.err"
+
+# The requests helper gone: control requests are parsed in the agent then, and say so; a revoke still gets through.
+kill -KILL "$(jq -r .status.helpers.requests.pid <<< "$st")"
+check "with the requests helper gone, status still answers" "$CLI" status --control "$CTL" --pin-dir "$PIN"
+check "... and the log says requests are parsed in the agent until it restarts" \
+	grep -q "control requests are parsed in the agent until it restarts" "$TMP/agent.err"
+expect "... the policy in force stays: nvr refused" "ok=0 EPERM=1 ENXIO=0 other=0" "$(in_cg "$nvr" "$TMP/video0")"
+expect "status shows the parser gone" "false" \
+	"$("$CLI" status --json --control "$CTL" --pin-dir "$PIN" | jq -r .status.helpers.parser.running)"
+check "the agent is still running" kill -0 "$AGENT_PID"
 agent_stop
 check "and stops cleanly (exit 0, its stop record written)" wait_for '.event == "stop"' 1
+check "no helper is left behind" test ! -e "/proc/$(jq -r .status.helpers.resolver.pid <<< "$st")/status"
 
 # --no-confine: said, loudly, in status and the start record.
 agent_start "$TMP/p.policy" --no-confine || { fail "agent start --no-confine"; exit 1; }

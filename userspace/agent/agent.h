@@ -3,6 +3,7 @@
 #define BF_AGENT_H
 
 #include <limits.h>
+#include <pthread.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <sys/types.h>
@@ -190,6 +191,29 @@ struct bf_confinement {
 	size_t n_writable;
 };
 
+/* ---- agent_unpriv.c ---- */
+
+/*
+ * One unprivileged helper: a zygote forked at start that forks a worker
+ * per request (agent_unpriv.c), and what became of its requests.
+ */
+struct bf_unpriv {
+	const char *role;       /* "parser", "resolver" or "requests" */
+	pid_t pid;              /* the zygote; 0: none was started (unit tests, --check) */
+	int fd;                 /* the agent's end of the socketpair; -1 once the zygote is gone */
+	bool confined;          /* it confined itself */
+	char why_not[160];      /* ... or why not ("--no-confine", or the step that failed) */
+	unsigned long requests, failures;       /* failures: a worker died, hung or sent garbage */
+	char last_failure[192];
+	pthread_mutex_t mu;     /* the resolver is asked from the main loop and the DNS thread */
+};
+
+struct bf_privsep {
+	struct bf_unpriv parser;        /* policy files: parse and check (root's files: uid 0, no capability) */
+	struct bf_unpriv resolver;      /* policy host names: DNS (as nobody) */
+	struct bf_unpriv requests;      /* control requests: any local user's bytes (as nobody) */
+};
+
 /* ---- agent_sockets.c ---- */
 
 #define BF_SOCKETS_SEEN 256
@@ -236,6 +260,7 @@ struct bf_agent {
 	struct bf_ctl_server ctl;
 	struct bf_admin_req admin;              /* agent_protect.c */
 	struct bf_confinement confine;          /* agent_confine.c */
+	struct bf_privsep privsep;              /* agent_unpriv.c */
 	uint64_t started_ns;
 };
 

@@ -64,6 +64,7 @@ static const char *const allowed_calls[] = {
 	/* the process */
 	"getpid", "gettid", "getppid", "getuid", "geteuid", "getgid", "getegid", "getresuid",
 	"getresgid", "uname", "sysinfo", "prlimit64", "getrusage", "kill", "tgkill", "exit",
+	"wait4",	/* reaping a helper that is gone or stopping (agent_unpriv.c); never a fork */
 	"exit_group", "set_robust_list", "rseq", "sched_getaffinity",
 	"sigaltstack",	/* ASan and UBSan set one up and take it down (make check SANITIZE=1) */
 	/* a closed window ends its holders; a peer's socket is looked at */
@@ -81,9 +82,9 @@ static const char *const allowed_calls[] = {
  * and inet6 (DNS, syslog), netlink (uevents).
  */
 static const struct bf_confine_arg_rule limited_calls[] = {
-	{ "mmap", 2, PROT_WRITE | PROT_EXEC, { 0, PROT_WRITE, PROT_EXEC }, 3 },
-	{ "mprotect", 2, PROT_EXEC, { 0 }, 1 },
-	{ "socket", 0, 0xffffffffu, { AF_UNIX, AF_INET, AF_INET6, AF_NETLINK }, 4 },
+	{ "mmap", 2, PROT_WRITE | PROT_EXEC, { 0, PROT_WRITE, PROT_EXEC }, 3, 0 },
+	{ "mprotect", 2, PROT_EXEC, { 0 }, 1, 0 },
+	{ "socket", 0, 0xffffffffu, { AF_UNIX, AF_INET, AF_INET6, AF_NETLINK }, 4, 0 },
 };
 
 static void add_dir(struct bf_confinement *c, const char *path, bool is_file)

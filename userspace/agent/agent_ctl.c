@@ -8,6 +8,7 @@
 #include "agent_ctl.h"
 #include "agent_protect.h"
 #include "agent_status.h"
+#include "agent_unpriv.h"
 
 /* docs/control-protocol.md, "Who may ask what": change both together. */
 static const struct agent_ctl_cmd cmds[] = {
@@ -71,6 +72,26 @@ struct json_object *agent_ctl_dispatch(struct bf_agent *ag, const struct bf_ctl_
 	if ((reply = check_who(&r, cmd)))
 		return reply;
 	return cmd->fn(&r);
+}
+
+struct json_object *agent_ctl_parse(void *ctx, char *line, size_t n, struct json_object **err)
+{
+	struct bf_agent *ag = ctx;
+	struct json_object *req;
+
+	/*
+	 * A parser that is gone (agent_unpriv.c says so, loudly) must not cut
+	 * a consent withdrawal off: the line is parsed here then, this one
+	 * included if the parser went while it was asked. A worker that
+	 * failed on the line is another matter: the line gets the error.
+	 */
+	if (ag->privsep.requests.pid && ag->privsep.requests.fd >= 0) {
+		req = agent_unpriv_ctl(&ag->privsep.requests, line, n, err);
+		if (req || ag->privsep.requests.fd >= 0)
+			return req;
+		json_object_put(*err);
+	}
+	return bf_ctl_parse_request(line, n, err);
 }
 
 struct json_object *agent_ctl_handle(void *ctx, const struct bf_ctl_client *c,

@@ -29,6 +29,8 @@ const struct agent_ctl_cmd *agent_ctl_find(const char *cmd);
 struct json_object *agent_ctl_dispatch(struct bf_agent *ag, const struct bf_ctl_client *c,
 				       struct json_object *req, struct agent_now now);
 /* The bf_ctl_handler the control socket calls (CTX: struct bf_agent *), at the time it is called. */
+/* A bf_ctl_parser: the line is parsed by the parser process when the agent has one (CTX: the agent). */
+struct json_object *agent_ctl_parse(void *ctx, char *line, size_t n, struct json_object **err);
 struct json_object *agent_ctl_handle(void *ctx, const struct bf_ctl_client *c,
 				     struct json_object *req);
 

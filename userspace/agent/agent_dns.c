@@ -8,15 +8,32 @@
 #include "agent.h"
 #include "agent_dns.h"
 #include "agent_sink.h"
+#include "agent_unpriv.h"
 #include "log.h"
+
+struct lookup_ctx {
+	struct bf_agent *ag;
+	struct bf_loaded *ld;
+};
+
+/* Through the resolver process when there is one (the agent); in this process for --check and the unit tests. */
+int agent_dns_lookup(void *ctx, const char *name, struct bf_dns_answer *a)
+{
+	struct bf_agent *ag = ctx;
+
+	if (ag->privsep.resolver.pid)
+		return agent_unpriv_lookup(&ag->privsep.resolver, name, a);
+	return bf_dns_lookup(name, a);
+}
 
 /* At load: ask now (blocking), and keep the answers to seed the thread once installed. */
 static bool lookup_now(void *ctx, const char *name, struct bf_dns_answer *a)
 {
-	struct bf_loaded *ld = ctx;
+	struct lookup_ctx *lc = ctx;
+	struct bf_loaded *ld = lc->ld;
 	void *nv = realloc(ld->seeds, (ld->n_seeds + 1) * sizeof(*ld->seeds));
 
-	bf_dns_lookup(name, a);
+	agent_dns_lookup(lc->ag, name, a);
 	if (nv) {
 		ld->seeds = nv;
 		snprintf(ld->seeds[ld->n_seeds].name, sizeof(ld->seeds[0].name), "%s", name);
@@ -25,9 +42,10 @@ static bool lookup_now(void *ctx, const char *name, struct bf_dns_answer *a)
 	return true;
 }
 
-int agent_resolve_hosts_now(struct bf_loaded *ld)
+int agent_resolve_hosts_now(struct bf_agent *ag, struct bf_loaded *ld)
 {
-	int err = bf_resolve_hosts(ld->policy, &ld->res, lookup_now, ld);
+	struct lookup_ctx lc = { ag, ld };
+	int err = bf_resolve_hosts(ld->policy, &ld->res, lookup_now, &lc);
 
 	for (size_t i = 0; !err && i < bf_policy_n_nets(ld->policy); i++) {
 		const char *kind, *name;

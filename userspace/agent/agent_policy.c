@@ -12,6 +12,7 @@
 #include "agent_store.h"
 #include "agent_quota.h"
 #include "agent_sink.h"
+#include "agent_unpriv.h"
 #include "default_policy.h"
 #include "log.h"
 #include "sha256.h"
@@ -41,15 +42,21 @@ int agent_load_policy(struct bf_agent *ag, struct bf_loaded **out, struct bf_dia
 		path = BF_DEFAULT_POLICY;
 	if (path) {
 		snprintf(ld->source, sizeof(ld->source), "%s", path);
-		err = bf_policy_parse(path, BF_PARSE_STRICT_PERMS, &ld->policy, diags);
 	} else {
 		snprintf(ld->source, sizeof(ld->source), "%s", BF_EMBEDDED_NAME);
+	}
+	/* The agent reads policy files by its parser process; --check and the unit tests, here. */
+	if (ag->privsep.parser.pid)
+		err = agent_unpriv_parse(&ag->privsep.parser, path, path ? BF_PARSE_STRICT_PERMS : 0, &ld->policy,
+					 diags);
+	else if (path)
+		err = bf_policy_parse(path, BF_PARSE_STRICT_PERMS, &ld->policy, diags);
+	else
 		err = bf_policy_parse_string(BF_EMBEDDED_NAME, bf_default_policy_text, 0, &ld->policy,
 					     diags);
-	}
 	ld->owns_policy = true;
 	err = err ?: bf_resolve(ld->policy, ag->scope.cgroup_root, &ld->res);
-	err = err ?: agent_resolve_hosts_now(ld);
+	err = err ?: agent_resolve_hosts_now(ag, ld);
 	if (err) {
 		bf_loaded_free(ld);
 		return err;

@@ -9,6 +9,7 @@
 
 #include "agent.h"
 #include "agent_confine.h"
+#include "agent_unpriv.h"
 #include "agent_ctl_req.h"
 #include "agent_dns.h"
 #include "agent_ledger.h"
@@ -16,7 +17,6 @@
 #include "agent_policy.h"
 #include "agent_protect.h"
 #include "agent_quota.h"
-#include "agent_confine.h"
 #include "agent_status.h"
 #include "agent_store.h"
 #include "log.h"
@@ -304,6 +304,7 @@ struct json_object *agent_status_json(struct bf_agent *ag, const struct agent_ke
 	bf_json_add_str(s, "started", when);
 	bf_json_add_u64(s, "ringbuf_bytes", ag->ld.ringbuf_size);
 	json_object_object_add(s, "confinement", agent_confine_json(ag));
+	json_object_object_add(s, "helpers", agent_unpriv_json(ag));
 	return s;
 }
 

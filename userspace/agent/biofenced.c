@@ -14,6 +14,8 @@
 
 #include "agent.h"
 #include "agent_confine.h"
+#include "agent_dns.h"
+#include "agent_unpriv.h"
 #include "agent_consent.h"
 #include "agent_ctl.h"
 #include "agent_events.h"
@@ -120,6 +122,7 @@ static void log_start(struct bf_agent *ag)
 	bf_json_add_str(rec, "pin_dir", ag->opt.pin_dir);
 	bf_json_add_str(rec, "log_checkpoints", ag->log.key_status);
 	json_object_object_add(rec, "confinement", agent_confine_json(ag));
+	json_object_object_add(rec, "helpers", agent_unpriv_json(ag));
 	agent_emit(ag, rec);
 }
 
@@ -231,9 +234,13 @@ static int agent_start(struct bf_agent *ag)
 		return err;
 	/* Before the resolver thread, so that it shares the namespace. */
 	agent_confine_mounts(ag);
+	/* Before any thread, and before anything of the kernel's is open here: they are forks of us. */
+	err = agent_unpriv_start(ag);
+	if (err)
+		return err;
 	/* Before the policy is resolved: a camera that comes or goes from here on is not missed. */
 	agent_hotplug_open(&ag->hotplug);
-	err = bf_dns_start(&ag->dns);
+	err = bf_dns_start(&ag->dns, agent_dns_lookup, ag);
 	if (err) {
 		log_errno(err, "starting the resolver thread");
 		return err;
@@ -497,7 +504,7 @@ static void on_client(struct bf_agent *ag, int slot)
 {
 	struct bf_ctl_client *c = ag->ctl.clients[slot];
 
-	if (c && bf_ctl_client_input(c, agent_ctl_handle, ag) != 0)
+	if (c && bf_ctl_client_input(c, agent_ctl_parse, agent_ctl_handle, ag) != 0)
 		drop_client(ag, slot);
 }
 
@@ -584,6 +591,7 @@ static void agent_cleanup(struct bf_agent *ag)
 	agent_consent_stop(ag);
 	agent_hotplug_close(&ag->hotplug);
 	bf_dns_stop(ag->dns);
+	agent_unpriv_stop(ag);
 	bf_logkey_free(ag->log.key);
 	bf_audit_close(ag->log.audit);
 	bf_syslog_close(ag->log.syslog);

@@ -154,10 +154,34 @@ static void print_confinement(struct json_object *c)
 	printf("\n");
 }
 
+/* Who reads the agent's outside input: "helpers: parser pid 812 (confined, 3 requests, 0 failed), ..." */
+static void print_helpers(struct json_object *h)
+{
+	const char *sep = "helpers: ";
+
+	if (!h || !json_object_object_length(h))
+		return;
+	json_object_object_foreach(h, role, v) {
+		bool running = json_object_get_boolean(json_object_object_get(v, "running"));
+		bool confined = json_object_get_boolean(json_object_object_get(v, "confined"));
+
+		printf("%s%s pid %s (%s%s%s, %s requests, %s failed)", sep, role, jstr(v, "pid", NULL),
+		       running ? "" : "GONE, ", confined ? "confined" : "NOT CONFINED: ",
+		       confined ? "" : jstr(v, "why_not", NULL), jstr(v, "requests", NULL), jstr(v, "failures", NULL));
+		sep = ",\n         ";
+	}
+	printf("\n");
+	json_object_object_foreach(h, r2, v2)
+		if (json_object_object_get_ex(v2, "last_failure", NULL) &&
+		    json_object_get_type(json_object_object_get(v2, "last_failure")) == json_type_string)
+			printf("         %s's last failure: %s\n", r2, jstr(v2, "last_failure", NULL));
+}
+
 static void print_status(struct json_object *s)
 {
 	print_state(s);
 	print_confinement(json_object_object_get(s, "confinement"));
+	print_helpers(json_object_object_get(s, "helpers"));
 	printf("backends:\n");
 	json_object_object_foreach(json_object_object_get(s, "backends"), k, v)
 		printf("  %-8s %s\n", k, json_object_get_string(v));

@@ -14,6 +14,7 @@
 #include <sys/mount.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
+#include <grp.h>
 #include <unistd.h>
 
 #include "confine.h"
@@ -168,6 +169,26 @@ int bf_confine_thread(void)
 	return confine_caps(NULL, 0);
 }
 
+int bf_confine_user(uid_t uid, gid_t gid)
+{
+	int err = drop_bounding(NULL, 0);
+
+	if (err) {
+		log_errno(err, "dropping every capability from the bounding set");
+		return err;
+	}
+	if (cap_reset_ambient() < 0 && errno != EINVAL)
+		return -errno;
+	if (setgroups(0, NULL) < 0 || setresgid(gid, gid, gid) < 0 || setresuid(uid, uid, uid) < 0) {
+		log_warn("becoming uid %u gid %u", (unsigned)uid, (unsigned)gid);
+		return -errno;
+	}
+	err = set_caps(NULL, 0);
+	if (err)
+		return err;
+	return prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0 ? -errno : 0;
+}
+
 #if defined(__SANITIZE_ADDRESS__)
 static bool filtered;
 
@@ -213,9 +234,9 @@ static int add_limited(scmp_filter_ctx ctx, const struct bf_confine_arg_rule *r)
 		log_warnx("seccomp: no system call named %s here", r->name);
 		return -EINVAL;
 	}
-	/* One rule per value: any of them lets the call through. */
+	/* One rule per value: any of them lets the call through (or fails it with r->err). */
 	for (size_t i = 0; !err && i < r->n_vals; i++)
-		err = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, nr, 1,
+		err = seccomp_rule_add(ctx, r->err ? SCMP_ACT_ERRNO((uint32_t)r->err) : SCMP_ACT_ALLOW, nr, 1,
 				       SCMP_CMP(r->arg, SCMP_CMP_MASKED_EQ, r->mask, r->vals[i]));
 	if (err)
 		log_errno(err, "seccomp: allowing %s", r->name);
@@ -314,10 +335,10 @@ static const char *const reader_calls[] = {
 	"sysinfo", "tgkill", "exit", "exit_group",
 };
 
-static const struct bf_confine_arg_rule reader_limited[] = {
-	{ "openat", 2, O_ACCMODE | O_CREAT | O_TRUNC | O_APPEND, { O_RDONLY }, 1 },
-	{ "mmap", 2, PROT_WRITE | PROT_EXEC, { 0, PROT_WRITE, PROT_EXEC }, 3 },
-	{ "mprotect", 2, PROT_EXEC, { 0 }, 1 },
+const struct bf_confine_arg_rule bf_confine_ro_rules[BF_CONFINE_RO_RULES] = {
+	{ "openat", 2, O_ACCMODE | O_CREAT | O_TRUNC | O_APPEND, { O_RDONLY }, 1, 0 },
+	{ "mmap", 2, PROT_WRITE | PROT_EXEC, { 0, PROT_WRITE, PROT_EXEC }, 3, 0 },
+	{ "mprotect", 2, PROT_EXEC, { 0 }, 1, 0 },
 };
 
 int bf_confine_reader(void)
@@ -327,6 +348,6 @@ int bf_confine_reader(void)
 		  prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0 ? -errno : 0;
 
 	return err ?: bf_confine_seccomp(reader_calls, sizeof(reader_calls) / sizeof(reader_calls[0]),
-					 reader_limited, sizeof(reader_limited) / sizeof(reader_limited[0]),
+					 bf_confine_ro_rules, BF_CONFINE_RO_RULES,
 					 NULL);
 }

@@ -4,6 +4,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <sys/types.h>
 
 /*
  * The order is the caller's: bf_confine_ns() before any thread starts (a
@@ -46,14 +47,28 @@ int bf_confine_thread(void);
  * unless allowed. LIMITED are allowed only with the arguments they name.
  * *RULES is the number of calls allowed, limited ones included.
  */
-/* A call allowed only when (argument ARG & MASK) is one of VALS, e.g. socket(2) for four families. */
+/*
+ * A call allowed only when (argument ARG & MASK) is one of VALS, e.g.
+ * socket(2) for four families; with ERR set, not allowed but failed with
+ * that errno instead of trapped (a unix socket a library tries and can do
+ * without: glibc's NSS falls back to files when nscd cannot be reached).
+ */
 struct bf_confine_arg_rule {
 	const char *name;
 	unsigned arg;
 	unsigned long long mask;
 	unsigned long long vals[4];
 	size_t n_vals;
+	int err;
 };
+
+/*
+ * The three rules every reader of outside input shares: files opened
+ * read-only only, memory never writable and executable at once, nothing
+ * made executable after it is mapped.
+ */
+#define BF_CONFINE_RO_RULES 3
+extern const struct bf_confine_arg_rule bf_confine_ro_rules[BF_CONFINE_RO_RULES];
 
 int bf_confine_seccomp(const char *const *allow, size_t n, const struct bf_confine_arg_rule *limited,
 		       size_t n_limited, size_t *rules);
@@ -65,6 +80,14 @@ int bf_confine_seccomp(const char *const *allow, size_t n, const struct bf_confi
  * renames, connects or executes. 0 or -errno (the filter is not loaded).
  */
 int bf_confine_reader(void);
+
+/*
+ * Root gives up being root: every capability leaves the bounding set, then
+ * the process becomes UID:GID with no supplementary group (the kernel
+ * clears its capabilities on the way), and no_new_privs is set. Before any
+ * filter; needs CAP_SETPCAP, CAP_SETUID and CAP_SETGID. 0 or -errno.
+ */
+int bf_confine_user(uid_t uid, gid_t gid);
 
 /* The calling thread's capabilities as text ("=" when none), e.g. "cap_kill,cap_bpf=ep". */
 int bf_confine_caps_text(char *buf, size_t len);

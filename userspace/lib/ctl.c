@@ -187,8 +187,7 @@ static int parse_line(char *line, size_t n, struct json_object **out,
 	return 0;
 }
 
-/* The request, or NULL with *err set to the reply saying what is wrong. */
-static struct json_object *parse_request(char *line, size_t n, struct json_object **err)
+struct json_object *bf_ctl_parse_request(char *line, size_t n, struct json_object **err)
 {
 	enum json_tokener_error jerr;
 	struct json_object *req, *cmd;
@@ -217,14 +216,21 @@ static struct json_object *parse_request(char *line, size_t n, struct json_objec
 	return req;
 }
 
+/* What a line is handed to: its parser, its handler, their context. */
+struct line_ops {
+	bf_ctl_parser parse;
+	bf_ctl_handler handle;
+	void *ctx;
+};
+
 static int handle_line(struct bf_ctl_client *c, char *line, size_t n,
-		       bf_ctl_handler h, void *ctx, int64_t deadline)
+		       const struct line_ops *ops, int64_t deadline)
 {
 	struct json_object *req, *reply;
 
-	req = parse_request(line, n, &reply);
+	req = ops->parse ? ops->parse(ops->ctx, line, n, &reply) : bf_ctl_parse_request(line, n, &reply);
 	if (req) {
-		reply = h(ctx, c, req);
+		reply = ops->handle(ops->ctx, c, req);
 		json_object_put(req);
 	}
 	return send_reply(c->fd, reply, deadline);
@@ -236,7 +242,7 @@ static int handle_line(struct bf_ctl_client *c, char *line, size_t n,
  * its bytes are dropped up to the newline that ends it, however many reads
  * that takes, so the connection stays in step.
  */
-static int drain_lines(struct bf_ctl_client *c, bf_ctl_handler h, void *ctx, int64_t deadline)
+static int drain_lines(struct bf_ctl_client *c, const struct line_ops *ops, int64_t deadline)
 {
 	size_t off = 0, n;
 	char *nl;
@@ -247,7 +253,7 @@ static int drain_lines(struct bf_ctl_client *c, bf_ctl_handler h, void *ctx, int
 		if (c->discarding)
 			c->discarding = false;
 		else
-			r = handle_line(c, c->buf + off, n, h, ctx, deadline);
+			r = handle_line(c, c->buf + off, n, ops, deadline);
 		off += n + 1;
 	}
 	if (r == 0 && !c->discarding && c->len - off == sizeof(c->buf)) {
@@ -275,8 +281,9 @@ static int client_eof(struct bf_ctl_client *c, int64_t deadline)
 	return 1;
 }
 
-int bf_ctl_client_input(struct bf_ctl_client *c, bf_ctl_handler h, void *ctx)
+int bf_ctl_client_input(struct bf_ctl_client *c, bf_ctl_parser p, bf_ctl_handler h, void *ctx)
 {
+	const struct line_ops ops = { p, h, ctx };
 	int64_t deadline = mono_ms() + BF_CTL_IO_BUDGET_MS;
 	size_t before;
 	ssize_t n;
@@ -297,7 +304,7 @@ int bf_ctl_client_input(struct bf_ctl_client *c, bf_ctl_handler h, void *ctx)
 		c->last_ms = mono_ms();
 		c->len += (size_t)n;
 		before = c->len;
-		r = drain_lines(c, h, ctx, deadline);
+		r = drain_lines(c, &ops, deadline);
 		if (r < 0)
 			return r;
 		/* What is left in buf is an unfinished line: its clock runs from its first byte. */

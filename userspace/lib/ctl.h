@@ -62,13 +62,24 @@ typedef struct json_object *(*bf_ctl_handler)(void *ctx, const struct bf_ctl_cli
 					      struct json_object *req);
 
 /*
- * Reads what the client sent and answers every complete line in order.
+ * Turns one request line (LINE[0..N), no newline; LINE[N] is writable)
+ * into the request object, or NULL with *ERR the reply saying what is
+ * wrong ("bad-json", "no-cmd"). bf_ctl_parse_request does it here; the
+ * agent has its parser process do it (agent_unpriv.c).
+ */
+typedef struct json_object *(*bf_ctl_parser)(void *ctx, char *line, size_t n, struct json_object **err);
+
+struct json_object *bf_ctl_parse_request(char *line, size_t n, struct json_object **err);
+
+/*
+ * Reads what the client sent and answers every complete line in order,
+ * each parsed by P (NULL: bf_ctl_parse_request) and answered by H.
  * Returns 0 to keep the client, 1 at EOF (close it), -errno on error or
  * when the client did not take its replies within BF_CTL_IO_BUDGET_MS
  * (close it too). Call it when the fd polls readable, level-triggered:
  * it stops reading when the budget runs out, with data left.
  */
-int bf_ctl_client_input(struct bf_ctl_client *c, bf_ctl_handler h, void *ctx);
+int bf_ctl_client_input(struct bf_ctl_client *c, bf_ctl_parser p, bf_ctl_handler h, void *ctx);
 
 /* Closes the connection; safe to call twice. */
 void bf_ctl_client_close(struct bf_ctl_client *c);

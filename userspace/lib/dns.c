@@ -114,6 +114,8 @@ struct bf_dns {
 	struct entry *e;
 	size_t n;
 	uint32_t min_s, max_s;
+	bf_dns_lookup_fn lookup;
+	void *ctx;
 };
 
 /* When to ask again: the TTL within [min, max]; after a failure, the minimum. */
@@ -178,7 +180,10 @@ static void *refresh_loop(void *arg)
 		}
 		memcpy(name, first->name, sizeof(name));
 		pthread_mutex_unlock(&d->mu);
-		bf_dns_lookup(name, &fresh);
+		if (d->lookup)
+			d->lookup(d->ctx, name, &fresh);
+		else
+			bf_dns_lookup(name, &fresh);
 		pthread_mutex_lock(&d->mu);
 		store(d, name, &fresh);
 	}
@@ -186,7 +191,7 @@ static void *refresh_loop(void *arg)
 	return NULL;
 }
 
-int bf_dns_start(struct bf_dns **out)
+int bf_dns_start(struct bf_dns **out, bf_dns_lookup_fn lookup, void *ctx)
 {
 	struct bf_dns *d = calloc(1, sizeof(*d));
 	pthread_condattr_t ca;
@@ -195,6 +200,8 @@ int bf_dns_start(struct bf_dns **out)
 
 	if (!d)
 		return -ENOMEM;
+	d->lookup = lookup;
+	d->ctx = ctx;
 	d->min_s = 30;
 	d->max_s = 3600;
 	pthread_mutex_init(&d->mu, NULL);

@@ -33,7 +33,14 @@ int bf_dns_lookup(const char *name, struct bf_dns_answer *out);
  */
 struct bf_dns;
 
-int bf_dns_start(struct bf_dns **out);
+/*
+ * LOOKUP asks for one name (bf_dns_lookup's contract); NULL: bf_dns_lookup
+ * itself. The agent passes its resolver process, so that what the network
+ * says is read in a process with no privilege (agent_unpriv.c).
+ */
+typedef int (*bf_dns_lookup_fn)(void *ctx, const char *name, struct bf_dns_answer *out);
+
+int bf_dns_start(struct bf_dns **out, bf_dns_lookup_fn lookup, void *ctx);
 void bf_dns_stop(struct bf_dns *d);
 /* The names to keep resolved; names already known keep their answers and schedule. */
 int bf_dns_want(struct bf_dns *d, char *const *names, size_t n, uint32_t min_s, uint32_t max_s);

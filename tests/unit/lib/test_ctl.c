@@ -163,7 +163,7 @@ static void assert_no_reply(struct fixture *f)
 
 static void input_ok(struct fixture *f)
 {
-	assert_int_equal(bf_ctl_client_input(&f->c, handler, f), 0);
+	assert_int_equal(bf_ctl_client_input(&f->c, NULL, handler, f), 0);
 }
 
 /* Checks the next reply is an error with code; returns its message. */
@@ -364,7 +364,7 @@ static void test_truncated_at_eof(void **state)
 
 	SEND(f, "{\"cmd\":\"echo\"}\n{\"cmd\":\"ec");
 	shutdown(f->peer, SHUT_WR);
-	assert_int_equal(bf_ctl_client_input(&f->c, handler, f), 1);
+	assert_int_equal(bf_ctl_client_input(&f->c, NULL, handler, f), 1);
 	expect_line(f, "{\"ok\":true}");
 	expect_error_free(f, "truncated");
 	assert_int_equal(f->calls, 1);
@@ -375,7 +375,7 @@ static void test_clean_eof(void **state)
 	struct fixture *f = *state;
 
 	shutdown(f->peer, SHUT_WR);
-	assert_int_equal(bf_ctl_client_input(&f->c, handler, f), 1);
+	assert_int_equal(bf_ctl_client_input(&f->c, NULL, handler, f), 1);
 	assert_no_reply(f);
 }
 
@@ -387,7 +387,7 @@ static void test_eof_while_discarding(void **state)
 	memset(big, 'z', sizeof(big));
 	send_str(f, big, sizeof(big));
 	shutdown(f->peer, SHUT_WR);
-	assert_int_equal(bf_ctl_client_input(&f->c, handler, f), 1);
+	assert_int_equal(bf_ctl_client_input(&f->c, NULL, handler, f), 1);
 	/* already answered as too large: no second reply for the same line */
 	expect_error_free(f, "too-large");
 	assert_no_reply(f);
@@ -429,7 +429,7 @@ static void test_peer_gone(void **state)
 	SEND(f, "{\"cmd\":\"echo\"}\n");
 	close(f->peer);
 	f->peer = -1;
-	assert_int_equal(bf_ctl_client_input(&f->c, handler, f), -EPIPE);
+	assert_int_equal(bf_ctl_client_input(&f->c, NULL, handler, f), -EPIPE);
 }
 
 static void test_listen_modes(void **state)
@@ -613,7 +613,7 @@ static void serve(int lfd, int n, struct fixture *f)
 
 			if (poll(&cp, 1, 2000) != 1)
 				_exit(2);
-			r = bf_ctl_client_input(&c, handler, f);
+			r = bf_ctl_client_input(&c, NULL, handler, f);
 		} while (r == 0);
 		bf_ctl_client_close(&c);
 		if (r < 0)
