@@ -281,12 +281,13 @@ else
 # (30 s each), whose logs follow it; the last line adds them up. Measured: the lane's emulator
 # keeps one core busy (94% of one core over its 12 min), and the host's tests mostly wait on the
 # kernel and the agent, so on 2 cores the host's part no longer adds its minutes to the lane's.
+# They run niced: the lane's guest has timeouts of its own, the host's part has slack.
 check: deps vm-deps stream-deps fuzz-deps
 	@$(MAKE) --no-print-directory -j$$(nproc) $(TEST_BINS)
 	@echo "check: the host's tests, then the fuzzers, run beside the VM lane: $(OUT)/check-host.log, $(OUT)/check-fuzz.log"
 	@rm -f $(OUT)/check-host.rc $(OUT)/check-fuzz.rc; \
-	( ./tests/run.sh > $(OUT)/check-host.log 2>&1; echo $$? > $(OUT)/check-host.rc; \
-	   ./tests/fuzz/run.sh 30 > $(OUT)/check-fuzz.log 2>&1; echo $$? > $(OUT)/check-fuzz.rc ) & bg=$$!; \
+	( nice -n 10 ./tests/run.sh > $(OUT)/check-host.log 2>&1; echo $$? > $(OUT)/check-host.rc; \
+	   nice -n 19 ./tests/fuzz/run.sh 30 > $(OUT)/check-fuzz.log 2>&1; echo $$? > $(OUT)/check-fuzz.rc ) & bg=$$!; \
 	  ./tests/vm/check.sh 6.1; v=$$?; wait $$bg; \
 	  h=$$(cat $(OUT)/check-host.rc 2>/dev/null || echo 1); z=$$(cat $(OUT)/check-fuzz.rc 2>/dev/null || echo 1); \
 	  cat $(OUT)/check-host.log $(OUT)/check-fuzz.log; \

@@ -8,7 +8,8 @@
 
 void bf_wput(struct bf_wbuf *w, const void *data, size_t n)
 {
-	if (w->err)
+	/* Nothing to copy: an empty array may well be NULL, which memcpy may not be given. */
+	if (w->err || !n)
 		return;
 	if (n > BF_WIRE_MAX - w->len) {
 		w->err = -E2BIG;
@@ -73,6 +74,8 @@ void bf_rfail(struct bf_rbuf *r)
 
 void bf_rget(struct bf_rbuf *r, void *data, size_t n)
 {
+	if (!n)
+		return;
 	if (r->err || n > r->len - r->off) {
 		bf_rfail(r);
 		memset(data, 0, n);
