@@ -211,21 +211,27 @@ static void test_faults(void **state)
 	}
 }
 
-/* The resolver answers from /etc/hosts as any program on the host would be answered. */
+/*
+ * The resolver, as nobody under its filter, answers as this process is
+ * answered: the same addresses, or the same failure (a pristine root from
+ * mmdebstrap has no /etc/hosts, so not even localhost resolves there).
+ */
 static void test_lookup(void **state)
 {
 	struct bff *f = *state;
-	struct bf_dns_answer a;
+	struct bf_dns_answer a, want;
 	static const uint8_t v4[16] = { [10] = 0xff, [11] = 0xff, 127, 0, 0, 1 };
 	static const uint8_t v6[16] = { [15] = 1 };
 	bool loopback = false;
 
+	bf_dns_lookup("localhost", &want);
 	assert_int_equal(agent_unpriv_lookup(&f->ag.privsep.resolver, "localhost", &a), 0);
-	assert_int_equal(a.err, 0);
-	assert_true(a.n >= 1);
+	assert_int_equal(a.err, want.err);
+	assert_int_equal(a.n, want.n);
+	assert_memory_equal(a.addrs, want.addrs, a.n * sizeof(a.addrs[0]));
 	for (size_t i = 0; i < a.n; i++)
 		loopback |= !memcmp(a.addrs[i], v4, 16) || !memcmp(a.addrs[i], v6, 16);
-	assert_true(loopback);
+	assert_true(loopback || want.err);
 	assert_int_equal(agent_unpriv_lookup(&f->ag.privsep.resolver, "no-such-host.invalid", &a), 0);
 	assert_int_not_equal(a.err, 0);
 }
