@@ -332,6 +332,7 @@ static const char *const zygote_calls[] = {
 	"gettid", "getppid", "getuid", "geteuid", "getgid", "getegid", "uname", "sysinfo", "tgkill",
 	"exit", "exit_group", "pipe2", "wait4", "alarm", "set_robust_list", "rseq", "poll", "ppoll",
 	"prlimit64",
+	"getcwd",	/* a relative policy path (make run: policies/default.policy) is made absolute */
 };
 
 /* getifaddrs (the parser: a network camera may not be one of the host's own addresses) and DNS */
