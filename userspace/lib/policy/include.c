@@ -53,12 +53,28 @@ static int glob_error(const char *path, int err)
 	return 1;
 }
 
+/*
+ * glibc's glob recurses once per directory level of a pattern with
+ * wildcards in it: a pattern of thousands of levels ran the parser out of
+ * stack (fuzz_policy). No real include needs more than a few.
+ */
+#define INCLUDE_GLOB_LEVELS_MAX 32
+
 static void include_glob(struct parser *ps, const char *full, const struct bf_src *at)
 {
+	size_t levels = 0;
 	glob_t g;
 	size_t i;
 	int rc;
 
+	for (const char *c = full; *c; c++)
+		levels += *c == '/';
+	if (levels > INCLUDE_GLOB_LEVELS_MAX) {
+		bf_policy_report(ps, true, at, ++ps->next_ord,
+				 "include pattern with wildcards has %zu directory levels: at most %d", levels,
+				 INCLUDE_GLOB_LEVELS_MAX);
+		return;
+	}
 	memset(&g, 0, sizeof(g));
 	glob_failure.err = 0;
 	rc = glob(full, 0, glob_error, &g);

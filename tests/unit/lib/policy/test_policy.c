@@ -2582,6 +2582,35 @@ static void test_include_depth(void **state)
 		free(paths[i]);
 }
 
+/* A wildcard pattern of thousands of levels once ran glob, and the parser, out of stack (fuzz_policy). */
+static void test_include_glob_levels(void **state)
+{
+	size_t n = 4000;
+	char *text = malloc(n * 3 + 32), *o = text;
+	struct bf_diags d = { 0 };
+	struct bf_policy *p = NULL;
+
+	assert_non_null(text);
+	o += sprintf(o, "include \"/");
+	for (size_t i = 0; i < n; i++)
+		o += sprintf(o, "?/");
+	sprintf(o, "x\"\n");
+	assert_int_equal(bf_policy_parse_string("t.policy", text, NF, &p, &d), -EINVAL);
+	assert_int_equal(d.n, 1);
+	assert_string_equal(d.msgs[0], "t.policy:1:9: include pattern with wildcards has 4001 directory levels: at most 32");
+	bf_diags_free(&d);
+	/* 32 levels are still read (and match nothing here) */
+	o = text;
+	o += sprintf(o, "include \"/");
+	for (size_t i = 0; i < 31; i++)
+		o += sprintf(o, "?/");
+	sprintf(o, "x\"\ncamera c class video\n");
+	assert_int_equal(bf_policy_parse_string("t.policy", text, NF, &p, &d), 0);
+	bf_policy_free(p);
+	bf_diags_free(&d);
+	free(text);
+}
+
 static void test_perms(void **state)
 {
 	char *mainp, *incp, *w[4];
@@ -2850,6 +2879,7 @@ int main(void)
 		cmocka_unit_test(test_main_unreadable),
 		cmocka_unit_test(test_include_cycles),
 		cmocka_unit_test(test_include_depth),
+		cmocka_unit_test(test_include_glob_levels),
 		cmocka_unit_test(test_perms),
 		cmocka_unit_test(test_exe_checks),
 	};
